@@ -1,0 +1,41 @@
+"""The application: every area's router under /api/v1, the pages, the error handlers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from sqlalchemy.engine import Engine
+
+from jingban import __version__
+from jingban.core import policy
+from jingban.core.api import router as core_router
+from jingban.core.config import Settings
+from jingban.core.db import make_engine, make_sessionmaker
+from jingban.core.errors import JingbanError
+from jingban.core.http import error_response, install_error_handlers
+from jingban.registration.api import router as registration_router
+from jingban.sharing.api import router as sharing_router
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    engine = engine or make_engine(settings.database_url)
+    policy.use(settings.policy_dirs)
+    app = FastAPI(title="经办 Jingban", version=__version__,
+                  description="社会保险经办管理信息系统接口。所有接口（除登录外）均需 Bearer 凭证。")
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine, settings)
+    app.state.render_error = _render_json
+    install_error_handlers(app)
+    for router in (core_router, registration_router, sharing_router):
+        app.include_router(router, prefix=API_PREFIX)
+    from jingban.web.routes import install as install_pages
+
+    install_pages(app)
+    return app
+
+
+async def _render_json(request: Request, exc: JingbanError):
+    return error_response(exc)

@@ -1,0 +1,136 @@
+"""Authentication and authorisation: argon2 passwords, signed bearer tokens, permissions."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher, profiles
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jingban.core import audit
+from jingban.core.actor import Actor
+from jingban.core.db import transactional
+from jingban.core.errors import AuthError, Conflict, InvalidInput, NotFound, PermissionDenied
+from jingban.core.models import User, UserRole
+from jingban.core.rules import ROLE_NAMES, role_conflict
+
+STAFF_READ = frozenset({"clerk", "reviewer_1", "reviewer_2", "reviewer_3", "inspector",
+                        "supervisor", "data_admin", "surveyor", "grassroots"})
+
+# permission -> roles that hold it
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "registration.read": STAFF_READ,
+    "registration.write": frozenset({"clerk"}),
+    "registration.liability": frozenset({"accountant", "inspector"}),
+    "sharing.upload": frozenset({"data_admin"}),
+    "sharing.read": frozenset({"data_admin", "inspector", "supervisor"}),
+    "users.manage": frozenset({"sysadmin"}),
+    "audit.verify": frozenset({"sysadmin", "inspector", "supervisor"}),
+}
+
+_hashers = {"default": PasswordHasher(), "fast": PasswordHasher.from_parameters(profiles.CHEAPEST)}
+MIN_PASSWORD = 8
+
+
+def hasher(profile: str) -> PasswordHasher:
+    return _hashers.get(profile, _hashers["default"])
+
+
+def can(actor: Actor, permission: str) -> bool:
+    return bool(actor.roles & PERMISSIONS[permission])
+
+
+def require(actor: Actor, permission: str) -> None:
+    if not can(actor, permission):
+        allowed = "、".join(ROLE_NAMES[r] for r in sorted(PERMISSIONS[permission]))
+        raise PermissionDenied("auth.forbidden", f"无权办理此业务，需要以下角色之一：{allowed}")
+
+
+def actor_for(user: User, channel: str) -> Actor:
+    return Actor(user.username, user.role_names, user.formal_staff, channel, user.id)
+
+
+# --- tokens -------------------------------------------------------------------------------
+
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="jingban.api-token")
+
+
+def issue_token(secret: str, user: User) -> str:
+    return _serializer(secret).dumps({"uid": user.id, "pw": user.password_hash[-12:]})
+
+
+def user_from_token(db: Session, secret: str, token: str, max_age: int) -> User:
+    """The active user a token names; a changed password revokes older tokens."""
+    try:
+        data = _serializer(secret).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise AuthError("auth.token_expired", "登录凭证已过期，请重新登录") from None
+    except BadSignature:
+        raise AuthError("auth.token_invalid", "登录凭证无效") from None
+    user = db.get(User, data.get("uid"))
+    if user is None or not user.active or user.password_hash[-12:] != data.get("pw"):
+        raise AuthError("auth.token_invalid", "登录凭证无效")
+    return user
+
+
+# --- users ------------------------------------------------------------------------------------
+
+def authenticate(db: Session, username: str, password: str, profile: str = "default") -> User:
+    user = db.execute(select(User).where(User.username == username)).scalar()
+    ph = hasher(profile)
+    try:
+        if user is None or not user.active:
+            raise VerificationError
+        ph.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise AuthError("auth.bad_credentials", "用户名或密码不正确") from None
+    return user
+
+
+def _check_roles(roles: set[str], formal_staff: bool) -> None:
+    if problem := role_conflict(roles, formal_staff):
+        raise InvalidInput(problem[0], problem[1], "roles")
+
+
+@transactional
+def create_user(db: Session, actor: Actor, username: str, password: str, roles: set[str], *,
+                display_name: str = "", formal_staff: bool = False,
+                profile: str = "default") -> User:
+    """Add a user; the roles must respect the separation of incompatible duties (R§37)."""
+    if actor.username != "system":
+        require(actor, "users.manage")
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise InvalidInput("user.username", "用户名不能为空且不超过64个字符", "username")
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput("user.password", f"密码至少{MIN_PASSWORD}位", "password")
+    _check_roles(roles, formal_staff)
+    if db.execute(select(User.id).where(User.username == username)).first():
+        raise Conflict("user.exists", f"用户名 {username} 已存在", "username")
+    user = User(username=username, display_name=display_name or username,
+                password_hash=hasher(profile).hash(password), formal_staff=formal_staff,
+                roles=[UserRole(role=r) for r in sorted(roles)])
+    db.add(user)
+    db.flush()
+    audit.record(db, actor, "auth.create_user", f"user:{username}",
+                 after={"roles": sorted(roles), "formal_staff": formal_staff})
+    return user
+
+
+@transactional
+def set_roles(db: Session, actor: Actor, username: str, roles: set[str],
+              formal_staff: bool | None = None) -> User:
+    require(actor, "users.manage")
+    user = db.execute(select(User).where(User.username == username)).scalar()
+    if user is None:
+        raise NotFound("user.not_found", f"用户 {username} 不存在", "username")
+    formal = user.formal_staff if formal_staff is None else formal_staff
+    _check_roles(roles, formal)
+    before = {"roles": sorted(user.role_names), "formal_staff": user.formal_staff}
+    user.roles = [UserRole(role=r) for r in sorted(roles)]
+    user.formal_staff = formal
+    audit.record(db, actor, "auth.set_roles", f"user:{username}", before=before,
+                 after={"roles": sorted(roles), "formal_staff": formal})
+    return user

@@ -1,0 +1,57 @@
+"""Settings from the environment (JINGBAN_*)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _var_dir() -> Path:
+    return Path(os.environ.get("JINGBAN_VAR_DIR", "var")).resolve()
+
+
+def _secret_key(var_dir: Path) -> str:
+    """JINGBAN_SECRET_KEY, or a key generated once and kept in var/secret.key."""
+    if key := os.environ.get("JINGBAN_SECRET_KEY"):
+        return key
+    path = var_dir / "secret.key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    region: str
+    policy_dirs: tuple[Path, ...]
+    calendar_dirs: tuple[Path, ...]
+    token_ttl_seconds: int = 8 * 3600
+    password_profile: str = "default"
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        var_dir = _var_dir()
+        default_db = f"sqlite:///{var_dir / 'jingban.db'}"
+        policy_dirs = [PROJECT_ROOT / "policy"]
+        if extra := os.environ.get("JINGBAN_POLICY_DIR"):
+            policy_dirs.insert(0, Path(extra))
+        loaded = Path(os.environ.get("JINGBAN_CALENDAR_DIR", var_dir / "calendar"))
+        calendar_dirs = [loaded, PROJECT_ROOT / "policy" / "calendar"]
+        return cls(
+            database_url=os.environ.get("JINGBAN_DATABASE_URL", default_db),
+            secret_key=_secret_key(var_dir),
+            region=os.environ.get("JINGBAN_REGION", "330106"),
+            policy_dirs=tuple(policy_dirs),
+            calendar_dirs=tuple(calendar_dirs),
+            token_ttl_seconds=int(os.environ.get("JINGBAN_TOKEN_TTL", 8 * 3600)),
+            password_profile=os.environ.get("JINGBAN_PASSWORD_PROFILE", "default"),
+        )

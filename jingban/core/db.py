@@ -1,0 +1,102 @@
+"""Engine, sessions, the declarative Base and the one-transaction-per-act rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+from sqlalchemy import MetaData, create_engine, event, inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from jingban.core.config import Settings
+from jingban.core.errors import Conflict
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_sessionmaker(engine: Engine, settings: Settings) -> sessionmaker[Session]:
+    """Sessions carry the agency's region and calendar (see core.agency)."""
+    info = {"region": settings.region, "calendar_dirs": settings.calendar_dirs}
+    return sessionmaker(engine, expire_on_commit=False, info=info)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def transactional(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run a service act as one transaction: commit on success, roll back on any error.
+
+    Acts called from inside another act join the caller's transaction. A unique-key
+    violation (two identical submissions racing) becomes a Conflict, never a 500.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(db: Session, *args: P.args, **kwargs: P.kwargs) -> R:
+        if db.info.get("in_act"):
+            return fn(db, *args, **kwargs)
+        db.info["in_act"] = True
+        try:
+            result = fn(db, *args, **kwargs)
+            db.commit()
+            return result
+        except IntegrityError:
+            db.rollback()
+            raise Conflict("db.conflict", "数据已被他人修改或重复提交，请刷新后重试") from None
+        except OperationalError as exc:
+            db.rollback()
+            if "lock" in str(exc).lower() or "serializ" in str(exc).lower():
+                raise Conflict("db.busy", "系统繁忙，数据正被他人修改，请稍后重试") from None
+            raise
+        except BaseException:
+            db.rollback()
+            raise
+        finally:
+            db.info["in_act"] = False
+
+    return wrapper  # type: ignore[return-value]
+
+
+def plain(value: Any) -> Any:
+    """A column value as JSON-friendly data (for audit snapshots and history)."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def snapshot(obj: Base) -> dict[str, Any]:
+    """Every column of a row, as plain data."""
+    return {c.key: plain(getattr(obj, c.key)) for c in inspect(obj).mapper.column_attrs}

@@ -1,0 +1,109 @@
+"""HTTP plumbing shared by every router: sessions, the acting user, errors as JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from jingban.core.actor import Actor
+from jingban.core.auth import actor_for, user_from_token
+from jingban.core.config import Settings
+from jingban.core.errors import AuthError, JingbanError
+
+bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+VALIDATION_MESSAGES = {
+    "missing": "缺少必填字段",
+    "string_too_short": "不能为空或长度不足",
+    "string_too_long": "超过允许的最大长度",
+    "literal_error": "取值不在允许范围内",
+    "enum": "取值不在允许范围内",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_inexact": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "decimal_parsing": "应为数字",
+    "decimal_type": "应为数字",
+    "greater_than": "数值过小",
+    "greater_than_equal": "数值过小",
+    "less_than": "数值过大",
+    "less_than_equal": "数值过大",
+    "extra_forbidden": "不允许的字段",
+    "json_invalid": "请求内容不是合法的 JSON",
+    "model_attributes_type": "请求内容格式不正确",
+    "dict_type": "请求内容格式不正确",
+    "string_type": "应为文本",
+    "bool_parsing": "应为是或否",
+}
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    db = request.app.state.sessionmaker()
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def api_actor(request: Request, token: str | None = Depends(bearer),
+              db: Session = Depends(get_db)) -> Actor:
+    """The user behind the bearer token (every API endpoint except /auth/token needs one)."""
+    if not token:
+        raise AuthError("auth.missing_token", "未登录：缺少登录凭证（Authorization: Bearer …）")
+    cfg: Settings = request.app.state.settings
+    return actor_for(user_from_token(db, cfg.secret_key, token, cfg.token_ttl_seconds), "api")
+
+
+def error_response(exc: JingbanError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthError) else None
+    return JSONResponse({"error": exc.to_dict()}, status_code=exc.status, headers=headers)
+
+
+def _field(loc: tuple) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "header")]
+    return ".".join(parts) or None
+
+
+def validation_error(exc: RequestValidationError) -> JingbanError:
+    first = exc.errors()[0]
+    kind = first.get("type", "")
+    message = VALIDATION_MESSAGES.get(kind, "字段格式不正确")
+    field = _field(tuple(first.get("loc", ())))
+    if kind == "literal_error" and "expected" in first.get("ctx", {}):
+        message += f"，可选值：{first['ctx']['expected']}"
+    text = f"{field}：{message}" if field else message
+    error = JingbanError(f"validation.{kind or 'invalid'}", text, field)
+    error.status = 422
+    return error
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(JingbanError)
+    async def _jingban(request: Request, exc: JingbanError):
+        return await request.app.state.render_error(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        return await request.app.state.render_error(request, validation_error(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        codes = {404: ("http.not_found", "请求的地址不存在"),
+                 405: ("http.method", "不支持该请求方法")}
+        code, message = codes.get(exc.status_code, ("http.error", str(exc.detail)))
+        error = JingbanError(code, message)
+        error.status = exc.status_code
+        return await request.app.state.render_error(request, error)

@@ -1,0 +1,7 @@
+"""Every area's tables, imported so that Base.metadata is complete (Alembic, tests)."""
+
+from jingban.core import models as core_models  # noqa: F401
+from jingban.core.db import Base
+from jingban.registration import models as registration_models  # noqa: F401
+
+metadata = Base.metadata

@@ -1,0 +1,177 @@
+"""Registration endpoints under /api/v1 — thin: HTTP in, service call, HTTP out."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from jingban.core.actor import Actor
+from jingban.core.http import api_actor, get_db
+from jingban.core.money import to_yuan
+from jingban.registration import service
+from jingban.registration.models import Enrollment, Liability, Person
+from jingban.registration.schemas import (
+    CardCreate,
+    CardOut,
+    CardStatusChange,
+    EmployerCancel,
+    EmployerChange,
+    EmployerCreate,
+    EmployerOut,
+    EnrollmentCreate,
+    EnrollmentEnd,
+    EnrollmentOut,
+    HistoryEntry,
+    LiabilityCreate,
+    PersonChange,
+    PersonCreate,
+    PersonOut,
+)
+
+router = APIRouter(tags=["登记 registration"])
+
+
+def enrollment_out(e: Enrollment) -> EnrollmentOut:
+    return EnrollmentOut(
+        id=e.id, insurance=e.insurance, employer_uscc=e.employer.uscc if e.employer else None,
+        employer_name=e.employer.name if e.employer else None, start_date=e.start_date,
+        end_date=e.end_date, status=e.status, end_reason=e.end_reason,
+        contribution_base=to_yuan(e.contribution_base) if e.contribution_base is not None
+        else None)
+
+
+def person_out(p: Person) -> PersonOut:
+    return PersonOut(
+        ssn=p.ssn, id_type=p.id_type, id_number=p.id_number, name=p.name, sex=p.sex,
+        birth_date=p.birth_date, nationality=p.nationality, household_region=p.household_region,
+        address=p.address, phone=p.phone, status=p.status, death_date=p.death_date,
+        registered_on=p.registered_on, enrollments=[enrollment_out(e) for e in p.enrollments],
+        cards=[CardOut.model_validate(c) for c in p.cards])
+
+
+class LiabilityOut(BaseModel):
+    id: int
+    kind: str
+    amount: str = Field(description="金额（元）")
+    period: int | None
+    settled: bool
+
+
+def liability_out(item: Liability) -> LiabilityOut:
+    return LiabilityOut(id=item.id, kind=item.kind, amount=str(to_yuan(item.amount)),
+                        period=item.period, settled=item.settled_at is not None)
+
+
+class Reason(BaseModel):
+    reason: str = Field(min_length=1, max_length=300)
+
+
+
+@router.post("/employers", status_code=201, response_model=EmployerOut, summary="单位参保登记")
+def create_employer(data: EmployerCreate, actor: Actor = Depends(api_actor),
+                    db: Session = Depends(get_db)):
+    return service.register_employer(db, actor, data)
+
+
+@router.get("/employers/{uscc}", response_model=EmployerOut, summary="查询单位登记信息")
+def read_employer(uscc: str, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return service.get_employer(db, actor, uscc)
+
+
+@router.patch("/employers/{uscc}", response_model=EmployerOut, summary="单位登记信息变更")
+def patch_employer(uscc: str, data: EmployerChange, actor: Actor = Depends(api_actor),
+                   db: Session = Depends(get_db)):
+    return service.change_employer(db, actor, uscc, data)
+
+
+@router.post("/employers/{uscc}/cancel", response_model=EmployerOut, summary="单位注销登记")
+def cancel_employer(uscc: str, data: EmployerCancel, actor: Actor = Depends(api_actor),
+                    db: Session = Depends(get_db)):
+    return service.cancel_employer(db, actor, uscc, data)
+
+
+@router.get("/employers/{uscc}/history", response_model=list[HistoryEntry],
+            summary="单位登记变更历史")
+def employer_history(uscc: str, actor: Actor = Depends(api_actor),
+                     db: Session = Depends(get_db)):
+    return service.employer_history(db, actor, uscc)
+
+
+@router.post("/employers/{uscc}/liabilities", status_code=201, response_model=LiabilityOut,
+             summary="登记单位欠费、滞纳金或罚款")
+def add_liability(uscc: str, data: LiabilityCreate, actor: Actor = Depends(api_actor),
+                  db: Session = Depends(get_db)):
+    return liability_out(service.record_liability(db, actor, uscc, data))
+
+
+@router.post("/employers/{uscc}/liabilities/{liability_id}/settle",
+             response_model=LiabilityOut, summary="结清单位欠费")
+def settle_liability(uscc: str, liability_id: int, data: Reason,
+                     actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return liability_out(service.settle_liability(db, actor, uscc, liability_id, data.reason))
+
+
+@router.post("/persons", status_code=201, response_model=PersonOut, summary="个人参保登记")
+def create_person(data: PersonCreate, actor: Actor = Depends(api_actor),
+                  db: Session = Depends(get_db)):
+    return person_out(service.register_person(db, actor, data))
+
+
+@router.get("/persons/{ssn}", response_model=PersonOut, summary="查询个人参保信息（留痕）")
+def read_person(ssn: str, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return person_out(service.get_person(db, actor, ssn))
+
+
+@router.patch("/persons/{ssn}", response_model=PersonOut, summary="个人登记信息变更")
+def patch_person(ssn: str, data: PersonChange, actor: Actor = Depends(api_actor),
+                 db: Session = Depends(get_db)):
+    return person_out(service.change_person(db, actor, ssn, data))
+
+
+@router.get("/persons/{ssn}/history", response_model=list[HistoryEntry],
+            summary="个人登记与参保历史")
+def person_history(ssn: str, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return service.person_history(db, actor, ssn)
+
+
+@router.post("/persons/{ssn}/enrollments", status_code=201, response_model=EnrollmentOut,
+             summary="参保登记（增员）")
+def create_enrollment(ssn: str, data: EnrollmentCreate, actor: Actor = Depends(api_actor),
+                      db: Session = Depends(get_db)):
+    return enrollment_out(service.enroll(db, actor, ssn, data))
+
+
+@router.post("/persons/{ssn}/enrollments/{enrollment_id}/end", response_model=EnrollmentOut,
+             summary="停保（减员）")
+def end_enrollment(ssn: str, enrollment_id: int, data: EnrollmentEnd,
+                   actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return enrollment_out(service.end_enrollment(db, actor, ssn, enrollment_id, data))
+
+
+@router.post("/persons/{ssn}/cards", status_code=201, response_model=CardOut,
+             summary="申领社会保障卡或医保电子凭证")
+def create_card(ssn: str, data: CardCreate, actor: Actor = Depends(api_actor),
+                db: Session = Depends(get_db)):
+    return service.issue_card(db, actor, ssn, data)
+
+
+@router.post("/persons/{ssn}/cards/{card_id}/status", response_model=CardOut,
+             summary="卡状态变更（启用、挂失、补换、注销）")
+def card_status(ssn: str, card_id: int, data: CardStatusChange,
+                actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return service.change_card(db, actor, ssn, card_id, data)
+
+
+@router.get("/search", summary="按名称、统一社会信用代码或社会保障号码检索")
+def search(q: str = Query(min_length=1, max_length=64), actor: Actor = Depends(api_actor),
+           db: Session = Depends(get_db)):
+    found = service.search(db, actor, q)
+    return {
+        "employers": [EmployerOut.model_validate(e).model_dump(mode="json")
+                      for e in found["employers"]],
+        "persons": [{"ssn": p.ssn, "name": p.name, "status": p.status}
+                    for p in found["persons"]],
+    }
+
+
