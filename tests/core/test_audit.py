@@ -1,0 +1,63 @@
+from sqlalchemy import text
+
+from jingban.core import audit
+from jingban.core.actor import SYSTEM
+from tests.conftest import employer_body
+
+
+def _events(db, n):
+    for i in range(n):
+        audit.record(db, SYSTEM, "test.act", f"thing:{i}", before={"v": i}, after={"v": i + 1},
+                     reason="测试")
+    db.commit()
+
+
+def test_intact_chain_verifies(db):
+    _events(db, 5)
+    assert audit.verify(db) == audit.Verdict(True, 5)
+
+
+def test_edited_event_is_found(db):
+    _events(db, 5)
+    db.execute(text("UPDATE audit_event SET after = :v WHERE id = 3"), {"v": '{"v":99}'})
+    db.commit()
+    verdict = audit.verify(db)
+    assert (verdict.ok, verdict.broken_at) == (False, 3)
+
+
+def test_rehashed_edit_breaks_the_next_link(db):
+    _events(db, 5)
+    event = db.get(audit.AuditEvent, 2)
+    event.reason = "篡改"
+    event.hash = audit._digest(event)
+    db.commit()
+    verdict = audit.verify(db)
+    assert (verdict.ok, verdict.broken_at) == (False, 3)
+
+
+def test_deleted_event_is_found(db):
+    _events(db, 5)
+    db.execute(text("DELETE FROM audit_event WHERE id = 4"))
+    db.commit()
+    verdict = audit.verify(db)
+    assert (verdict.ok, verdict.broken_at) == (False, 4)
+
+
+def test_deleted_last_event_is_found(db):
+    _events(db, 3)
+    db.execute(text("DELETE FROM audit_event WHERE id = 3"))
+    db.commit()
+    assert not audit.verify(db).ok
+
+
+def test_every_registration_act_is_chained(client, login, db):
+    h = login("clerk")
+    body = employer_body()
+    client.post("/api/v1/employers", json=body, headers=h)
+    client.patch(f"/api/v1/employers/{body['uscc']}", json={"reason": "迁址", "address": "新址"},
+                 headers=h)
+    acts = [e.act for e in db.query(audit.AuditEvent).order_by(audit.AuditEvent.id)]
+    assert acts[-2:] == ["registration.register_employer", "registration.change_employer"]
+    reply = client.get("/api/v1/audit/verify", headers=login("inspector"))
+    assert reply.json()["ok"] is True
+    assert client.get("/api/v1/audit/verify", headers=h).status_code == 403
