@@ -3,5 +3,6 @@
 from jingban.core import models as core_models  # noqa: F401
 from jingban.core.db import Base
 from jingban.registration import models as registration_models  # noqa: F401
+from jingban.sharing import models as sharing_models  # noqa: F401
 
 metadata = Base.metadata

@@ -1,2 +1,20 @@
-def install(app):
-    return None
+"""Mount the staff pages: session cookie, static files, page routers, HTML errors."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from jingban.web import auth, feeds, staff
+from jingban.web.pages import HERE, SESSION_COOKIE, html_errors
+
+
+def install(app: FastAPI) -> None:
+    app.add_middleware(SessionMiddleware, secret_key=app.state.settings.secret_key,
+                       session_cookie=SESSION_COOKIE, same_site="lax",
+                       max_age=app.state.settings.token_ttl_seconds)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (auth, staff, feeds):
+        app.include_router(module.router, include_in_schema=False)
+    app.state.render_error = html_errors(app.state.render_error)

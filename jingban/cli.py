@@ -1,0 +1,283 @@
+"""The `jingban` command: init, user, serve, audit, calendar, demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import inspect, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
+
+from jingban import demo as demo_data
+from jingban.core import audit, policy
+from jingban.core.actor import SYSTEM
+from jingban.core.auth import create_user
+from jingban.core.config import Settings
+from jingban.core.db import make_engine, make_sessionmaker
+from jingban.core.errors import JingbanError
+from jingban.core.migrate import upgrade
+from jingban.core.models import User
+from jingban.core.rules import ROLE_NAMES
+from jingban.core.workdays import Calendar, parse_schedule
+
+app = typer.Typer(help="经办 — 社会保险经办管理信息系统命令行", no_args_is_help=True,
+                  add_completion=False)
+user_app = typer.Typer(help="用户管理", no_args_is_help=True)
+audit_app = typer.Typer(help="审计链", no_args_is_help=True)
+calendar_app = typer.Typer(help="工作日历", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+app.add_typer(calendar_app, name="calendar")
+
+console = Console()
+ADMIN = "admin"
+# Demo logins: (username, role, formal staff). Passwords are demo-<username>-2026.
+DEMO_USERS = [("clerk", "clerk", False), ("reviewer_1", "reviewer_1", False),
+              ("reviewer_2", "reviewer_2", False), ("reviewer_3", "reviewer_3", True),
+              ("accountant", "accountant", False), ("cashier", "cashier", False),
+              ("inspector", "inspector", False), ("data_admin", "data_admin", False),
+              (ADMIN, "sysadmin", True), ("supervisor", "supervisor", False),
+              ("surveyor", "surveyor", False), ("grassroots", "grassroots", False)]
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    console.print(f"[bold red]错误：[/]{message}")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _database(migrate: bool = False) -> Iterator[tuple[Settings, Engine]]:
+    """Settings, an engine (the SQLite file's folder created) and the policy in use.
+
+    Without ``migrate`` the schema must already exist (`jingban init` or `jingban demo`)."""
+    settings = Settings.from_env()
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    policy.use(settings.policy_dirs)
+    engine = make_engine(settings.database_url)
+    try:
+        if migrate:
+            upgrade(engine)
+        elif not inspect(engine).has_table("audit_event"):
+            _fail("数据库尚未初始化，请先运行 jingban init", 2)
+        yield settings, engine
+    finally:
+        engine.dispose()
+
+
+def _user_exists(db: Session, username: str) -> bool:
+    return db.execute(select(User.id).where(User.username == username)).first() is not None
+
+
+# --- init and users ------------------------------------------------------------------------------
+
+@app.command()
+def init(admin_password: Annotated[str | None, typer.Option(
+        "--admin-password", help="管理员 admin 的初始密码（或环境变量 JINGBAN_ADMIN_PASSWORD）")] = None,
+         ) -> None:
+    """迁移数据库到最新结构，并创建系统管理员 admin（可重复执行）。"""
+    password = admin_password or os.environ.get("JINGBAN_ADMIN_PASSWORD")
+    if not password:
+        _fail("未提供管理员密码：请使用 --admin-password 或设置环境变量 JINGBAN_ADMIN_PASSWORD", 2)
+    with _database(migrate=True) as (settings, engine):
+        console.print(f"数据库已迁移到最新结构：{make_url(settings.database_url)!r}")
+        with make_sessionmaker(engine, settings)() as db:
+            if _user_exists(db, ADMIN):
+                console.print("管理员 admin 已存在，未作改动")
+                return
+            try:
+                create_user(db, SYSTEM, ADMIN, password, {"sysadmin"}, display_name="系统管理员",
+                            formal_staff=True, profile=settings.password_profile)
+            except JingbanError as exc:
+                _fail(exc.message, 2)
+    console.print("[green]已创建系统管理员 admin[/]")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="用户名")],
+    role: Annotated[list[str], typer.Option("--role", help="角色，可重复：--role clerk --role ...")],
+    formal_staff: Annotated[bool, typer.Option("--formal-staff", help="正式在编人员")] = False,
+    display_name: Annotated[str, typer.Option("--display-name", help="显示名")] = "",
+    password_stdin: Annotated[bool, typer.Option("--password-stdin",
+                                                 help="从标准输入读取密码")] = False,
+) -> None:
+    """新增经办机构用户（角色须符合不相容岗位分离要求）。"""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            create_user(db, SYSTEM, name, password, set(role), display_name=display_name,
+                        formal_staff=formal_staff, profile=settings.password_profile)
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+    roles = "、".join(ROLE_NAMES.get(r, r) for r in sorted(set(role)))
+    console.print(f"[green]已创建用户 {name}（{roles}）[/]")
+
+
+# --- serve and audit -----------------------------------------------------------------------------
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="端口")] = 8000) -> None:
+    """启动网页与接口服务。"""
+    import uvicorn
+
+    from jingban.api import create_app
+
+    uvicorn.run(create_app(), host=host, port=port)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """校验审计链：逐条核对哈希链接，报告第一个断点。"""
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        verdict = audit.verify(db)
+    if not verdict.ok:
+        console.print(f"[bold red]审计链断裂：[/]第 {verdict.broken_at} 条事件 — {verdict.problem}"
+                      f"（此前已校验 {verdict.checked} 条）")
+        raise typer.Exit(1)
+    console.print(f"[green]审计链完整：共校验 {verdict.checked} 条事件[/]")
+
+
+# --- calendar ------------------------------------------------------------------------------------
+
+@calendar_app.command("load")
+def calendar_load(file: Annotated[Path, typer.Argument(help="日历数据文件（YAML）")]) -> None:
+    """校验并载入一年的工作日历（国务院办公厅公布的放假安排）。"""
+    if not file.is_file():
+        _fail(f"找不到文件 {file}", 2)
+    text = file.read_text(encoding="utf-8")
+    try:
+        schedule = parse_schedule(text, str(file))
+    except JingbanError as exc:
+        _fail(exc.message, 2)
+    target_dir = Settings.from_env().calendar_dirs[0]
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / f"{schedule.year}.yaml"
+    replaced = target.exists()
+    target.write_text(text, encoding="utf-8")
+    console.print(f"[green]已{'替换' if replaced else '载入'} {schedule.year} 年工作日历[/]："
+                  f"假日 {len(schedule.holidays)} 天，调休工作日 {len(schedule.workdays)} 天；"
+                  f"依据：{schedule.reference}。文件：{target}。重启服务后生效。")
+
+
+@calendar_app.command("show")
+def calendar_show(year: Annotated[int, typer.Argument(help="年份")]) -> None:
+    """列出一年中周一至周五的假日和周末调休工作日。"""
+    calendar = Calendar(Settings.from_env().calendar_dirs)
+    day, rows, known = dt.date(year, 1, 1), [], True
+    while day.year == year:
+        workday, day_known = calendar.is_workday(day)
+        known = known and day_known
+        if workday != (day.weekday() < 5):
+            rows.append((day, "调休工作日" if workday else "假日"))
+        day += dt.timedelta(days=1)
+    if not known:
+        console.print(f"[yellow]{year} 年的放假安排未知：按周一至周五计算工作日，期限为暂定"
+                      f"（请用 jingban calendar load 载入）[/]")
+        return
+    table = Table(title=f"{year} 年放假调休安排")
+    table.add_column("日期")
+    table.add_column("星期")
+    table.add_column("类型")
+    for day, kind in rows:
+        table.add_row(day.isoformat(), "一二三四五六日"[day.weekday()], kind)
+    console.print(table)
+
+
+# --- demo ----------------------------------------------------------------------------------------
+
+def _reset(settings: Settings) -> None:
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        _fail("--reset 只能用于本地 SQLite 数据库；其他数据库请由管理员自行清理", 2)
+    for suffix in ("", "-wal", "-shm"):
+        Path(url.database + suffix).unlink(missing_ok=True)
+    console.print(f"已删除演示数据库 {url.database}")
+
+
+def _demo_users(engine: Engine, settings: Settings) -> list[tuple[str, str, str]]:
+    """Create the missing demo users; rows of (username, role name, password or note)."""
+    rows = []
+    with make_sessionmaker(engine, settings)() as db:
+        for username, role, formal in DEMO_USERS:
+            password = f"demo-{username}-2026"
+            if _user_exists(db, username):
+                password = "（账号已存在，未重设密码）"
+            else:
+                create_user(db, SYSTEM, username, password, {role}, formal_staff=formal,
+                            display_name=f"演示{ROLE_NAMES[role]}",
+                            profile=settings.password_profile)
+            rows.append((username, ROLE_NAMES[role], password))
+    return rows
+
+
+def _build_region(engine: Engine, settings: Settings, persons: int, employers: int,
+                  seed: int) -> None:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("生成合成地区（参保人）", total=persons)
+        summary = demo_data.generate(
+            engine, settings, persons=persons, employers=employers, seed=seed,
+            progress=lambda done, _total: bar.update(task, completed=done))
+    console.print(f"已生成：单位 {summary.employers} 家，参保人 {summary.persons} 人"
+                  f"（在职 {summary.employed}，城乡居民 {summary.residents}），"
+                  f"参保记录 {summary.enrollments} 条，卡 {summary.cards} 张，"
+                  f"用时 {summary.seconds:.1f} 秒")
+
+
+def _print_logins(rows: list[tuple[str, str, str]], host: str, port: int) -> None:
+    table = Table(title="演示账号")
+    for column in ("用户名", "角色", "密码"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    address = f"http://{host}:{port}/"
+    console.print(f"访问地址：[bold]{address}[/]    接口文档：[bold]{address}docs[/]")
+
+
+@app.command()
+def demo(
+    persons: Annotated[int, typer.Option(help="参保人数")] = 3000,
+    employers: Annotated[int, typer.Option(help="单位数")] = 100,
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8000,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="生成后启动服务")] = True,
+    reset: Annotated[bool, typer.Option("--reset", help="删除本地演示数据库后重建")] = False,
+    seed: Annotated[int, typer.Option(help="随机种子（同一种子生成相同数据）")] = demo_data.DEFAULT_SEED,
+) -> None:
+    """载入合成演示地区（已有数据则不重建），列出演示账号并启动服务。"""
+    if reset:
+        _reset(Settings.from_env())
+    with _database(migrate=True) as (settings, engine):
+        logins = _demo_users(engine, settings)
+        if demo_data.is_empty(engine):
+            try:
+                _build_region(engine, settings, persons, employers, seed)
+            except JingbanError as exc:
+                _fail(exc.message, 2)
+        else:
+            console.print("数据库中已有演示数据，未重新生成（如需重建请加 --reset）")
+        _print_logins(logins, host, port)
+        if serve_after:
+            import uvicorn
+
+            from jingban.api import create_app
+
+            uvicorn.run(create_app(settings, engine), host=host, port=port)

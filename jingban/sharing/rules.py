@@ -1,0 +1,216 @@
+"""Information sharing rules (SPEC §12, R§8, R§9): reading feed files and judging their records.
+
+Pure functions: a file's bytes become items that keep each record's raw text (the evidence,
+Z-11(7)) and its line number; nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from jingban.core.audit import canonical, sm3
+from jingban.core.errors import InvalidInput, JingbanError
+from jingban.core.http import VALIDATION_MESSAGES
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+KINDS = {"employer": "单位登记信息（市场监管/民政/编办）", "population": "人口信息（公安/卫健/民政）"}
+STATUS = {"processed": "已处理", "rejected": "已拒绝", "duplicate": "重复", "skipped": "已跳过"}
+
+FIELD_NAMES = {
+    "employer": {"event_id": "事件编号", "action": "业务类型", "uscc": "统一社会信用代码",
+                 "name": "单位名称", "kind": "单位类型", "region": "所在地行政区划代码",
+                 "address": "地址", "legal_rep": "法定代表人", "effective_date": "生效日期"},
+    "population": {"event_id": "事件编号", "event": "事件类型", "citizen_id": "公民身份号码",
+                   "name": "姓名", "birth_date": "出生日期", "death_date": "死亡日期",
+                   "household_region": "户籍地行政区划代码", "address": "地址",
+                   "effective_date": "生效日期"},
+}
+REQUIRED_COLUMNS = {"employer": ("action", "uscc"), "population": ("event", "citizen_id")}
+
+# Registration's field names, as the feed calls them (so a rejected row names its own column).
+FEED_FIELDS = {
+    "employer": {"registered_on": "effective_date", "cancelled_on": "effective_date"},
+    "population": {"id_number": "citizen_id", "ssn": "citizen_id", "id_type": "citizen_id",
+                   "sex": "citizen_id"},
+}
+
+# Refusals that mean "nothing to do here" rather than bad data: the record is skipped.
+SKIPPED = {
+    "person.not_found": "本地无该人员的参保登记，未作处理",
+    "employer.not_found": "本地无该单位的参保登记，未作处理",
+    "person.exists": "该人员已办理参保登记，未作处理",
+    "employer.exists": "该单位已办理参保登记，未作处理",
+    "person.deceased": "该人员已登记死亡，未作处理",
+    "employer.cancelled": "该单位已注销，未作处理",
+    "person.no_change": "登记信息与共享数据一致，无需变更",
+    "employer.no_change": "登记信息与共享数据一致，无需变更",
+}
+
+# Why registration refused a shared cancellation -> the flag left for staff (R§10: an
+# employer that owes contributions cannot be cancelled; the feed cannot override that).
+CANCEL_FLAGS = {
+    "employer.liabilities": "登记管理机关已注销，存在未结清欠费，待处理",
+    "employer.active_staff": "登记管理机关已注销，仍有在保职工，待处理",
+}
+
+FIELD_MESSAGES = {**VALIDATION_MESSAGES, "date_invalid": "不是有效的日期，应为 YYYY-MM-DD"}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One record of a feed file: where it was, its text as received, what it says."""
+
+    line: int
+    raw: str
+    data: dict[str, Any] | None
+    problem: str = ""
+
+    @property
+    def key(self) -> str:
+        """Idempotency key: the source's event id, else SM3 of the canonical record."""
+        event_id = (self.data or {}).get("event_id")
+        if isinstance(event_id, str | int) and 0 < len(str(event_id).strip()) <= 64:
+            return str(event_id).strip()
+        return sm3(canonical(self.data) if self.data is not None else self.raw)
+
+
+def file_error(message: str) -> InvalidInput:
+    return InvalidInput("sharing.file", message, "file")
+
+
+def parse(kind: str, content: bytes) -> tuple[str, list[Item]]:
+    """(CSV header line or "", items) of a feed file; a file that cannot be read is refused whole."""
+    if kind not in KINDS:
+        raise InvalidInput("sharing.kind", "共享数据类型应为 employer（单位）或 population（人口）",
+                           "kind")
+    if len(content) > MAX_FILE_BYTES:
+        raise file_error(f"文件超过{MAX_FILE_BYTES // 1024 // 1024}MB，请拆分后分批上传")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise file_error("文件不是 UTF-8 编码，请另存为 UTF-8 后上传") from None
+    if not text.strip():
+        raise file_error("文件为空")
+    if "\x00" in text:
+        raise file_error("文件含有空字符（NUL），请检查导出格式")
+    header, items = ("", _json_items(text)) if text.lstrip()[0] in "[{" else _csv_items(kind, text)
+    if not items:
+        raise file_error("文件中没有数据记录")
+    return header, items
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    """Empty cells mean "not given"."""
+    return {k: v for k, v in data.items()
+            if v is not None and not (isinstance(v, str) and not v.strip())}
+
+
+def _csv_items(kind: str, text: str) -> tuple[str, list[Item]]:
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(lines)
+    try:
+        columns = [c.strip() for c in next(reader)]
+    except (StopIteration, csv.Error):
+        raise file_error("CSV 文件缺少表头") from None
+    _check_columns(kind, columns)
+    header = "".join(lines[:reader.line_num]).rstrip("\r\n")
+    items, start = [], reader.line_num
+    try:
+        for row in reader:
+            first, start = start + 1, reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            raw = "".join(lines[first - 1:start]).rstrip("\r\n")
+            if len(row) > len(columns):
+                items.append(Item(first, raw, None, f"第{first}行的列数多于表头"))
+                continue
+            items.append(Item(first, raw, _clean(dict(zip(columns, row, strict=False)))))
+    except csv.Error as exc:
+        raise file_error(f"CSV 格式错误（第{reader.line_num}行）：{exc}") from None
+    return header, items
+
+
+def _check_columns(kind: str, columns: list[str]) -> None:
+    names = FIELD_NAMES[kind]
+    if missing := [c for c in REQUIRED_COLUMNS[kind] if c not in columns]:
+        listed = "、".join(f"{c}（{names[c]}）" for c in missing)
+        raise file_error(f"CSV 表头缺少必需的列：{listed}；第一行应为表头")
+    if unknown := [c for c in columns if c not in names]:
+        raise file_error(f"CSV 表头含有无法识别的列：{'、'.join(unknown)}")
+    if len(set(columns)) != len(columns):
+        raise file_error("CSV 表头有重复的列")
+
+
+_WS = " \t\r\n"
+
+
+def _skip(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in _WS:
+        pos += 1
+    return pos
+
+
+def _json_items(text: str) -> list[Item]:
+    """A JSON array of objects, read element by element so each keeps its exact text."""
+    decoder, items = json.JSONDecoder(), []
+    pos = _skip(text, 0)
+    if not text.startswith("[", pos):
+        raise file_error("JSON 文件应为对象数组（以 [ 开头）")
+    pos = _skip(text, pos + 1)
+    try:
+        while not text.startswith("]", pos):
+            value, end = decoder.raw_decode(text, pos)
+            items.append(_json_item(text.count("\n", 0, pos) + 1, text[pos:end], value))
+            pos = _skip(text, end)
+            if text.startswith(",", pos):
+                pos = _skip(text, pos + 1)
+            elif not text.startswith("]", pos):
+                raise json.JSONDecodeError("应为逗号或 ]", text, pos)
+    except json.JSONDecodeError as exc:
+        raise file_error(f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列）") from None
+    if _skip(text, pos + 1) != len(text):
+        raise file_error("JSON 数组结束后还有多余内容")
+    return items
+
+
+def _json_item(line: int, raw: str, value: Any) -> Item:
+    if not isinstance(value, dict):
+        return Item(line, raw, None, "记录应为 JSON 对象")
+    if _unstorable(value):
+        return Item(line, raw, None, "记录含有非法字符（\\u0000 或不成对的 \\uD800–\\uDFFF）")
+    return Item(line, raw, _clean(value))
+
+
+def _unstorable(value: Any) -> bool:
+    """NUL and lone surrogates (legal JSON escapes) cannot be stored as text."""
+    if isinstance(value, str):
+        return any(ch == "\x00" or "\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
+    return isinstance(value, list) and any(_unstorable(v) for v in value)
+
+
+def as_error(kind: str, exc: JingbanError | ValidationError) -> JingbanError:
+    """A refusal in the feed's own terms: the field is the feed's column, named in Chinese."""
+    if isinstance(exc, JingbanError):
+        field = FEED_FIELDS[kind].get(exc.field or "", exc.field)
+        return type(exc)(exc.code, exc.message, field)
+    first = exc.errors()[0]
+    field = str(first["loc"][0]) if first.get("loc") else None
+    field = FEED_FIELDS[kind].get(field or "", field)
+    label = FIELD_NAMES[kind].get(field or "", field or "记录")
+    message = FIELD_MESSAGES.get(first["type"], "格式不正确")
+    if first["type"] == "literal_error" and "expected" in first.get("ctx", {}):
+        message += f"，可选值：{first['ctx']['expected']}"
+    return InvalidInput(f"validation.{first['type']}", f"{label}：{message}", field)
+
+
+def missing(kind: str, field: str) -> InvalidInput:
+    return InvalidInput("validation.missing", f"{FIELD_NAMES[kind][field]}：缺少必填字段", field)

@@ -1,0 +1,40 @@
+"""Sign in and sign out (登录、退出)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+
+from jingban.core.auth import authenticate
+from jingban.core.errors import AuthError
+from jingban.core.http import get_db
+from jingban.web.pages import posted, render, safe_next, see_other, sign_in
+
+router = APIRouter()
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/"):
+    return render(request, "login.html", values={"next": safe_next(next)})
+
+
+@router.post("/login")
+def login(request: Request, values: dict[str, Any] = Depends(posted),
+          db: Session = Depends(get_db)):
+    username, password = str(values.get("username", "")), str(values.get("password", ""))
+    try:
+        user = authenticate(db, username.strip(), password,
+                            request.app.state.settings.password_profile)
+    except AuthError as exc:
+        shown = {"username": username, "next": safe_next(values.get("next"))}
+        return render(request, "login.html", status=exc.status, error=exc, values=shown)
+    sign_in(request, user)
+    return see_other(safe_next(values.get("next")))
+
+
+@router.post("/logout")
+def logout(request: Request, _: dict[str, Any] = Depends(posted)):
+    request.session.clear()
+    return see_other("/login", "已安全退出", request)

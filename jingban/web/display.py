@@ -1,0 +1,93 @@
+"""How values look on the staff pages: Chinese labels, masked SSNs, yuan, local times."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from jingban.core import clock
+from jingban.core.actor import CHANNELS
+from jingban.core.money import format_yuan
+from jingban.registration.rules import CARD_KINDS, CARD_STATUS, EMPLOYER_KINDS, INSURANCES
+
+# Form and history field names in Chinese (one list for labels, errors and history rows).
+LABELS = {
+    "username": "用户名", "password": "密码",
+    "uscc": "统一社会信用代码", "name": "名称", "kind": "类型", "region": "所在地行政区划代码",
+    "address": "地址", "legal_rep": "法定代表人（负责人）", "phone": "联系电话",
+    "bank_name": "开户银行", "bank_account": "银行账号", "industry_code": "行业代码",
+    "injury_risk_class": "工伤风险类别", "registered_on": "登记日期", "reason": "原因",
+    "cancelled_on": "注销日期", "status": "状态", "flag": "标记",
+    "ssn": "社会保障号码", "id_type": "证件类型", "id_number": "证件号码", "sex": "性别",
+    "birth_date": "出生日期", "nationality": "国籍（地区）代码",
+    "household_region": "户籍地行政区划代码", "death_date": "死亡日期",
+    "insurance": "险种", "employer_uscc": "参保单位统一社会信用代码",
+    "start_date": "参保开始日期", "end_date": "停保日期", "contribution_base": "缴费基数（元）",
+    "end_reason": "停保原因", "number": "卡号", "status_on": "状态日期",
+    "new_number": "新卡号", "new_card": "新卡",
+    "file": "数据文件", "enrollment_id": "参保记录", "card_id": "卡",
+}
+
+ID_TYPES = {"citizen_id": "居民身份证", "foreign": "外国人证件", "hmt": "港澳台居民证件"}
+SEXES = {"M": "男", "F": "女"}
+STATUS = {"active": "正常", "cancelled": "已注销", "ended": "已停保", "deceased": "已死亡"}
+
+# Coded values shown by name, per field (cards share "kind"/"status" with employers).
+_NAMES = {
+    "kind": {**EMPLOYER_KINDS, **CARD_KINDS},
+    "insurance": INSURANCES,
+    "id_type": ID_TYPES,
+    "sex": SEXES,
+    "status": {**STATUS, **{k: v for k, v in CARD_STATUS.items() if k != "active"}},
+}
+
+
+# Internal keys that mean nothing to staff in a history row.
+_INTERNAL = {"id", "person_id", "employer_id", "exclusive_key", "replaces_id"}
+
+
+def label(field: str | None) -> str:
+    return LABELS.get(field or "", field or "")
+
+
+def mask_ssn(ssn: str) -> str:
+    """330106********1234: the first six and last four characters only."""
+    return ssn[:6] + "*" * max(len(ssn) - 10, 0) + ssn[-4:] if len(ssn) > 10 else ssn
+
+
+def yuan(fen: int | None) -> str:
+    return "" if fen is None else format_yuan(fen)
+
+
+def local_time(ts: dt.datetime) -> str:
+    return clock.local(ts).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def channel(code: str) -> str:
+    return CHANNELS.get(code, code)
+
+
+def show(field: str, value: Any) -> str:
+    """One history value as staff read it."""
+    if value is None or value == "":
+        return "—"
+    if field == "contribution_base" and isinstance(value, int):
+        return yuan(value)
+    if isinstance(value, dict):
+        return "，".join(f"{label(k)}：{show(k, v)}" for k, v in value.items()
+                        if k not in _INTERNAL)
+    return _NAMES.get(field, {}).get(value, str(value))
+
+
+def change_rows(changes: dict[str, list]) -> list[tuple[str, str, str]]:
+    """(label, old, new) for each field an event changed, as staff read them."""
+    rows = [(label(k), show(k, old), show(k, new)) for k, (old, new) in changes.items()
+            if k not in _INTERNAL]
+    return [row for row in rows if row[1] != row[2]]
+
+
+FILTERS = {"mask_ssn": mask_ssn, "yuan": yuan, "local_time": local_time, "channel": channel,
+           "label": label}
+GLOBALS = {"change_rows": change_rows, "INSURANCES": INSURANCES, "EMPLOYER_KINDS": EMPLOYER_KINDS,
+           "CARD_KINDS": CARD_KINDS, "CARD_STATUS": CARD_STATUS, "ID_TYPES": ID_TYPES,
+           "SEXES": SEXES, "STATUS": STATUS}

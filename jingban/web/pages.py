@@ -1,0 +1,140 @@
+"""Page plumbing: templates, the login session, CSRF, form parsing, errors as HTML."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from pathlib import Path
+from typing import Any, TypeVar, get_args
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from jingban.core.actor import Actor
+from jingban.core.auth import actor_for, issue_token, user_from_token
+from jingban.core.errors import AuthError, InvalidInput, JingbanError, PermissionDenied
+from jingban.core.http import VALIDATION_MESSAGES, get_db
+from jingban.core.models import User
+from jingban.web.display import FILTERS, GLOBALS, label
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "jingban_session"
+
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters.update(FILTERS)
+templates.env.globals.update(GLOBALS)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use."""
+    if not request.session.get("csrf"):
+        request.session["csrf"] = secrets.token_urlsafe(32)
+    return request.session["csrf"]
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
+    """A staff page. ``form``/``values``/``error`` say which form failed, with what input."""
+    base = {"csrf": csrf_token(request), "me": request.session.get("display_name"),
+            "flash": request.session.pop("flash", None), "form": None, "values": {},
+            "error": None}
+    return templates.TemplateResponse(request, f"staff/{name}", {**base, **context},
+                                      status_code=status)
+
+
+def see_other(url: str, message: str | None = None, request: Request | None = None) -> Response:
+    """Redirect after a successful POST, with a one-time notice for the next page."""
+    if message and request is not None:
+        request.session["flash"] = message
+    return RedirectResponse(url, status_code=303)
+
+
+# --- session and CSRF ------------------------------------------------------------------------
+
+def sign_in(request: Request, user: User) -> None:
+    """A fresh session (new CSRF token) holding a signed token, as the API uses."""
+    request.session.clear()
+    request.session["token"] = issue_token(request.app.state.settings.secret_key, user)
+    request.session["display_name"] = user.display_name or user.username
+
+
+def page_actor(request: Request, db: Session = Depends(get_db)) -> Actor:
+    """The signed-in staff member, acting at the counter (柜台)."""
+    token = request.session.get("token")
+    if not token:
+        raise AuthError("auth.login_required", "请先登录")
+    cfg = request.app.state.settings
+    return actor_for(user_from_token(db, cfg.secret_key, token, cfg.token_ttl_seconds), "counter")
+
+
+async def posted(request: Request) -> dict[str, Any]:
+    """The submitted form, once its CSRF token matches the session's (every page POST)."""
+    form = await request.form()
+    expected = request.session.get("csrf", "")
+    sent = str(form.get("csrf_token") or request.headers.get("X-CSRF-Token") or "")
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise PermissionDenied("csrf.invalid", "页面已失效或请求来源无法验证，请刷新页面后重新提交")
+    return {key: value for key, value in form.items() if key != "csrf_token"}
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths: never send a signed-in user to another site."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+def login_redirect(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    url = f"/login?next={quote(target)}" if request.method == "GET" else "/login"
+    if request.headers.get("HX-Request"):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+# --- forms -----------------------------------------------------------------------------------
+
+def _takes_text(annotation: Any) -> bool:
+    return annotation is str or str in get_args(annotation)
+
+
+def parse(schema: type[M], values: dict[str, Any]) -> M:
+    """Form fields into the API's request model; a blank non-text field counts as not given."""
+    fields = schema.model_fields
+    data = {k: v for k, v in values.items()
+            if k in fields and (v != "" or _takes_text(fields[k].annotation))}
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise form_error(exc) from None
+
+
+def form_error(exc: ValidationError) -> InvalidInput:
+    first = exc.errors()[0]
+    kind = first.get("type", "invalid")
+    field = ".".join(str(p) for p in first.get("loc", ())) or None
+    message = VALIDATION_MESSAGES.get(kind, "字段格式不正确")
+    return InvalidInput(f"validation.{kind}", f"{label(field)}：{message}" if field else message,
+                        field)
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+def html_errors(render_json):
+    """Pages get an HTML error page (and the login page when signed out); /api keeps JSON."""
+
+    async def render_error(request: Request, exc: JingbanError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return await render_json(request, exc)
+        if isinstance(exc, AuthError):
+            return login_redirect(request)
+        return render(request, "error.html", status=exc.status, error=exc)
+
+    return render_error

@@ -1,0 +1,201 @@
+"""Counter pages for registration (参保登记): the same service calls as /api/v1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+
+from jingban.core import clock
+from jingban.core.actor import Actor
+from jingban.core.db import snapshot
+from jingban.core.errors import JingbanError
+from jingban.core.http import get_db
+from jingban.registration import rules, service
+from jingban.registration.models import Person
+from jingban.registration.schemas import (
+    CardCreate,
+    CardStatusChange,
+    EmployerCancel,
+    EmployerChange,
+    EmployerCreate,
+    EnrollmentCreate,
+    EnrollmentEnd,
+    PersonCreate,
+)
+from jingban.web.pages import page_actor, parse, posted, render, see_other
+
+router = APIRouter()
+
+Form = dict[str, Any]
+
+
+# --- home and search -------------------------------------------------------------------------
+
+@router.get("/")
+def home(request: Request, q: str = "", actor: Actor = Depends(page_actor),
+         db: Session = Depends(get_db)):
+    return render(request, "home.html", q=q, found=service.search(db, actor, q[:64]))
+
+
+@router.get("/search")
+def search(request: Request, q: str = "", actor: Actor = Depends(page_actor),
+           db: Session = Depends(get_db)):
+    """HTMX fragment: live results under the search box."""
+    return render(request, "_search_results.html", q=q, found=service.search(db, actor, q[:64]))
+
+
+# --- employers -------------------------------------------------------------------------------
+
+@router.get("/employers/new")
+def employer_new(request: Request, _: Actor = Depends(page_actor)):
+    return render(request, "employer_new.html", values={"region": request.app.state.settings.region})
+
+
+@router.post("/employers")
+def employer_create(request: Request, values: Form = Depends(posted),
+                    actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    try:
+        employer = service.register_employer(db, actor, parse(EmployerCreate, values))
+    except JingbanError as exc:
+        return render(request, "employer_new.html", status=exc.status, error=exc, values=values)
+    return see_other(f"/employers/{employer.uscc}", "单位参保登记已办结", request)
+
+
+@router.get("/employers/{uscc}")
+def employer_detail(request: Request, uscc: str, actor: Actor = Depends(page_actor),
+                    db: Session = Depends(get_db)):
+    employer = service.get_employer(db, actor, uscc)
+    return render(request, "employer_detail.html", employer=employer,
+                  owed=service.outstanding(db, employer),
+                  history=service.employer_history(db, actor, uscc),
+                  liability_kinds=rules.LIABILITY_KINDS)
+
+
+@router.get("/employers/{uscc}/change")
+def employer_change_page(request: Request, uscc: str, actor: Actor = Depends(page_actor),
+                         db: Session = Depends(get_db)):
+    employer = service.get_employer(db, actor, uscc)
+    current = {k: "" if v is None else str(v) for k, v in snapshot(employer).items()}
+    return render(request, "employer_change.html", employer=employer, values=current)
+
+
+@router.post("/employers/{uscc}/change")
+def employer_change(request: Request, uscc: str, values: Form = Depends(posted),
+                    actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    try:
+        employer = service.change_employer(db, actor, uscc, parse(EmployerChange, values))
+    except JingbanError as exc:
+        employer = service.get_employer(db, actor, uscc)
+        return render(request, "employer_change.html", status=exc.status, error=exc,
+                      values=values, employer=employer)
+    return see_other(f"/employers/{employer.uscc}", "单位登记信息变更已办结", request)
+
+
+@router.get("/employers/{uscc}/cancel")
+def employer_cancel_page(request: Request, uscc: str, actor: Actor = Depends(page_actor),
+                         db: Session = Depends(get_db)):
+    employer = service.get_employer(db, actor, uscc)
+    return render(request, "employer_cancel.html", employer=employer,
+                  values={"cancelled_on": clock.today().isoformat()})
+
+
+@router.post("/employers/{uscc}/cancel")
+def employer_cancel(request: Request, uscc: str, values: Form = Depends(posted),
+                    actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    try:
+        employer = service.cancel_employer(db, actor, uscc, parse(EmployerCancel, values))
+    except JingbanError as exc:
+        employer = service.get_employer(db, actor, uscc)
+        return render(request, "employer_cancel.html", status=exc.status, error=exc,
+                      values=values, employer=employer)
+    return see_other(f"/employers/{employer.uscc}", "单位注销登记已办结", request)
+
+
+# --- persons ---------------------------------------------------------------------------------
+
+@router.get("/persons/new")
+def person_new(request: Request, _: Actor = Depends(page_actor)):
+    return render(request, "person_new.html", values={"id_type": "citizen_id", "nationality": "CHN"})
+
+
+@router.post("/persons")
+def person_create(request: Request, values: Form = Depends(posted),
+                  actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    try:
+        person = service.register_person(db, actor, parse(PersonCreate, values))
+    except JingbanError as exc:
+        return render(request, "person_new.html", status=exc.status, error=exc, values=values)
+    return see_other(f"/persons/{person.ssn}", "个人参保登记已办结", request)
+
+
+def _person_page(request: Request, person: Person, status: int = 200, **context: Any):
+    """The person's record with its forms; ``form`` names the one that failed, if any."""
+    moves = {c.id: {m: rules.CARD_STATUS[m]
+                    for m in sorted(rules.CARD_TRANSITIONS[c.kind].get(c.status, ()))}
+             for c in person.cards}
+    defaults = {"start_date": clock.today().replace(day=1).isoformat(),
+                "end_date": clock.today().isoformat()}
+    return render(request, "person_detail.html", status=status, person=person,
+                  card_moves=moves, defaults=defaults, **context)
+
+
+@router.get("/persons/{ssn}")
+def person_detail(request: Request, ssn: str, actor: Actor = Depends(page_actor),
+                  db: Session = Depends(get_db)):
+    return _person_page(request, service.get_person(db, actor, ssn))
+
+
+def _person_act(request: Request, db: Session, actor: Actor, ssn: str, form: str,
+                values: Form, act, done: str):
+    """Run one act from the person page; on refusal show the page again with the input."""
+    try:
+        act()
+    except JingbanError as exc:
+        person = service.get_person(db, actor, ssn)
+        return _person_page(request, person, status=exc.status, form=form, error=exc,
+                            values=values)
+    return see_other(f"/persons/{ssn}", done, request)
+
+
+@router.post("/persons/{ssn}/enrollments")
+def enrollment_create(request: Request, ssn: str, values: Form = Depends(posted),
+                      actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return _person_act(request, db, actor, ssn, "enroll", values,
+                       lambda: service.enroll(db, actor, ssn, parse(EnrollmentCreate, values)),
+                       "参保登记（增员）已办结")
+
+
+@router.post("/persons/{ssn}/enrollments/{enrollment_id}/end")
+def enrollment_end(request: Request, ssn: str, enrollment_id: int,
+                   values: Form = Depends(posted), actor: Actor = Depends(page_actor),
+                   db: Session = Depends(get_db)):
+    return _person_act(request, db, actor, ssn, f"end-{enrollment_id}", values,
+                       lambda: service.end_enrollment(db, actor, ssn, enrollment_id,
+                                                      parse(EnrollmentEnd, values)),
+                       "停保（减员）已办结")
+
+
+@router.post("/persons/{ssn}/cards")
+def card_create(request: Request, ssn: str, values: Form = Depends(posted),
+                actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return _person_act(request, db, actor, ssn, "card", values,
+                       lambda: service.issue_card(db, actor, ssn, parse(CardCreate, values)),
+                       "申领已受理")
+
+
+@router.post("/persons/{ssn}/cards/{card_id}/status")
+def card_status(request: Request, ssn: str, card_id: int, values: Form = Depends(posted),
+                actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return _person_act(request, db, actor, ssn, f"card-{card_id}", values,
+                       lambda: service.change_card(db, actor, ssn, card_id,
+                                                   parse(CardStatusChange, values)),
+                       "卡状态变更已办结")
+
+
+@router.get("/persons/{ssn}/history")
+def person_history(request: Request, ssn: str, actor: Actor = Depends(page_actor),
+                   db: Session = Depends(get_db)):
+    history = service.person_history(db, actor, ssn)
+    return render(request, "person_history.html", ssn=ssn.strip().upper(), history=history)

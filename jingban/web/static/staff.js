@@ -1,0 +1,13 @@
+// Staff pages: show the identity fields that only non-citizen registrations need.
+(function () {
+  function sync() {
+    var select = document.getElementById("id_type");
+    document.querySelectorAll("[data-unless-id-type]").forEach(function (box) {
+      box.hidden = !!select && select.value === box.getAttribute("data-unless-id-type");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", sync);
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.id === "id_type") sync();
+  });
+})();

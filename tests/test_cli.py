@@ -1,0 +1,192 @@
+"""The `jingban` command line, on a throwaway SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, func, select, text
+from typer.testing import CliRunner
+
+from jingban.api import create_app
+from jingban.cli import app
+from jingban.core.config import Settings
+from jingban.core.models import User
+from jingban.core.workdays import Calendar
+
+GOOD_2027 = """\
+year: 2027
+reference: 国务院办公厅关于2027年部分节假日安排的通知（测试用）
+holidays: [2027-01-01, 2027-02-08, 2027-02-09, 2027-02-10, 2027-02-11, 2027-02-12]
+workdays: [2027-02-06, 2027-02-20]
+"""
+BAD_2027 = GOOD_2027.replace("2027-02-20]", "2027-02-19]")  # a Friday cannot be 调休
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    """Run `jingban …` against var/ and a SQLite file inside tmp_path."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JINGBAN_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("JINGBAN_DATABASE_URL", f"sqlite:///{tmp_path / 'var' / 'cli.db'}")
+    monkeypatch.setenv("JINGBAN_SECRET_KEY", "cli-test-secret")
+    monkeypatch.setenv("JINGBAN_PASSWORD_PROFILE", "fast")
+    for name in ("JINGBAN_ADMIN_PASSWORD", "JINGBAN_CALENDAR_DIR", "JINGBAN_POLICY_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    runner = CliRunner()
+
+    def run(*args: str, stdin: str | None = None):
+        return runner.invoke(app, list(args), input=stdin)
+
+    return run
+
+
+def _sql(statement: str) -> list:
+    """Run one statement on the CLI's database, as an operator with a SQL shell would."""
+    engine = create_engine(Settings.from_env().database_url)
+    with engine.begin() as conn:
+        result = conn.execute(text(statement))
+        rows = result.all() if result.returns_rows else []
+    engine.dispose()
+    return rows
+
+
+def _users() -> list[str]:
+    return [row[0] for row in _sql("SELECT username FROM user_account ORDER BY username")]
+
+
+def test_init_creates_admin_and_is_idempotent(cli):
+    first = cli("init", "--admin-password", "admin-pass-2026")
+    assert first.exit_code == 0, first.output
+    assert "已创建系统管理员 admin" in first.output
+    again = cli("init", "--admin-password", "another-pass-99")
+    assert again.exit_code == 0, again.output
+    assert "已存在" in again.output
+    assert _users() == ["admin"]
+    roles = _sql("SELECT role FROM user_role")
+    assert [r[0] for r in roles] == ["sysadmin"]
+
+
+def test_init_reads_password_from_environment(cli, monkeypatch):
+    monkeypatch.setenv("JINGBAN_ADMIN_PASSWORD", "from-env-pass-1")
+    assert cli("init").exit_code == 0
+    assert _users() == ["admin"]
+
+
+def test_init_without_password_refuses(cli, tmp_path):
+    result = cli("init")
+    assert result.exit_code != 0
+    assert "JINGBAN_ADMIN_PASSWORD" in result.output
+    assert not (tmp_path / "var" / "cli.db").exists()
+
+
+@pytest.mark.parametrize("roles", [("accountant", "cashier"), ("clerk", "inspector")])
+def test_user_add_refuses_incompatible_duties(cli, roles):
+    assert cli("init", "--admin-password", "admin-pass-2026").exit_code == 0
+    args = [a for r in roles for a in ("--role", r)]
+    result = cli("user", "add", "zhang", *args, "--password-stdin", stdin="zhang-pass-123\n")
+    assert result.exit_code == 2, result.output
+    assert "不得" in result.output
+    assert _users() == ["admin"]
+    assert _sql("SELECT count(*) FROM audit_event")[0][0] == 1
+
+
+def test_user_add_before_init_says_so(cli):
+    result = cli("user", "add", "li", "--role", "clerk", "--password-stdin", stdin="li-pass-123\n")
+    assert result.exit_code == 2
+    assert "jingban init" in result.output
+
+
+def test_user_add_then_token(cli):
+    assert cli("init", "--admin-password", "admin-pass-2026").exit_code == 0
+    result = cli("user", "add", "li", "--role", "reviewer_3", "--formal-staff",
+                 "--display-name", "李审核", "--password-stdin", stdin="li-pass-123\n")
+    assert result.exit_code == 0, result.output
+    settings = Settings.from_env()
+    with TestClient(create_app(settings)) as client:
+        reply = client.post("/api/v1/auth/token", data={"username": "li", "password": "li-pass-123"})
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["access_token"]
+    engine = create_engine(settings.database_url)
+    with engine.connect() as conn:
+        user = conn.execute(select(User.display_name, User.formal_staff)
+                            .where(User.username == "li")).one()
+    engine.dispose()
+    assert tuple(user) == ("李审核", True)
+
+
+def _three_events(cli) -> None:
+    assert cli("init", "--admin-password", "admin-pass-2026").exit_code == 0
+    for name in ("wang", "zhao"):
+        added = cli("user", "add", name, "--role", "clerk", "--password-stdin",
+                    stdin="clerk-pass-123\n")
+        assert added.exit_code == 0, added.output
+
+
+def test_audit_verify_passes_then_catches_an_edit(cli):
+    _three_events(cli)
+    ok = cli("audit", "verify")
+    assert ok.exit_code == 0, ok.output
+    assert "审计链完整：共校验 3 条事件" in ok.output
+    _sql("UPDATE audit_event SET reason='x' WHERE id=2")
+    broken = cli("audit", "verify")
+    assert broken.exit_code == 1
+    assert "第 2 条" in broken.output and "改动" in broken.output
+
+
+def test_audit_verify_catches_a_deletion(cli):
+    _three_events(cli)
+    _sql("DELETE FROM audit_event WHERE id=2")
+    broken = cli("audit", "verify")
+    assert broken.exit_code == 1
+    assert "第 2 条" in broken.output and "缺失" in broken.output
+
+
+def test_calendar_load_accepts_a_good_year(cli, tmp_path):
+    source = tmp_path / "holidays-2027.yaml"
+    source.write_text(GOOD_2027, encoding="utf-8")
+    result = cli("calendar", "load", str(source))
+    assert result.exit_code == 0, result.output
+    assert "2027" in result.output
+    loaded = Settings.from_env().calendar_dirs[0] / "2027.yaml"
+    assert loaded.read_text(encoding="utf-8") == GOOD_2027
+    calendar = Calendar(Settings.from_env().calendar_dirs)
+    assert calendar.is_workday(dt.date(2027, 2, 8)) == (False, True)
+    assert calendar.is_workday(dt.date(2027, 2, 6)) == (True, True)
+    shown = cli("calendar", "show", "2027")
+    assert shown.exit_code == 0
+    assert "2027-02-06" in shown.output and "调休工作日" in shown.output
+
+
+@pytest.mark.parametrize("content", [BAD_2027, "year: 2027\nholidays: [2027-01-01]\n", "::"])
+def test_calendar_load_rejects_a_bad_file(cli, tmp_path, content):
+    source = tmp_path / "bad.yaml"
+    source.write_text(content, encoding="utf-8")
+    result = cli("calendar", "load", str(source))
+    assert result.exit_code == 2, result.output
+    assert "错误" in result.output
+    assert not list(Settings.from_env().calendar_dirs[0].glob("*.yaml"))
+
+
+def test_demo_without_serving(cli, monkeypatch, tmp_path):
+    monkeypatch.delenv("JINGBAN_DATABASE_URL")
+    result = cli("demo", "--no-serve", "--persons", "200", "--employers", "10")
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8000/" in result.output and "/docs" in result.output
+    assert "demo-clerk-2026" in result.output
+    assert (tmp_path / "var" / "jingban.db").exists()
+    assert _sql("SELECT count(*) FROM person")[0][0] == 200
+    assert len(_users()) == 12
+    again = cli("demo", "--no-serve", "--persons", "50", "--employers", "5")
+    assert again.exit_code == 0, again.output
+    assert "未重新生成" in again.output
+    assert _sql("SELECT count(*) FROM person")[0][0] == 200
+    assert cli("audit", "verify").exit_code == 0
+    reset = cli("demo", "--no-serve", "--reset", "--persons", "50", "--employers", "5")
+    assert reset.exit_code == 0, reset.output
+    engine = create_engine(Settings.from_env().database_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(User)).scalar() == 12
+        assert conn.execute(text("SELECT count(*) FROM person")).scalar() == 50
+    engine.dispose()
