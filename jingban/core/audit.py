@@ -55,7 +55,6 @@ def record(db: Session, actor: Actor, act: str, subject: str, *, before: Any = N
     event.hash = _digest(event)
     head.seq, head.hash = event.id, event.hash
     db.add(event)
-    db.info["audit_events"] = db.info.get("audit_events", 0) + 1
     db.flush()
     return event
 
@@ -103,8 +102,11 @@ def history(db: Session, subject: str) -> list[AuditEvent]:
 
 
 def log_access(db: Session, actor: Actor, subject: str, view: str) -> None:
-    """查询留痕: record that staff looked at a person's record (committed with the request)."""
+    """查询留痕: record that staff looked at a person's record; inside an act it is committed
+    with the act, otherwise at once."""
     db.add(AccessLog(actor=actor.username, subject=subject, view=view))
+    if not db.info.get("in_act"):
+        db.commit()
 
 
 ACT_NAMES: dict[str, str] = {

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jingban.core.actor import Actor
 from jingban.core.auth import actor_for, user_from_token
 from jingban.core.config import Settings
-from jingban.core.errors import AuthError, JingbanError
+from jingban.core.errors import AuthError, InvalidInput, JingbanError
+
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="记录编号")]
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -98,6 +102,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         return await request.app.state.render_error(request, validation_error(exc))
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError):
+        # Safety net: input the database cannot store (NUL characters, out-of-range numbers).
+        error = InvalidInput("db.invalid_value", "输入包含无法保存的字符或超出范围的数值")
+        return await request.app.state.render_error(request, error)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):

@@ -98,14 +98,14 @@ def validate_uscc(value: str, field: str = "uscc") -> str:
         raise InvalidInput("uscc.format", "统一社会信用代码格式不正确（18位）", field) from None
 
 
-def validate_region(value: str, field: str = "region") -> str:
+def validate_region(value: str, field: str = "region", today: dt.date | None = None) -> str:
     """A 6-digit administrative division code that names a place in use today."""
     code = (value or "").strip()
     if not re.fullmatch(r"\d{6}", code):
         raise InvalidInput("region.format", "行政区划代码应为6位数字", field)
     if code in RESIDENCE_PERMIT_AREAS:
         return code
-    probe = f"{code}{dt.date.today():%Y%m%d}001"  # stdnum dates area codes; ask for today
+    probe = f"{code}{today or dt.date.today():%Y%m%d}001"  # stdnum dates area codes; ask for today
     try:
         ric.get_birth_place(probe + mod_11_2.calc_check_digit(probe))
     except stdnum_errors.ValidationError:

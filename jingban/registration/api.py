@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from jingban.core.actor import Actor
-from jingban.core.http import api_actor, get_db
+from jingban.core.http import RowId, api_actor, get_db
 from jingban.core.money import to_yuan
 from jingban.registration import service
 from jingban.registration.models import Enrollment, Liability, Person
@@ -107,7 +107,7 @@ def add_liability(uscc: str, data: LiabilityCreate, actor: Actor = Depends(api_a
 
 @router.post("/employers/{uscc}/liabilities/{liability_id}/settle",
              response_model=LiabilityOut, summary="结清单位欠费")
-def settle_liability(uscc: str, liability_id: int, data: Reason,
+def settle_liability(uscc: str, liability_id: RowId, data: Reason,
                      actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
     return liability_out(service.settle_liability(db, actor, uscc, liability_id, data.reason))
 
@@ -144,7 +144,7 @@ def create_enrollment(ssn: str, data: EnrollmentCreate, actor: Actor = Depends(a
 
 @router.post("/persons/{ssn}/enrollments/{enrollment_id}/end", response_model=EnrollmentOut,
              summary="停保（减员）")
-def end_enrollment(ssn: str, enrollment_id: int, data: EnrollmentEnd,
+def end_enrollment(ssn: str, enrollment_id: RowId, data: EnrollmentEnd,
                    actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
     return enrollment_out(service.end_enrollment(db, actor, ssn, enrollment_id, data))
 
@@ -158,7 +158,7 @@ def create_card(ssn: str, data: CardCreate, actor: Actor = Depends(api_actor),
 
 @router.post("/persons/{ssn}/cards/{card_id}/status", response_model=CardOut,
              summary="卡状态变更（启用、挂失、补换、注销）")
-def card_status(ssn: str, card_id: int, data: CardStatusChange,
+def card_status(ssn: str, card_id: RowId, data: CardStatusChange,
                 actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
     return service.change_card(db, actor, ssn, card_id, data)
 

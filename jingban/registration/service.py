@@ -88,7 +88,6 @@ def get_person(db: Session, actor: Actor, ssn: str, *, view: str = "record") -> 
     require(actor, "registration.read")
     person = _person(db, ssn)
     audit.log_access(db, actor, person_subject(person), view)
-    db.commit()
     return person
 
 

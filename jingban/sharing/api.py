@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from sqlalchemy.orm import Session
 
 from jingban.core.actor import Actor
-from jingban.core.http import api_actor, get_db
+from jingban.core.http import RowId, api_actor, get_db
 from jingban.sharing import rules, service
 from jingban.sharing.models import FeedBatch
 from jingban.sharing.schemas import (
@@ -58,6 +58,6 @@ def list_batches(limit: int = Query(default=50, ge=1, le=500), actor: Actor = De
 
 @router.get("/sharing/batches/{batch_id}", response_model=BatchDetail,
             summary="共享数据批次及其逐条处理结果")
-def read_batch(batch_id: int = Path(ge=1, le=service.MAX_ID), actor: Actor = Depends(api_actor),
+def read_batch(batch_id: RowId, actor: Actor = Depends(api_actor),
                db: Session = Depends(get_db)):
     return detail_out(service.get_batch(db, actor, batch_id))

@@ -77,3 +77,12 @@ def test_password_is_argon2_hashed(db, make_user):
     make_user("sun", "clerk")
     stored = db.query(User).filter_by(username="sun").one().password_hash
     assert stored.startswith("$argon2") and PASSWORD not in stored
+
+
+def test_unstorable_input_is_a_clear_error(client, login):
+    reply = client.post("/api/v1/auth/token", data={"username": "a\x00b", "password": "whatever1"})
+    assert reply.status_code in (401, 422) and error_of(reply)["code"] in (
+        "auth.bad_credentials", "db.invalid_value")
+    reply = client.post("/api/v1/persons/330106199005061234/enrollments/99999999999/end",
+                        json={"end_date": "2026-01-01", "reason": "x"}, headers=login("clerk"))
+    assert error_of(reply)["field"] == "enrollment_id"
