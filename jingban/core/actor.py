@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-CHANNELS = {"counter": "柜台", "web": "网上", "api": "接口", "feed": "数据交换", "cli": "命令行"}
+CHANNELS = {"counter": "柜台", "web": "网上", "api": "接口", "feed": "数据交换", "cli": "命令行",
+            "case": "业务件审批"}
 
 
 @dataclass(frozen=True)
@@ -14,9 +15,10 @@ class Actor:
     formal_staff: bool = False
     channel: str = "api"
     user_id: int | None = None
+    subject: str | None = None  # portal users: the person or employer they are
 
     def via(self, channel: str) -> Actor:
-        return Actor(self.username, self.roles, self.formal_staff, channel, self.user_id)
+        return replace(self, channel=channel)
 
 
 # Bootstrap actor for `jingban init` and migrations of data; holds no business role.

@@ -26,6 +26,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "sharing.upload": frozenset({"data_admin"}),
     "sharing.read": frozenset({"data_admin", "inspector", "supervisor"}),
     "users.manage": frozenset({"sysadmin"}),
+    "cases.intake": frozenset({"clerk"}),
+    "cases.review": frozenset({"reviewer_1", "reviewer_2", "reviewer_3"}),
+    "cases.read": STAFF_READ,
     "audit.verify": frozenset({"sysadmin", "inspector", "supervisor"}),
 }
 
@@ -48,7 +51,7 @@ def require(actor: Actor, permission: str) -> None:
 
 
 def actor_for(user: User, channel: str) -> Actor:
-    return Actor(user.username, user.role_names, user.formal_staff, channel, user.id)
+    return Actor(user.username, user.role_names, user.formal_staff, channel, user.id, user.subject)
 
 
 # --- tokens -------------------------------------------------------------------------------
@@ -97,7 +100,7 @@ def _check_roles(roles: set[str], formal_staff: bool) -> None:
 @transactional
 def create_user(db: Session, actor: Actor, username: str, password: str, roles: set[str], *,
                 display_name: str = "", formal_staff: bool = False,
-                profile: str = "default") -> User:
+                profile: str = "default", subject: str | None = None) -> User:
     """Add a user; the roles must respect the separation of incompatible duties (R§37)."""
     if actor.username != "system":
         require(actor, "users.manage")
@@ -111,11 +114,12 @@ def create_user(db: Session, actor: Actor, username: str, password: str, roles: 
         raise Conflict("user.exists", f"用户名 {username} 已存在", "username")
     user = User(username=username, display_name=display_name or username,
                 password_hash=hasher(profile).hash(password), formal_staff=formal_staff,
+                subject=subject,
                 roles=[UserRole(role=r) for r in sorted(roles)])
     db.add(user)
     db.flush()
     audit.record(db, actor, "auth.create_user", f"user:{username}",
-                 after={"roles": sorted(roles), "formal_staff": formal_staff})
+                 after={"roles": sorted(roles), "formal_staff": formal_staff, "subject": subject})
     return user
 
 

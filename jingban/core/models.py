@@ -21,6 +21,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     formal_staff: Mapped[bool] = mapped_column(Boolean, default=False)  # 正式在编
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    subject: Mapped[str | None] = mapped_column(String(80))  # portal user: person:<id>/employer:<id>
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     roles: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"

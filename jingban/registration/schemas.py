@@ -103,6 +103,16 @@ class PersonChange(Strict):
     phone: str | None = Field(default=None, max_length=32)
 
 
+class PersonCancel(Strict):
+    reason: str = Field(min_length=1, max_length=300, description="注销原因")
+
+
+class IdentityCorrection(Strict):
+    reason: str = Field(min_length=1, max_length=300, description="更正原因及依据")
+    name: str | None = Field(default=None, min_length=1, max_length=64, description="更正后的姓名")
+    id_number: str | None = Field(default=None, max_length=18, description="更正后的公民身份号码")
+
+
 class EnrollmentCreate(Strict):
     insurance: Insurance
     employer_uscc: str | None = Field(default=None, description="职工参保时的单位；个人参保留空")

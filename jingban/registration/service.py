@@ -32,7 +32,9 @@ from jingban.registration.schemas import (
     EmployerCreate,
     EnrollmentCreate,
     EnrollmentEnd,
+    IdentityCorrection,
     LiabilityCreate,
+    PersonCancel,
     PersonChange,
     PersonCreate,
 )
@@ -47,6 +49,8 @@ audit.ACT_NAMES.update({
     "registration.register_person": "个人参保登记",
     "registration.change_person": "个人登记信息变更",
     "registration.record_death": "登记死亡",
+    "registration.cancel_person": "个人注销登记",
+    "registration.correct_identity": "姓名或公民身份号码更正",
     "registration.enroll": "参保（增员）",
     "registration.end_enrollment": "停保（减员）",
     "registration.issue_card": "申领社保卡/医保电子凭证",
@@ -63,8 +67,10 @@ def person_subject(person: Person) -> str:
 
 
 def _require_write(actor: Actor) -> None:
-    """Clerks register; the data administrator's feed upload registers on the feed's word."""
-    require(actor, "sharing.upload" if actor.channel == "feed" else "registration.write")
+    """Clerks register; the data administrator's feed upload registers on the feed's word; a
+    case approved through tiered review runs with its final reviewer (channel "case")."""
+    by_channel = {"feed": "sharing.upload", "case": "cases.review"}
+    require(actor, by_channel.get(actor.channel, "registration.write"))
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -385,6 +391,53 @@ def record_death(db: Session, actor: Actor, ssn: str, death_date: dt.date,
             card.status, card.status_on = "revoked", clock.today()
     audit.record(db, actor, "registration.record_death", person_subject(person),
                  before=before, after=snapshot(person), reason=reason)
+    return person
+
+
+@transactional
+def cancel_person(db: Session, actor: Actor, ssn: str, data: PersonCancel) -> Person:
+    """个人注销登记 (R§10), e.g. settled abroad or a duplicate registration; insurance must
+    have been stopped first."""
+    _require_write(actor)
+    person = _person(db, ssn, lock=True)
+    if person.status != "active":
+        raise Conflict("person.not_active", "该参保人登记状态不是正常，不能注销", "ssn")
+    if active := [e for e in person.enrollments if e.status == "active"]:
+        raise Conflict("person.active_enrollments",
+                       f"该参保人仍有{len(active)}条在保记录，须先办理停保", "ssn")
+    before = snapshot(person)
+    person.status = "cancelled"
+    audit.record(db, actor, "registration.cancel_person", person_subject(person),
+                 before=before, after=snapshot(person), reason=data.reason)
+    return person
+
+
+@transactional
+def correct_identity(db: Session, actor: Actor, ssn: str, data: IdentityCorrection) -> Person:
+    """姓名或身份号码更正 — a high-risk item (SPEC §2); the SSN follows a corrected citizen ID
+    (R§6) and the original values stay in the history (Z-11(4))."""
+    _require_write(actor)
+    person = _person(db, ssn, lock=True)
+    changes: dict[str, Any] = {}
+    if data.name and data.name != person.name:
+        changes["name"] = data.name
+    if data.id_number and data.id_number.upper() != person.id_number:
+        if person.id_type != "citizen_id":
+            raise InvalidInput("person.id_type", "仅居民身份证登记的参保人可更正公民身份号码",
+                               "id_number")
+        cid = ids.parse_citizen_id(data.id_number, clock.today())
+        if db.execute(select(Person.id).where(Person.ssn == cid.number)).first():
+            raise Conflict("person.exists", f"公民身份号码 {cid.number} 已被其他参保人使用",
+                           "id_number")
+        changes.update(ssn=cid.number, id_number=cid.number, birth_date=cid.birth_date,
+                       sex=cid.sex)
+    if not changes:
+        raise InvalidInput("person.no_change", "没有需要更正的内容", None)
+    before = snapshot(person)
+    for key, value in changes.items():
+        setattr(person, key, value)
+    audit.record(db, actor, "registration.correct_identity", person_subject(person),
+                 before=before, after=snapshot(person), reason=data.reason)
     return person
 
 
