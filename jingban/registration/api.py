@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from jingban.cases.api import case_out
+from jingban.cases.schemas import CaseOut
+from jingban.cases.service import submit
 from jingban.core.actor import Actor
 from jingban.core.http import RowId, api_actor, get_db
 from jingban.core.money import to_yuan
@@ -23,13 +26,17 @@ from jingban.registration.schemas import (
     EnrollmentEnd,
     EnrollmentOut,
     HistoryEntry,
+    IdentityCorrection,
     LiabilityCreate,
+    PersonCancel,
     PersonChange,
     PersonCreate,
     PersonOut,
 )
 
 router = APIRouter(tags=["登记 registration"])
+RequestId = Header(default=None, alias="X-Request-Id", max_length=64,
+                   description="客户端请求编号：重复提交返回同一业务件")
 
 
 def enrollment_out(e: Enrollment) -> EnrollmentOut:
@@ -68,10 +75,13 @@ class Reason(BaseModel):
 
 
 
-@router.post("/employers", status_code=201, response_model=EmployerOut, summary="单位参保登记")
+@router.post("/employers", status_code=201, response_model=EmployerOut,
+             summary="单位参保登记（事项 REG-EMPLOYER，受理即办结）")
 def create_employer(data: EmployerCreate, actor: Actor = Depends(api_actor),
-                    db: Session = Depends(get_db)):
-    return service.register_employer(db, actor, data)
+                    db: Session = Depends(get_db), request_id: str | None = RequestId):
+    case = submit(db, actor, "REG-EMPLOYER", data.model_dump(mode="json", exclude_none=True),
+                  request_id=request_id)
+    return service.get_employer(db, actor, case.applicant_key)
 
 
 @router.get("/employers/{uscc}", response_model=EmployerOut, summary="查询单位登记信息")
@@ -79,16 +89,20 @@ def read_employer(uscc: str, actor: Actor = Depends(api_actor), db: Session = De
     return service.get_employer(db, actor, uscc)
 
 
-@router.patch("/employers/{uscc}", response_model=EmployerOut, summary="单位登记信息变更")
+@router.patch("/employers/{uscc}", status_code=202, response_model=CaseOut,
+              summary="单位登记信息变更（事项 REG-EMPLOYER-CHANGE，受理后审核）")
 def patch_employer(uscc: str, data: EmployerChange, actor: Actor = Depends(api_actor),
-                   db: Session = Depends(get_db)):
-    return service.change_employer(db, actor, uscc, data)
+                   db: Session = Depends(get_db), request_id: str | None = RequestId):
+    payload = {"uscc": uscc, **data.model_dump(mode="json", exclude_none=True)}
+    return case_out(db, submit(db, actor, "REG-EMPLOYER-CHANGE", payload, request_id=request_id))
 
 
-@router.post("/employers/{uscc}/cancel", response_model=EmployerOut, summary="单位注销登记")
+@router.post("/employers/{uscc}/cancel", status_code=202, response_model=CaseOut,
+             summary="单位注销登记（事项 REG-EMPLOYER-CANCEL，两级审核）")
 def cancel_employer(uscc: str, data: EmployerCancel, actor: Actor = Depends(api_actor),
-                    db: Session = Depends(get_db)):
-    return service.cancel_employer(db, actor, uscc, data)
+                    db: Session = Depends(get_db), request_id: str | None = RequestId):
+    payload = {"uscc": uscc, **data.model_dump(mode="json", exclude_none=True)}
+    return case_out(db, submit(db, actor, "REG-EMPLOYER-CANCEL", payload, request_id=request_id))
 
 
 @router.get("/employers/{uscc}/history", response_model=list[HistoryEntry],
@@ -112,10 +126,13 @@ def settle_liability(uscc: str, liability_id: RowId, data: Reason,
     return liability_out(service.settle_liability(db, actor, uscc, liability_id, data.reason))
 
 
-@router.post("/persons", status_code=201, response_model=PersonOut, summary="个人参保登记")
+@router.post("/persons", status_code=201, response_model=PersonOut,
+             summary="个人参保登记（事项 REG-PERSON，受理即办结）")
 def create_person(data: PersonCreate, actor: Actor = Depends(api_actor),
-                  db: Session = Depends(get_db)):
-    return person_out(service.register_person(db, actor, data))
+                  db: Session = Depends(get_db), request_id: str | None = RequestId):
+    case = submit(db, actor, "REG-PERSON", data.model_dump(mode="json", exclude_none=True),
+                  request_id=request_id)
+    return person_out(service.get_person(db, actor, case.applicant_key))
 
 
 @router.get("/persons/{ssn}", response_model=PersonOut, summary="查询个人参保信息（留痕）")
@@ -123,10 +140,39 @@ def read_person(ssn: str, actor: Actor = Depends(api_actor), db: Session = Depen
     return person_out(service.get_person(db, actor, ssn))
 
 
-@router.patch("/persons/{ssn}", response_model=PersonOut, summary="个人登记信息变更")
+@router.patch("/persons/{ssn}", response_model=PersonOut,
+              summary="个人登记信息变更（事项 REG-PERSON-CHANGE，受理即办结）")
 def patch_person(ssn: str, data: PersonChange, actor: Actor = Depends(api_actor),
-                 db: Session = Depends(get_db)):
-    return person_out(service.change_person(db, actor, ssn, data))
+                 db: Session = Depends(get_db), request_id: str | None = RequestId):
+    payload = {"ssn": ssn, **data.model_dump(mode="json", exclude_none=True)}
+    case = submit(db, actor, "REG-PERSON-CHANGE", payload, request_id=request_id)
+    return person_out(service.get_person(db, actor, case.applicant_key))
+
+
+class PersonCancelRequest(PersonCancel):
+    materials: list[str] = Field(default_factory=list, description="已提交的材料编码")
+
+
+class CorrectionRequest(IdentityCorrection):
+    materials: list[str] = Field(default_factory=list, description="已提交的材料编码")
+
+
+@router.post("/persons/{ssn}/cancel", status_code=202, response_model=CaseOut,
+             summary="个人注销登记（事项 REG-PERSON-CANCEL，受理后审核）")
+def cancel_person(ssn: str, data: PersonCancelRequest, actor: Actor = Depends(api_actor),
+                  db: Session = Depends(get_db), request_id: str | None = RequestId):
+    payload = {"ssn": ssn, **data.model_dump(mode="json", exclude_none=True, exclude={"materials"})}
+    return case_out(db, submit(db, actor, "REG-PERSON-CANCEL", payload, provided=data.materials,
+                               request_id=request_id))
+
+
+@router.post("/persons/{ssn}/corrections", status_code=202, response_model=CaseOut,
+             summary="姓名或公民身份号码更正（事项 REG-PERSON-CORRECT，三级审核）")
+def correct_person(ssn: str, data: CorrectionRequest, actor: Actor = Depends(api_actor),
+                   db: Session = Depends(get_db), request_id: str | None = RequestId):
+    payload = {"ssn": ssn, **data.model_dump(mode="json", exclude_none=True, exclude={"materials"})}
+    return case_out(db, submit(db, actor, "REG-PERSON-CORRECT", payload, provided=data.materials,
+                               request_id=request_id))
 
 
 @router.get("/persons/{ssn}/history", response_model=list[HistoryEntry],

@@ -92,7 +92,8 @@ def test_person_sees_progress_in_portal(client, staff, person, make_user, db):
     me = {"Authorization": f"Bearer {token}"}
     case = correction(client, staff, person).json()
     mine = client.get(f"{API}/cases/mine", headers=me).json()
-    assert [(c["number"], c["status"]) for c in mine] == [(case["number"], "in_review")]
+    assert [(c["item"], c["status"]) for c in mine] == [("REG-PERSON-CORRECT", "in_review"),
+                                                        ("REG-PERSON", "completed")]
     detail = client.get(f"{API}/cases/{case['id']}", headers=me).json()
     assert "已受理" in detail["notifications"][0]["message"]
     other = submit(client, staff["clerk"], "REG-PERSON", person_body()).json()
@@ -228,7 +229,7 @@ def test_bad_intake_writes_nothing(client, staff, db):
     agent = {"name": "x", "id_number": "1", "authorization": ""}
     err = error_of(submit(client, staff["clerk"], "REG-PERSON", person_body(), agent=agent))
     assert err["field"] == "agent.authorization"
-    db.expire_all()
+    db.rollback()
     assert db.execute(select(func.count()).select_from(AuditEvent)).scalar() == before
     assert db.execute(select(func.count()).select_from(Case)).scalar() == 0
 

@@ -54,10 +54,14 @@ def test_every_registration_act_is_chained(client, login, db):
     h = login("clerk")
     body = employer_body()
     client.post("/api/v1/employers", json=body, headers=h)
-    client.patch(f"/api/v1/employers/{body['uscc']}", json={"reason": "迁址", "address": "新址"},
-                 headers=h)
+    case = client.patch(f"/api/v1/employers/{body['uscc']}",
+                        json={"reason": "迁址", "address": "新址"}, headers=h).json()
+    client.post(f"/api/v1/cases/{case['id']}/decisions", json={"level": 1, "decision": "approve"},
+                headers=login("reviewer_1"))
     acts = [e.act for e in db.query(audit.AuditEvent).order_by(audit.AuditEvent.id)]
-    assert acts[-2:] == ["registration.register_employer", "registration.change_employer"]
+    assert [a for a in acts if a.startswith("registration.")] == [
+        "registration.register_employer", "registration.change_employer"]
+    assert "cases.intake" in acts and "cases.approve" in acts
     reply = client.get("/api/v1/audit/verify", headers=login("inspector"))
     assert reply.json()["ok"] is True
     assert client.get("/api/v1/audit/verify", headers=h).status_code == 403

@@ -15,7 +15,7 @@ START = clock.today().replace(day=1).isoformat()
 
 
 def count(db, model) -> int:
-    db.expire_all()
+    db.rollback()  # end the test session's read snapshot
     return db.execute(select(func.count()).select_from(model)).scalar()
 
 
@@ -36,6 +36,25 @@ def person(client, clerk):
     reply = client.post(f"{API}/persons", json=person_body(), headers=clerk)
     assert reply.status_code == 201, reply.text
     return reply.json()["ssn"]
+
+
+@pytest.fixture
+def approve(client, login):
+    """Take a case through all its review levels with three different reviewers."""
+    reviewers = [login("reviewer_1"), login("reviewer_2"), login("reviewer_3")]
+
+    def run(case: dict) -> dict:
+        assert case["status"] == "in_review", case
+        for level in range(case["levels_done"] + 1, case["levels_required"] + 1):
+            reply = client.post(f"{API}/cases/{case['id']}/decisions",
+                                json={"level": level, "decision": "approve", "reason": "同意"},
+                                headers=reviewers[level - 1])
+            if reply.status_code != 200:
+                return reply.json()
+            case = reply.json()
+        return case
+
+    return run
 
 
 def enroll(client, headers, ssn, insurance, employer=None, base="6000.00", start=START):
@@ -96,15 +115,23 @@ def test_only_clerks_register(client, login):
     assert reply.status_code == 403
 
 
-def test_change_employer_keeps_history(client, clerk, employer):
+def test_change_employer_keeps_history(client, clerk, employer, approve):
     reply = client.patch(f"{API}/employers/{employer}",
                          json={"reason": "单位迁址", "address": "杭州市西湖区新址8号"}, headers=clerk)
-    assert reply.json()["address"] == "杭州市西湖区新址8号"
+    assert reply.status_code == 202 and reply.json()["item"] == "REG-EMPLOYER-CHANGE"
+    assert client.get(f"{API}/employers/{employer}", headers=clerk).json()["address"] != \
+        "杭州市西湖区新址8号"
+    assert approve(reply.json())["status"] == "completed"
+    assert client.get(f"{API}/employers/{employer}", headers=clerk).json()["address"] == \
+        "杭州市西湖区新址8号"
     history = client.get(f"{API}/employers/{employer}/history", headers=clerk).json()
+    assert "cases.intake" in [h["act"] for h in history]  # the case's steps show too
+    history = [h for h in history if h["act"].startswith("registration.")]
     assert [h["act"] for h in history] == ["registration.register_employer",
                                            "registration.change_employer"]
     change = history[1]
-    assert change["reason"] == "单位迁址" and change["actor"] == "u_clerk"
+    assert change["reason"] == "单位迁址" and change["actor"] == "u_reviewer_1"
+    assert change["channel"] == "case"
     assert change["changes"]["address"] == ["杭州市西湖区文三路1号", "杭州市西湖区新址8号"]
     assert change["act_name"] == "单位登记信息变更"
 
@@ -114,10 +141,10 @@ def test_change_needs_reason_and_a_change(client, clerk, employer):
     assert err["field"] == "reason"
     err = error_of(client.patch(f"{API}/employers/{employer}",
                                 json={"reason": "r", "address": "杭州市西湖区文三路1号"}, headers=clerk))
-    assert err["code"] == "employer.no_change"
+    assert err["code"] == "employer.no_change"  # refused at intake, no case left behind
 
 
-def test_cancel_refused_while_arrears(client, clerk, employer, login, db):
+def test_cancel_refused_while_arrears(client, clerk, employer, login, db, approve):
     accountant = login("accountant")
     reply = client.post(f"{API}/employers/{employer}/liabilities",
                         json={"kind": "arrears", "amount": "1234.56", "period": 202609},
@@ -126,7 +153,7 @@ def test_cancel_refused_while_arrears(client, clerk, employer, login, db):
     liability = reply.json()["id"]
     before = count(db, AuditEvent)
     reply = client.post(f"{API}/employers/{employer}/cancel", json={"reason": "歇业"}, headers=clerk)
-    err = error_of(reply)
+    err = error_of(reply)  # refused at intake: the act is tried and undone
     assert reply.status_code == 409 and err["code"] == "employer.liabilities"
     assert "1234.56" in err["message"]
     assert count(db, AuditEvent) == before
@@ -134,7 +161,9 @@ def test_cancel_refused_while_arrears(client, clerk, employer, login, db):
     client.post(f"{API}/employers/{employer}/liabilities/{liability}/settle",
                 json={"reason": "已缴清"}, headers=accountant)
     reply = client.post(f"{API}/employers/{employer}/cancel", json={"reason": "歇业"}, headers=clerk)
-    assert reply.json()["status"] == "cancelled"
+    assert reply.status_code == 202 and reply.json()["levels_required"] == 2
+    assert approve(reply.json())["status"] == "completed"
+    assert client.get(f"{API}/employers/{employer}", headers=clerk).json()["status"] == "cancelled"
     reply = client.post(f"{API}/employers/{employer}/cancel", json={"reason": "歇业"}, headers=clerk)
     assert error_of(reply)["code"] == "employer.cancelled"
 
@@ -210,9 +239,10 @@ def test_bad_foreigner_input(client, clerk, override, code, field):
 
 
 def test_read_person_is_logged(client, clerk, person, db):
+    before = count(db, AccessLog)
     got = client.get(f"{API}/persons/{person}", headers=clerk).json()
     assert got["ssn"] == person and got["status"] == "active"
-    assert count(db, AccessLog) == 1
+    assert count(db, AccessLog) == before + 1
     assert error_of(client.get(f"{API}/persons/330106199005060000", headers=clerk))["code"] == \
         "person.not_found"
 
@@ -235,6 +265,7 @@ def test_enroll_through_employer_and_history(client, clerk, employer, person):
     assert (got["employer_uscc"], got["contribution_base"], got["status"]) == (
         employer, "6000.00", "active")
     history = client.get(f"{API}/persons/{person}/history", headers=clerk).json()
+    history = [h for h in history if h["act"].startswith("registration.")]
     assert [h["act"] for h in history] == ["registration.register_person", "registration.enroll"]
     assert history[1]["changes"]["insurance"] == [None, "pension_enterprise"]
     employer_history = client.get(f"{API}/employers/{employer}/history", headers=clerk).json()
@@ -353,3 +384,36 @@ def test_search(client, clerk, employer, person):
     found = client.get(f"{API}/search", params={"q": person}, headers=clerk).json()
     assert [p["ssn"] for p in found["persons"]] == [person]
     assert error_of(client.get(f"{API}/search", params={"q": ""}, headers=clerk))["field"] == "q"
+
+
+def test_person_cancel_and_correction_are_cases(client, clerk, person, approve):
+    reply = client.post(f"{API}/persons/{person}/cancel", json={"reason": "出境定居"}, headers=clerk)
+    case = reply.json()
+    assert reply.status_code == 202 and case["status"] == "awaiting_materials"
+    case = client.post(f"{API}/cases/{case['id']}/materials", json={"codes": ["cancel_proof"]},
+                       headers=clerk).json()
+    assert approve(case)["status"] == "completed"
+    assert client.get(f"{API}/persons/{person}", headers=clerk).json()["status"] == "cancelled"
+
+
+def test_id_correction_changes_the_ssn_and_keeps_the_original(client, clerk, person, approve):
+    corrected = citizen_id(dt.date(1990, 5, 7))
+    reply = client.post(f"{API}/persons/{person}/corrections",
+                        json={"id_number": corrected, "reason": "公安机关更正出生日期",
+                              "materials": ["id_document"]}, headers=clerk)
+    assert reply.status_code == 202 and reply.json()["levels_required"] == 3
+    assert approve(reply.json())["status"] == "completed"
+    got = client.get(f"{API}/persons/{corrected}", headers=clerk).json()
+    assert (got["ssn"], got["birth_date"]) == (corrected, "1990-05-07")
+    history = client.get(f"{API}/persons/{corrected}/history", headers=clerk).json()
+    fix = [h for h in history if h["act"] == "registration.correct_identity"][0]
+    assert fix["changes"]["ssn"] == [person, corrected]
+    assert error_of(client.get(f"{API}/persons/{person}", headers=clerk))["code"] == "person.not_found"
+
+
+def test_request_id_header_makes_registration_idempotent(client, clerk, db):
+    body = person_body()
+    headers = {**clerk, "X-Request-Id": "counter-7-0001"}
+    first = client.post(f"{API}/persons", json=body, headers=headers)
+    second = client.post(f"{API}/persons", json=body, headers=headers)
+    assert first.json()["ssn"] == second.json()["ssn"] and count(db, Person) == 1
