@@ -26,6 +26,7 @@ STEP_NAMES = {"intake": "受理", "missing": "一次性告知补正", "supplied"
               "claim": "领取", "approve": "审核通过", "reject": "退回", "resubmit": "重新提交",
               "completed": "办结", "close": "终止"}
 audit.ACT_NAMES.update({f"cases.{action}": f"业务件{name}" for action, name in STEP_NAMES.items()})
+audit.ACT_NAMES.update({"cases.outbox_sent": "短信/邮件已发送", "cases.outbox_failed": "短信/邮件发送失败"})
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -463,3 +464,30 @@ def _phone(db: Session, case: Case) -> str:
     if model is not None and (row := db.get(model, int(ident))) is not None and row.phone:
         return row.phone
     return str(payload_of(case).get("phone") or "")
+
+
+# --- outbox ------------------------------------------------------------------------------------
+
+def pending_outbox(db: Session, actor: Actor, limit: int = 100) -> list[Outbox]:
+    """Messages for an SMS or mail adapter; rows another drainer holds are skipped."""
+    require(actor, "outbox.drain")
+    stmt = (select(Outbox).where(Outbox.sent_at.is_(None)).order_by(Outbox.id).limit(limit)
+            .with_for_update(skip_locked=True))
+    return list(db.execute(stmt).scalars())
+
+
+@transactional
+def mark_sent(db: Session, actor: Actor, outbox_id: int, delivered: bool) -> Outbox:
+    """The adapter reports one attempt; a delivered message is never handed out again."""
+    require(actor, "outbox.drain")
+    row = db.execute(select(Outbox).where(Outbox.id == outbox_id).with_for_update()).scalar()
+    if row is None:
+        raise NotFound("outbox.not_found", f"未找到待发消息 {outbox_id}", "outbox_id")
+    if row.sent_at is not None:
+        raise Conflict("outbox.sent", "该消息已发送", "outbox_id")
+    row.attempts += 1
+    if delivered:
+        row.sent_at = clock.now()
+    audit.record(db, actor, "cases.outbox_sent" if delivered else "cases.outbox_failed",
+                 f"outbox:{row.id}", after={"attempts": row.attempts, "delivered": delivered})
+    return row

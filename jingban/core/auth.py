@@ -29,6 +29,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases.intake": frozenset({"clerk"}),
     "cases.review": frozenset({"reviewer_1", "reviewer_2", "reviewer_3"}),
     "cases.read": STAFF_READ,
+    "outbox.drain": frozenset({"sysadmin"}),
     "audit.verify": frozenset({"sysadmin", "inspector", "supervisor"}),
 }
 

@@ -294,3 +294,43 @@ def test_queue_claim_and_deadline_lists(client, staff, person, monkeypatch):
     assert [c["id"] for c in lists["overdue"]] == [case["id"]]
     dashboard = client.get(f"{API}/cases/dashboard", headers=staff["r1"]).json()
     assert [s for s in dashboard["staff"] if s["user"] == "u_reviewer_1"][0]["overdue"] == 1
+
+
+def test_outbox_is_drained_once(client, staff, login):
+    case = submit(client, staff["clerk"], "REG-PERSON", person_body(phone="13912345678")).json()
+    admin = login("sysadmin")
+    pending = client.get(f"{API}/outbox", headers=admin).json()
+    assert [p["address"] for p in pending] == ["13912345678"]
+    assert case["number"] in pending[0]["body"]
+    failed = client.post(f"{API}/outbox/{pending[0]['id']}", json={"delivered": False}, headers=admin)
+    assert failed.json()["attempts"] == 1
+    assert len(client.get(f"{API}/outbox", headers=admin).json()) == 1
+    client.post(f"{API}/outbox/{pending[0]['id']}", json={"delivered": True}, headers=admin)
+    assert client.get(f"{API}/outbox", headers=admin).json() == []
+    again = client.post(f"{API}/outbox/{pending[0]['id']}", json={"delivered": True}, headers=admin)
+    assert error_of(again)["code"] == "outbox.sent"
+    assert client.get(f"{API}/outbox", headers=staff["clerk"]).status_code == 403
+
+
+def test_catalog_refuses_a_material_without_legal_basis():
+    from jingban.cases import catalog
+    from jingban.core.errors import InvalidInput
+
+    text = """
+- code: X
+  name: 测试事项
+  insurance: all
+  applicant: person
+  channels: [counter]
+  deadline_wd: 10
+  deadline_basis: 测试
+  review_levels: 1
+  act: null
+  materials:
+    - code: photo
+      name: 近期免冠照片
+      basis: " "
+"""
+    with pytest.raises(InvalidInput) as err:
+        catalog.parse(text, "test.yaml")
+    assert err.value.code == "catalog.invalid" and "法律依据" in err.value.message
