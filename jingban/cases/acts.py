@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from jingban.core.actor import Actor
@@ -26,6 +26,8 @@ class Act:
     schema: type[BaseModel]
     run: Callable[[Session, Actor, str | None, Any], Any]
     subject: Callable[[Any], str]
+    # (subject, applicant key, name) for acts whose applicant is found another way
+    applicant: Callable[[Session, Any], tuple[str | None, str, str]] | None = None
 
 
 def _person(result) -> str:
@@ -34,6 +36,27 @@ def _person(result) -> str:
 
 def _employer(result) -> str:
     return registration.employer_subject(result)
+
+
+class ObjectionRequest(BaseModel):
+    """异议: the applicant disputes a refusal; upheld, the original item is done after all."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    case_number: str = Field(min_length=1, max_length=24, description="被异议的业务件号")
+    reason: str = Field(min_length=1, max_length=500, description="异议理由")
+
+
+def _uphold(db: Session, actor: Actor, _key, data: ObjectionRequest):
+    from jingban.cases import service  # the engine runs this act, and this act reopens a case
+
+    return service.uphold_objection(db, actor, data.case_number, data.reason)
+
+
+def _objection_applicant(db: Session, data: ObjectionRequest):
+    from jingban.cases import service
+
+    parent = service.by_number(db, data.case_number)
+    return parent.subject, parent.applicant_key, parent.applicant_name
 
 
 ACTS: dict[str, Act] = {
@@ -52,6 +75,8 @@ ACTS: dict[str, Act] = {
         "uscc", reg.EmployerChange, registration.change_employer, _employer),
     "registration.cancel_employer": Act(
         "uscc", reg.EmployerCancel, registration.cancel_employer, _employer),
+    "cases.objection": Act(None, ObjectionRequest, _uphold, lambda parent: parent.subject,
+                           _objection_applicant),
 }
 
 

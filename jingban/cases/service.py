@@ -199,6 +199,8 @@ def _new_case(db: Session, actor: Actor, item: Item, act: Act, key: str | None, 
 
 def _applicant(db: Session, act: Act, key: str | None, data) -> tuple[str | None, str, str]:
     """(subject, applicant key, name) — looked up when the subject exists already."""
+    if act.applicant:
+        return act.applicant(db, data)
     if act.key == "ssn":
         person = db.execute(select(Person).where(Person.ssn == key)).scalar()
         if person is None:
@@ -430,8 +432,8 @@ def _dry_run(db: Session, actor: Actor, case: Case, act: Act) -> None:
 def _complete(db: Session, actor: Actor, case: Case, act: Act) -> None:
     result = _run_act(db, actor, case, act)
     case.subject = act.subject(result)
-    if act.key is None:
-        case.applicant_key = getattr(result, "ssn", None) or getattr(result, "uscc", "")
+    if isinstance(result, Person | Employer):
+        case.applicant_key = getattr(result, "ssn", None) or result.uscc
     case.status, case.completed_on, case.clock_from = "completed", clock.today(), None
     _step(db, actor, case, "completed", "")
     item = catalog.item(case.item_code)
@@ -464,6 +466,28 @@ def _phone(db: Session, case: Case) -> str:
     if model is not None and (row := db.get(model, int(ident))) is not None and row.phone:
         return row.phone
     return str(payload_of(case).get("phone") or "")
+
+
+# --- objections (D§18, R§52) ------------------------------------------------------------------
+
+def by_number(db: Session, number: str, *, lock: bool = False) -> Case:
+    stmt = select(Case).where(Case.number == (number or "").strip().upper())
+    found = db.execute(stmt.with_for_update() if lock else stmt).scalar()
+    if found is None:
+        raise NotFound("case.not_found", f"未找到业务件 {number}", "payload.case_number")
+    return found
+
+
+def uphold_objection(db: Session, actor: Actor, number: str, reason: str) -> Case:
+    """An upheld objection reopens the refused case and does what it asked for."""
+    parent = by_number(db, number, lock=True)
+    if parent.status != "returned":
+        raise Conflict("case.objection_status", "只能对未予通过（已退回）的业务件提出异议",
+                       "payload.case_number")
+    parent.round += 1
+    _step(db, actor, parent, "resubmit", f"异议成立：{reason}")
+    _complete(db, actor, parent, ACTS[catalog.item(parent.item_code).act])
+    return parent
 
 
 # --- outbox ------------------------------------------------------------------------------------

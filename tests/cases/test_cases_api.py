@@ -334,3 +334,32 @@ def test_catalog_refuses_a_material_without_legal_basis():
     with pytest.raises(InvalidInput) as err:
         catalog.parse(text, "test.yaml")
     assert err.value.code == "catalog.invalid" and "法律依据" in err.value.message
+
+
+def test_objection_clock_starts_when_materials_are_complete_and_upheld_reopens(
+        client, staff, person, login, monkeypatch):
+    case = correction(client, staff, person).json()
+    decide(client, staff["r1"], case["id"], 1, "reject", "证明不清")
+    objection = submit(client, staff["clerk"], "OBJECTION",
+                       {"case_number": case["number"], "reason": "证明清楚，请复核"}).json()
+    assert objection["status"] == "awaiting_materials" and objection["due_on"] is None
+    assert objection["subject"] == case["subject"]
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 9, 30))
+    objection = client.post(f"{API}/cases/{objection['id']}/materials",
+                            json={"codes": ["objection_statement"]}, headers=staff["clerk"]).json()
+    assert objection["due_on"] == "2026-10-20"  # 10 wd after the materials are complete
+    monkeypatch.undo()
+    other_r1 = login("reviewer_1", "grassroots")
+    assert decide(client, other_r1, objection["id"], 1).status_code == 200
+    done = decide(client, staff["r2"], objection["id"], 2).json()
+    assert done["status"] == "completed"
+    parent = client.get(f"{API}/cases/{case['id']}", headers=staff["r1"]).json()
+    assert parent["status"] == "completed"
+    assert client.get(f"{API}/persons/{person}", headers=staff["clerk"]).json()["name"] == "王晓明"
+
+
+def test_objection_only_against_a_refusal(client, staff, person):
+    case = submit(client, staff["clerk"], "REG-PERSON", person_body()).json()
+    reply = submit(client, staff["clerk"], "OBJECTION",
+                   {"case_number": case["number"], "reason": "x"}, materials=["objection_statement"])
+    assert error_of(reply)["code"] == "case.objection_status"
