@@ -42,6 +42,10 @@ FEED_FIELDS = {
 }
 
 # Refusals that mean "nothing to do here" rather than bad data: the record is skipped.
+# Fields compared between the registration authority's record and ours (R§9).
+EMPLOYER_FIELD_NAMES = {"name": "单位名称", "kind": "单位类型", "region": "所在地区",
+                        "address": "地址", "legal_rep": "法定代表人"}
+
 SKIPPED = {
     "person.not_found": "本地无该人员的参保登记，未作处理",
     "employer.not_found": "本地无该单位的参保登记，未作处理",

@@ -22,6 +22,7 @@ from jingban.core.auth import can, require
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, JingbanError, NotFound
 from jingban.registration import service as registration
+from jingban.registration.models import Employer
 from jingban.registration.schemas import (
     EmployerCancel,
     EmployerChange,
@@ -168,10 +169,31 @@ def _employer_setup(db: Session, actor: Actor, e: EmployerEvent) -> Outcome:
     for field in ("name", "kind", "region"):
         if getattr(e, field) is None:
             raise rules.missing("employer", field)
+    if (known := _known_employer(db, actor, e.uscc)) is not None:
+        return _compare(db, actor, known, e)
     employer = registration.register_employer(db, actor, EmployerCreate(
         uscc=e.uscc, name=e.name, kind=e.kind, region=e.region, address=e.address or "",
         legal_rep=e.legal_rep or "", registered_on=e.effective_date))
     return Outcome(registration.employer_subject(employer))
+
+
+def _known_employer(db: Session, actor: Actor, uscc: str) -> Employer | None:
+    try:
+        return registration.get_employer(db, actor, uscc)
+    except NotFound:
+        return None
+
+
+def _compare(db: Session, actor: Actor, employer: Employer, e: EmployerEvent) -> Outcome:
+    """Already registered: compare with what the registration authority says and flag any
+    difference for staff to follow up (R§9); the feed does not overwrite on its own."""
+    differ = [rules.EMPLOYER_FIELD_NAMES[f] for f in rules.EMPLOYER_FIELD_NAMES
+              if getattr(e, f) is not None and getattr(e, f) != getattr(employer, f)]
+    if not differ:
+        raise Conflict("employer.exists", "该单位已办理参保登记", "uscc")
+    flag = f"登记管理机关共享信息与参保登记不一致：{'、'.join(differ)}，待核实"
+    registration.flag_employer(db, actor, employer.uscc, flag, "共享信息比对（《社会保险经办条例》第九条）")
+    return Outcome(registration.employer_subject(employer), flag)
 
 
 def _employer_change(db: Session, actor: Actor, e: EmployerEvent) -> Outcome:

@@ -117,3 +117,19 @@ def test_population_birth_move_death(client, login):
     assert records[0]["raw"].startswith("{") and '"PB-1"' in records[0]["raw"]
     assert records[3]["status"] == "skipped"
     assert "本地无该人员" in records[3]["note"]
+
+
+def test_setup_of_a_registered_employer_is_compared_and_flagged(client, login):
+    clerk, h = login("clerk"), login("data_admin")
+    body = employer_body()
+    client.post("/api/v1/employers", json=body, headers=clerk)
+    same = {"event_id": "CMP-1", "action": "setup", "uscc": body["uscc"], "name": body["name"],
+            "kind": "enterprise", "region": REGION}
+    reply = upload(client, h, "employer", employer_csv([same])).json()
+    assert (reply["skipped"], reply["processed"]) == (1, 0)
+    differs = {**same, "event_id": "CMP-2", "legal_rep": "赵六", "address": "杭州市滨江区"}
+    reply = upload(client, h, "employer", employer_csv([differs])).json()
+    assert reply["processed"] == 1
+    employer = client.get(f"/api/v1/employers/{body['uscc']}", headers=h).json()
+    assert "法定代表人" in employer["flag"] and "地址" in employer["flag"]
+    assert employer["legal_rep"] == body["legal_rep"]  # flagged for staff, not overwritten
