@@ -29,6 +29,8 @@ from jingban.core.migrate import upgrade
 from jingban.core.models import User
 from jingban.core.rules import ROLE_NAMES
 from jingban.core.workdays import Calendar, parse_schedule
+from jingban.registration.models import Employer, Person
+from jingban.registration.service import employer_subject, person_subject
 
 app = typer.Typer(help="经办 — 社会保险经办管理信息系统命令行", no_args_is_help=True,
                   add_completion=False)
@@ -112,20 +114,44 @@ def user_add(
     display_name: Annotated[str, typer.Option("--display-name", help="显示名")] = "",
     password_stdin: Annotated[bool, typer.Option("--password-stdin",
                                                  help="从标准输入读取密码")] = False,
+    person: Annotated[str | None, typer.Option(
+        "--person", help="门户用户关联的参保人（社会保障号码），角色须为 person")] = None,
+    employer: Annotated[str | None, typer.Option(
+        "--employer", help="门户用户关联的参保单位（统一社会信用代码），角色须为 employer")] = None,
 ) -> None:
-    """新增经办机构用户（角色须符合不相容岗位分离要求）。"""
+    """新增用户：经办机构人员（角色须符合不相容岗位分离要求），或关联参保人、参保单位的门户用户。"""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
     with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        subject = _portal_subject(db, set(role), person, employer)
         try:
             create_user(db, SYSTEM, name, password, set(role), display_name=display_name,
-                        formal_staff=formal_staff, profile=settings.password_profile)
+                        formal_staff=formal_staff, profile=settings.password_profile,
+                        subject=subject)
         except JingbanError as exc:
             _fail(exc.message, 2)
     roles = "、".join(ROLE_NAMES.get(r, r) for r in sorted(set(role)))
     console.print(f"[green]已创建用户 {name}（{roles}）[/]")
+
+
+def _portal_subject(db: Session, roles: set[str], person: str | None,
+                    employer: str | None) -> str | None:
+    """person:<id> or employer:<id> for a portal user, looked up by SSN or USCC."""
+    if person and employer:
+        _fail("--person 与 --employer 只能指定一个", 2)
+    if not person and not employer:
+        return None
+    model, column, role, code = ((Person, Person.ssn, "person", person) if person
+                                 else (Employer, Employer.uscc, "employer", employer))
+    if roles != {role}:
+        _fail(f"关联{ROLE_NAMES[role]}的门户用户只能有 {role}（{ROLE_NAMES[role]}）一个角色", 2)
+    key = code.strip().upper()
+    found = db.execute(select(model).where(column == key)).scalar()
+    if found is None:
+        _fail(f"未找到{'社会保障号码' if person else '统一社会信用代码'}为 {key} 的{ROLE_NAMES[role]}", 2)
+    return person_subject(found) if person else employer_subject(found)
 
 
 # --- serve and audit -----------------------------------------------------------------------------
@@ -226,6 +252,21 @@ def _demo_users(engine: Engine, settings: Settings) -> list[tuple[str, str, str]
     return rows
 
 
+def _demo_portal(engine: Engine, settings: Settings) -> tuple[str, str, str] | None:
+    """The portal login `person`, linked to the first generated person (我的业务)."""
+    username, password = "person", "demo-person-2026"
+    with make_sessionmaker(engine, settings)() as db:
+        person = demo_data.first_person(db)
+        if person is None:
+            return None
+        if _user_exists(db, username):
+            password = "（账号已存在，未重设密码）"
+        else:
+            create_user(db, SYSTEM, username, password, {"person"}, display_name=person.name,
+                        subject=person_subject(person), profile=settings.password_profile)
+        return username, f"{ROLE_NAMES['person']}（{person.name}，{person.ssn}）", password
+
+
 def _build_region(engine: Engine, settings: Settings, persons: int, employers: int,
                   seed: int) -> None:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -274,6 +315,8 @@ def demo(
                 _fail(exc.message, 2)
         else:
             console.print("数据库中已有演示数据，未重新生成（如需重建请加 --reset）")
+        if portal := _demo_portal(engine, settings):
+            logins.append(portal)
         _print_logins(logins, host, port)
         if serve_after:
             import uvicorn

@@ -110,6 +110,11 @@ def is_empty(engine: Engine) -> bool:
     return not persons and not employers
 
 
+def first_person(db: Session) -> Person | None:
+    """The person the demo's portal login is linked to."""
+    return db.execute(select(Person).order_by(Person.id).limit(1)).scalar()
+
+
 def generate(engine: Engine, settings: Settings, persons: int = 3000, employers: int = 100,
              seed: int = DEFAULT_SEED, progress: Progress | None = None,
              as_of: dt.date | None = None) -> Summary:

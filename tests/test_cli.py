@@ -116,6 +116,25 @@ def test_user_add_then_token(cli):
     assert tuple(user) == ("李审核", True)
 
 
+def test_user_add_links_a_portal_user(cli):
+    assert cli("demo", "--no-serve", "--persons", "5", "--employers", "2").exit_code == 0
+    person_id, ssn = _sql("SELECT id, ssn FROM person ORDER BY id DESC LIMIT 1")[0]
+    employer_id, code = _sql("SELECT id, uscc FROM employer ORDER BY id LIMIT 1")[0]
+    staff = cli("user", "add", "wang", "--role", "clerk", "--person", ssn, "--password-stdin",
+                stdin="wang-pass-123\n")
+    assert staff.exit_code == 2 and "只能有 person" in staff.output
+    unknown = cli("user", "add", "wang", "--role", "person", "--person", "330106199001010000",
+                  "--password-stdin", stdin="wang-pass-123\n")
+    assert unknown.exit_code == 2 and "未找到" in unknown.output
+    for name, option, key in (("wang", "--person", ssn), ("corp", "--employer", code)):
+        role = option.removeprefix("--")
+        added = cli("user", "add", name, "--role", role, option, key.lower(), "--password-stdin",
+                    stdin="portal-pass-123\n")
+        assert added.exit_code == 0, added.output
+    subjects = dict(_sql("SELECT username, subject FROM user_account WHERE username IN ('wang', 'corp')"))
+    assert subjects == {"wang": f"person:{person_id}", "corp": f"employer:{employer_id}"}
+
+
 def _three_events(cli) -> None:
     assert cli("init", "--admin-password", "admin-pass-2026").exit_code == 0
     for name in ("wang", "zhao"):
@@ -174,10 +193,12 @@ def test_demo_without_serving(cli, monkeypatch, tmp_path):
     result = cli("demo", "--no-serve", "--persons", "200", "--employers", "10")
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8000/" in result.output and "/docs" in result.output
-    assert "demo-clerk-2026" in result.output
+    assert "demo-clerk-2026" in result.output and "demo-person-2026" in result.output
     assert (tmp_path / "var" / "jingban.db").exists()
     assert _sql("SELECT count(*) FROM person")[0][0] == 200
-    assert len(_users()) == 12
+    assert len(_users()) == 13
+    first = _sql("SELECT id FROM person ORDER BY id LIMIT 1")[0][0]
+    assert _sql("SELECT subject FROM user_account WHERE username = 'person'") == [(f"person:{first}",)]
     again = cli("demo", "--no-serve", "--persons", "50", "--employers", "5")
     assert again.exit_code == 0, again.output
     assert "未重新生成" in again.output
@@ -187,6 +208,6 @@ def test_demo_without_serving(cli, monkeypatch, tmp_path):
     assert reset.exit_code == 0, reset.output
     engine = create_engine(Settings.from_env().database_url)
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(User)).scalar() == 12
+        assert conn.execute(select(func.count()).select_from(User)).scalar() == 13
         assert conn.execute(text("SELECT count(*) FROM person")).scalar() == 50
     engine.dispose()

@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from jingban.cases import catalog
+from jingban.cases.rules import REVIEW_ROLES, STATUS_NAMES
+from jingban.cases.service import STEP_NAMES
 from jingban.core import clock
 from jingban.core.actor import CHANNELS
 from jingban.core.money import format_yuan
+from jingban.core.rules import ROLE_NAMES
 from jingban.registration.rules import CARD_KINDS, CARD_STATUS, EMPLOYER_KINDS, INSURANCES
 
 # Form and history field names in Chinese (one list for labels, errors and history rows).
@@ -26,11 +30,29 @@ LABELS = {
     "end_reason": "停保原因", "number": "卡号", "status_on": "状态日期",
     "new_number": "新卡号", "new_card": "新卡",
     "file": "数据文件", "enrollment_id": "参保记录", "card_id": "卡",
+    "case_number": "业务件号", "agent_name": "代办人姓名", "agent_id_number": "代办人证件号码",
+    "agent_authorization": "授权委托书", "materials": "材料", "codes": "材料", "note": "说明",
+    "level": "审核层级", "assignee": "经办人",
+}
+
+# Form titles that differ from the common label for one request model's field.
+FORM_TITLES = {
+    "PersonCreate": {"name": "姓名"},
+    "EmployerCreate": {"name": "单位名称", "kind": "单位类型"},
+    "IdentityCorrection": {"name": "更正后的姓名", "id_number": "更正后的公民身份号码",
+                           "reason": "更正原因及依据"},
+    "PersonCancel": {"reason": "注销原因"},
+    "EmployerCancel": {"reason": "注销原因"},
+    "PersonChange": {"reason": "变更原因"},
+    "EmployerChange": {"name": "单位名称", "kind": "单位类型", "reason": "变更原因"},
 }
 
 ID_TYPES = {"citizen_id": "居民身份证", "foreign": "外国人证件", "hmt": "港澳台居民证件"}
 SEXES = {"M": "男", "F": "女"}
 STATUS = {"active": "正常", "cancelled": "已注销", "ended": "已停保", "deceased": "已死亡"}
+
+MATERIAL_STATES = {"provided": "已提交", "missing": "待补正", "shared": "已由共享数据证明"}
+LEVEL_NAMES = {level: ROLE_NAMES[role] for level, role in REVIEW_ROLES.items()}
 
 # Coded values shown by name, per field (cards share "kind"/"status" with employers).
 _NAMES = {
@@ -67,6 +89,28 @@ def channel(code: str) -> str:
     return CHANNELS.get(code, code)
 
 
+def item_name(code: str) -> str:
+    found = catalog.load().get(code)
+    return found.name if found else code
+
+
+def subject_url(subject: str | None, key: str) -> str | None:
+    """The staff page of a case's applicant, once registered."""
+    kind = (subject or "").partition(":")[0]
+    return {"person": f"/persons/{key}", "employer": f"/employers/{key}"}.get(kind)
+
+
+def options_for(field: str, values: tuple) -> dict[str, str]:
+    """A coded field's choices, by their Chinese names where known."""
+    names = _NAMES.get(field, {})
+    return {str(v): names.get(v, str(v)) for v in values}
+
+
+def rate(part: int, whole: int) -> str:
+    """按期办结率: a percentage, or a dash when nothing is finished yet."""
+    return f"{part * 100 / whole:.1f}%" if whole else "—"
+
+
 def show(field: str, value: Any) -> str:
     """One history value as staff read it."""
     if value is None or value == "":
@@ -90,4 +134,6 @@ FILTERS = {"mask_ssn": mask_ssn, "yuan": yuan, "local_time": local_time, "channe
            "label": label}
 GLOBALS = {"change_rows": change_rows, "INSURANCES": INSURANCES, "EMPLOYER_KINDS": EMPLOYER_KINDS,
            "CARD_KINDS": CARD_KINDS, "CARD_STATUS": CARD_STATUS, "ID_TYPES": ID_TYPES,
-           "SEXES": SEXES, "STATUS": STATUS}
+           "SEXES": SEXES, "STATUS": STATUS, "show": show, "rate": rate,
+           "CASE_STATUS": STATUS_NAMES, "STEP_NAMES": STEP_NAMES, "MATERIAL_STATES": MATERIAL_STATES,
+           "LEVEL_NAMES": LEVEL_NAMES, "item_name": item_name, "subject_url": subject_url}

@@ -15,10 +15,11 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from jingban.core.actor import Actor
-from jingban.core.auth import actor_for, issue_token, user_from_token
+from jingban.core.auth import PERMISSIONS, actor_for, issue_token, user_from_token
 from jingban.core.errors import AuthError, InvalidInput, JingbanError, PermissionDenied
 from jingban.core.http import VALIDATION_MESSAGES, get_db
 from jingban.core.models import User
+from jingban.core.rules import PORTAL_ROLES
 from jingban.web.display import FILTERS, GLOBALS, label
 
 HERE = Path(__file__).parent
@@ -42,9 +43,11 @@ def csrf_token(request: Request) -> str:
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
     """A staff page. ``form``/``values``/``error`` say which form failed, with what input."""
+    roles = frozenset(request.session.get("roles", ()))
     base = {"csrf": csrf_token(request), "me": request.session.get("display_name"),
             "flash": request.session.pop("flash", None), "form": None, "values": {},
-            "error": None}
+            "error": None, "portal": bool(roles & PORTAL_ROLES),
+            "may": {name: bool(roles & allowed) for name, allowed in PERMISSIONS.items()}}
     return templates.TemplateResponse(request, f"staff/{name}", {**base, **context},
                                       status_code=status)
 
@@ -63,15 +66,28 @@ def sign_in(request: Request, user: User) -> None:
     request.session.clear()
     request.session["token"] = issue_token(request.app.state.settings.secret_key, user)
     request.session["display_name"] = user.display_name or user.username
+    request.session["roles"] = sorted(user.role_names)  # for the menu only; acts check again
 
 
-def page_actor(request: Request, db: Session = Depends(get_db)) -> Actor:
-    """The signed-in staff member, acting at the counter (柜台)."""
+def signed_in(request: Request, db: Session = Depends(get_db)) -> Actor:
+    """Whoever is signed in: staff at the counter (柜台), portal users on the web (网上)."""
     token = request.session.get("token")
     if not token:
         raise AuthError("auth.login_required", "请先登录")
     cfg = request.app.state.settings
-    return actor_for(user_from_token(db, cfg.secret_key, token, cfg.token_ttl_seconds), "counter")
+    user = user_from_token(db, cfg.secret_key, token, cfg.token_ttl_seconds)
+    return actor_for(user, "web" if is_portal(user.role_names) else "counter")
+
+
+def is_portal(roles: frozenset[str]) -> bool:
+    return bool(roles & PORTAL_ROLES)
+
+
+def page_actor(actor: Actor = Depends(signed_in)) -> Actor:
+    """The signed-in staff member; portal users (参保人、参保单位) may not use staff pages."""
+    if is_portal(actor.roles):
+        raise PermissionDenied("auth.staff_only", "该页面仅供经办机构工作人员使用，请进入“我的业务”")
+    return actor
 
 
 async def posted(request: Request) -> dict[str, Any]:
@@ -105,7 +121,7 @@ def _takes_text(annotation: Any) -> bool:
     return annotation is str or str in get_args(annotation)
 
 
-def parse(schema: type[M], values: dict[str, Any]) -> M:
+def parse(schema: type[M], values: dict[str, Any], titles: dict[str, str] | None = None) -> M:
     """Form fields into the API's request model; a blank non-text field counts as not given."""
     fields = schema.model_fields
     data = {k: v for k, v in values.items()
@@ -113,16 +129,17 @@ def parse(schema: type[M], values: dict[str, Any]) -> M:
     try:
         return schema.model_validate(data)
     except ValidationError as exc:
-        raise form_error(exc) from None
+        raise form_error(exc, titles) from None
 
 
-def form_error(exc: ValidationError) -> InvalidInput:
+def form_error(exc: ValidationError, titles: dict[str, str] | None = None) -> InvalidInput:
+    """The first problem, named as the form names the field (``titles``, else the label)."""
     first = exc.errors()[0]
     kind = first.get("type", "invalid")
     field = ".".join(str(p) for p in first.get("loc", ())) or None
     message = VALIDATION_MESSAGES.get(kind, "字段格式不正确")
-    return InvalidInput(f"validation.{kind}", f"{label(field)}：{message}" if field else message,
-                        field)
+    title = (titles or {}).get(field or "") or label(field)
+    return InvalidInput(f"validation.{kind}", f"{title}：{message}" if field else message, field)
 
 
 # --- errors ----------------------------------------------------------------------------------

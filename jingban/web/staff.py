@@ -1,4 +1,6 @@
-"""Counter pages for registration (参保登记): the same service calls as /api/v1."""
+"""Counter pages for registration (参保登记). Registration items go through the case engine
+(level 0 completes at intake; changes and cancellations wait for review); enrollments and
+cards are direct service calls, as in /api/v1."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
+from jingban.cases import catalog
+from jingban.cases.models import Case
 from jingban.core import clock
 from jingban.core.actor import Actor
 from jingban.core.db import snapshot
@@ -24,7 +28,8 @@ from jingban.registration.schemas import (
     EnrollmentEnd,
     PersonCreate,
 )
-from jingban.web.pages import page_actor, parse, posted, render, see_other
+from jingban.web import intake
+from jingban.web.pages import is_portal, page_actor, parse, posted, render, see_other, signed_in
 
 router = APIRouter()
 
@@ -34,8 +39,10 @@ Form = dict[str, Any]
 # --- home and search -------------------------------------------------------------------------
 
 @router.get("/")
-def home(request: Request, q: str = "", actor: Actor = Depends(page_actor),
+def home(request: Request, q: str = "", actor: Actor = Depends(signed_in),
          db: Session = Depends(get_db)):
+    if is_portal(actor.roles):
+        return see_other("/my")
     return render(request, "home.html", q=q, found=service.search(db, actor, q[:64]))
 
 
@@ -48,19 +55,39 @@ def search(request: Request, q: str = "", actor: Actor = Depends(page_actor),
 
 # --- employers -------------------------------------------------------------------------------
 
+def _submit(db: Session, actor: Actor, code: str, values: Form, payload: dict) -> Case:
+    """A registration item through the case engine, from a registration page."""
+    case, _ = intake.submit(db, actor, catalog.item(code), values, payload)
+    return case
+
+
+def _done(request: Request, case: Case, url: str, done: str):
+    """Level 0 finished at intake: back to the record; otherwise to the case under review."""
+    if case.status == "completed":
+        return see_other(url, f"{done}（业务件号{case.number}）", request)
+    return see_other(f"/cases/{case.id}",
+                     intake.notice(catalog.item(case.item_code), case), request)
+
+
+def _dump(model) -> dict:
+    return model.model_dump(mode="json", exclude_unset=True)
+
+
 @router.get("/employers/new")
 def employer_new(request: Request, _: Actor = Depends(page_actor)):
-    return render(request, "employer_new.html", values={"region": request.app.state.settings.region})
+    return render(request, "employer_new.html", values={
+        "region": request.app.state.settings.region, "request_id": intake.new_request_id()})
 
 
 @router.post("/employers")
 def employer_create(request: Request, values: Form = Depends(posted),
                     actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
     try:
-        employer = service.register_employer(db, actor, parse(EmployerCreate, values))
+        case = _submit(db, actor, "REG-EMPLOYER", values, _dump(parse(EmployerCreate, values)))
     except JingbanError as exc:
-        return render(request, "employer_new.html", status=exc.status, error=exc, values=values)
-    return see_other(f"/employers/{employer.uscc}", "单位参保登记已办结", request)
+        return render(request, "employer_new.html", status=exc.status, error=intake.on_form(exc),
+                      values=values)
+    return _done(request, case, f"/employers/{case.applicant_key}", "单位参保登记已办结")
 
 
 @router.get("/employers/{uscc}")
@@ -78,19 +105,23 @@ def employer_change_page(request: Request, uscc: str, actor: Actor = Depends(pag
                          db: Session = Depends(get_db)):
     employer = service.get_employer(db, actor, uscc)
     current = {k: "" if v is None else str(v) for k, v in snapshot(employer).items()}
-    return render(request, "employer_change.html", employer=employer, values=current)
+    return render(request, "employer_change.html", employer=employer,
+                  values={**current, "request_id": intake.new_request_id()},
+                  item=catalog.item("REG-EMPLOYER-CHANGE"))
 
 
 @router.post("/employers/{uscc}/change")
 def employer_change(request: Request, uscc: str, values: Form = Depends(posted),
                     actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
     try:
-        employer = service.change_employer(db, actor, uscc, parse(EmployerChange, values))
+        payload = {"uscc": uscc, **_dump(parse(EmployerChange, values))}
+        case = _submit(db, actor, "REG-EMPLOYER-CHANGE", values, payload)
     except JingbanError as exc:
         employer = service.get_employer(db, actor, uscc)
-        return render(request, "employer_change.html", status=exc.status, error=exc,
-                      values=values, employer=employer)
-    return see_other(f"/employers/{employer.uscc}", "单位登记信息变更已办结", request)
+        return render(request, "employer_change.html", status=exc.status,
+                      error=intake.on_form(exc), values=values, employer=employer,
+                      item=catalog.item("REG-EMPLOYER-CHANGE"))
+    return _done(request, case, f"/employers/{uscc}", "单位登记信息变更已办结")
 
 
 @router.get("/employers/{uscc}/cancel")
@@ -98,36 +129,42 @@ def employer_cancel_page(request: Request, uscc: str, actor: Actor = Depends(pag
                          db: Session = Depends(get_db)):
     employer = service.get_employer(db, actor, uscc)
     return render(request, "employer_cancel.html", employer=employer,
-                  values={"cancelled_on": clock.today().isoformat()})
+                  values={"cancelled_on": clock.today().isoformat(),
+                          "request_id": intake.new_request_id()},
+                  item=catalog.item("REG-EMPLOYER-CANCEL"))
 
 
 @router.post("/employers/{uscc}/cancel")
 def employer_cancel(request: Request, uscc: str, values: Form = Depends(posted),
                     actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
     try:
-        employer = service.cancel_employer(db, actor, uscc, parse(EmployerCancel, values))
+        payload = {"uscc": uscc, **_dump(parse(EmployerCancel, values))}
+        case = _submit(db, actor, "REG-EMPLOYER-CANCEL", values, payload)
     except JingbanError as exc:
         employer = service.get_employer(db, actor, uscc)
-        return render(request, "employer_cancel.html", status=exc.status, error=exc,
-                      values=values, employer=employer)
-    return see_other(f"/employers/{employer.uscc}", "单位注销登记已办结", request)
+        return render(request, "employer_cancel.html", status=exc.status,
+                      error=intake.on_form(exc), values=values, employer=employer,
+                      item=catalog.item("REG-EMPLOYER-CANCEL"))
+    return _done(request, case, f"/employers/{uscc}", "单位注销登记已办结")
 
 
 # --- persons ---------------------------------------------------------------------------------
 
 @router.get("/persons/new")
 def person_new(request: Request, _: Actor = Depends(page_actor)):
-    return render(request, "person_new.html", values={"id_type": "citizen_id", "nationality": "CHN"})
+    return render(request, "person_new.html", values={
+        "id_type": "citizen_id", "nationality": "CHN", "request_id": intake.new_request_id()})
 
 
 @router.post("/persons")
 def person_create(request: Request, values: Form = Depends(posted),
                   actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
     try:
-        person = service.register_person(db, actor, parse(PersonCreate, values))
+        case = _submit(db, actor, "REG-PERSON", values, _dump(parse(PersonCreate, values)))
     except JingbanError as exc:
-        return render(request, "person_new.html", status=exc.status, error=exc, values=values)
-    return see_other(f"/persons/{person.ssn}", "个人参保登记已办结", request)
+        return render(request, "person_new.html", status=exc.status, error=intake.on_form(exc),
+                      values=values)
+    return _done(request, case, f"/persons/{case.applicant_key}", "个人参保登记已办结")
 
 
 def _person_page(request: Request, person: Person, status: int = 200, **context: Any):

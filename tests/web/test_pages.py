@@ -9,6 +9,7 @@ from jingban.core import clock
 from jingban.core.models import AccessLog, AuditEvent
 from jingban.registration.models import Employer, Person
 from tests.conftest import PASSWORD, citizen_id, employer_body, person_body, uscc
+from tests.web.helpers import approve, case_id_of, csrf, post, sign_in
 
 START = clock.today().replace(day=1).isoformat()
 
@@ -18,27 +19,9 @@ def count(db, model) -> int:
     return db.execute(select(func.count()).select_from(model)).scalar()
 
 
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def sign_in(client, username: str) -> str:
-    """Log in through the form; returns the session's CSRF token."""
-    token = csrf(client.get("/login").text)
-    reply = client.post("/login", data={"username": username, "password": PASSWORD,
-                                        "csrf_token": token, "next": "/"},
-                        follow_redirects=False)
-    assert reply.status_code == 303, reply.text
-    return csrf(client.get("/").text)
-
-
 @pytest.fixture
 def clerk(client, make_user) -> str:
     return sign_in(client, make_user("clerk_page", "clerk"))
-
-
-def post(client, url: str, token: str, data: dict, **kwargs):
-    return client.post(url, data={**data, "csrf_token": token}, **kwargs)
 
 
 def register_employer(client, token: str, **overrides) -> dict:
@@ -163,16 +146,21 @@ def test_duplicate_employer_message_next_to_uscc(client, clerk):
     assert 'id="uscc-error">统一社会信用代码' in reply.text and "已办理参保登记" in reply.text
 
 
-def test_change_shows_in_history(client, clerk):
+def test_change_is_a_case_then_shows_in_history(client, clerk, make_user):
     employer = register_employer(client, clerk)
     form = client.get(f"/employers/{employer['uscc']}/change").text
     assert f'value="{employer["name"]}"' in form
+    assert "已由共享数据证明（登记管理机关共享信息），无需提交" in form
     changed = {k: employer[k] for k in ("name", "kind", "region", "address", "legal_rep")}
     changed.update(name="杭州新名称有限公司", reason="工商变更")
     reply = post(client, f"/employers/{employer['uscc']}/change", clerk, changed)
-    assert reply.status_code == 200 and "单位登记信息变更已办结" in reply.text
-    history = reply.text.split("登记变更历史")[1]
-    assert "单位登记信息变更" in history and "工商变更" in history and "柜台" in history
+    assert reply.status_code == 200 and "已受理，业务件号JB" in reply.text
+    assert 'id="case-status"><span class="badge case-in_review">审核中<' in reply.text
+    assert employer["name"] in client.get(f"/employers/{employer['uscc']}").text
+    done = approve(client, make_user("r1_change", "reviewer_1"), case_id_of(reply), 1)
+    assert "审核意见已提交" in done.text and "已办结" in done.text
+    history = client.get(f"/employers/{employer['uscc']}").text.split("登记变更历史")[1]
+    assert "单位登记信息变更" in history and "工商变更" in history and "业务件审批" in history
     assert employer["name"] in history and "杭州新名称有限公司" in history
 
 
@@ -220,11 +208,16 @@ def test_card_apply_and_status_change(client, clerk):
     assert "卡状态变更已办结" in page.text and "已制发" in page.text
 
 
-def test_cancel_employer(client, clerk):
+def test_cancel_employer_takes_two_levels(client, clerk, make_user):
     employer = register_employer(client, clerk, registered_on="2020-01-01")
     reply = post(client, f"/employers/{employer['uscc']}/cancel", clerk,
                  {"cancelled_on": clock.today().isoformat(), "reason": "歇业"})
-    assert "单位注销登记已办结" in reply.text and "已注销" in reply.text
+    assert "已受理，业务件号JB" in reply.text and "已完成 0 / 2 级" in reply.text
+    case_id = case_id_of(reply)
+    approve(client, make_user("r1_cancel", "reviewer_1"), case_id, 1)
+    done = approve(client, make_user("r2_cancel", "reviewer_2"), case_id, 2)
+    assert "已办结" in done.text
+    assert "已注销" in client.get(f"/employers/{employer['uscc']}").text
 
 
 # --- errors ----------------------------------------------------------------------------------

@@ -1,0 +1,200 @@
+"""Case pages (业务件): intake per catalog item, the case with its review actions, the
+reviewer's queue, due lists and the SLA dashboard. The same engine calls as /api/v1/cases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from jingban.cases import catalog, rules, service
+from jingban.cases.models import Case
+from jingban.cases.rules import Item
+from jingban.cases.schemas import Decision, Reason
+from jingban.core import clock
+from jingban.core.actor import Actor
+from jingban.core.auth import can
+from jingban.core.errors import JingbanError
+from jingban.core.http import RowId, get_db
+from jingban.web import intake
+from jingban.web.display import label, show
+from jingban.web.pages import page_actor, parse, posted, render, see_other, signed_in
+
+router = APIRouter()
+
+Form = dict[str, Any]
+
+
+# --- intake ----------------------------------------------------------------------------------
+
+@router.get("/cases/new")
+def intake_index(request: Request, _: Actor = Depends(page_actor)):
+    return render(request, "case_items.html", items=list(catalog.load().values()))
+
+
+def _intake_page(request: Request, item: Item, status: int = 200, **context: Any):
+    fields = intake.fields_of(item)
+    return render(request, "case_intake.html", status=status, item=item, fields=fields,
+                  **context)
+
+
+@router.get("/cases/new/{code}")
+def intake_form(request: Request, code: str, _: Actor = Depends(page_actor)):
+    """The form for one item; ``?ssn=`` or ``?uscc=`` names the applicant already known."""
+    item = catalog.item(code)
+    known = {k: v for k, v in request.query_params.items() if k in ("ssn", "uscc")}
+    return _intake_page(request, item, values={**known, "request_id": intake.new_request_id()})
+
+
+@router.post("/cases/new/{code}")
+def intake_submit(request: Request, code: str, values: Form = Depends(posted),
+                  actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    item = catalog.item(code)
+    try:
+        case, repeated = intake.submit(db, actor, item, values)
+    except JingbanError as exc:
+        titles = {f.name: f.title for f in intake.fields_of(item)}
+        return _intake_page(request, item, status=exc.status, error=intake.on_form(exc, titles),
+                            values=values)
+    return see_other(f"/cases/{case.id}", intake.notice(item, case, repeated), request)
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+@router.get("/cases/queue")
+def queue(request: Request, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return render(request, "case_queue.html", cases=service.queue(db, actor), user=actor.username)
+
+
+@router.get("/cases/deadlines")
+def deadlines(request: Request, within: int = Query(default=3, ge=1, le=30),
+              actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return render(request, "case_deadlines.html", lists=service.due_list(db, actor, within),
+                  within=within, today=clock.today())
+
+
+@router.get("/cases/dashboard")
+def dashboard(request: Request, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return render(request, "case_dashboard.html", sla=service.dashboard(db, actor))
+
+
+# --- the case --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Actions:
+    """What this user can do on this case now (the engine checks every rule again)."""
+
+    level: int | None = None  # the review level this user may decide
+    claim: bool = False
+    request: bool = False
+    supply: bool = False
+    resubmit: bool = False
+    close: bool = False
+
+
+def actions(actor: Actor, case: Case) -> Actions:
+    reviewing = case.status == "in_review" and case.levels_done < case.levels_required
+    level = case.levels_done + 1 if reviewing else None
+    mine = level is not None and rules.REVIEW_ROLES[level] in actor.roles
+    clerk = can(actor, "cases.intake")
+    return Actions(level=level if mine else None,
+                   claim=mine and case.assigned_to != actor.username,
+                   request=mine, supply=clerk and case.status == "awaiting_materials",
+                   resubmit=clerk and case.status == "returned",
+                   close=clerk and case.status in rules.OPEN)
+
+
+def _case_page(request: Request, db: Session, actor: Actor, case: Case, status: int = 200,
+               **context: Any):
+    """Staff see the review screen; the applicant sees progress only."""
+    item = catalog.item(case.item_code)
+    titles = {f.name: f.title for f in intake.fields_of(item)}
+    payload = [(titles.get(k) or label(k), show(k, v)) for k, v in service.payload_of(case).items()]
+    base = {"case": case, "item": item, "payload": payload,
+            "notes": service.notifications(db, case),
+            "paused": case.status in rules.OPEN and case.clock_from is None}
+    if not can(actor, "cases.read"):
+        return render(request, "portal_case.html", status=status, **base, **context)
+    return render(request, "case.html", status=status, acts=actions(actor, case), **base,
+                  **context)
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, case_id: RowId, actor: Actor = Depends(signed_in),
+              db: Session = Depends(get_db)):
+    return _case_page(request, db, actor, service.get_case(db, actor, case_id))
+
+
+def _case_act(request: Request, db: Session, actor: Actor, case_id: int, form: str,
+              values: Form, act: Callable[[], Case], done: str):
+    """Run one act on the case; a refusal shows the case again with the reason in Chinese."""
+    try:
+        act()
+    except JingbanError as exc:
+        case = service.get_case(db, actor, case_id)
+        return _case_page(request, db, actor, case, status=exc.status, form=form, error=exc,
+                          values=values)
+    return see_other(f"/cases/{case_id}", done, request)
+
+
+@router.post("/cases/{case_id}/claim")
+def claim(request: Request, case_id: RowId, values: Form = Depends(posted),
+          actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return _case_act(request, db, actor, case_id, "claim", values,
+                     lambda: service.claim(db, actor, case_id), "已领取，请办理审核")
+
+
+@router.post("/cases/{case_id}/decide")
+def decide(request: Request, case_id: RowId, values: Form = Depends(posted),
+           actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    def act() -> Case:
+        data = parse(Decision, values)
+        return service.decide(db, actor, case_id, data.level, data.decision, data.reason)
+
+    done = "已退回申请人" if values.get("decision") == "reject" else "审核意见已提交"
+    return _case_act(request, db, actor, case_id, "decide", values, act, done)
+
+
+@router.post("/cases/{case_id}/missing")
+def request_materials(request: Request, case_id: RowId, values: Form = Depends(posted),
+                      actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return _case_act(request, db, actor, case_id, "missing", values,
+                     lambda: service.request_materials(db, actor, case_id,
+                                                       intake.provided(values),
+                                                       str(values.get("note", ""))[:500]),
+                     "已一次性告知申请人补正材料，办理时限暂停计算")
+
+
+@router.post("/cases/{case_id}/materials")
+def supply_materials(request: Request, case_id: RowId, values: Form = Depends(posted),
+                     actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return _case_act(request, db, actor, case_id, "supply", values,
+                     lambda: service.supply_materials(db, actor, case_id,
+                                                      intake.provided(values)),
+                     "补正材料已登记")
+
+
+@router.post("/cases/{case_id}/resubmit")
+def resubmit(request: Request, case_id: RowId, values: Form = Depends(posted),
+             actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return _case_act(request, db, actor, case_id, "resubmit", values,
+                     lambda: service.resubmit(db, actor, case_id, parse(Reason, values).reason),
+                     "已重新提交审核")
+
+
+@router.post("/cases/{case_id}/close")
+def close(request: Request, case_id: RowId, values: Form = Depends(posted),
+          actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return _case_act(request, db, actor, case_id, "close", values,
+                     lambda: service.close(db, actor, case_id, parse(Reason, values).reason),
+                     "业务件已终止办理")
+
+
+# --- the applicant's portal (我的业务) ----------------------------------------------------------
+
+@router.get("/my")
+def my_cases(request: Request, actor: Actor = Depends(signed_in), db: Session = Depends(get_db)):
+    return render(request, "portal_home.html", cases=service.applicant_cases(db, actor))
