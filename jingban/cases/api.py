@@ -60,7 +60,7 @@ def items(_: Actor = Depends(api_actor)):
 @router.post("/cases", status_code=201, response_model=CaseOut, summary="受理业务件")
 def create(data: CaseCreate, response: Response, actor: Actor = Depends(api_actor),
            db: Session = Depends(get_db)):
-    repeated = bool(data.request_id) and service._by_request_id(db, data.request_id) is not None
+    repeated = bool(data.request_id) and service.by_request_id(db, data.request_id) is not None
     case = service.submit(db, actor, data.item, data.payload, provided=data.materials,
                           agent=data.agent.model_dump() if data.agent else None,
                           request_id=data.request_id)

@@ -15,7 +15,7 @@ from jingban.cases.acts import ACTS, Act, parse_payload
 from jingban.cases.models import Case, CaseMaterial, CaseStep, Notification, Outbox
 from jingban.cases.rules import Item
 from jingban.core import agency, audit, clock, ids
-from jingban.core.actor import Actor
+from jingban.core.actor import CHANNELS, Actor
 from jingban.core.auth import can, require
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -60,6 +60,13 @@ def queue(db: Session, actor: Actor) -> list[Case]:
                                Case.levels_done < Case.levels_required,
                                or_(Case.assigned_to.is_(None), Case.assigned_to == actor.username))
             .order_by(Case.due_on, Case.id))
+    return list(db.execute(stmt).scalars())
+
+
+def cases_of(db: Session, actor: Actor, subject: str) -> list[Case]:
+    """Staff view: every case of one person or employer, newest first."""
+    require(actor, "cases.read")
+    stmt = select(Case).where(Case.subject == subject).order_by(Case.id.desc())
     return list(db.execute(stmt).scalars())
 
 
@@ -133,7 +140,7 @@ def submit(db: Session, actor: Actor, item_code: str, payload: dict, *,
     one notice of everything missing (一次性告知, R§31). A repeated request id returns the
     case it created."""
     require(actor, "cases.intake")
-    if request_id and (earlier := _by_request_id(db, request_id)):
+    if request_id and (earlier := by_request_id(db, request_id)):
         if earlier.item_code != item_code:
             raise Conflict("case.request_id", "该请求编号已用于其他事项", "request_id")
         return earlier
@@ -155,7 +162,8 @@ def submit(db: Session, actor: Actor, item_code: str, payload: dict, *,
     db.add(case)
     db.flush()
     case.number = f"JB{case.received_on:%Y%m%d}{case.id:08d}"
-    _step(db, actor, case, "intake", f"渠道：{actor.channel}" + _agent_note(case))
+    channel = CHANNELS.get(actor.channel, actor.channel)
+    _step(db, actor, case, "intake", f"渠道：{channel}" + _agent_note(case))
     if missing:
         _dry_run(db, actor, case, act)
         _pause(db, case)
@@ -174,7 +182,7 @@ def submit(db: Session, actor: Actor, item_code: str, payload: dict, *,
     return case
 
 
-def _by_request_id(db: Session, request_id: str) -> Case | None:
+def by_request_id(db: Session, request_id: str) -> Case | None:
     return db.execute(select(Case).where(Case.request_id == request_id)).scalar()
 
 

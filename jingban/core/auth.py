@@ -13,7 +13,7 @@ from jingban.core.actor import Actor
 from jingban.core.db import transactional
 from jingban.core.errors import AuthError, Conflict, InvalidInput, NotFound, PermissionDenied
 from jingban.core.models import User, UserRole
-from jingban.core.rules import ROLE_NAMES, role_conflict
+from jingban.core.rules import PORTAL_ROLES, ROLE_NAMES, role_conflict
 
 STAFF_READ = frozenset({"clerk", "reviewer_1", "reviewer_2", "reviewer_3", "inspector",
                         "supervisor", "data_admin", "surveyor", "grassroots"})
@@ -98,6 +98,12 @@ def _check_roles(roles: set[str], formal_staff: bool) -> None:
         raise InvalidInput(problem[0], problem[1], "roles")
 
 
+def _check_subject(roles: set[str], subject: str | None) -> None:
+    if bool(roles & PORTAL_ROLES) != bool(subject):
+        raise InvalidInput("user.subject", "单位或个人门户用户须关联参保单位或参保人，经办人员不得关联",
+                           "subject")
+
+
 @transactional
 def create_user(db: Session, actor: Actor, username: str, password: str, roles: set[str], *,
                 display_name: str = "", formal_staff: bool = False,
@@ -111,6 +117,7 @@ def create_user(db: Session, actor: Actor, username: str, password: str, roles: 
     if len(password) < MIN_PASSWORD:
         raise InvalidInput("user.password", f"密码至少{MIN_PASSWORD}位", "password")
     _check_roles(roles, formal_staff)
+    _check_subject(roles, subject)
     if db.execute(select(User.id).where(User.username == username)).first():
         raise Conflict("user.exists", f"用户名 {username} 已存在", "username")
     user = User(username=username, display_name=display_name or username,
@@ -133,6 +140,7 @@ def set_roles(db: Session, actor: Actor, username: str, roles: set[str],
         raise NotFound("user.not_found", f"用户 {username} 不存在", "username")
     formal = user.formal_staff if formal_staff is None else formal_staff
     _check_roles(roles, formal)
+    _check_subject(roles, user.subject)
     before = {"roles": sorted(user.role_names), "formal_staff": user.formal_staff}
     user.roles = [UserRole(role=r) for r in sorted(roles)]
     user.formal_staff = formal

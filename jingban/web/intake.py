@@ -125,7 +125,7 @@ def submit(db: Session, actor: Actor, item: Item, values: dict[str, Any],
            payload: dict[str, Any] | None = None) -> tuple[Case, bool]:
     """受理 through the engine; also says whether the form's request id was already used."""
     request_id = str(values.get("request_id") or "").strip()[:64] or None
-    repeated = bool(request_id) and service._by_request_id(db, request_id) is not None
+    repeated = bool(request_id) and service.by_request_id(db, request_id) is not None
     case = service.submit(db, actor, item.code,
                           payload_of(item, values) if payload is None else payload,
                           provided=provided(values), agent=agent(values), request_id=request_id)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
 from jingban.cases import catalog
+from jingban.cases import service as case_service
 from jingban.cases.models import Case
 from jingban.core import clock
 from jingban.core.actor import Actor
@@ -167,21 +168,23 @@ def person_create(request: Request, values: Form = Depends(posted),
     return _done(request, case, f"/persons/{case.applicant_key}", "个人参保登记已办结")
 
 
-def _person_page(request: Request, person: Person, status: int = 200, **context: Any):
-    """The person's record with its forms; ``form`` names the one that failed, if any."""
+def _person_page(request: Request, db: Session, actor: Actor, person: Person, status: int = 200,
+                 **context: Any):
+    """The person's record with its forms and cases; ``form`` names the one that failed."""
     moves = {c.id: {m: rules.CARD_STATUS[m]
                     for m in sorted(rules.CARD_TRANSITIONS[c.kind].get(c.status, ()))}
              for c in person.cards}
     defaults = {"start_date": clock.today().replace(day=1).isoformat(),
                 "end_date": clock.today().isoformat()}
+    cases = case_service.cases_of(db, actor, service.person_subject(person))
     return render(request, "person_detail.html", status=status, person=person,
-                  card_moves=moves, defaults=defaults, **context)
+                  card_moves=moves, defaults=defaults, cases=cases, **context)
 
 
 @router.get("/persons/{ssn}")
 def person_detail(request: Request, ssn: str, actor: Actor = Depends(page_actor),
                   db: Session = Depends(get_db)):
-    return _person_page(request, service.get_person(db, actor, ssn))
+    return _person_page(request, db, actor, service.get_person(db, actor, ssn))
 
 
 def _person_act(request: Request, db: Session, actor: Actor, ssn: str, form: str,
@@ -191,7 +194,7 @@ def _person_act(request: Request, db: Session, actor: Actor, ssn: str, form: str
         act()
     except JingbanError as exc:
         person = service.get_person(db, actor, ssn)
-        return _person_page(request, person, status=exc.status, form=form, error=exc,
+        return _person_page(request, db, actor, person, status=exc.status, form=form, error=exc,
                             values=values)
     return see_other(f"/persons/{ssn}", done, request)
 

@@ -86,3 +86,14 @@ def test_unstorable_input_is_a_clear_error(client, login):
     reply = client.post("/api/v1/persons/330106199005061234/enrollments/99999999999/end",
                         json={"end_date": "2026-01-01", "reason": "x"}, headers=login("clerk"))
     assert error_of(reply)["field"] == "enrollment_id"
+
+
+def test_portal_users_must_be_linked_and_staff_must_not(client, login):
+    admin = login("sysadmin")
+    reply = client.post("/api/v1/users", json={"username": "p1", "password": PASSWORD,
+                                               "roles": ["person"]}, headers=admin)
+    assert error_of(reply)["code"] == "user.subject"
+    client.post("/api/v1/users", json={"username": "s1", "password": PASSWORD, "roles": ["clerk"]},
+                headers=admin)
+    reply = client.put("/api/v1/users/s1/roles", json={"roles": ["person"]}, headers=admin)
+    assert error_of(reply)["code"] == "user.subject"

@@ -248,3 +248,9 @@ def test_person_sees_own_case_only(client, clerk, portal_user):
     decided = post(client, f"/cases/{my_case}/decide", token,
                    {"level": "1", "decision": "approve", "reason": "同意"})
     assert decided.status_code == 403
+
+
+def test_person_page_lists_the_persons_cases(client, clerk):
+    ssn = register_person(client, clerk)
+    page = client.get(f"/persons/{ssn}")
+    assert "person-case-list" in page.text and "个人参保登记" in page.text
