@@ -1,12 +1,15 @@
 """Schemathesis walks the OpenAPI contract with generated input: no request may cause a 500."""
 
+import os
+
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from tests.conftest import employer_body, person_body
 
-FUZZ = settings(max_examples=12, deadline=None, database=None,
+# JINGBAN_FUZZ_EXAMPLES=80 for a deeper run than CI's
+FUZZ = settings(max_examples=int(os.environ.get("JINGBAN_FUZZ_EXAMPLES", 12)), deadline=None, database=None,
                 suppress_health_check=list(HealthCheck))
 
 
