@@ -139,7 +139,8 @@ def submit(db: Session, actor: Actor, item_code: str, payload: dict, *,
     """受理: validate, record materials, then complete at once (level 0), start review, or send
     one notice of everything missing (一次性告知, R§31). A repeated request id returns the
     case it created."""
-    require(actor, "cases.intake")
+    portal = actor.subject is not None
+    require(actor, "cases.apply" if portal else "cases.intake")
     if request_id and (earlier := by_request_id(db, request_id)):
         if earlier.item_code != item_code:
             raise Conflict("case.request_id", "该请求编号已用于其他事项", "request_id")
@@ -154,6 +155,9 @@ def submit(db: Session, actor: Actor, item_code: str, payload: dict, *,
         raise InvalidInput("case.material_unknown", f"事项不需要以下材料：{'、'.join(sorted(unknown))}",
                            "materials")
     case = _new_case(db, actor, item, act, key, data, payload, request_id, agent)
+    if portal and case.subject != actor.subject:
+        raise PermissionDenied("case.not_own", "网上只能为本人（本单位）申请办理", "payload")
+    act_actor = actor.via("case") if portal else actor  # the engine vouches for the applicant
     missing = rules.missing_materials(item, set(provided or []))
     case.materials = [CaseMaterial(code=m.code, name=m.name, basis=m.basis,
                                    state="shared" if m.shared_by else
@@ -165,16 +169,16 @@ def submit(db: Session, actor: Actor, item_code: str, payload: dict, *,
     channel = CHANNELS.get(actor.channel, actor.channel)
     _step(db, actor, case, "intake", f"渠道：{channel}" + _agent_note(case))
     if missing:
-        _dry_run(db, actor, case, act)
+        _dry_run(db, act_actor, case, act)
         _pause(db, case)
         case.status = "awaiting_materials"
         _notify(db, case, "missing", _missing_message(item, missing))
     elif item.review_levels == 0:
         case.status = "in_review"
         _start_clock(db, case)
-        _complete(db, actor, case, act)
+        _complete(db, act_actor, case, act)
     else:
-        _dry_run(db, actor, case, act)
+        _dry_run(db, act_actor, case, act)
         case.status = "in_review"
         _start_clock(db, case)
         _notify(db, case, "accepted", f"您申请的{item.name}已受理，业务件号{case.number}，"
@@ -290,9 +294,10 @@ def request_materials(db: Session, actor: Actor, case_id: int, codes: list[str],
 
 @transactional
 def supply_materials(db: Session, actor: Actor, case_id: int, codes: list[str]) -> Case:
-    """The applicant brings the missing materials; when all are in, the clock resumes."""
-    require(actor, "cases.intake")
+    """The applicant brings the missing materials (at the counter or online for his own case);
+    when all are in, the clock resumes."""
     case = _locked(db, case_id)
+    act_actor = _applicant_or_clerk(actor, case)
     _expect(case, "awaiting_materials")
     by_code = {m.code: m for m in case.materials if m.state == "missing"}
     if not codes or set(codes) - set(by_code):
@@ -306,10 +311,21 @@ def supply_materials(db: Session, actor: Actor, case_id: int, codes: list[str]) 
     case.status = "in_review"
     _start_clock(db, case)
     if case.levels_required == 0:
-        _complete(db, actor, case, ACTS[catalog.item(case.item_code).act])
+        _complete(db, act_actor, case, ACTS[catalog.item(case.item_code).act])
     else:
         _notify(db, case, "accepted", f"材料已齐全，业务件{case.number}将于{case.due_on}前办结。")
     return case
+
+
+def _applicant_or_clerk(actor: Actor, case: Case) -> Actor:
+    """A clerk acts as himself; a portal user only on his own case, the engine vouching."""
+    if actor.subject is None:
+        require(actor, "cases.intake")
+        return actor
+    require(actor, "cases.apply")
+    if case.subject != actor.subject:
+        raise NotFound("case.not_found", f"未找到业务件 {case.id}", "case_id")
+    return actor.via("case")
 
 
 # --- review ----------------------------------------------------------------------------------

@@ -29,8 +29,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases.intake": frozenset({"clerk"}),
     "cases.review": frozenset({"reviewer_1", "reviewer_2", "reviewer_3"}),
     "cases.read": STAFF_READ,
+    "cases.apply": frozenset({"person", "employer"}),
+    # acts the case engine runs once it has checked intake, ownership and review
+    "cases.act": frozenset({"clerk", "reviewer_1", "reviewer_2", "reviewer_3", "person",
+                            "employer"}),
     "outbox.drain": frozenset({"sysadmin"}),
     "audit.verify": frozenset({"sysadmin", "inspector", "supervisor"}),
+    "records.import": frozenset({"accountant"}),
+    "records.interest": frozenset({"accountant"}),
+    "records.read": STAFF_READ | {"accountant"},
+    "records.correct": frozenset({"clerk"}),
 }
 
 _hashers = {"default": PasswordHasher(), "fast": PasswordHasher.from_parameters(profiles.CHEAPEST)}

@@ -68,8 +68,9 @@ def person_subject(person: Person) -> str:
 
 def _require_write(actor: Actor) -> None:
     """Clerks register; the data administrator's feed upload registers on the feed's word; a
-    case approved through tiered review runs with its final reviewer (channel "case")."""
-    by_channel = {"feed": "sharing.upload", "case": "cases.review"}
+    case runs with its final reviewer, or with the portal applicant the engine has checked
+    (channel "case")."""
+    by_channel = {"feed": "sharing.upload", "case": "cases.act"}
     require(actor, by_channel.get(actor.channel, "registration.write"))
 
 

@@ -363,3 +363,36 @@ def test_objection_only_against_a_refusal(client, staff, person):
     reply = submit(client, staff["clerk"], "OBJECTION",
                    {"case_number": case["number"], "reason": "x"}, materials=["objection_statement"])
     assert error_of(reply)["code"] == "case.objection_status"
+
+
+def _portal(client, db, ssn, username):
+    from jingban.core.actor import SYSTEM
+    from jingban.core.auth import create_user
+    from tests.conftest import PASSWORD
+
+    subject = f"person:{db.execute(select(Person.id).where(Person.ssn == ssn)).scalar()}"
+    create_user(db, SYSTEM, username, PASSWORD, {"person"}, subject=subject, profile="fast")
+    token = client.post(f"{API}/auth/token", data={"username": username,
+                                                   "password": PASSWORD}).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_person_applies_online_for_himself_only(client, staff, person, db):
+    me = _portal(client, db, person, "portal_self")
+    change = submit(client, me, "REG-PERSON-CHANGE",
+                    {"ssn": person, "phone": "13700000001", "reason": "更换手机号"})
+    assert change.status_code == 201, change.text
+    assert change.json()["status"] == "completed" and change.json()["channel"] == "api"
+    got = client.get(f"{API}/persons/{person}", headers=staff["clerk"]).json()
+    assert got["phone"] == "13700000001"
+    other = client.post(f"{API}/persons", json=person_body(), headers=staff["clerk"]).json()["ssn"]
+    reply = submit(client, me, "REG-PERSON-CHANGE", {"ssn": other, "phone": "1", "reason": "x"})
+    assert error_of(reply)["code"] == "case.not_own"
+    assert error_of(submit(client, me, "REG-PERSON", person_body()))["code"] == "case.not_own"
+    cancel = submit(client, me, "REG-PERSON-CANCEL", {"ssn": person, "reason": "出境定居"}).json()
+    assert cancel["status"] == "awaiting_materials"
+    supplied = client.post(f"{API}/cases/{cancel['id']}/materials",
+                           json={"codes": ["cancel_proof"]}, headers=me).json()
+    assert supplied["status"] == "in_review"
+    assert client.post(f"{API}/cases/{cancel['id']}/decisions",
+                       json={"level": 1, "decision": "approve"}, headers=me).status_code == 403
