@@ -11,14 +11,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from jingban.cases import catalog, rules, service
+from jingban.cases.acts import ACTS
 from jingban.cases.models import Case
 from jingban.cases.rules import Item
 from jingban.cases.schemas import Decision, Reason
 from jingban.core import clock
 from jingban.core.actor import Actor
 from jingban.core.auth import can
-from jingban.core.errors import JingbanError
+from jingban.core.errors import JingbanError, PermissionDenied
 from jingban.core.http import RowId, get_db
+from jingban.registration.models import Employer, Person
 from jingban.web import intake
 from jingban.web.display import label, show
 from jingban.web.pages import page_actor, parse, posted, render, see_other, signed_in
@@ -198,3 +200,55 @@ def close(request: Request, case_id: RowId, values: Form = Depends(posted),
 @router.get("/my")
 def my_cases(request: Request, actor: Actor = Depends(signed_in), db: Session = Depends(get_db)):
     return render(request, "portal_home.html", cases=service.applicant_cases(db, actor))
+
+
+def _own_key(db: Session, actor: Actor) -> tuple[str, str]:
+    """("ssn", SSN) or ("uscc", USCC) of the person or employer a portal user is."""
+    kind, _, ident = (actor.subject or "").partition(":")
+    model = {"person": Person, "employer": Employer}.get(kind)
+    row = db.get(model, int(ident)) if model and ident.isdigit() else None
+    if row is None:
+        raise PermissionDenied("case.no_subject", "当前用户未关联参保人或参保单位")
+    return ("ssn", row.ssn) if kind == "person" else ("uscc", row.uscc)
+
+
+def _portal_items(actor: Actor) -> list[Item]:
+    """Items the applicant can start online for himself: web channel, act attached, own key."""
+    kind = (actor.subject or "").partition(":")[0]
+    key = {"person": "ssn", "employer": "uscc"}.get(kind)
+    return [i for i in catalog.load().values()
+            if "web" in i.channels and i.act and ACTS[i.act].key == key]
+
+
+def _portal_item(actor: Actor, code: str) -> Item:
+    item = catalog.item(code)
+    if item not in _portal_items(actor):
+        raise PermissionDenied("case.portal_item", f"{item.name}不能在网上为本人申请，请到柜台办理")
+    return item
+
+
+@router.get("/my/apply")
+def portal_items(request: Request, actor: Actor = Depends(signed_in)):
+    return render(request, "portal_apply.html", items=_portal_items(actor))
+
+
+@router.get("/my/apply/{code}")
+def portal_form(request: Request, code: str, actor: Actor = Depends(signed_in)):
+    item = _portal_item(actor, code)
+    return _intake_page(request, item, portal=True, values={"request_id": intake.new_request_id()})
+
+
+@router.post("/my/apply/{code}")
+def portal_submit(request: Request, code: str, values: Form = Depends(posted),
+                  actor: Actor = Depends(signed_in), db: Session = Depends(get_db)):
+    """网上申请: the applicant key is always the user's own, whatever the form says."""
+    item = _portal_item(actor, code)
+    key, own = _own_key(db, actor)
+    values = {**values, key: own}
+    try:
+        case, repeated = intake.submit(db, actor, item, values)
+    except JingbanError as exc:
+        titles = {f.name: f.title for f in intake.fields_of(item)}
+        return _intake_page(request, item, status=exc.status, portal=True,
+                            error=intake.on_form(exc, titles), values=values)
+    return see_other(f"/cases/{case.id}", intake.notice(item, case, repeated), request)

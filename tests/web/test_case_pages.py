@@ -254,3 +254,20 @@ def test_person_page_lists_the_persons_cases(client, clerk):
     ssn = register_person(client, clerk)
     page = client.get(f"/persons/{ssn}")
     assert "person-case-list" in page.text and "个人参保登记" in page.text
+
+
+def test_person_applies_online(client, clerk, portal_user, db):
+    mine, other = register_person(client, clerk), register_person(client, clerk)
+    token = sign_in(client, portal_user("person_apply", mine))
+    listing = client.get("/my/apply").text
+    assert "/my/apply/REG-PERSON-CHANGE" in listing and "REG-PERSON-CORRECT" not in listing
+    form = client.get("/my/apply/REG-PERSON-CHANGE").text
+    assert 'name="ssn"' not in form and "授权代办" not in form
+    reply = post(client, "/my/apply/REG-PERSON-CHANGE", token,
+                 {"ssn": other, "phone": "13700000002", "reason": "更换手机号",
+                  "request_id": "web-1"}, follow_redirects=False)
+    assert reply.status_code == 303, reply.text
+    db.rollback()
+    phones = dict(db.execute(select(Person.ssn, Person.phone)).all())
+    assert phones[mine] == "13700000002" and phones[other] != "13700000002"  # always his own
+    assert client.get("/my/apply/REG-PERSON-CORRECT").status_code == 403
