@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from sqlalchemy.engine import Engine
 
 from jingban import __version__
+from jingban.benefits.api import router as benefits_router
 from jingban.cases.api import router as cases_router
 from jingban.core import policy
 from jingban.core.api import router as core_router
@@ -30,7 +31,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.sessionmaker = make_sessionmaker(engine, settings)
     app.state.render_error = _render_json
     install_error_handlers(app)
-    for router in (core_router, registration_router, cases_router, sharing_router):
+    for router in (core_router, registration_router, cases_router, sharing_router,
+                   benefits_router):
         app.include_router(router, prefix=API_PREFIX)
     from jingban.web.routes import install as install_pages
 

@@ -1,0 +1,51 @@
+"""Request and response models for benefit estimates (待遇测算)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Category = Literal["male", "female_55", "female_50"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class RetirementQuery(Strict):
+    birth_date: dt.date = Field(description="出生日期")
+    category: Category = Field(
+        description="人员类别：male 男职工，female_55 / female_50 原退休年龄55/50周岁的女职工")
+
+
+class RetirementEstimate(BaseModel):
+    category: str
+    retirement_age_months: int = Field(description="法定退休年龄（月）")
+    retirement_age: str = Field(description="法定退休年龄，如“60岁4个月”")
+    delay_months: int
+    retirement_month: str = Field(description="退休时间 YYYY-MM")
+    min_contribution_months: int
+    earliest_flexible_month: str = Field(description="弹性提前退休的最早时间")
+    latest_flexible_month: str = Field(description="弹性延迟退休的最晚时间")
+    basis: str
+
+
+class PensionQuery(Strict):
+    region: str = Field(min_length=6, max_length=6, description="统筹地区行政区划代码")
+    retirement_month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="退休时间 YYYY-MM")
+    contribution_months: int = Field(ge=0, le=900, description="缴费月数（含视同缴费）")
+    average_index: Decimal = Field(ge=0, le=10, description="平均缴费指数")
+    account_balance: Decimal = Field(ge=0, description="个人账户储存额（元）")
+    retirement_age_months: int | None = Field(default=None, ge=480, le=840,
+                                              description="退休年龄（月），默认按60周岁计算计发月数")
+
+
+class PensionEstimate(BaseModel):
+    basic: str = Field(description="基础养老金（元/月）")
+    account: str = Field(description="个人账户养老金（元/月）")
+    total: str = Field(description="合计（元/月）")
+    eligible: bool = Field(description="是否满足按月领取的最低缴费年限")
+    parameters: dict = Field(description="测算所用的参数")
