@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHES = ["generate.py"]
+BENCHES = ["generate.py", "contributions.py"]
 
 
 def main() -> int:

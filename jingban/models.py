@@ -3,6 +3,7 @@
 from jingban.cases import models as cases_models  # noqa: F401
 from jingban.core import models as core_models  # noqa: F401
 from jingban.core.db import Base
+from jingban.records import models as records_models  # noqa: F401
 from jingban.registration import models as registration_models  # noqa: F401
 from jingban.sharing import models as sharing_models  # noqa: F401
 

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from jingban.core.actor import Actor
 from jingban.core.errors import InvalidInput
 from jingban.core.http import VALIDATION_MESSAGES
+from jingban.records import schemas as rec
+from jingban.records import service as records
 from jingban.registration import schemas as reg
 from jingban.registration import service as registration
 
@@ -75,6 +77,9 @@ ACTS: dict[str, Act] = {
         "uscc", reg.EmployerChange, registration.change_employer, _employer),
     "registration.cancel_employer": Act(
         "uscc", reg.EmployerCancel, registration.cancel_employer, _employer),
+    "records.record_deemed_service": Act(
+        "ssn", rec.DeemedServiceCreate, records.record_deemed_service, _person),
+    "records.correct_record": Act("ssn", rec.RecordCorrection, records.correct_record, _person),
     "cases.objection": Act(None, ObjectionRequest, _uphold, lambda parent: parent.subject,
                            _objection_applicant),
 }

@@ -1,0 +1,193 @@
+"""Records tables: collector files, posted contributions, arrears, individual accounts.
+
+Contributions and account entries are append-only: a correction is a new row with
+``reverses_id`` pointing to the row it cancels (DESIGN §4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jingban.core.clock import now
+from jingban.core.db import Base
+
+BigId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER keys only
+
+
+class ContributionBatch(Base):
+    """征收数据批次: one file of collection records from the tax collector (征收机构)."""
+
+    __tablename__ = "contribution_batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    encoding: Mapped[str] = mapped_column(String(16))
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    posted: Mapped[int] = mapped_column(Integer, default=0)
+    arrears: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate: Mapped[int] = mapped_column(Integer, default=0)
+
+    # Not stored: set by service.import_contributions when this very file came before.
+    repeat = False
+
+
+class Contribution(Base):
+    """缴费记录: one posted contribution (per person, insurance, 费款所属期), integer fen.
+
+    ``kind`` is ``posted`` (from the collector) or ``reversal`` (a correction through a case,
+    amounts negated, ``reverses_id`` naming the original)."""
+
+    __tablename__ = "contribution"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("contribution_batch.id"))
+    line: Mapped[int | None] = mapped_column(Integer)
+    record_id: Mapped[str | None] = mapped_column(String(64), unique=True)  # collector's id
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employer.id"), index=True)
+    insurance: Mapped[str] = mapped_column(String(24))
+    period: Mapped[int] = mapped_column(Integer)  # YYYYMM
+    base: Mapped[int | None] = mapped_column(BigInteger)
+    employer_amount: Mapped[int] = mapped_column(BigInteger)
+    personal_amount: Mapped[int] = mapped_column(BigInteger)
+    account_amount: Mapped[int] = mapped_column(BigInteger, default=0)  # to the 个人账户
+    subsidy_amount: Mapped[int] = mapped_column(BigInteger, default=0)  # 政府补贴（城乡居民）
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16), default="posted")
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("contribution.id"))
+    posted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    __table_args__ = (
+        Index("uq_contribution_reverses", "reverses_id", unique=True,
+              sqlite_where=text("reverses_id IS NOT NULL"),
+              postgresql_where=text("reverses_id IS NOT NULL")),
+    )
+
+
+class ContributionReject(Base):
+    """A row of a collector file that was not posted, kept as received with the reason."""
+
+    __tablename__ = "contribution_reject"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("contribution_batch.id"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[str] = mapped_column(Text)
+    record_id: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(16))  # rejected | duplicate
+    error_code: Mapped[str] = mapped_column(String(64))
+    error_message: Mapped[str] = mapped_column(Text)
+    error_field: Mapped[str | None] = mapped_column(String(64))
+
+
+class Arrears(Base):
+    """欠费: contributions the collector reports due and unpaid (a row without paid date).
+
+    Each employer's open arrears stand behind one registration liability per period, which
+    blocks cancellation (R§10); a later paid row for the same month settles it."""
+
+    __tablename__ = "arrears"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("contribution_batch.id"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    record_id: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employer.id"), index=True)
+    insurance: Mapped[str] = mapped_column(String(24))
+    period: Mapped[int] = mapped_column(Integer)
+    base: Mapped[int | None] = mapped_column(BigInteger)
+    employer_amount: Mapped[int] = mapped_column(BigInteger)
+    personal_amount: Mapped[int] = mapped_column(BigInteger)
+    liability_id: Mapped[int | None] = mapped_column(ForeignKey("employer_liability.id"))
+    settled_by_id: Mapped[int | None] = mapped_column(ForeignKey("contribution.id"))
+    settled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AccountEntry(Base):
+    """个人账户记账: one credit (or reversal) to a person's pension account in a year (记账年度).
+
+    ``kind``: contribution | subsidy | interest | reversal."""
+
+    __tablename__ = "account_entry"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    scheme: Mapped[str] = mapped_column(String(24))
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(BigInteger)  # fen, negative for a reversal
+    period: Mapped[int | None] = mapped_column(Integer)
+    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contribution.id"), index=True)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("account_entry.id"))
+    posted_on: Mapped[dt.date] = mapped_column(Date)
+
+    __table_args__ = (
+        Index("uq_account_entry_reverses", "reverses_id", unique=True,
+              sqlite_where=text("reverses_id IS NOT NULL"),
+              postgresql_where=text("reverses_id IS NOT NULL")),
+        Index("uq_account_entry_interest", "person_id", "scheme", "year", unique=True,
+              sqlite_where=text("kind = 'interest'"),
+              postgresql_where=text("kind = 'interest'")),
+    )
+
+
+class InterestRun(Base):
+    """记账利率计息批次: one per scheme and year; its presence closes the year for crediting."""
+
+    __tablename__ = "interest_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme: Mapped[str] = mapped_column(String(24))
+    year: Mapped[int] = mapped_column(Integer)
+    rate: Mapped[str] = mapped_column(String(16))
+    persons: Mapped[int] = mapped_column(Integer, default=0)
+    interest: Mapped[int] = mapped_column(BigInteger, default=0)
+    run_by: Mapped[str] = mapped_column(String(64))
+    run_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    __table_args__ = (UniqueConstraint("scheme", "year"),)
+
+
+class AccountYear(Base):
+    """个人账户年度对账单: the year's figures per person and scheme, written by the interest run."""
+
+    __tablename__ = "account_year"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    scheme: Mapped[str] = mapped_column(String(24))
+    year: Mapped[int] = mapped_column(Integer)
+    opening: Mapped[int] = mapped_column(BigInteger)
+    credited: Mapped[int] = mapped_column(BigInteger)
+    interest: Mapped[int] = mapped_column(BigInteger)
+    closing: Mapped[int] = mapped_column(BigInteger)
+    rate: Mapped[str] = mapped_column(String(16))
+
+    __table_args__ = (UniqueConstraint("person_id", "scheme", "year"),)
+
+
+class DeemedService(Base):
+    """视同缴费年限: months before the scheme existed, from the personnel file, set by a case."""
+
+    __tablename__ = "deemed_service"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    insurance: Mapped[str] = mapped_column(String(24))
+    months: Mapped[int] = mapped_column(Integer)
+    from_date: Mapped[dt.date] = mapped_column(Date)
+    to_date: Mapped[dt.date] = mapped_column(Date)
+    evidence: Mapped[str] = mapped_column(String(300))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)

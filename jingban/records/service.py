@@ -1,0 +1,472 @@
+"""Records acts (SPEC §4): import the collector's file, credit interest, deemed years,
+corrections; and the reads (rights record, employer staff and arrears). The only writer."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from jingban.core import audit, clock
+from jingban.core.actor import Actor
+from jingban.core.agency import param
+from jingban.core.auth import require
+from jingban.core.db import snapshot, transactional
+from jingban.core.errors import Conflict, InvalidInput, NotFound, PolicyError
+from jingban.core.money import to_yuan
+from jingban.records import batch, rules
+from jingban.records.models import (
+    AccountEntry,
+    AccountYear,
+    Arrears,
+    Contribution,
+    ContributionBatch,
+    ContributionReject,
+    DeemedService,
+    InterestRun,
+)
+from jingban.records.schemas import DeemedServiceCreate, RecordCorrection
+from jingban.registration import service as registration
+from jingban.registration.models import Employer, Enrollment, Liability, Person
+from jingban.registration.schemas import LiabilityCreate
+from jingban.sharing.service import _filename
+
+audit.ACT_NAMES.update({
+    "records.import_contributions": "导入征收机构缴费数据",
+    "records.credit_interest": "个人账户年度计息",
+    "records.record_deemed_service": "认定视同缴费年限",
+    "records.correct_record": "缴费记录/个人账户冲正",
+})
+MAX_ID = 2**31 - 1
+ARREARS_NOTE = "征收机构报送欠费（批次{batch}），待缴清"
+
+
+def batch_subject(item: ContributionBatch) -> str:
+    return f"contribution_batch:{item.id}"
+
+
+def _person(db: Session, ssn: str) -> Person:
+    code = (ssn or "").strip().upper()
+    found = db.execute(select(Person).where(Person.ssn == code)).scalar()
+    if found is None:
+        raise NotFound("person.not_found", f"未找到社会保障号码为 {code} 的参保人", "ssn")
+    return found
+
+
+def _employer(db: Session, uscc: str) -> Employer:
+    code = (uscc or "").strip().upper()
+    found = db.execute(select(Employer).where(Employer.uscc == code)).scalar()
+    if found is None:
+        raise NotFound("employer.not_found", f"未找到统一社会信用代码为 {code} 的参保单位", "uscc")
+    return found
+
+
+def _may_read(actor: Actor, subject: str) -> None:
+    """Staff, or the person or employer themself (权益记录免费查询, R§32)."""
+    if actor.subject != subject:
+        require(actor, "records.read")
+
+
+def _require_case(actor: Actor) -> None:
+    """Deemed years and corrections take effect only through an approved case (final
+    reviewer, channel "case"); intake's dry run runs with the clerk."""
+    require(actor, {"case": "cases.review"}.get(actor.channel, "records.correct"))
+
+
+# --- import ------------------------------------------------------------------------------------
+
+@transactional
+def import_contributions(db: Session, actor: Actor, *, filename: str,
+                         content: bytes) -> ContributionBatch:
+    """Receive one collector file: post the valid rows, keep the others with their reasons,
+    record arrears as employer liabilities. The same file again returns the first batch."""
+    require(actor, "records.import")
+    text_, encoding = rules.decode(content)
+    sha256 = hashlib.sha256(content).hexdigest()
+    if earlier := db.execute(select(ContributionBatch)
+                             .where(ContributionBatch.sha256 == sha256)).scalar():
+        earlier.repeat = True
+        return earlier
+    frame = batch.read(text_)
+    today, now = clock.today(), clock.now()
+    checked = batch.split_duplicates(batch.check_format(frame, today, _closed_years(db)))
+    good = checked.filter(pl.col("error_code").is_null())
+    item = ContributionBatch(filename=_filename(filename), sha256=sha256, encoding=encoding,
+                             uploaded_by=actor.username, received_at=now, total=frame.height)
+    db.add(item)
+    db.flush()
+    rates, tiers = batch.rate_rows(db, sorted(good["period"].unique().to_list()))
+    batch.stage(db, good.select(batch.STAGED), rates, tiers)
+    counts = batch.post(db, item.id, now, today)
+    _store_problems(db, item, checked, batch.refused(db))
+    batch.drop_temp(db)
+    _liabilities(db, actor.via("feed"), item)
+    item.posted, item.arrears = counts["posted"], counts["arrears"]
+    audit.record(db, actor, "records.import_contributions", batch_subject(item),
+                 after=snapshot(item))
+    return item
+
+
+def _closed_years(db: Session) -> set[int]:
+    return set(db.execute(select(InterestRun.year).distinct()).scalars())
+
+
+def _store_problems(db: Session, item: ContributionBatch, checked: pl.DataFrame,
+                    refused: pl.DataFrame) -> None:
+    """Every row not posted is kept as received, with its code, message and field."""
+    mine = checked.filter(pl.col("error_code").is_not_null()).select("line", "error_code",
+                                                                       "error_field")
+    found = refused.with_columns(error_field=pl.col("error_code").replace_strict(
+        rules.ROW_FIELDS, default=None, return_dtype=pl.String))
+    problems = pl.concat([mine, found]).join(checked.select("line", "raw", "record_id"), on="line")
+    rows = [{"batch_id": item.id, "line": r["line"], "raw": r["raw"],
+             "record_id": (r["record_id"] or "")[:64], "error_code": r["error_code"],
+             "error_field": r["error_field"],
+             "status": "duplicate" if r["error_code"] in rules.DUPLICATE_CODES else "rejected",
+             "error_message": rules.row_message(r["error_code"], r["error_field"])}
+            for r in problems.sort("line").iter_rows(named=True)]
+    if rows:
+        db.execute(insert(ContributionReject), rows)
+    item.duplicate = sum(r["status"] == "duplicate" for r in rows)
+    item.rejected = len(rows) - item.duplicate
+
+
+def _liabilities(db: Session, actor: Actor, item: ContributionBatch) -> None:
+    """Arrears stand behind registration liabilities (one per employer and period): paid
+    months settle theirs, what is still owed is recorded again (refreshed)."""
+    settled = db.execute(
+        select(Arrears.liability_id).join(Contribution, Contribution.id == Arrears.settled_by_id)
+        .where(Contribution.batch_id == item.id, Arrears.liability_id.is_not(None)).distinct()
+    ).scalars().all()
+    for liability_id in settled:
+        _refresh(db, actor, item, liability_id)
+    new = db.execute(
+        select(Arrears.employer_id, Arrears.period,
+               func.sum(Arrears.employer_amount + Arrears.personal_amount))
+        .where(Arrears.batch_id == item.id, Arrears.employer_id.is_not(None))
+        .group_by(Arrears.employer_id, Arrears.period).order_by(Arrears.employer_id, Arrears.period)
+    ).all()
+    for employer_id, period, total in new:
+        liability = _record_liability(db, actor, item, employer_id, period, int(total))
+        db.execute(update(Arrears).where(Arrears.batch_id == item.id,
+                                         Arrears.employer_id == employer_id,
+                                         Arrears.period == period)
+                   .values(liability_id=liability.id))
+
+
+def _record_liability(db: Session, actor: Actor, item: ContributionBatch, employer_id: int,
+                      period: int, fen: int) -> Liability:
+    uscc = db.get(Employer, employer_id).uscc
+    return registration.record_liability(db, actor, uscc, LiabilityCreate(
+        kind="arrears", amount=to_yuan(fen), period=period,
+        note=ARREARS_NOTE.format(batch=item.id)))
+
+
+def _refresh(db: Session, actor: Actor, item: ContributionBatch, liability_id: int) -> None:
+    liability = db.get(Liability, liability_id)
+    uscc = db.get(Employer, liability.employer_id).uscc
+    still = db.execute(select(func.sum(Arrears.employer_amount + Arrears.personal_amount))
+                       .where(Arrears.liability_id == liability_id,
+                              Arrears.settled_at.is_(None))).scalar()
+    if liability.settled_at is None:
+        registration.settle_liability(db, actor, uscc, liability_id,
+                                      f"征收机构报送已缴费（批次{item.id}）")
+    if still:
+        new = _record_liability(db, actor, item, liability.employer_id, liability.period,
+                                int(still))
+        db.execute(update(Arrears).where(Arrears.liability_id == liability_id,
+                                         Arrears.settled_at.is_(None))
+                   .values(liability_id=new.id))
+
+
+def get_batch(db: Session, actor: Actor, batch_id: int) -> tuple[ContributionBatch,
+                                                                  list[ContributionReject]]:
+    require(actor, "records.read")
+    found = db.get(ContributionBatch, batch_id) if 0 < batch_id <= MAX_ID else None
+    if found is None:
+        raise NotFound("records.batch_not_found", f"未找到缴费数据批次 {batch_id}", "batch_id")
+    return found, problems_of(db, found)
+
+
+def problems_of(db: Session, item: ContributionBatch) -> list[ContributionReject]:
+    stmt = select(ContributionReject).where(ContributionReject.batch_id == item.id)
+    return list(db.execute(stmt.order_by(ContributionReject.line)).scalars())
+
+
+def list_batches(db: Session, actor: Actor, limit: int = 50) -> list[ContributionBatch]:
+    require(actor, "records.read")
+    stmt = select(ContributionBatch).order_by(ContributionBatch.id.desc()).limit(limit)
+    return list(db.execute(stmt).scalars())
+
+
+# --- interest ------------------------------------------------------------------------------------
+
+@transactional
+def credit_interest(db: Session, actor: Actor, year: int) -> list[tuple[InterestRun, bool]]:
+    """年度计息 at the published 记账利率 for every account of every scheme; a scheme already
+    run for the year is left alone (rerun = no-op). (run, repeat) per scheme."""
+    require(actor, "records.interest")
+    today = clock.today()
+    if year >= today.year:
+        raise Conflict("records.year_open", f"{year}年度尚未结束，不能计息", "year")
+    try:
+        rate = Decimal(str(param(db, "records.crediting_rate", dt.date(year, 1, 1))))
+    except PolicyError:
+        raise PolicyError("policy.no_value", f"{year}年度个人账户记账利率尚未公布（或未配置），"
+                          "不能计息", "year") from None
+    runs = []
+    for scheme in rules.SCHEMES:
+        done = db.execute(select(InterestRun).where(InterestRun.scheme == scheme,
+                                                    InterestRun.year == year)).scalar()
+        runs.append((done, True) if done else (_run(db, actor, scheme, year, rate, today), False))
+    return runs
+
+
+def _run(db: Session, actor: Actor, scheme: str, year: int, rate: Decimal,
+         today: dt.date) -> InterestRun:
+    earlier = db.execute(select(AccountEntry.id).where(AccountEntry.scheme == scheme,
+                                                       AccountEntry.year < year).limit(1)).first()
+    previous = db.execute(select(InterestRun.id).where(InterestRun.scheme == scheme,
+                                                       InterestRun.year == year - 1)).first()
+    if earlier and not previous:
+        raise Conflict("records.interest_order",
+                       f"{rules.SCHEMES[scheme]}个人账户{year - 1}年度尚未计息，请按年度顺序计息", "year")
+    persons, total = batch.credit_interest(db, scheme, year, rate, today)
+    run = InterestRun(scheme=scheme, year=year, rate=str(rate), persons=persons, interest=total,
+                      run_by=actor.username, run_at=clock.now())
+    db.add(run)
+    db.flush()
+    audit.record(db, actor, "records.credit_interest", f"interest_run:{scheme}:{year}",
+                 after=snapshot(run))
+    return run
+
+
+# --- deemed years and corrections (through approved cases) ---------------------------------------
+
+@transactional
+def record_deemed_service(db: Session, actor: Actor, ssn: str,
+                          data: DeemedServiceCreate) -> Person:
+    """视同缴费年限 from the personnel file (人事档案), approved through REC-DEEMED-YEARS."""
+    _require_case(actor)
+    person = _person(db, ssn)
+    if db.execute(select(DeemedService.id).where(DeemedService.person_id == person.id,
+                                                 DeemedService.insurance == data.insurance)).first():
+        raise Conflict("records.deemed_exists", "该险种的视同缴费年限已认定", "insurance")
+    today = clock.today()
+    cutoff = dt.date.fromisoformat(str(param(db, "records.deemed_cutoff", today)))
+    if problem := rules.deemed_problem(data.months, data.from_date, data.to_date,
+                                       person.birth_date, cutoff,
+                                       param(db, "records.deemed_min_age", today)):
+        raise InvalidInput("records.deemed_period", problem, "to_date")
+    row = DeemedService(person_id=person.id, insurance=data.insurance, months=data.months,
+                        from_date=data.from_date, to_date=data.to_date, evidence=data.evidence,
+                        recorded_by=actor.username)
+    db.add(row)
+    db.flush()
+    audit.record(db, actor, "records.record_deemed_service", registration.person_subject(person),
+                 after=snapshot(row), reason=data.reason)
+    return person
+
+
+@transactional
+def correct_record(db: Session, actor: Actor, ssn: str, data: RecordCorrection) -> Person:
+    """冲正: a new reversing row pointing to the original (never an edit), through the
+    high-risk item REC-CORRECTION; a reversed contribution takes its account credits along."""
+    _require_case(actor)
+    person = _person(db, ssn)
+    closed, today = _closed_years(db), clock.today()
+    if data.contribution_id is not None:
+        after = _reverse_contribution(db, person, data.contribution_id, closed, today)
+    else:
+        entry = _entry(db, person, data.entry_id)
+        after = {"entries": [_reverse_entry(db, entry, None, closed, today)]}
+    audit.record(db, actor, "records.correct_record", registration.person_subject(person),
+                 after=after, reason=data.reason)
+    return person
+
+
+def _reverse_contribution(db: Session, person: Person, contribution_id: int, closed: set[int],
+                          today: dt.date) -> dict[str, Any]:
+    original = db.get(Contribution, contribution_id) if contribution_id <= 2**62 else None
+    if original is None or original.person_id != person.id:
+        raise NotFound("records.contribution_not_found", "未找到该参保人的这条缴费记录",
+                       "contribution_id")
+    if original.kind != "posted":
+        raise Conflict("records.not_reversible", "冲正记录本身不能再冲正", "contribution_id")
+    _not_reversed(db, Contribution, original.id, "contribution_id")
+    reversal = Contribution(
+        person_id=person.id, employer_id=original.employer_id, insurance=original.insurance,
+        period=original.period, base=original.base, employer_amount=-original.employer_amount,
+        personal_amount=-original.personal_amount, account_amount=-original.account_amount,
+        subsidy_amount=-original.subsidy_amount, paid_on=today, kind="reversal",
+        reverses_id=original.id, posted_at=clock.now())
+    db.add(reversal)
+    db.flush()
+    credits = db.execute(select(AccountEntry).where(
+        AccountEntry.contribution_id == original.id,
+        AccountEntry.kind.in_(["contribution", "subsidy"]))).scalars().all()
+    entries = [_reverse_entry(db, e, reversal.id, closed, today) for e in credits]
+    return {"contribution": snapshot(reversal), "entries": entries}
+
+
+def _entry(db: Session, person: Person, entry_id: int) -> AccountEntry:
+    entry = db.get(AccountEntry, entry_id) if entry_id <= 2**62 else None
+    if entry is None or entry.person_id != person.id:
+        raise NotFound("records.entry_not_found", "未找到该参保人的这条个人账户记账记录", "entry_id")
+    if entry.kind == "reversal":
+        raise Conflict("records.not_reversible", "冲正记录本身不能再冲正", "entry_id")
+    return entry
+
+
+def _reverse_entry(db: Session, entry: AccountEntry, contribution_id: int | None,
+                   closed: set[int], today: dt.date) -> dict[str, Any]:
+    _not_reversed(db, AccountEntry, entry.id, "entry_id")
+    year = today.year if entry.year in closed else entry.year
+    reversal = AccountEntry(person_id=entry.person_id, scheme=entry.scheme, year=year,
+                            kind="reversal", amount=-entry.amount, period=entry.period,
+                            contribution_id=contribution_id, reverses_id=entry.id, posted_on=today)
+    db.add(reversal)
+    db.flush()
+    return snapshot(reversal)
+
+
+def _not_reversed(db: Session, model, row_id: int, field: str) -> None:
+    if db.execute(select(model.id).where(model.reverses_id == row_id)).first():
+        raise Conflict("records.already_reversed", "该记录已冲正，不能重复冲正", field)
+
+
+# --- reads -----------------------------------------------------------------------------------------
+
+def rights(db: Session, actor: Actor, ssn: str) -> dict[str, Any]:
+    """个人权益记录: enrollments, months and bases by year, account by year, contribution years.
+    Staff reads are logged (查询留痕)."""
+    person = _person(db, ssn)
+    _may_read(actor, registration.person_subject(person))
+    audit.log_access(db, actor, registration.person_subject(person), "rights")
+    rows = db.execute(select(Contribution, Employer.uscc)
+                      .outerjoin(Employer, Employer.id == Contribution.employer_id)
+                      .where(Contribution.person_id == person.id)
+                      .order_by(Contribution.period, Contribution.id)).all()
+    reversed_by = {c.reverses_id: c.id for c, _ in rows if c.reverses_id}
+    effective = [c for c, _ in rows if c.kind == "posted" and c.id not in reversed_by]
+    entries = list(db.execute(select(AccountEntry).where(AccountEntry.person_id == person.id)
+                              .order_by(AccountEntry.year, AccountEntry.id)).scalars())
+    deemed = list(db.execute(select(DeemedService).where(DeemedService.person_id == person.id)
+                             .order_by(DeemedService.id)).scalars())
+    return {
+        "ssn": person.ssn, "name": person.name, "enrollments": person.enrollments,
+        "contributions": [(c, uscc, reversed_by.get(c.id)) for c, uscc in rows],
+        "by_year": by_year(effective), "entries": entries, "deemed": deemed,
+        "entry_reversed_by": {e.reverses_id: e.id for e in entries if e.reverses_id},
+        "accounts": list(db.execute(select(AccountYear).where(AccountYear.person_id == person.id)
+                                    .order_by(AccountYear.scheme, AccountYear.year)).scalars()),
+        "balances": _balances(entries),
+        "contribution_years": contribution_years(effective, deemed),
+    }
+
+
+def by_year(effective: list[Contribution]) -> list[dict[str, Any]]:
+    groups: dict[tuple[int, str], list[Contribution]] = defaultdict(list)
+    for c in effective:
+        groups[(c.period // 100, c.insurance)].append(c)
+    lines = []
+    for (year, insurance), items in sorted(groups.items()):
+        bases = [c.base for c in items if c.base is not None]
+        lines.append({"year": year, "insurance": insurance,
+                      "months": rules.actual_months(insurance, [c.period for c in items]),
+                      "base_min": min(bases) if bases else None,
+                      "base_max": max(bases) if bases else None,
+                      "employer_total": sum(c.employer_amount for c in items),
+                      "personal_total": sum(c.personal_amount for c in items)})
+    return lines
+
+
+def contribution_years(effective: list[Contribution],
+                       deemed: list[DeemedService]) -> list[dict[str, Any]]:
+    periods: dict[str, list[int]] = defaultdict(list)
+    for c in effective:
+        periods[c.insurance].append(c.period)
+    deemed_months: dict[str, int] = defaultdict(int)
+    for d in deemed:
+        deemed_months[d.insurance] += d.months
+    lines = []
+    for insurance in sorted(set(periods) | set(deemed_months)):
+        actual = rules.actual_months(insurance, periods[insurance])
+        total = actual + deemed_months[insurance]
+        lines.append({"insurance": insurance, "actual_months": actual,
+                      "deemed_months": deemed_months[insurance], "total_months": total,
+                      "total": rules.years_and_months(total)})
+    return lines
+
+
+def _balances(entries: list[AccountEntry]) -> list[dict[str, Any]]:
+    totals: dict[str, int] = defaultdict(int)
+    for e in entries:
+        totals[e.scheme] += e.amount
+    return [{"scheme": s, "balance": v} for s, v in sorted(totals.items())]
+
+
+def staff(db: Session, actor: Actor, uscc: str) -> list[dict[str, Any]]:
+    """The employer's insured staff now, their bases and last paid month."""
+    employer = _employer(db, uscc)
+    _may_read(actor, registration.employer_subject(employer))
+    rows = db.execute(select(Person.id, Person.ssn, Person.name, Enrollment.insurance,
+                             Enrollment.contribution_base, Enrollment.start_date)
+                      .join(Enrollment, Enrollment.person_id == Person.id)
+                      .where(Enrollment.employer_id == employer.id, Enrollment.status == "active")
+                      .order_by(Person.name, Person.id, Enrollment.insurance)).all()
+    last = dict(db.execute(select(Contribution.person_id, func.max(Contribution.period))
+                           .where(Contribution.employer_id == employer.id,
+                                  Contribution.kind == "posted")
+                           .group_by(Contribution.person_id)).all())
+    people: dict[int, dict[str, Any]] = {}
+    for pid, ssn, name, insurance, base, start in rows:
+        entry = people.setdefault(pid, {"ssn": ssn, "name": name, "insurances": [],
+                                        "contribution_base": None, "since": start,
+                                        "last_paid_period": last.get(pid)})
+        entry["insurances"].append(insurance)
+        entry["since"] = min(entry["since"], start)
+        if base is not None:
+            entry["contribution_base"] = max(entry["contribution_base"] or 0, base)
+    return list(people.values())
+
+
+def arrears(db: Session, actor: Actor, uscc: str) -> list[dict[str, Any]]:
+    """欠费明细 of an employer: what the collector reported due and is still unpaid (D§34)."""
+    employer = _employer(db, uscc)
+    _may_read(actor, registration.employer_subject(employer))
+    rows = db.execute(select(Arrears, Person.ssn, Person.name)
+                      .join(Person, Person.id == Arrears.person_id)
+                      .where(Arrears.employer_id == employer.id, Arrears.settled_at.is_(None))
+                      .order_by(Arrears.period, Person.ssn, Arrears.insurance)).all()
+    return [{"id": a.id, "record_id": a.record_id, "ssn": ssn, "name": name,
+             "insurance": a.insurance, "period": a.period, "base": a.base,
+             "employer_amount": a.employer_amount, "personal_amount": a.personal_amount,
+             "total": a.employer_amount + a.personal_amount, "liability_id": a.liability_id}
+            for a, ssn, name in rows]
+
+
+ARREARS_CSV = ("record_id", "uscc", "ssn", "name", "insurance", "period", "base",
+               "employer_amount", "personal_amount", "total")
+
+
+def arrears_csv(uscc: str, rows: list[dict[str, Any]]) -> str:
+    """The arrears list as the collector takes it (UTF-8 with BOM, amounts in yuan)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(ARREARS_CSV)
+    for r in rows:
+        money = [to_yuan(r[k]) if r[k] is not None else "" for k in
+                 ("base", "employer_amount", "personal_amount", "total")]
+        writer.writerow([r["record_id"], uscc.upper(), r["ssn"], r["name"], r["insurance"],
+                         r["period"], *money])
+    return "\ufeff" + out.getvalue()
+
