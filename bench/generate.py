@@ -99,10 +99,15 @@ def run_one(url: str, persons: int) -> dict:
             "rows": rows, "seconds": summary.seconds}
 
 
+def _own_and_rest() -> tuple[str, str]:
+    """This bench's part of RESULTS.md, and the other benches' sections after it."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    cut = text.find("\n## ")
+    return (text, "") if cut < 0 else (text[:cut], text[cut:])
+
+
 def read_rows() -> list[list[str]]:
-    if not RESULTS.exists():
-        return []
-    lines = [line for line in RESULTS.read_text(encoding="utf-8").splitlines()
+    lines = [line for line in _own_and_rest()[0].splitlines()
              if line.startswith("|") and not line.startswith("|---")]
     return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[1:]]
 
@@ -116,8 +121,8 @@ def write_rows(rows: list[list[str]]) -> None:
         "Written by `python bench/run.py` (`make bench`). `rows` counts every inserted row\n"
         "(employers, persons, enrollments, cards); `seconds` is `jingban.demo.generate` alone\n"
         f"(migrations excluded), {PERSONS_PER_EMPLOYER} persons per employer. "
-        "Bulk Core inserts in chunks of 5,000, one transaction.\n\n" + "\n".join(table) + "\n",
-        encoding="utf-8")
+        "Bulk Core inserts in chunks of 5,000, one transaction.\n\n" + "\n".join(table) + "\n"
+        + _own_and_rest()[1], encoding="utf-8")
 
 
 def record(results: list[dict]) -> None:
