@@ -20,7 +20,7 @@ from jingban.core.agency import region
 from jingban.core.errors import JingbanError
 from jingban.records import rules
 from jingban.registration.rules import INSURANCES, base_limits
-from jingban.sharing.rules import _json_items
+from jingban.sharing.rules import json_items
 
 STAGE = MetaData()  # temporary tables, never in the schema
 STAGE_TABLE = Table(
@@ -112,7 +112,7 @@ def _json_frame(text_: str) -> pl.DataFrame:
     """A JSON array of objects (sharing's reader keeps each object's exact text); ``line`` is
     the object's position in the array, since a compact file holds them all on one line."""
     try:
-        items = _json_items(text_)
+        items = json_items(text_)
     except JingbanError as exc:
         raise rules.file_error(exc.message) from None
     rows: dict[str, list] = {k: [] for k in ("line", "raw", "problem", *rules.COLUMNS)}

@@ -37,7 +37,7 @@ from jingban.records.schemas import DeemedServiceCreate, RecordCorrection
 from jingban.registration import service as registration
 from jingban.registration.models import Employer, Enrollment, Liability, Person
 from jingban.registration.schemas import LiabilityCreate
-from jingban.sharing.service import _filename
+from jingban.sharing.service import safe_filename
 
 audit.ACT_NAMES.update({
     "records.import_contributions": "导入征收机构缴费数据",
@@ -99,7 +99,7 @@ def import_contributions(db: Session, actor: Actor, *, filename: str,
     today, now = clock.today(), clock.now()
     checked = batch.split_duplicates(batch.check_format(frame, today, _closed_years(db)))
     good = checked.filter(pl.col("error_code").is_null())
-    item = ContributionBatch(filename=_filename(filename), sha256=sha256, encoding=encoding,
+    item = ContributionBatch(filename=safe_filename(filename), sha256=sha256, encoding=encoding,
                              uploaded_by=actor.username, received_at=now, total=frame.height)
     db.add(item)
     db.flush()

@@ -104,7 +104,7 @@ def parse(kind: str, content: bytes) -> tuple[str, list[Item]]:
         raise file_error("文件为空")
     if "\x00" in text:
         raise file_error("文件含有空字符（NUL），请检查导出格式")
-    header, items = ("", _json_items(text)) if text.lstrip()[0] in "[{" else _csv_items(kind, text)
+    header, items = ("", json_items(text)) if text.lstrip()[0] in "[{" else _csv_items(kind, text)
     if not items:
         raise file_error("文件中没有数据记录")
     return header, items
@@ -161,7 +161,7 @@ def _skip(text: str, pos: int) -> int:
     return pos
 
 
-def _json_items(text: str) -> list[Item]:
+def json_items(text: str) -> list[Item]:
     """A JSON array of objects, read element by element so each keeps its exact text."""
     decoder, items = json.JSONDecoder(), []
     pos = _skip(text, 0)

@@ -94,7 +94,7 @@ def receive_batch(db: Session, actor: Actor, *, kind: str, filename: str,
                                                      FeedBatch.sha256 == sha256)).scalar():
         earlier.repeat = True
         return earlier
-    batch = FeedBatch(kind=kind, filename=_filename(filename), sha256=sha256, header=header,
+    batch = FeedBatch(kind=kind, filename=safe_filename(filename), sha256=sha256, header=header,
                       uploaded_by=actor.username, received_at=clock.now())
     db.add(batch)
     # Flushed before the first SAVEPOINT: on SQLite the transaction must already be open,
@@ -108,7 +108,7 @@ def receive_batch(db: Session, actor: Actor, *, kind: str, filename: str,
     return batch
 
 
-def _filename(name: str) -> str:
+def safe_filename(name: str) -> str:
     printable = "".join(ch for ch in (name or "") if ch.isprintable())
     return PurePath(printable.replace("\\", "/")).name[:200] or "未命名文件"
 

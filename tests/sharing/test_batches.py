@@ -207,7 +207,7 @@ def test_unstorable_characters_never_cause_a_server_error(client, login):
     assert reply.status_code == 201, reply.text
     assert [r["code"] for r in reply.json()["rejected_rows"]] == ["sharing.record"] * 3
     assert "\x00" not in reply.json()["filename"]
-    assert service._filename("C:\\导出\\a\x00b.csv") == "ab.csv"
+    assert service.safe_filename("C:\\导出\\a\x00b.csv") == "ab.csv"
     long_key = b'[{"event": "birth", "citizen_id": "4", "' + b"k" * 300 + b'": 1}]'
     reply = upload(client, h, "population", long_key, "long.json")
     assert reply.status_code == 201, reply.text
