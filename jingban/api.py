@@ -15,6 +15,7 @@ from jingban.core.db import make_engine, make_sessionmaker
 from jingban.core.errors import JingbanError
 from jingban.core.http import error_response, install_error_handlers
 from jingban.records.api import router as records_router
+from jingban.records.proofs_api import router as proofs_router
 from jingban.registration.api import router as registration_router
 from jingban.sharing.api import router as sharing_router
 
@@ -33,7 +34,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.render_error = _render_json
     install_error_handlers(app)
     for router in (core_router, registration_router, cases_router, sharing_router,
-                   records_router, benefits_router):
+                   records_router, benefits_router, proofs_router):
         app.include_router(router, prefix=API_PREFIX)
     from jingban.web.routes import install as install_pages
 

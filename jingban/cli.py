@@ -1,4 +1,4 @@
-"""The `jingban` command: init, user, serve, audit, calendar, demo."""
+"""The `jingban` command: init, user, serve, audit, calendar, records, demo."""
 
 from __future__ import annotations
 
@@ -20,15 +20,18 @@ from sqlalchemy.orm import Session
 
 from jingban import demo as demo_data
 from jingban.core import audit, policy
-from jingban.core.actor import SYSTEM
+from jingban.core.actor import SYSTEM, Actor
 from jingban.core.auth import create_user
 from jingban.core.config import Settings
 from jingban.core.db import make_engine, make_sessionmaker
 from jingban.core.errors import JingbanError
 from jingban.core.migrate import upgrade
 from jingban.core.models import User
+from jingban.core.money import format_yuan
 from jingban.core.rules import ROLE_NAMES
 from jingban.core.workdays import Calendar, parse_schedule
+from jingban.records import rules as records_rules
+from jingban.records import service as records
 from jingban.registration.models import Employer, Person
 from jingban.registration.service import employer_subject, person_subject
 
@@ -37,9 +40,11 @@ app = typer.Typer(help="经办 — 社会保险经办管理信息系统命令行
 user_app = typer.Typer(help="用户管理", no_args_is_help=True)
 audit_app = typer.Typer(help="审计链", no_args_is_help=True)
 calendar_app = typer.Typer(help="工作日历", no_args_is_help=True)
+records_app = typer.Typer(help="缴费与权益记录", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(records_app, name="records")
 
 console = Console()
 ADMIN = "admin"
@@ -223,6 +228,76 @@ def calendar_show(year: Annotated[int, typer.Argument(help="年份")]) -> None:
     for day, kind in rows:
         table.add_row(day.isoformat(), "一二三四五六日"[day.weekday()], kind)
     console.print(table)
+
+
+# --- records -------------------------------------------------------------------------------------
+
+# Batch jobs run by the operator act as the accounting post (会计) the records service requires.
+RECORDS_ACTOR = Actor("system", frozenset({"accountant"}), True, "cli")
+
+
+@records_app.command("import")
+def records_import(file: Annotated[Path, typer.Argument(help="征收机构报送的缴费数据文件（CSV/JSON）")],
+                   ) -> None:
+    """导入税务征收机构的缴费数据：有效行入账，其余逐行报告原因；同一文件不重复入账。"""
+    if not file.is_file():
+        _fail(f"找不到文件 {file}", 2)
+    content = file.read_bytes()
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            with console.status(f"正在导入 {file.name} …"):
+                item = records.import_contributions(db, RECORDS_ACTOR, filename=file.name,
+                                                    content=content)
+        except JingbanError as exc:
+            _fail(f"文件未导入：{exc.message}", 2)
+        problems = records.problems_of(db, item)
+        if item.repeat:
+            console.print(f"[yellow]该文件此前已导入（批次 {item.id}），未重复入账；以下为原批次结果[/]")
+        console.print(f"批次 {item.id}（{item.filename}，{item.encoding}）：共 {item.total} 行，"
+                      f"[green]入账 {item.posted}[/]（其中欠费 {item.arrears}），"
+                      f"[red]拒绝 {item.rejected}[/]，重复 {item.duplicate}")
+        if problems:
+            console.print("[bold]未入账的行：[/]")
+        for r in problems:
+            field = f"，字段 {r.error_field}" if r.error_field else ""
+            console.print(f"  第 {r.line} 行（{r.record_id or '无编号'}）"
+                          f"{records_rules.STATUS.get(r.status, r.status)}："
+                          f"{r.error_message} [{r.error_code}{field}]", markup=False)
+
+
+@records_app.command("interest")
+def records_interest(year: Annotated[int, typer.Argument(help="计息年度")]) -> None:
+    """个人账户年度计息（按公布的记账利率；每年度只计息一次，可重复执行）。"""
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            with console.status(f"正在为 {year} 年度个人账户计息 …"):
+                runs = records.credit_interest(db, RECORDS_ACTOR, year)
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+        table = Table(title=f"{year} 年度个人账户计息")
+        for column in ("险种", "记账利率", "计息人数", "利息合计（元）", "说明"):
+            table.add_column(column)
+        for run, repeat in runs:
+            table.add_row(records_rules.SCHEMES.get(run.scheme, run.scheme), run.rate,
+                          str(run.persons), format_yuan(run.interest),
+                          "此前已计息，未重复计息" if repeat else "本次已计息")
+        console.print(table)
+
+
+@records_app.command("statements")
+def records_statements(year: Annotated[int, typer.Argument(help="年度")]) -> None:
+    """生成每位参保人的年度个人权益记录单并通知本人。"""
+    try:
+        from jingban.records.proofs import yearly_statements
+    except ImportError:
+        _fail("年度权益记录单批量生成功能尚未提供", 2)
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            with console.status(f"正在生成 {year} 年度个人权益记录单 …"):
+                count = yearly_statements(db, RECORDS_ACTOR, year)
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+    console.print(f"[green]已生成 {year} 年度个人权益记录单 {count} 份并通知本人[/]")
 
 
 # --- demo ----------------------------------------------------------------------------------------

@@ -211,3 +211,77 @@ def test_demo_without_serving(cli, monkeypatch, tmp_path):
         assert conn.execute(select(func.count()).select_from(User)).scalar() == 13
         assert conn.execute(text("SELECT count(*) FROM person")).scalar() == 50
     engine.dispose()
+
+
+# --- records ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def records_world(cli):
+    """An initialised CLI database holding the records tests' small insured world."""
+    from jingban.core import policy
+    from jingban.core.db import make_engine, make_sessionmaker
+    from tests.records.helpers import make_world
+
+    assert cli("init", "--admin-password", "admin-pass-2026").exit_code == 0
+    settings = Settings.from_env()
+    policy.use(settings.policy_dirs)
+    engine = make_engine(settings.database_url)
+    try:
+        yield make_world(make_sessionmaker(engine, settings))
+    finally:
+        engine.dispose()
+
+
+def test_records_import_prints_summary_and_refused_rows(cli, records_world, tmp_path):
+    from tests.records.helpers import collector_csv, pension_row
+
+    w = records_world
+    rows = [pension_row(w, "C1", 202401), pension_row(w, "C2", 202402),
+            {**pension_row(w, "C3", 202403), "period": "2024-03"}]
+    path = tmp_path / "collector.csv"
+    path.write_bytes(collector_csv(rows))
+    result = cli("records", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "共 3 行" in result.output and "入账 2" in result.output and "拒绝 1" in result.output
+    assert "未入账的行" in result.output and "records.period_format" in result.output
+    assert _sql("SELECT count(*) FROM contribution")[0][0] == 2
+    again = cli("records", "import", str(path))
+    assert again.exit_code == 0 and "该文件此前已导入" in again.output
+    assert _sql("SELECT count(*) FROM contribution")[0][0] == 2
+    actors = {row[0] for row in _sql("SELECT DISTINCT actor FROM audit_event "
+                                     "WHERE act = 'records.import_contributions'")}
+    assert actors == {"system"}
+
+
+def test_records_import_refuses_a_bad_file(cli, records_world, tmp_path):
+    bad = tmp_path / "utf16.csv"
+    bad.write_bytes("record_id,ssn\n".encode("utf-16"))
+    result = cli("records", "import", str(bad))
+    assert result.exit_code == 2 and "文件未导入" in result.output
+    assert cli("records", "import", str(tmp_path / "none.csv")).exit_code == 2
+
+
+def test_records_interest(cli, records_world, tmp_path):
+    from tests.records.helpers import collector_csv, pension_row
+
+    rows = [pension_row(records_world, f"I{m}", 202400 + m) for m in range(1, 13)]
+    path = tmp_path / "year.csv"
+    path.write_bytes(collector_csv(rows))
+    assert cli("records", "import", str(path)).exit_code == 0
+    first = cli("records", "interest", "2024")
+    assert first.exit_code == 0, first.output
+    assert "2024 年度个人账户计息" in first.output and "本次已计息" in first.output
+    assert "0.0262" in first.output
+    again = cli("records", "interest", "2024")
+    assert again.exit_code == 0 and "此前已计息" in again.output
+    refused = cli("records", "interest", "2025")
+    assert refused.exit_code == 2 and "记账利率尚未公布" in refused.output
+
+
+def test_records_statements(cli, records_world):
+    first = cli("records", "statements", "2024")
+    assert first.exit_code == 0, first.output
+    assert "已生成 2024 年度个人权益记录单 3 份" in first.output
+    again = cli("records", "statements", "2024")
+    assert again.exit_code == 0 and "记录单 0 份" in again.output
+    assert cli("records", "statements", "2999").exit_code == 2

@@ -80,7 +80,8 @@ class Notification(Base):
 
     __tablename__ = "notification"
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    # None: a notice not about a case (the yearly rights statement, D§33)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
     recipient: Mapped[str] = mapped_column(String(40), index=True)
     kind: Mapped[str] = mapped_column(String(24))
     message: Mapped[str] = mapped_column(Text)

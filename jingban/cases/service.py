@@ -476,11 +476,21 @@ def _step(db: Session, actor: Actor, case: Case, action: str, note: str,
 
 
 def _notify(db: Session, case: Case, kind: str, message: str) -> None:
-    note = Notification(case_id=case.id, recipient=case.applicant_key, kind=kind, message=message)
+    notify(db, case.applicant_key, kind, message, phone=_phone(db, case), case_id=case.id)
+
+
+def notify(db: Session, recipient: str, kind: str, message: str, *, phone: str = "",
+           case_id: int | None = None, sms_body: str | None = None) -> Notification:
+    """An in-app notice (with or without a case) and, given a phone, its SMS in the outbox;
+    ``sms_body`` when the SMS must say more than the portal shows (a one-time code)."""
+    note = Notification(case_id=case_id, recipient=recipient, kind=kind, message=message)
     db.add(note)
     db.flush()
-    if phone := _phone(db, case):
-        db.add(Outbox(notification_id=note.id, channel="sms", address=phone, body=message))
+    if phone:
+        db.add(Outbox(notification_id=note.id, channel="sms", address=phone,
+                      body=sms_body or message))
+        db.flush()
+    return note
 
 
 def _phone(db: Session, case: Case) -> str:

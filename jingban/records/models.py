@@ -191,3 +191,29 @@ class DeemedService(Base):
     evidence: Mapped[str] = mapped_column(String(300))
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Proof(Base):
+    """出具的证明 (参保证明、个人权益记录单): what it stated, frozen, under a verification code.
+
+    ``facts`` is the canonical JSON of exactly what the proof states (the PDF is rendered
+    from it, always the same); ``digest`` is its SM3 hash with the code. ``year`` is set for
+    the yearly statement (one per person and year, D§33)."""
+
+    __tablename__ = "proof"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    year: Mapped[int | None] = mapped_column(Integer)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    issued_by: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    facts: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("uq_proof_yearly", "person_id", "kind", "year", unique=True,
+              sqlite_where=text("year IS NOT NULL"),
+              postgresql_where=text("year IS NOT NULL")),
+    )

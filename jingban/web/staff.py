@@ -43,7 +43,7 @@ Form = dict[str, Any]
 def home(request: Request, q: str = "", actor: Actor = Depends(signed_in),
          db: Session = Depends(get_db)):
     if is_portal(actor.roles):
-        return see_other("/my")
+        return see_other("/my/employer" if "employer" in actor.roles else "/my")
     return render(request, "home.html", q=q, found=service.search(db, actor, q[:64]))
 
 
