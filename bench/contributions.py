@@ -15,15 +15,12 @@ import datetime as dt
 import re
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
-import polars as pl
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -34,7 +31,7 @@ from jingban.core.actor import Actor  # noqa: E402
 from jingban.core.config import PROJECT_ROOT, Settings  # noqa: E402
 from jingban.core.db import make_engine, make_sessionmaker  # noqa: E402
 from jingban.core.migrate import upgrade  # noqa: E402
-from jingban.records import rules, service  # noqa: E402
+from jingban.records import service  # noqa: E402
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 YEAR = 2024
@@ -46,41 +43,8 @@ console = Console()
 
 
 def monthly_files(db, region: str) -> list[bytes]:
-    """One CSV per month of YEAR: correct rows for every pension enrollment covering it."""
-    rows = db.execute(text(
-        "SELECT p.ssn, e.uscc, n.insurance, n.start_date, n.end_date, n.contribution_base "
-        "FROM enrollment n JOIN person p ON p.id = n.person_id "
-        "JOIN employer e ON e.id = n.employer_id "
-        "WHERE n.insurance IN ('pension_enterprise', 'pension_institution')")).all()
-    frame = pl.DataFrame(rows, schema=["ssn", "uscc", "insurance", "start", "end", "base"],
-                         orient="row")
-    files = []
-    for month in range(1, 13):
-        period = YEAR * 100 + month
-        first = dt.date(YEAR, month, 1)
-        last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-        rate = rules.rates(lambda name, on=first: policy.value(name, region, on),
-                           "pension_enterprise", False, None)
-        part = frame.filter((pl.col("start") <= last)
-                            & (pl.col("end").is_null() | (pl.col("end") >= first)))
-        files.append(_csv(part, period, last, rate).encode())
-    return files
-
-
-def _csv(part: pl.DataFrame, period: int, paid: dt.date, rate) -> str:
-    def due(r: Decimal) -> pl.Expr:
-        num, den = rules.fraction(r)
-        return (2 * pl.col("base") * num + den) // (2 * den)
-
-    def yuan(expr: pl.Expr) -> pl.Expr:
-        return (expr // 100).cast(pl.String) + "." + (expr % 100).cast(pl.String).str.zfill(2)
-
-    out = part.with_row_index("n").select(
-        record_id=pl.lit(f"ZS{period}-") + pl.col("n").cast(pl.String),
-        uscc="uscc", ssn="ssn", insurance="insurance", period=pl.lit(str(period)),
-        base=yuan(pl.col("base")), employer_amount=yuan(due(rate.employer)),
-        personal_amount=yuan(due(rate.personal)), paid_on=pl.lit(paid.isoformat()))
-    return out.write_csv()
+    """One collector file per month of YEAR (see jingban.demo.collector_file)."""
+    return [demo.collector_file(db, region, YEAR * 100 + month) for month in range(1, 13)]
 
 
 def run_one(url: str, persons: int) -> dict:

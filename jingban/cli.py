@@ -19,10 +19,10 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from jingban import demo as demo_data
-from jingban.core import audit, policy
+from jingban.core import audit, clock, policy
 from jingban.core.actor import SYSTEM, Actor
 from jingban.core.auth import create_user
-from jingban.core.config import Settings
+from jingban.core.config import Settings, var_dir
 from jingban.core.db import make_engine, make_sessionmaker
 from jingban.core.errors import JingbanError
 from jingban.core.migrate import upgrade
@@ -287,10 +287,8 @@ def records_interest(year: Annotated[int, typer.Argument(help="计息年度")]) 
 @records_app.command("statements")
 def records_statements(year: Annotated[int, typer.Argument(help="年度")]) -> None:
     """生成每位参保人的年度个人权益记录单并通知本人。"""
-    try:
-        from jingban.records.proofs import yearly_statements
-    except ImportError:
-        _fail("年度权益记录单批量生成功能尚未提供", 2)
+    from jingban.records.proofs import yearly_statements
+
     with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
         try:
             with console.status(f"正在生成 {year} 年度个人权益记录单 …"):
@@ -298,6 +296,24 @@ def records_statements(year: Annotated[int, typer.Argument(help="年度")]) -> N
         except JingbanError as exc:
             _fail(exc.message, 2)
     console.print(f"[green]已生成 {year} 年度个人权益记录单 {count} 份并通知本人[/]")
+
+
+@records_app.command("sample-file")
+def records_sample_file(
+    period: Annotated[int, typer.Argument(help="费款所属期 YYYYMM")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出文件")] = Path("collector.csv"),
+) -> None:
+    """按本地参保登记生成一份征收机构缴费数据示例文件（演示和测试用）。"""
+    if not (190001 <= period <= 299912 and 1 <= period % 100 <= 12):
+        _fail("费款所属期格式应为 YYYYMM", 2)
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            content = demo_data.collector_file(db, settings.region, period)
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+    output.write_bytes(content)
+    rows = content.count(b"\n") - 1
+    console.print(f"已写入 {output}（{rows} 条缴费记录）")
 
 
 # --- demo ----------------------------------------------------------------------------------------
@@ -368,6 +384,16 @@ def _print_logins(rows: list[tuple[str, str, str]], host: str, port: int) -> Non
     console.print(f"访问地址：[bold]{address}[/]    接口文档：[bold]{address}docs[/]")
 
 
+def _demo_collector_file(engine: Engine, settings: Settings) -> Path:
+    """Last month's collector file for the demo region, ready to import."""
+    today = clock.today()
+    last = (today.replace(day=1) - dt.timedelta(days=1))
+    path = var_dir() / f"demo-collector-{last:%Y%m}.csv"
+    with make_sessionmaker(engine, settings)() as db:
+        path.write_bytes(demo_data.collector_file(db, settings.region, last.year * 100 + last.month))
+    return path
+
+
 @app.command()
 def demo(
     persons: Annotated[int, typer.Option(help="参保人数")] = 3000,
@@ -392,7 +418,9 @@ def demo(
             console.print("数据库中已有演示数据，未重新生成（如需重建请加 --reset）")
         if portal := _demo_portal(engine, settings):
             logins.append(portal)
+        sample = _demo_collector_file(engine, settings)
         _print_logins(logins, host, port)
+        console.print(f"示例征收数据文件：{sample}（会计 accountant 登录后在“缴费数据导入”上传）")
         if serve_after:
             import uvicorn
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
+import polars as pl
 from faker import Faker
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
@@ -25,6 +26,7 @@ from jingban.core.actor import SYSTEM
 from jingban.core.config import Settings
 from jingban.core.db import make_sessionmaker
 from jingban.core.errors import InvalidInput
+from jingban.records import rules as records_rules
 from jingban.registration import rules
 from jingban.registration.models import Card, Employer, Enrollment, Person
 
@@ -424,3 +426,41 @@ def _card_number(kind: str, person: dict, sequence: int) -> str:
         return f"A{sequence:08d}"
     prefix = "E" if kind == "ss_ecard" else "YB"
     return f"{prefix}{person['ssn']}"
+
+
+# --- a collector file for the demo region (征收机构缴费数据) ------------------------------------
+
+def collector_file(db: Session, region: str, period: int) -> bytes:
+    """A correct collector CSV for one period: a paid row for every pension enrollment that
+    covers the month, base × the period's rates, paid on the month's last day. For trying the
+    contribution import on the demo region and for the benchmark."""
+    first = dt.date(period // 100, period % 100, 1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    rows = db.execute(
+        select(Person.ssn, Employer.uscc, Enrollment.insurance, Enrollment.contribution_base)
+        .join(Person, Person.id == Enrollment.person_id)
+        .join(Employer, Employer.id == Enrollment.employer_id)
+        .where(Enrollment.insurance.in_(["pension_enterprise", "pension_institution"]),
+               Enrollment.start_date <= last,
+               (Enrollment.end_date.is_(None)) | (Enrollment.end_date >= first))
+        .order_by(Enrollment.id)).all()
+    rate = records_rules.rates(lambda name, on=first: policy.value(name, region, on),
+                               "pension_enterprise", False, None)
+    frame = pl.DataFrame(rows, schema=["ssn", "uscc", "insurance", "base"], orient="row")
+    return _collector_csv(frame, period, last, rate).encode()
+
+
+def _collector_csv(part: pl.DataFrame, period: int, paid: dt.date, rate) -> str:
+    def due(r) -> pl.Expr:
+        num, den = records_rules.fraction(r)
+        return (2 * pl.col("base") * num + den) // (2 * den)
+
+    def yuan(expr: pl.Expr) -> pl.Expr:
+        return (expr // 100).cast(pl.String) + "." + (expr % 100).cast(pl.String).str.zfill(2)
+
+    out = part.with_row_index("n").select(
+        record_id=pl.lit(f"ZS{period}-") + pl.col("n").cast(pl.String),
+        uscc="uscc", ssn="ssn", insurance="insurance", period=pl.lit(str(period)),
+        base=yuan(pl.col("base")), employer_amount=yuan(due(rate.employer)),
+        personal_amount=yuan(due(rate.personal)), paid_on=pl.lit(paid.isoformat()))
+    return out.write_csv()

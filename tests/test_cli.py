@@ -285,3 +285,21 @@ def test_records_statements(cli, records_world):
     again = cli("records", "statements", "2024")
     assert again.exit_code == 0 and "记录单 0 份" in again.output
     assert cli("records", "statements", "2999").exit_code == 2
+
+
+def test_demo_collector_file_imports_cleanly(cli, monkeypatch, tmp_path):
+    """The demo writes last month's collector file; it posts with nothing refused."""
+    monkeypatch.delenv("JINGBAN_DATABASE_URL")
+    assert cli("demo", "--no-serve", "--persons", "120", "--employers", "6").exit_code == 0
+    sample = next((tmp_path / "var").glob("demo-collector-*.csv"))
+    rows = sample.read_text(encoding="utf-8").count("\n") - 1
+    assert rows > 50
+    result = cli("records", "import", str(sample))
+    assert result.exit_code == 0, result.output
+    assert _sql("SELECT count(*) FROM contribution")[0][0] == rows
+    assert _sql("SELECT count(*) FROM contribution_reject")[0][0] == 0
+    period = sample.stem.rsplit("-", 1)[1]
+    other = tmp_path / "again.csv"
+    assert cli("records", "sample-file", period, "-o", str(other)).exit_code == 0
+    assert other.read_bytes() == sample.read_bytes()
+    assert cli("records", "sample-file", "202613").exit_code == 2

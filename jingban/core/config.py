@@ -10,7 +10,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _var_dir() -> Path:
+def var_dir() -> Path:
     return Path(os.environ.get("JINGBAN_VAR_DIR", "var")).resolve()
 
 
@@ -39,16 +39,16 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        var_dir = _var_dir()
-        default_db = f"sqlite:///{var_dir / 'jingban.db'}"
+        var = var_dir()
+        default_db = f"sqlite:///{var / 'jingban.db'}"
         policy_dirs = [PROJECT_ROOT / "policy"]
         if extra := os.environ.get("JINGBAN_POLICY_DIR"):
             policy_dirs.insert(0, Path(extra))
-        loaded = Path(os.environ.get("JINGBAN_CALENDAR_DIR", var_dir / "calendar"))
+        loaded = Path(os.environ.get("JINGBAN_CALENDAR_DIR", var / "calendar"))
         calendar_dirs = [loaded, PROJECT_ROOT / "policy" / "calendar"]
         return cls(
             database_url=os.environ.get("JINGBAN_DATABASE_URL", default_db),
-            secret_key=_secret_key(var_dir),
+            secret_key=_secret_key(var),
             region=os.environ.get("JINGBAN_REGION", "330106"),
             policy_dirs=tuple(policy_dirs),
             calendar_dirs=tuple(calendar_dirs),
