@@ -432,7 +432,8 @@ def _card_number(kind: str, person: dict, sequence: int) -> str:
 
 def collector_file(db: Session, region: str, period: int) -> bytes:
     """A correct collector CSV for one period: a paid row for every pension enrollment that
-    covers the month, base × the period's rates, paid on the month's last day. For trying the
+    covers the month, its base held within that period's limits, base × the period's rates,
+    paid on the month's last day. For trying the
     contribution import on the demo region and for the benchmark."""
     first = dt.date(period // 100, period % 100, 1)
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
@@ -444,9 +445,15 @@ def collector_file(db: Session, region: str, period: int) -> bytes:
                Enrollment.start_date <= last,
                (Enrollment.end_date.is_(None)) | (Enrollment.end_date >= first))
         .order_by(Enrollment.id)).all()
-    rate = records_rules.rates(lambda name, on=first: policy.value(name, region, on),
-                               "pension_enterprise", False, None)
-    frame = pl.DataFrame(rows, schema=["ssn", "uscc", "insurance", "base"], orient="row")
+    def param(name: str):
+        return policy.value(name, region, first)
+
+    rate = records_rules.rates(param, "pension_enterprise", False, None)
+    floor, ceiling = rules.base_limits(param("contribution.average_monthly_wage"),
+                                       param("contribution.base_floor_ratio"),
+                                       param("contribution.base_ceiling_ratio"))
+    frame = pl.DataFrame(rows, schema=["ssn", "uscc", "insurance", "base"], orient="row")\
+        .with_columns(pl.col("base").clip(floor, ceiling))  # that period's limits
     return _collector_csv(frame, period, last, rate).encode()
 
 
