@@ -7,6 +7,7 @@ that replaying an older cookie does not reset them, as audit events tied to the 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jingban.cases.service import notify
-from jingban.core import audit
+from jingban.core import audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import MIN_PASSWORD, create_user, hasher, set_password
 from jingban.core.db import transactional
@@ -33,6 +34,7 @@ router = APIRouter()
 
 TOKEN_SECONDS = 600
 MAX_ATTEMPTS = 5
+MAX_CODES = 3  # codes sent to one person within TOKEN_SECONDS
 SESSION_KEY = "activation"
 TRIES_KEY = "activation_tries"
 TEXT_COOKIE = "jingban_text"
@@ -85,6 +87,12 @@ def request_code(db: Session, ssn: str, phone: str, profile: str) -> tuple[Perso
     person = _matching(db, ssn, phone)
     if person is None:
         return None
+    since = clock.now() - dt.timedelta(seconds=TOKEN_SECONDS)
+    sent = db.execute(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.act == "auth.activation_code", AuditEvent.subject == person_subject(person),
+        AuditEvent.at >= since)).scalar()
+    if sent >= MAX_CODES:
+        raise Conflict("activation.too_often", "验证码发送过于频繁，请10分钟后再试")
     code = f"{secrets.randbelow(10**6):06d}"
     queue_activation_code(db, person, code)
     audit.record(db, ACTIVATION, "auth.activation_code", person_subject(person),

@@ -162,3 +162,10 @@ def test_phone_layout_rules_exist(client):
     css = client.get("/static/staff.css").text
     assert "@media (max-width: 720px)" in css and "html.large-text" in css
     assert 'name="viewport" content="width=device-width' in client.get("/activate").text
+
+
+def test_codes_are_rate_limited(client, person):
+    for _ in range(3):
+        assert ask(client, person, follow_redirects=False).status_code == 303
+    refused = ask(client, person)
+    assert refused.status_code == 409 and "过于频繁" in refused.text
