@@ -63,6 +63,7 @@ PHONE_PREFIXES = ["130", "131", "132", "135", "136", "137", "138", "139", "150",
                   "157", "158", "159", "177", "180", "181", "186", "187", "188", "189", "199"]
 INSURANCES_BY_EMPLOYER = ("medical_employee", "injury", "unemployment", "maternity")
 CARD_SHARES = {"ss_card": 0.7, "ss_ecard": 0.45, "medical_evoucher": 0.55}
+FEMALE_55_SHARE = 0.3
 EMPLOYED_SHARE = 0.85
 SECOND_JOB_SHARE = 0.02  # a second employer owes work-injury insurance too (exclusive_key)
 PAST_JOB_SHARE = 0.15  # an ended enrollment at an earlier employer
@@ -306,8 +307,16 @@ def _person(world: _World) -> dict:
            "name": rng.choice(world.names[sex]), "sex": sex, "birth_date": birth,
            "nationality": "CHN", "household_region": _household(area, world.region),
            "address": _address(world), "phone": _phone(rng), "status": "active",
-           "death_date": None, "registered_on": registered}
+           "death_date": None, "registered_on": registered,
+           "retirement_category": _category(rng, sex)}
     return {"row": row, "enrollments": enrollments, "employed": employed}
+
+
+def _category(rng: random.Random, sex: str) -> str:
+    """Men are one category; about a third of women are on the original-55 (干部) rule."""
+    if sex == "M":
+        return "male"
+    return "female_55" if rng.random() < FEMALE_55_SHARE else "female_50"
 
 
 def _citizen_id(world: _World, birth: dt.date, sex: str) -> tuple[str, str]:

@@ -34,6 +34,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases.act": frozenset({"clerk", "reviewer_1", "reviewer_2", "reviewer_3", "person",
                             "employer"}),
     "outbox.drain": frozenset({"sysadmin"}),
+    "benefits.read": STAFF_READ,
+    "benefits.notify": frozenset({"clerk"}),
     "audit.verify": frozenset({"sysadmin", "inspector", "supervisor"}),
     "records.import": frozenset({"accountant"}),
     "records.interest": frozenset({"accountant"}),

@@ -53,7 +53,8 @@ def person_out(p: Person) -> PersonOut:
         ssn=p.ssn, id_type=p.id_type, id_number=p.id_number, name=p.name, sex=p.sex,
         birth_date=p.birth_date, nationality=p.nationality, household_region=p.household_region,
         address=p.address, phone=p.phone, status=p.status, death_date=p.death_date,
-        registered_on=p.registered_on, enrollments=[enrollment_out(e) for e in p.enrollments],
+        registered_on=p.registered_on, retirement_category=p.retirement_category,
+        enrollments=[enrollment_out(e) for e in p.enrollments],
         cards=[CardOut.model_validate(c) for c in p.cards])
 
 

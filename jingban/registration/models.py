@@ -69,6 +69,8 @@ class Person(Base):
     sex: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[dt.date] = mapped_column(Date)
     nationality: Mapped[str] = mapped_column(String(3), default="CHN")
+    # 退休人员类别 male / female_55 (原55岁：女干部) / female_50 (原50岁：女工人); None = 未登记
+    retirement_category: Mapped[str | None] = mapped_column(String(12))
     household_region: Mapped[str] = mapped_column(String(6), default="")
     address: Mapped[str] = mapped_column(String(300), default="")
     phone: Mapped[str] = mapped_column(String(32), default="")

@@ -112,3 +112,18 @@ def _month_start(day: dt.date, months: int) -> dt.date:
 
 def end_of_month(day: dt.date) -> dt.date:
     return _month_start(day, 1) - dt.timedelta(days=1)
+
+
+def retirement_category_problem(sex: str, category: str | None) -> str | None:
+    """男职工 are "male"; women are female_55 (原法定退休年龄55岁，女干部) or female_50 (原50岁，
+    女工人) — the category decides the retirement age (《国务院关于渐进式延迟法定退休年龄的办法》)."""
+    if category is None:
+        return None
+    if (sex == "M") != (category == "male"):
+        return "退休人员类别与性别不符"
+    return None
+
+
+def default_retirement_category(sex: str) -> str | None:
+    """Men have one category; a woman's must be recorded from her file (干部/工人)."""
+    return "male" if sex == "M" else None

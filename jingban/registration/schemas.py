@@ -13,6 +13,7 @@ EmployerKind = Literal["enterprise", "government", "institution", "social_org",
 Insurance = Literal["pension_enterprise", "pension_institution", "pension_resident",
                     "medical_employee", "medical_resident", "injury", "unemployment", "maternity"]
 IdType = Literal["citizen_id", "foreign", "hmt"]
+RetirementCategory = Literal["male", "female_55", "female_50"]
 CardKind = Literal["ss_card", "ss_ecard", "medical_evoucher"]
 CardStatus = Literal["applied", "issued", "active", "lost", "replaced", "revoked"]
 
@@ -94,10 +95,14 @@ class PersonCreate(Strict):
     household_region: str = Field(default="", max_length=6, description="户籍地行政区划代码")
     address: str = Text
     phone: str = Field(default="", max_length=32)
+    retirement_category: RetirementCategory | None = Field(
+        default=None,
+        description="退休人员类别：male 男；female_55 原55岁（女干部）；female_50 原50岁（女工人）")
 
 
 class PersonChange(Strict):
     reason: str = Field(min_length=1, max_length=300)
+    retirement_category: RetirementCategory | None = Field(default=None, description="退休人员类别")
     household_region: str | None = Field(default=None, max_length=6)
     address: str | None = Field(default=None, max_length=300)
     phone: str | None = Field(default=None, max_length=32)
@@ -173,6 +178,7 @@ class PersonOut(BaseModel):
     status: str
     death_date: dt.date | None
     registered_on: dt.date
+    retirement_category: str | None
     enrollments: list[EnrollmentOut]
     cards: list[CardOut]
 

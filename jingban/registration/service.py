@@ -340,9 +340,13 @@ def register_person(db: Session, actor: Actor, data: PersonCreate) -> Person:
         raise Conflict("person.exists", f"该证件已办理个人参保登记（社会保障号码 {existing}）",
                        "id_number")
     ssn = identity.pop("ssn") or _next_assigned_ssn(db, identity["nationality"])
+    category = data.retirement_category or rules.default_retirement_category(identity["sex"])
+    if problem := rules.retirement_category_problem(identity["sex"], category):
+        raise InvalidInput("person.retirement_category", problem, "retirement_category")
     person = Person(ssn=ssn, id_type=data.id_type, name=data.name,
                     household_region=data.household_region, address=data.address,
-                    phone=data.phone, status="active", registered_on=clock.today(), **identity)
+                    phone=data.phone, status="active", registered_on=clock.today(),
+                    retirement_category=category, **identity)
     db.add(person)
     db.flush()
     audit.record(db, actor, "registration.register_person", person_subject(person),
@@ -358,6 +362,8 @@ def change_person(db: Session, actor: Actor, ssn: str, data: PersonChange) -> Pe
     changes = data.model_dump(exclude={"reason"}, exclude_none=True)
     if changes.get("household_region"):
         ids.validate_region(changes["household_region"], "household_region")
+    if problem := rules.retirement_category_problem(person.sex, changes.get("retirement_category")):
+        raise InvalidInput("person.retirement_category", problem, "retirement_category")
     changes = {k: v for k, v in changes.items() if getattr(person, k) != v}
     if not changes:
         raise InvalidInput("person.no_change", "没有需要变更的内容", None)
