@@ -24,7 +24,7 @@ LABELS = {
     "cancelled_on": "注销日期", "status": "状态", "flag": "标记",
     "ssn": "社会保障号码", "id_type": "证件类型", "id_number": "证件号码", "sex": "性别",
     "birth_date": "出生日期", "nationality": "国籍（地区）代码",
-    "household_region": "户籍地行政区划代码", "death_date": "死亡日期",
+    "household_region": "户籍地行政区划代码", "retirement_category": "退休人员类别", "death_date": "死亡日期",
     "insurance": "险种", "employer_uscc": "参保单位统一社会信用代码",
     "start_date": "参保开始日期", "end_date": "停保日期", "contribution_base": "缴费基数（元）",
     "end_reason": "停保原因", "number": "卡号", "status_on": "状态日期",
@@ -49,6 +49,8 @@ FORM_TITLES = {
 
 ID_TYPES = {"citizen_id": "居民身份证", "foreign": "外国人证件", "hmt": "港澳台居民证件"}
 SEXES = {"M": "男", "F": "女"}
+RETIREMENT_CATEGORIES = {"male": "男职工", "female_55": "女（原55岁，干部）",
+                         "female_50": "女（原50岁，工人）"}
 STATUS = {"active": "正常", "cancelled": "已注销", "ended": "已停保", "deceased": "已死亡"}
 
 MATERIAL_STATES = {"provided": "已提交", "missing": "待补正", "shared": "已由共享数据证明"}
@@ -60,6 +62,7 @@ _NAMES = {
     "insurance": INSURANCES,
     "id_type": ID_TYPES,
     "sex": SEXES,
+    "retirement_category": RETIREMENT_CATEGORIES,
     "status": {**STATUS, **{k: v for k, v in CARD_STATUS.items() if k != "active"}},
 }
 
@@ -134,6 +137,7 @@ FILTERS = {"mask_ssn": mask_ssn, "yuan": yuan, "local_time": local_time, "channe
            "label": label}
 GLOBALS = {"change_rows": change_rows, "INSURANCES": INSURANCES, "EMPLOYER_KINDS": EMPLOYER_KINDS,
            "CARD_KINDS": CARD_KINDS, "CARD_STATUS": CARD_STATUS, "ID_TYPES": ID_TYPES,
-           "SEXES": SEXES, "STATUS": STATUS, "show": show, "rate": rate,
+           "SEXES": SEXES, "RETIREMENT_CATEGORIES": RETIREMENT_CATEGORIES, "STATUS": STATUS,
+           "show": show, "rate": rate,
            "CASE_STATUS": STATUS_NAMES, "STEP_NAMES": STEP_NAMES, "MATERIAL_STATES": MATERIAL_STATES,
            "LEVEL_NAMES": LEVEL_NAMES, "item_name": item_name, "subject_url": subject_url}

@@ -253,3 +253,15 @@ def test_feed_upload_without_file(client, make_user):
     token = sign_in(client, make_user("data_page2", "data_admin"))
     reply = post(client, "/feeds", token, {"kind": "employer"})
     assert reply.status_code == 422 and 'id="file-error">请选择要上传的数据文件<' in reply.text
+
+
+def test_person_form_records_the_retirement_category(client, make_user):
+    token = sign_in(client, make_user("clerk_category", "clerk"))
+    while int((number := citizen_id())[16]) % 2:  # a woman's number
+        pass
+    form = client.get("/persons/new").text
+    assert 'name="retirement_category"' in form
+    reply = post(client, "/persons", token, person_body(id_number=number,
+                                                        retirement_category="female_55"),
+                 follow_redirects=True)
+    assert "女（原55岁，干部）" in reply.text
