@@ -271,3 +271,12 @@ def test_person_applies_online(client, clerk, portal_user, db):
     phones = dict(db.execute(select(Person.ssn, Person.phone)).all())
     assert phones[mine] == "13700000002" and phones[other] != "13700000002"  # always his own
     assert client.get("/my/apply/REG-PERSON-CORRECT").status_code == 403
+
+
+def test_prereview_page_lists_and_notifies(client, clerk):
+    page = client.get("/benefits/prereview", params={"month": "2027-03"})
+    assert page.status_code == 200 and "退休预审名单" in page.text
+    bad = client.get("/benefits/prereview", params={"month": "2027-13"})
+    assert bad.status_code == 422 and "月份格式" in bad.text
+    sent = post(client, "/benefits/prereview/notices", clerk, {"month": "2027-03"})
+    assert sent.status_code == 200 and "已发送预审通知" in sent.text
