@@ -160,6 +160,11 @@ def citizen_id(birth: dt.date = dt.date(1990, 5, 6), area: str = REGION) -> str:
     return ids.make_citizen_id(area, birth, next(_seq))
 
 
+def citizen_id_of(sex: str, birth: dt.date = dt.date(1990, 5, 6)) -> str:
+    """A fresh valid citizen ID of a man ("M", odd 17th digit) or a woman ("F")."""
+    return ids.make_citizen_id(REGION, birth, 2 * next(_seq) + (sex == "M"))
+
+
 def uscc() -> str:
     n = next(_seq)
     return ids.make_uscc("9", "1", REGION, f"MA{n:07d}")

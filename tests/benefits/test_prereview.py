@@ -5,21 +5,13 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from jingban.cases.models import Notification
-from tests.conftest import citizen_id, employer_body, error_of, person_body
+from tests.conftest import citizen_id_of, employer_body, error_of, person_body
 
 API = "/api/v1"
 
 
-def _id(birth: dt.date, sex: str) -> str:
-    """A fresh citizen ID of a man (odd 17th digit) or a woman (even)."""
-    while True:
-        number = citizen_id(birth)
-        if (int(number[16]) % 2 == 1) == (sex == "M"):
-            return number
-
-
 def _enrolled(client, clerk, uscc, birth, sex="F", **extra):
-    body = person_body(id_number=_id(birth, sex), **extra)
+    body = person_body(id_number=citizen_id_of(sex, birth), **extra)
     ssn = client.post(f"{API}/persons", json=body, headers=clerk).json()["ssn"]
     start = dt.date.today().replace(day=1).isoformat()
     reply = client.post(f"{API}/persons/{ssn}/enrollments", headers=clerk, json={
@@ -75,10 +67,10 @@ def test_notices_once_per_person_and_month(client, login, db):
 
 def test_category_must_match_sex_and_month_format(client, login):
     clerk = login("clerk")
-    body = person_body(id_number=_id(dt.date(1970, 1, 1), "M"), retirement_category="female_55")
+    body = person_body(id_number=citizen_id_of("M", dt.date(1970, 1, 1)), retirement_category="female_55")
     err = error_of(client.post(f"{API}/persons", json=body, headers=clerk))
     assert (err["code"], err["field"]) == ("person.retirement_category", "retirement_category")
-    woman = client.post(f"{API}/persons", json=person_body(id_number=_id(dt.date(1970, 1, 1), "F")),
+    woman = client.post(f"{API}/persons", json=person_body(id_number=citizen_id_of("F", dt.date(1970, 1, 1))),
                         headers=clerk).json()
     assert woman["retirement_category"] is None
     err = error_of(client.get(f"{API}/benefits/prereview", params={"month": "2027-13"},
