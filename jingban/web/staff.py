@@ -114,15 +114,21 @@ def employer_change_page(request: Request, uscc: str, actor: Actor = Depends(pag
 @router.post("/employers/{uscc}/change")
 def employer_change(request: Request, uscc: str, values: Form = Depends(posted),
                     actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return _employer_case(request, db, actor, uscc, values, EmployerChange,
+                          "REG-EMPLOYER-CHANGE", "employer_change.html", "单位登记信息变更已办结")
+
+
+def _employer_case(request: Request, db: Session, actor: Actor, uscc: str, values: Form,
+                   schema, code: str, template: str, done: str):
+    """Take an employer item in through the case engine; on refusal show its form again."""
     try:
-        payload = {"uscc": uscc, **_dump(parse(EmployerChange, values))}
-        case = _submit(db, actor, "REG-EMPLOYER-CHANGE", values, payload)
+        payload = {"uscc": uscc, **_dump(parse(schema, values))}
+        case = _submit(db, actor, code, values, payload)
     except JingbanError as exc:
         employer = service.get_employer(db, actor, uscc)
-        return render(request, "employer_change.html", status=exc.status,
-                      error=intake.on_form(exc), values=values, employer=employer,
-                      item=catalog.item("REG-EMPLOYER-CHANGE"))
-    return _done(request, case, f"/employers/{uscc}", "单位登记信息变更已办结")
+        return render(request, template, status=exc.status, error=intake.on_form(exc),
+                      values=values, employer=employer, item=catalog.item(code))
+    return _done(request, case, f"/employers/{uscc}", done)
 
 
 @router.get("/employers/{uscc}/cancel")
@@ -138,15 +144,8 @@ def employer_cancel_page(request: Request, uscc: str, actor: Actor = Depends(pag
 @router.post("/employers/{uscc}/cancel")
 def employer_cancel(request: Request, uscc: str, values: Form = Depends(posted),
                     actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
-    try:
-        payload = {"uscc": uscc, **_dump(parse(EmployerCancel, values))}
-        case = _submit(db, actor, "REG-EMPLOYER-CANCEL", values, payload)
-    except JingbanError as exc:
-        employer = service.get_employer(db, actor, uscc)
-        return render(request, "employer_cancel.html", status=exc.status,
-                      error=intake.on_form(exc), values=values, employer=employer,
-                      item=catalog.item("REG-EMPLOYER-CANCEL"))
-    return _done(request, case, f"/employers/{uscc}", "单位注销登记已办结")
+    return _employer_case(request, db, actor, uscc, values, EmployerCancel,
+                          "REG-EMPLOYER-CANCEL", "employer_cancel.html", "单位注销登记已办结")
 
 
 # --- persons ---------------------------------------------------------------------------------
