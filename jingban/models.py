@@ -1,5 +1,6 @@
 """Every area's tables, imported so that Base.metadata is complete (Alembic, tests)."""
 
+from jingban.benefits import models as benefits_models  # noqa: F401
 from jingban.cases import models as cases_models  # noqa: F401
 from jingban.core import models as core_models  # noqa: F401
 from jingban.core.db import Base

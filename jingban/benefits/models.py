@@ -1,0 +1,177 @@
+"""Benefit tables: awards, their stops and suspensions, payroll runs and payments, overpayments.
+
+Payments and ledger entries are append-only (DESIGN §4). An award's monthly amount never changes
+in place: a re-determination is a new award that ``replaces_id`` the old one.
+Periods (发放月) are YYYYMM integers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jingban.core.clock import now
+from jingban.core.db import Base
+from jingban.records.models import BigId
+
+
+class Award(Base):
+    """待遇核定: a determined benefit paid monthly from ``start_period``.
+
+    ``kind``: pension_enterprise (企业职工基本养老金), survivor (遗属待遇), later unemployment and
+    injury. ``status``: active | suspended (暂停, e.g. 在押服刑) | stopped (终止) | replaced
+    (superseded by a re-determination). ``last_period`` is the last month due once stopped."""
+
+    __tablename__ = "benefit_award"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    start_period: Mapped[int] = mapped_column(Integer)
+    last_period: Mapped[int | None] = mapped_column(Integer)
+    monthly_amount: Mapped[int] = mapped_column(BigInteger)  # fen
+    basic_amount: Mapped[int] = mapped_column(BigInteger, default=0)  # 基础养老金
+    account_amount: Mapped[int] = mapped_column(BigInteger, default=0)  # 个人账户养老金
+    breakdown: Mapped[str] = mapped_column(Text, default="{}")  # JSON: inputs, parameters, basis
+    basis: Mapped[str] = mapped_column(String(300), default="")  # legal basis stated in the decision
+    bank_account: Mapped[str] = mapped_column(String(40), default="")  # 社会保障卡金融账户
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    decided_by: Mapped[str] = mapped_column(String(64))
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("benefit_award.id"))
+    stop_reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    # One award in force per person and kind, under concurrency too.
+    __table_args__ = (
+        Index("uq_benefit_award_in_force", "person_id", "kind", unique=True,
+              sqlite_where=text("status IN ('active', 'suspended')"),
+              postgresql_where=text("status IN ('active', 'suspended')")),
+    )
+
+
+class AwardEvent(Base):
+    """待遇状态变更: a stop, suspension or resumption of an award, with where it came from.
+
+    ``kind``: stop | suspend | resume. ``effective_period``: the first month the change applies
+    to (a death stops from the month after death). ``source``: person | employer | relative |
+    feed | verification | case; ``source_ref`` names the feed record, hit or case."""
+
+    __tablename__ = "benefit_award_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("benefit_award.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(24))  # death | imprisonment | emigration | release …
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    effective_period: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))
+    source_ref: Mapped[str] = mapped_column(String(64), default="")
+    reported_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(300), default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class PayrollRun(Base):
+    """待遇发放批次: one monthly payroll. ``status``: running | completed. A rerun of a month
+    continues the same run and pays only whoever has no payment for that month yet."""
+
+    __tablename__ = "payroll_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[int] = mapped_column(Integer, unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    started_by: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    payments: Mapped[int] = mapped_column(Integer, default=0)
+    gross: Mapped[int] = mapped_column(BigInteger, default=0)
+    deductions: Mapped[int] = mapped_column(BigInteger, default=0)
+    net: Mapped[int] = mapped_column(BigInteger, default=0)
+    bank_file: Mapped[str] = mapped_column(String(300), default="")
+    bank_file_sha256: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Payment(Base):
+    """待遇发放记录: what one award paid for one month. Never paid twice: unique per award and
+    period. ``kind``: regular | back_pay (补发, after a resumption)."""
+
+    __tablename__ = "benefit_payment"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("payroll_run.id"), index=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("benefit_award.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    period: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16), default="regular")
+    gross: Mapped[int] = mapped_column(BigInteger)
+    deduction: Mapped[int] = mapped_column(BigInteger, default=0)  # recovery of an overpayment
+    net: Mapped[int] = mapped_column(BigInteger)
+    bank_account: Mapped[str] = mapped_column(String(40), default="")
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+
+    __table_args__ = (UniqueConstraint("award_id", "period", name="uq_benefit_payment_month"),)
+
+
+class Debt(Base):
+    """待遇追回: an overpayment ordered back (R§46). ``status``: open | agreement (分期协议) |
+    settled | defaulted (违约, escalated with a credit record)."""
+
+    __tablename__ = "benefit_debt"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    award_id: Mapped[int | None] = mapped_column(ForeignKey("benefit_award.id"))
+    reason: Mapped[str] = mapped_column(String(300))
+    first_period: Mapped[int | None] = mapped_column(Integer)
+    last_period: Mapped[int | None] = mapped_column(Integer)
+    principal: Mapped[int] = mapped_column(BigInteger)  # fen
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    ordered_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)  # pay in full by, unless an agreement
+    source_ref: Mapped[str] = mapped_column(String(64), default="")  # award event / case
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    # One debt per stop event: a rerun of the stop does not order the money back twice.
+    __table_args__ = (UniqueConstraint("award_id", "source_ref", name="uq_benefit_debt_source"),)
+
+
+class DebtEntry(Base):
+    """追回台账: the per-person ledger of a debt. ``amount`` in fen: the order is positive,
+    repayments, deductions and account offsets are negative; the balance is the sum."""
+
+    __tablename__ = "benefit_debt_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debt_id: Mapped[int] = mapped_column(ForeignKey("benefit_debt.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # order | repayment | deduction | account
+    amount: Mapped[int] = mapped_column(BigInteger)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("benefit_payment.id"), unique=True)
+    instalment_id: Mapped[int | None] = mapped_column(ForeignKey("benefit_instalment.id"))
+    entry_on: Mapped[dt.date] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(String(64), default="")  # receipt number etc.
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Instalment(Base):
+    """分期还款计划: one instalment of a debt's agreement (R§46)."""
+
+    __tablename__ = "benefit_instalment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debt_id: Mapped[int] = mapped_column(ForeignKey("benefit_debt.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    paid: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (UniqueConstraint("debt_id", "seq"),)
