@@ -48,6 +48,7 @@ class Award(Base):
     account_amount: Mapped[int] = mapped_column(BigInteger, default=0)  # 个人账户养老金
     breakdown: Mapped[str] = mapped_column(Text, default="{}")  # JSON: inputs, parameters, basis
     basis: Mapped[str] = mapped_column(String(300), default="")  # legal basis stated in the decision
+    payee_name: Mapped[str] = mapped_column(String(64), default="")  # 领取人 (a survivor's dependant)
     bank_account: Mapped[str] = mapped_column(String(40), default="")  # 社会保障卡金融账户
     decided_on: Mapped[dt.date] = mapped_column(Date)
     decided_by: Mapped[str] = mapped_column(String(64))

@@ -48,6 +48,7 @@ def upgrade() -> None:
     sa.Column('account_amount', sa.BigInteger(), nullable=False),
     sa.Column('breakdown', sa.Text(), nullable=False),
     sa.Column('basis', sa.String(length=300), nullable=False),
+    sa.Column('payee_name', sa.String(length=64), nullable=False),
     sa.Column('bank_account', sa.String(length=40), nullable=False),
     sa.Column('decided_on', sa.Date(), nullable=False),
     sa.Column('decided_by', sa.String(length=64), nullable=False),
