@@ -6,7 +6,9 @@ from fastapi import FastAPI, Request
 from sqlalchemy.engine import Engine
 
 from jingban import __version__
+from jingban.accounts.api import router as accounts_router
 from jingban.benefits.api import router as benefits_router
+from jingban.benefits.stops_api import router as benefit_stops_router
 from jingban.cases.api import router as cases_router
 from jingban.core import policy
 from jingban.core.api import router as core_router
@@ -14,10 +16,12 @@ from jingban.core.config import Settings
 from jingban.core.db import make_engine, make_sessionmaker
 from jingban.core.errors import JingbanError
 from jingban.core.http import error_response, install_error_handlers
+from jingban.oversight.api import router as oversight_router
 from jingban.records.api import router as records_router
 from jingban.records.proofs_api import router as proofs_router
 from jingban.registration.api import router as registration_router
 from jingban.sharing.api import router as sharing_router
+from jingban.transfers.api import router as transfers_router
 
 API_PREFIX = "/api/v1"
 
@@ -34,7 +38,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.render_error = _render_json
     install_error_handlers(app)
     for router in (core_router, registration_router, cases_router, sharing_router,
-                   records_router, benefits_router, proofs_router):
+                   records_router, benefits_router, proofs_router, transfers_router,
+                   accounts_router, benefit_stops_router, oversight_router):
         app.include_router(router, prefix=API_PREFIX)
     from jingban.web.routes import install as install_pages
 

@@ -34,6 +34,9 @@ from jingban.records import rules as records_rules
 from jingban.records import service as records
 from jingban.registration.models import Employer, Person
 from jingban.registration.service import employer_subject, person_subject
+from jingban.transfers import batch as delivery
+from jingban.transfers import demo as transfer_demo_data
+from jingban.transfers import protocol as transfer_protocol
 
 app = typer.Typer(help="经办 — 社会保险经办管理信息系统命令行", no_args_is_help=True,
                   add_completion=False)
@@ -45,6 +48,10 @@ app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(records_app, name="records")
+transfers_app = typer.Typer(help="社会保险关系转移接续（经办机构之间）", no_args_is_help=True)
+app.add_typer(transfers_app, name="transfers")
+benefits_app = typer.Typer(help="社会保险待遇（发放）", no_args_is_help=True)
+app.add_typer(benefits_app, name="benefits")
 
 console = Console()
 ADMIN = "admin"
@@ -99,6 +106,8 @@ def init(admin_password: Annotated[str | None, typer.Option(
         _fail("未提供管理员密码：请使用 --admin-password 或设置环境变量 JINGBAN_ADMIN_PASSWORD", 2)
     with _database(migrate=True) as (settings, engine):
         console.print(f"数据库已迁移到最新结构：{make_url(settings.database_url)!r}")
+        key_file, created = transfer_protocol.ensure_key()
+        console.print(f"转移报文签名密钥：{key_file}{'（新生成）' if created else ''}")
         with make_sessionmaker(engine, settings)() as db:
             if _user_exists(db, ADMIN):
                 console.print("管理员 admin 已存在，未作改动")
@@ -169,7 +178,9 @@ def serve(host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
 
     from jingban.api import create_app
 
-    uvicorn.run(create_app(), host=host, port=port)
+    application = create_app()
+    delivery.start_loop(application.state.sessionmaker)  # 转移报文后台投递
+    uvicorn.run(application, host=host, port=port)
 
 
 @audit_app.command("verify")
@@ -286,13 +297,18 @@ def records_interest(year: Annotated[int, typer.Argument(help="计息年度")]) 
 
 @records_app.command("statements")
 def records_statements(year: Annotated[int, typer.Argument(help="年度")]) -> None:
-    """生成每位参保人的年度个人权益记录单并通知本人。"""
+    """生成每位参保人的年度个人权益记录单并通知本人（每人每年一份；中断后重新执行即续跑）。"""
     from jingban.records.proofs import yearly_statements
 
     with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn())
         try:
-            with console.status(f"正在生成 {year} 年度个人权益记录单 …"):
-                count = yearly_statements(db, RECORDS_ACTOR, year)
+            with Progress(*columns, console=console) as bar:
+                task = bar.add_task(f"{year} 年度个人权益记录单（按人员分段）", total=None)
+                count = yearly_statements(
+                    db, RECORDS_ACTOR, year,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total))
         except JingbanError as exc:
             _fail(exc.message, 2)
     console.print(f"[green]已生成 {year} 年度个人权益记录单 {count} 份并通知本人[/]")
@@ -314,6 +330,117 @@ def records_sample_file(
     output.write_bytes(content)
     rows = content.count(b"\n") - 1
     console.print(f"已写入 {output}（{rows} 条缴费记录）")
+
+
+# --- transfers -----------------------------------------------------------------------------------
+
+@transfers_app.command("deliver")
+def transfers_deliver(
+        until_idle: Annotated[bool, typer.Option("--until-idle/--once",
+                                                 help="反复投递直到没有到期报文")] = True) -> None:
+    """投递待发送的转移报文（未确认的按退避间隔重试）。"""
+    with _database() as (settings, engine):
+        sessions = make_sessionmaker(engine, settings)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn())
+        with Progress(*columns, console=console) as bar:
+            task = bar.add_task("投递转移报文", total=delivery.due_count(sessions))
+            step = lambda: bar.advance(task)  # noqa: E731
+            counts = (delivery.deliver_until_idle(sessions, progress=step) if until_idle
+                      else delivery.deliver(sessions, progress=step))
+    names = {"acked": "已确认", "refused": "对方不予办理", "rejected": "对方拒收",
+             "pending": "未送达（稍后重试）"}
+    summary = "，".join(f"{names.get(k, k)} {v}" for k, v in sorted(counts.items())) or "没有到期报文"
+    console.print(f"投递完成：{summary}")
+
+
+@transfers_app.command("key")
+def transfers_key() -> None:
+    """显示本机构转移报文验签公钥（填入对方经办机构目录），没有密钥时生成。"""
+    path, created = transfer_protocol.ensure_key()
+    key = transfer_protocol.signing_key(str(path))
+    console.print(f"私钥文件：{path}{'（新生成）' if created else ''}")
+    console.print(f"公钥（base64，填入经办机构目录的 public_key）：{transfer_protocol.public_key_b64(key)}")
+
+
+# --- benefits ------------------------------------------------------------------------------------
+
+# The monthly payroll is the fund accountant's act (会计); the operator's cron runs it as such.
+PAYROLL_ACTOR = Actor("system", frozenset({"accountant"}), True, "cli")
+
+
+@benefits_app.command("payroll")
+def benefits_payroll(
+    period: Annotated[int, typer.Option("--period", help="发放月份 YYYYMM")],
+    out: Annotated[Path | None, typer.Option("--out", help="银行代发文件的保存目录")] = None,
+) -> None:
+    """运行（或续跑）某月待遇发放：每项在发待遇每月只发一次，扣减追回款，生成银行代发文件。"""
+    from jingban.benefits import batch as payroll
+
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn())
+        try:
+            with Progress(*columns, console=console) as bar:
+                task = bar.add_task(f"{period} 待遇发放（按人员分段）", total=None)
+                run = payroll.run_payroll(
+                    db, PAYROLL_ACTOR, period,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total))
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+        console.print(f"{period} 发放：{run.payments} 笔，应发 {format_yuan(run.gross)} 元，"
+                      f"抵扣追回 {format_yuan(run.deductions)} 元，实发 {format_yuan(run.net)} 元")
+        console.print(f"银行代发文件 {run.bank_file}  SHA-256 {run.bank_file_sha256}")
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            target = out / run.bank_file
+            with target.open("wb") as handle:
+                for part in payroll.bank_file(db, PAYROLL_ACTOR, period):
+                    handle.write(part)
+            console.print(f"已写入 {target}")
+
+
+# Eligibility verification and the recovery sweep are run as the inspection post (稽核) and the
+# accounting post (会计) their services require.
+VERIFY_ACTOR = Actor("system", frozenset({"inspector"}), True, "cli")
+
+
+@benefits_app.command("verify")
+def benefits_verify() -> None:
+    """待遇领取资格信息比对：全部在发人员与共享的死亡、服刑、出境信息比对（每日一次，可重复执行）。"""
+    from jingban.benefits import verification
+
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn())
+        steps = len(verification.MATCH_KINDS) + 1
+        try:
+            with Progress(*columns, console=console) as bar:
+                task = bar.add_task("资格信息比对（按比对信息类别）", total=steps)
+                names = {**verification.HIT_KINDS, "unconfirmed": "认证周期"}
+                run = verification.run_matching(db, VERIFY_ACTOR, lambda kind: bar.update(
+                    task, advance=1, description=f"已比对：{names.get(kind, kind)}"))
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+        if run.repeat:
+            console.print(f"[yellow]{run.run_on} 已比对过，未重复比对；以下为当日结果[/]")
+        console.print(f"{run.run_on} 比对：在发 {run.recipients} 人，新发现疑点 {run.hits} 条，"
+                      f"超过认证周期未确认 {run.unconfirmed} 人")
+
+
+@benefits_app.command("recovery-sweep")
+def benefits_recovery_sweep() -> None:
+    """追回款履约检查：已还清的结清；责令退回逾期的催告；逾期超过宽限期的认定违约、通知并记入失信记录。"""
+    from jingban.benefits import recovery
+
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            with console.status("正在检查还款协议履约情况 …"):
+                found = recovery.sweep(db, RECORDS_ACTOR)
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+    console.print(f"结清 {len(found['settled'])} 笔，催告 {len(found['reminded'])} 笔，"
+                  f"认定违约 {len(found['defaulted'])} 笔")
 
 
 # --- demo ----------------------------------------------------------------------------------------
@@ -394,6 +521,38 @@ def _demo_collector_file(engine: Engine, settings: Settings) -> Path:
     return path
 
 
+def _demo_pensions(engine: Engine, settings: Settings) -> None:
+    """Two retirees (jingban.benefits.demo): one left for the clerk to claim, with the portal
+    login `retiree`; the other's claim approved. Also the population feed file of the first's
+    death, for the last step of the walk (README, “养老金演示”)."""
+    from jingban.benefits import demo as pension_demo
+
+    with make_sessionmaker(engine, settings)() as db:
+        seeded = pension_demo.seed(db, settings.region, settings.password_profile)
+        if seeded is None:
+            console.print("演示地区中没有已达退休年龄的企业职工，未生成养老金演示数据")
+            return
+        feed = pension_demo.write_death_feed(seeded.ready, var_dir())
+    console.print(
+        f"养老金演示：{seeded.ready.name}（{seeded.ready.ssn}，门户账号 {pension_demo.PORTAL_USER}）"
+        f"已达退休年龄，在“退休预审”{seeded.month} 名单中，由 clerk 申领受理，reviewer_1、reviewer_2 审核；"
+        f"{seeded.paid.name}（{seeded.paid.ssn}）已核定。两人均自 {seeded.period} 起发放"
+        f"（accountant 在“待遇发放”运行 {seeded.period}）。")
+    console.print(f"演示死亡信息文件：{feed}（发放后由 data_admin 在“共享数据接收”以“人口信息”上传："
+                  f"停发并责令退回，本人在“我的养老金”查看）")
+
+
+def _demo_retiree_login(engine: Engine, settings: Settings) -> tuple[str, str, str] | None:
+    from jingban.benefits import demo as pension_demo
+
+    with make_sessionmaker(engine, settings)() as db:
+        person = pension_demo.portal_person(db)
+        if person is None:
+            return None
+        role = f"{ROLE_NAMES['person']}（待申领养老金，{person.name}，{person.ssn}）"
+        return pension_demo.PORTAL_USER, role, pension_demo.PORTAL_PASSWORD
+
+
 @app.command()
 def demo(
     persons: Annotated[int, typer.Option(help="参保人数")] = 3000,
@@ -403,27 +562,46 @@ def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="生成后启动服务")] = True,
     reset: Annotated[bool, typer.Option("--reset", help="删除本地演示数据库后重建")] = False,
     seed: Annotated[int, typer.Option(help="随机种子（同一种子生成相同数据）")] = demo_data.DEFAULT_SEED,
+    region: Annotated[str | None, typer.Option(help="统筹地区代码（即 JINGBAN_REGION）")] = None,
+    var: Annotated[Path | None, typer.Option("--var-dir", help="数据目录（即 JINGBAN_VAR_DIR）")] = None,
+    agencies: Annotated[Path | None, typer.Option(
+        "--agency-directory", help="经办机构目录文件（即 JINGBAN_AGENCY_DIRECTORY）")] = None,
+    transfer_demo: Annotated[bool, typer.Option(
+        "--transfer-demo", help="生成关系转移演示参保人（两个演示地区各运行一次）")] = False,
 ) -> None:
     """载入合成演示地区（已有数据则不重建），列出演示账号并启动服务。"""
+    for name, value in (("JINGBAN_REGION", region), ("JINGBAN_VAR_DIR", var),
+                        ("JINGBAN_AGENCY_DIRECTORY", agencies and agencies.resolve())):
+        if value:
+            os.environ[name] = str(value)
     if reset:
         _reset(Settings.from_env())
     with _database(migrate=True) as (settings, engine):
         logins = _demo_users(engine, settings)
-        if demo_data.is_empty(engine):
+        if demo_data.is_empty(engine) and persons > 0:
             try:
                 _build_region(engine, settings, persons, employers, seed)
+                _demo_pensions(engine, settings)
             except JingbanError as exc:
                 _fail(exc.message, 2)
-        else:
+        elif persons > 0:
             console.print("数据库中已有演示数据，未重新生成（如需重建请加 --reset）")
+        if transfer_demo:
+            console.print(transfer_demo_data.seed(engine, settings, settings.password_profile))
+            console.print(f"转移报文签名密钥：{transfer_protocol.ensure_key()[0]}")
         if portal := _demo_portal(engine, settings):
             logins.append(portal)
-        sample = _demo_collector_file(engine, settings)
+        if retiree := _demo_retiree_login(engine, settings):
+            logins.append(retiree)
         _print_logins(logins, host, port)
-        console.print(f"示例征收数据文件：{sample}（会计 accountant 登录后在“缴费数据导入”上传）")
+        if persons > 0:
+            sample = _demo_collector_file(engine, settings)
+            console.print(f"示例征收数据文件：{sample}（会计 accountant 登录后在“缴费数据导入”上传）")
         if serve_after:
             import uvicorn
 
             from jingban.api import create_app
 
-            uvicorn.run(create_app(settings, engine), host=host, port=port)
+            application = create_app(settings, engine)
+            delivery.start_loop(application.state.sessionmaker)  # 转移报文后台投递
+            uvicorn.run(application, host=host, port=port)

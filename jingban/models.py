@@ -4,8 +4,10 @@ from jingban.benefits import models as benefits_models  # noqa: F401
 from jingban.cases import models as cases_models  # noqa: F401
 from jingban.core import models as core_models  # noqa: F401
 from jingban.core.db import Base
+from jingban.oversight import models as oversight_models  # noqa: F401
 from jingban.records import models as records_models  # noqa: F401
 from jingban.registration import models as registration_models  # noqa: F401
 from jingban.sharing import models as sharing_models  # noqa: F401
+from jingban.transfers import models as transfers_models  # noqa: F401
 
 metadata = Base.metadata

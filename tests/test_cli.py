@@ -196,7 +196,12 @@ def test_demo_without_serving(cli, monkeypatch, tmp_path):
     assert "demo-clerk-2026" in result.output and "demo-person-2026" in result.output
     assert (tmp_path / "var" / "jingban.db").exists()
     assert _sql("SELECT count(*) FROM person")[0][0] == 200
-    assert len(_users()) == 13
+    assert len(_users()) == 14  # the 12 staff, `person`, and the retiree-to-be `retiree`
+    assert "demo-retiree-2026" in result.output and "养老金演示" in result.output
+    retiree = _sql("SELECT subject FROM user_account WHERE username = 'retiree'")[0][0]
+    assert _sql("SELECT count(*) FROM benefit_award")[0][0] == 1  # the other retiree's claim
+    assert _sql(f"SELECT count(*) FROM benefit_award WHERE person_id = {retiree.split(':')[1]}") == [(0,)]
+    assert (tmp_path / "var" / "demo-population-death.json").exists()
     first = _sql("SELECT id FROM person ORDER BY id LIMIT 1")[0][0]
     assert _sql("SELECT subject FROM user_account WHERE username = 'person'") == [(f"person:{first}",)]
     again = cli("demo", "--no-serve", "--persons", "50", "--employers", "5")
@@ -208,7 +213,8 @@ def test_demo_without_serving(cli, monkeypatch, tmp_path):
     assert reset.exit_code == 0, reset.output
     engine = create_engine(Settings.from_env().database_url)
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(User)).scalar() == 13
+        seeded = "demo-retiree-2026" in reset.output  # 50 persons may hold no two retirees
+        assert conn.execute(select(func.count()).select_from(User)).scalar() == 13 + seeded
         assert conn.execute(text("SELECT count(*) FROM person")).scalar() == 50
     engine.dispose()
 

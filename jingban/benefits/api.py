@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Query
+from fastapi import Path as PathParam
+from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
-from jingban.benefits import service
+from jingban.benefits import batch, service
 from jingban.benefits.schemas import (
+    AwardOut,
+    DeterminationPreview,
+    PayrollSummary,
     PensionEstimate,
     PensionQuery,
     RetirementEstimate,
@@ -14,6 +21,7 @@ from jingban.benefits.schemas import (
 )
 from jingban.core.actor import Actor
 from jingban.core.http import api_actor, get_db
+from jingban.core.money import to_yuan
 
 router = APIRouter(tags=["待遇 benefits"])
 
@@ -40,3 +48,79 @@ def prereview(month: str | None = Query(default=None, description="YYYY-MM，默
 def prereview_notices(month: str | None = Query(default=None), actor: Actor = Depends(api_actor),
                       db: Session = Depends(get_db)):
     return {"notified": service.send_prereview_notices(db, actor, month)}
+
+
+# --- claims and determination ----------------------------------------------------------------------
+
+@router.get("/benefits/pension/preview", response_model=DeterminationPreview,
+            summary="基本养老金核定测算（受理前预览：资格核查与计发明细，不写入）")
+def pension_preview(ssn: str = Query(min_length=1, max_length=18, description="社会保障号码"),
+                    retirement_age_months: int | None = Query(
+                        default=None, ge=480, le=840, description="弹性退休选择的退休年龄（月）"),
+                    actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return service.preview_pension(db, actor, ssn, retirement_age_months)
+
+
+@router.get("/benefits/persons/{ssn}/pension", summary="参保人的养老金待遇、发放记录和追回台账")
+def pension_record(ssn: str = PathParam(min_length=1, max_length=18),
+                   actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    record = service.pension_record(db, actor, ssn)
+    return {
+        "ssn": record["person"].ssn, "name": record["person"].name,
+        "awards": [{**AwardOut.model_validate(a).model_dump(mode="json"), **b}
+                   for a, b in record["awards"]],
+        "payments": [{"period": p.period, "award_id": p.award_id, "kind": p.kind,
+                      "gross": str(to_yuan(p.gross)), "deduction": str(to_yuan(p.deduction)),
+                      "net": str(to_yuan(p.net)), "paid_on": p.paid_on.isoformat()}
+                     for p in record["payments"]],
+        "debts": [{"id": d["debt"].id, "reason": d["debt"].reason, "status": d["debt"].status,
+                   "principal": str(to_yuan(d["debt"].principal)),
+                   "balance": str(to_yuan(d["balance"])),
+                   "entries": [{"kind": e.kind, "amount": str(to_yuan(e.amount)),
+                                "entry_on": e.entry_on.isoformat(), "reference": e.reference}
+                               for e in d["entries"]]}
+                  for d in record["debts"]],
+        "events": [{"award_id": e.award_id, "kind": e.kind, "reason": e.reason,
+                    "event_date": e.event_date.isoformat(), "effective_period": e.effective_period,
+                    "source": e.source, "reported_on": e.reported_on.isoformat()}
+                   for e in record["events"]],
+    }
+
+
+# --- payroll ------------------------------------------------------------------------------------------
+
+Period = Annotated[int, PathParam(ge=190001, le=299912, description="发放月份 YYYYMM")]
+
+
+def _summary(db: Session, run) -> PayrollSummary:
+    return PayrollSummary(
+        period=run.period, status=run.status, payments=run.payments,
+        gross=str(to_yuan(run.gross)), deductions=str(to_yuan(run.deductions)),
+        net=str(to_yuan(run.net)), bank_file=run.bank_file, bank_file_sha256=run.bank_file_sha256,
+        bank_rows=batch.bank_rows(db, run), started_by=run.started_by, started_at=run.started_at,
+        finished_at=run.finished_at)
+
+
+@router.post("/benefits/payroll/{period}", response_model=PayrollSummary,
+             summary="运行（或续跑）某月待遇发放；已完成的月份不重复发放")
+def payroll_run(period: Period, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return _summary(db, batch.run_payroll(db, actor, period))
+
+
+@router.get("/benefits/payroll", response_model=list[PayrollSummary], summary="待遇发放批次列表")
+def payroll_list(actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return [_summary(db, run) for run in batch.list_runs(db, actor)]
+
+
+@router.get("/benefits/payroll/{period}", response_model=PayrollSummary, summary="某月待遇发放汇总")
+def payroll_get(period: Period, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return _summary(db, batch.get_run(db, actor, period))
+
+
+@router.get("/benefits/payroll/{period}/bank-file", summary="下载银行代发文件（CSV，UTF-8）",
+            response_class=StreamingResponse)
+def payroll_bank_file(period: Period, actor: Actor = Depends(api_actor),
+                      db: Session = Depends(get_db)):
+    parts = batch.bank_file(db, actor, period)
+    return StreamingResponse(parts, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{batch.bank_file_name(period)}"'})

@@ -11,6 +11,7 @@ import datetime as dt
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -176,3 +177,169 @@ class Instalment(Base):
     paid: Mapped[int] = mapped_column(BigInteger, default=0)
 
     __table_args__ = (UniqueConstraint("debt_id", "seq"),)
+
+
+# --- stops, eligibility verification and recovery (issue 5 part B; migration 0010) ----------
+
+class StopReport(Base):
+    """停发事由报告 (R§25): a stopping event as reported by the person, employer or relatives,
+    or as it came from a department's feed or a verification. ``report_due_on`` is the end of
+    the 20 working days the reporting duty allows; ``late`` when it was reported after it."""
+
+    __tablename__ = "benefit_stop_report"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(24))  # death | imprisonment | nationality_loss …
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    reported_on: Mapped[dt.date] = mapped_column(Date)
+    report_due_on: Mapped[dt.date] = mapped_column(Date)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(16))  # person | employer | relative | feed | verification
+    reporter_name: Mapped[str] = mapped_column(String(64), default="")
+    reporter_phone: Mapped[str] = mapped_column(String(32), default="")
+    source_ref: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(String(300), default="")
+    awards: Mapped[int] = mapped_column(Integer, default=0)  # awards stopped or suspended
+    overpaid: Mapped[int] = mapped_column(BigInteger, default=0)  # fen ordered back
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class SharedFact(Base):
+    """比对信息: a death, imprisonment, release, emigration or loss of nationality another
+    department shared (公安、司法、民政、出入境), kept for the eligibility matching run (R§26).
+    ``ssn`` is the citizen ID as normalised; the person need not be known here yet."""
+
+    __tablename__ = "benefit_shared_fact"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    ssn: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(64), default="")
+    fact_date: Mapped[dt.date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(16))  # population | judicial | exit
+    source_ref: Mapped[str] = mapped_column(String(64))  # the feed's event id (or its SM3)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+
+    __table_args__ = (
+        UniqueConstraint("source", "source_ref", name="uq_benefit_shared_fact_source"),
+        Index("ix_benefit_shared_fact_ssn_kind", "ssn", "kind"),
+    )
+
+
+class VerificationRun(Base):
+    """资格比对批次: one matching run of all recipients against the shared facts, per date."""
+
+    __tablename__ = "verification_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_on: Mapped[dt.date] = mapped_column(Date, unique=True)
+    started_by: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    hits: Mapped[int] = mapped_column(Integer, default=0)  # new this run
+    unconfirmed: Mapped[int] = mapped_column(Integer, default=0)
+
+    # Not stored: set by verification.run_matching when the day had been run before.
+    repeat = False
+
+
+class VerificationTask(Base):
+    """委托核实 (R§26): a recipient who could not be confirmed, entrusted to the employer or a
+    third party. ``result``: alive (确认在世且符合条件) | suspect (疑似丧失资格) | unreachable."""
+
+    __tablename__ = "verification_task"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("benefit_award.id"))
+    agent_kind: Mapped[str] = mapped_column(String(16))  # employer | third_party
+    agent_key: Mapped[str] = mapped_column(String(40))  # USCC of the employer or the third party
+    agent_name: Mapped[str] = mapped_column(String(200))
+    entrusted_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    entrusted_by: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done
+    result: Mapped[str] = mapped_column(String(16), default="")
+    result_on: Mapped[dt.date | None] = mapped_column(Date)
+    result_note: Mapped[str] = mapped_column(String(300), default="")
+
+    # One open task per award: entrusting twice does not send two inspectors.
+    __table_args__ = (
+        Index("uq_verification_task_open", "award_id", unique=True,
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+    )
+
+
+class VerificationHit(Base):
+    """比对疑点: an award in force whose person matches a shared fact, or whose entrusted check
+    found a doubt. ``status``: open | investigating | stopped | confirmed | resumed."""
+
+    __tablename__ = "verification_hit"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("verification_run.id"), index=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("benefit_award.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # death | imprisonment | release | … | task
+    fact_id: Mapped[int | None] = mapped_column(ForeignKey("benefit_shared_fact.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("verification_task.id"), unique=True)
+    fact_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    # A fact is matched to an award once; an award has one unresolved doubt of a kind at a time.
+    __table_args__ = (
+        UniqueConstraint("award_id", "kind", "fact_id", name="uq_verification_hit_fact"),
+        Index("uq_verification_hit_open", "award_id", "kind", unique=True,
+              sqlite_where=text("status IN ('open', 'investigating')"),
+              postgresql_where=text("status IN ('open', 'investigating')")),
+    )
+
+
+class Certification(Base):
+    """资格认证记录: a recipient confirmed as still entitled — face or remote self-service
+    authentication, at the counter, by the employer or a third party, or by investigation."""
+
+    __tablename__ = "benefit_certification"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    method: Mapped[str] = mapped_column(String(16))
+    confirmed_on: Mapped[dt.date] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(String(64), default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    __table_args__ = (Index("ix_benefit_certification_person", "person_id", "confirmed_on"),)
+
+
+
+class DebtAgreement(Base):
+    """还款协议 (R§46): who signed the instalment agreement of a debt, and when; the
+    schedule itself is the debt's Instalment rows. One agreement per debt."""
+
+    __tablename__ = "benefit_debt_agreement"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debt_id: Mapped[int] = mapped_column(ForeignKey("benefit_debt.id"), unique=True)
+    signed_by: Mapped[str] = mapped_column(String(64))  # the debtor or, after a death, an heir
+    signed_on: Mapped[dt.date] = mapped_column(Date)
+    instalments: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(BigInteger)  # fen: the balance the schedule repays
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class Refund(Base):
+    """退还已追回款: what had been recovered on a debt whose stop proved wrong (a wrong match,
+    R§26), paid back to the person. One per debt: a rerun refunds nothing twice. The ledger
+    carries the same amount as a ``refund`` entry (migration 0010b)."""
+
+    __tablename__ = "benefit_refund"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debt_id: Mapped[int] = mapped_column(ForeignKey("benefit_debt.id"), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)  # fen
+    bank_account: Mapped[str] = mapped_column(String(40), default="")
+    reason: Mapped[str] = mapped_column(String(200))
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)

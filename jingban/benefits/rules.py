@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import math
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from jingban.core.money import round_fen
 
@@ -117,3 +119,166 @@ def survivor_benefits(monthly_income: int, funeral_multiple: int, months: int,
             funeral = min(funeral, own_contributions)
             pension = own_contributions - funeral
     return funeral, pension
+
+
+# --- claims and determination (R§18, D§18) ----------------------------------------------------
+
+PENSION_KINDS = ("pension_enterprise", "pension_institution", "pension_resident")
+INDEX_PLACES = Decimal("0.0001")  # 平均缴费指数 kept to four decimals, as the provinces publish it
+
+
+def period_of(year: int, month: int) -> int:
+    return year * 100 + month
+
+
+def next_period(period: int) -> int:
+    year, month = add_months(period // 100, period % 100, 1)
+    return period_of(year, month)
+
+
+def previous_period(period: int) -> int:
+    year, month = add_months(period // 100, period % 100, -1)
+    return period_of(year, month)
+
+
+def valid_period(period: int) -> bool:
+    return 190001 <= period <= 299912 and 1 <= period % 100 <= 12
+
+
+def average_index(paid_indices: list[Decimal], deemed_months: int, deemed_index: Decimal) -> Decimal:
+    """本人平均缴费指数 over every month counted, paid months with their own index
+    (缴费基数 ÷ 当年计发工资), deemed months at the deemed index (国发〔2005〕38号 第六条)."""
+    months = len(paid_indices) + deemed_months
+    if months == 0:
+        return Decimal(0)
+    total = sum(paid_indices, Decimal(0)) + deemed_index * deemed_months
+    return (total / months).quantize(INDEX_PLACES, rounding=ROUND_HALF_UP)
+
+
+def claim_problems(*, reached: bool, retirement_label: str, months: int, minimum: int,
+                   flexible: str | None, other_award: str | None, transfer: str | None,
+                   deceased: bool) -> list[str]:
+    """Why a pension claim cannot be granted, all at once (R§18; 办法 第二条至第四条)."""
+    problems = []
+    if deceased:
+        problems.append("参保人已死亡或已注销登记，不能申领基本养老金")
+    if flexible:
+        problems.append(f"所选退休年龄不符合弹性退休规定：{flexible}")
+    elif not reached:
+        problems.append(f"尚未达到退休年龄（{retirement_label}达到）")
+    if months < minimum:
+        problems.append(f"累计缴费年限不足：已缴{months}个月（含视同缴费），最低须{minimum}个月；"
+                        "可延长缴费至满最低缴费年限后再申领（《国务院关于渐进式延迟法定退休年龄的办法》第四条）")
+    if other_award:
+        problems.append(f"已在领取{other_award}，不能重复领取基本养老金")
+    if transfer:
+        problems.append(f"{transfer}，须转移接续完成、缴费年限和个人账户合并后再申领")
+    return problems
+
+
+def deduction(balance: int, gross: int, cap_ratio: Decimal) -> int:
+    """追回抵扣 from one month's benefit: the debt's balance, at most the cap × the gross (R§46)."""
+    return max(0, min(balance, round_fen(Decimal(gross) * cap_ratio)))
+
+
+# --- stops, suspensions, back pay and recovery (R§25, R§26, R§46) -----------------------------
+
+# Stopping events (R§25 解读): what each does to an award, and its name. Death and loss of
+# eligibility stop; imprisonment (在押服刑) suspends until release.
+STOP_REASONS = {"death": ("stop", "死亡"), "declared_dead": ("stop", "被宣告死亡"),
+                "imprisonment": ("suspend", "在押服刑"),
+                "nationality_loss": ("stop", "丧失国籍"), "other": ("stop", "其他丧失领取资格情形")}
+# Loss of nationality stops the resident pension only (R§25 解读（一）3).
+NATIONALITY_KINDS = ("pension_resident",)
+# A dependant's benefit (遗属待遇) names the deceased insured person; his death stops nothing.
+DEPENDANT_KINDS = ("survivor",)
+RESUME_REASONS = {"release": "刑满释放（或假释、监外执行）", "wrong_match": "比对信息有误（错误匹配）"}
+
+
+def period_of_date(day: dt.date) -> int:
+    return day.year * 100 + day.month
+
+
+def shift_period(period: int, months: int) -> int:
+    year, month = add_months(period // 100, period % 100, months)
+    return year * 100 + month
+
+
+def stop_applies(reason: str, award_kind: str) -> bool:
+    """Whether a stopping event concerns an award of this kind (R§25 解读)."""
+    if reason in ("death", "declared_dead", "imprisonment", "other"):
+        return award_kind not in DEPENDANT_KINDS or reason == "imprisonment"
+    return reason == "nationality_loss" and award_kind in NATIONALITY_KINDS
+
+
+def effective_period(event_day: dt.date) -> int:
+    """The first month no longer due: the month after the event (death: paid to the month of
+    death, stopped from the next; R§25 解读, SPEC §12)."""
+    return shift_period(period_of_date(event_day), 1)
+
+
+def overpaid(payments: list[tuple[int, int]], effective: int) -> tuple[list[int], int]:
+    """(months, gross total) of the payments made for months from ``effective`` on: what was
+    paid after the right ended is an overpayment to be ordered back (R§46)."""
+    months = sorted(period for period, _ in payments if period >= effective)
+    return months, sum(gross for period, gross in payments if period >= effective)
+
+
+def resume_period(reason: str, suspended_from: int, release_day: dt.date) -> int:
+    """From which month a suspended award is due again: after a release, the month after it
+    (nothing is due for the months in custody, 劳社部函〔2001〕44号); after a wrong match, from
+    the suspension itself (nothing should have been withheld)."""
+    if reason == "wrong_match":
+        return suspended_from
+    return max(suspended_from, effective_period(release_day))
+
+
+def back_pay_periods(start: int, through: int, paid: set[int]) -> list[int]:
+    """补发: every month from ``start`` to ``through`` that has no payment yet (never twice)."""
+    months, period = [], start
+    while period <= through:
+        if period not in paid:
+            months.append(period)
+        period = shift_period(period, 1)
+    return months
+
+
+def instalment_schedule(balance: int, count: int,
+                        first_due: dt.date) -> list[tuple[int, dt.date, int]]:
+    """分期还款计划 (R§46): ``count`` monthly instalments from ``first_due`` (same day of each
+    month, the month's last day when shorter) whose amounts add up to the balance exactly; the
+    fen that do not divide evenly go to the first instalments."""
+    share, rest = divmod(balance, count)
+    plan = []
+    for seq in range(count):
+        year, month = add_months(first_due.year, first_due.month, seq)
+        day = min(first_due.day, calendar.monthrange(year, month)[1])
+        plan.append((seq + 1, dt.date(year, month, day), share + (1 if seq < rest else 0)))
+    return plan
+
+
+def allocate(amounts: list[int], covered: int) -> list[int]:
+    """What each instalment has received when ``covered`` fen went to them in order."""
+    paid = []
+    for amount in amounts:
+        part = max(0, min(amount, covered))
+        paid.append(part)
+        covered -= part
+    return paid
+
+
+def agreement_problem(balance: int, count: int, max_count: int) -> str | None:
+    """Why an instalment agreement cannot be made, or None (R§46: 难以一次性退回的)."""
+    if balance <= 0:
+        return "该笔追回款已无余额，无需签订还款协议"
+    if not 2 <= count <= max_count:
+        return f"分期期数应为2至{max_count}期"
+    if balance < count:
+        return "每期还款额不能少于1分"
+    return None
+
+
+def in_default(due_amounts: int, instalment_total: int, balance: int) -> bool:
+    """A repayment agreement is broken when the instalments due beyond the grace period add up
+    to more than has been paid towards the agreement (its total less the balance left)."""
+    return due_amounts > instalment_total - balance

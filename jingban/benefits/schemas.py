@@ -49,3 +49,75 @@ class PensionEstimate(BaseModel):
     total: str = Field(description="合计（元/月）")
     eligible: bool = Field(description="是否满足按月领取的最低缴费年限")
     parameters: dict = Field(description="测算所用的参数")
+
+
+# --- claims and determination -------------------------------------------------------------------
+
+class PensionClaim(Strict):
+    """基本养老金申领 (BEN-PENSION): the payload besides the applicant's SSN."""
+
+    bank_account: str = Field(pattern=r"^\d{12,30}$",
+                              description="社会保障卡金融账户账号（养老金发放账户）")
+    retirement_age_months: int | None = Field(
+        default=None, ge=480, le=840,
+        description="弹性退休时选择的退休年龄（月）；不填按法定退休年龄")
+
+
+class Redetermination(Strict):
+    """待遇重新核定 (BEN-PENSION-REDETERMINE): an objection to the amount with its evidence."""
+
+    reason: str = Field(min_length=1, max_length=500, description="异议理由及所附证明材料")
+
+
+class DeterminationLine(BaseModel):
+    label: str
+    value: str
+    note: str = ""
+
+
+class DeterminationPreview(BaseModel):
+    ssn: str
+    name: str
+    eligible: bool
+    problems: list[str] = Field(description="不符合条件的原因（一次列明）")
+    checks: list[DeterminationLine] = Field(description="资格核查项目及结果")
+    basic: str = Field(description="基础养老金（元/月）")
+    account: str = Field(description="个人账户养老金（元/月）")
+    total: str = Field(description="月基本养老金合计（元）")
+    start_period: int = Field(description="若今日核定，起发月份 YYYYMM（核定次月）")
+    lines: list[DeterminationLine] = Field(description="计发明细")
+    basis: str
+
+
+class AwardOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    kind: str
+    status: str
+    start_period: int
+    last_period: int | None
+    monthly_amount: int = Field(description="月待遇（分）")
+    basic_amount: int
+    account_amount: int
+    basis: str
+    decided_on: dt.date
+    replaces_id: int | None
+    case_id: int | None
+
+
+# --- payroll ----------------------------------------------------------------------------------
+
+class PayrollSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    period: int
+    status: str = Field(description="running 进行中（可续跑）| completed 已完成")
+    payments: int
+    gross: str = Field(description="应发合计（元）")
+    deductions: str = Field(description="抵扣追回合计（元）")
+    net: str = Field(description="实发合计（元）")
+    bank_file: str
+    bank_file_sha256: str
+    bank_rows: int = Field(description="银行发放文件行数（实发为0的不进文件）")
+    started_by: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None

@@ -13,6 +13,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
+from jingban.benefits import schemas as ben
+from jingban.benefits import stop_schemas as stp
 from jingban.core.actor import Actor
 from jingban.core.errors import InvalidInput
 from jingban.core.http import VALIDATION_MESSAGES
@@ -20,6 +22,7 @@ from jingban.records import schemas as rec
 from jingban.records import service as records
 from jingban.registration import schemas as reg
 from jingban.registration import service as registration
+from jingban.transfers import schemas as trf
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,43 @@ def _objection_applicant(db: Session, data: ObjectionRequest):
     return parent.subject, parent.applicant_key, parent.applicant_name
 
 
+def _pension(name: str):
+    """A benefits act, imported when run (benefits.service itself uses the case engine)."""
+
+    def run(db: Session, actor: Actor, key, data):
+        from jingban.benefits import service as benefits
+
+        return getattr(benefits, name)(db, actor, key, data)
+
+    return run
+
+
+def _award_person(award) -> str:
+    return f"person:{award.person_id}"
+
+
+def _transfer(kinds: set[str], direction: str | None = None):
+    """A transfer application's act, imported when run (transfers.service uses the engine)."""
+
+    def run(db: Session, actor: Actor, key, data):
+        from jingban.transfers import service as transfers
+
+        return transfers.act_for(kinds, direction)(db, actor, key, data)
+
+    return run
+
+
+def _stops(module: str, name: str):
+    """A stops/verification act, imported when run (those services use the case engine)."""
+
+    def run(db: Session, actor: Actor, key, data):
+        from importlib import import_module
+
+        return getattr(import_module(f"jingban.benefits.{module}"), name)(db, actor, key, data)
+
+    return run
+
+
 ACTS: dict[str, Act] = {
     "registration.register_person": Act(
         None, reg.PersonCreate, lambda db, a, _, d: registration.register_person(db, a, d), _person),
@@ -80,6 +120,25 @@ ACTS: dict[str, Act] = {
     "records.record_deemed_service": Act(
         "ssn", rec.DeemedServiceCreate, records.record_deemed_service, _person),
     "records.correct_record": Act("ssn", rec.RecordCorrection, records.correct_record, _person),
+    "benefits.determine_pension": Act("ssn", ben.PensionClaim, _pension("determine_pension"),
+                                      _award_person),
+    "benefits.redetermine_pension": Act("ssn", ben.Redetermination,
+                                        _pension("redetermine_pension"), _award_person),
+    "transfers.apply_pension": Act("ssn", trf.TransferApply, _transfer({"pension_enterprise"}),
+                                   _award_person),
+    "transfers.apply_pension_cross": Act(
+        "ssn", trf.TransferApply, _transfer({"pension_cross", "pension_resident"}), _award_person),
+    "transfers.apply_medical": Act("ssn", trf.TransferApply, _transfer({"medical_employee"}),
+                                   _award_person),
+    "transfers.apply_unemployment_in": Act(
+        "ssn", trf.TransferApply, _transfer({"unemployment"}, "in"), _award_person),
+    "transfers.apply_unemployment_out": Act(
+        "ssn", trf.TransferApply, _transfer({"unemployment"}, "out"), _award_person),
+    "benefits.record_stop": Act("ssn", stp.StopReportIn, _stops("stops", "record_stop"),
+                                _award_person),
+    "benefits.resume_award": Act("ssn", stp.ResumeIn, _stops("stops", "resume_award"), _person),
+    "benefits.conclude_investigation": Act(
+        "ssn", stp.InvestigationIn, _stops("verification", "conclude_investigation"), _person),
     "cases.objection": Act(None, ObjectionRequest, _uphold, lambda parent: parent.subject,
                            _objection_applicant),
 }

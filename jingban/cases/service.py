@@ -441,7 +441,7 @@ def _expect(case: Case, status: str) -> None:
 
 def _run_act(db: Session, actor: Actor, case: Case, act: Act):
     key, data = parse_payload(act, payload_of(case))
-    return act.run(db, actor, key, data)
+    return act.run(db, actor.for_case(case.id), key, data)
 
 
 def _dry_run(db: Session, actor: Actor, case: Case, act: Act) -> None:

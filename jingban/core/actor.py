@@ -16,9 +16,13 @@ class Actor:
     channel: str = "api"
     user_id: int | None = None
     subject: str | None = None  # portal users: the person or employer they are
+    case_id: int | None = None  # set by the case engine while an approved case runs its act
 
     def via(self, channel: str) -> Actor:
         return replace(self, channel=channel)
+
+    def for_case(self, case_id: int | None) -> Actor:
+        return replace(self, case_id=case_id)
 
 
 # Bootstrap actor for `jingban init` and migrations of data; holds no business role.

@@ -36,11 +36,23 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "outbox.drain": frozenset({"sysadmin"}),
     "benefits.read": STAFF_READ,
     "benefits.notify": frozenset({"clerk"}),
+    "benefits.payroll": frozenset({"accountant"}),  # 待遇发放 is run by the fund's accountant
+    "benefits.payroll_read": frozenset({"accountant", "cashier", "inspector", "supervisor"}),
     "audit.verify": frozenset({"sysadmin", "inspector", "supervisor"}),
     "records.import": frozenset({"accountant"}),
     "records.interest": frozenset({"accountant"}),
     "records.read": STAFF_READ | {"accountant"},
     "records.correct": frozenset({"clerk"}),
+    # stops, eligibility verification and recovery (R§25, R§26, R§46); credit records (R§45)
+    "benefits.stop": frozenset({"clerk"}),
+    "benefits.verify": frozenset({"clerk", "inspector"}),
+    "benefits.recovery": frozenset({"clerk", "accountant"}),
+    "oversight.record": frozenset({"clerk", "accountant", "inspector"}),
+    "oversight.read": frozenset({"inspector", "supervisor"}),
+    "transfers.read": STAFF_READ,
+    "transfers.start": frozenset({"clerk"}),
+    "transfers.confirm": frozenset({"clerk"}),
+    "transfers.deliver": frozenset({"sysadmin"}),
 }
 
 _hashers = {"default": PasswordHasher(), "fast": PasswordHasher.from_parameters(profiles.CHEAPEST)}

@@ -110,7 +110,8 @@ def rights_out(record: dict) -> RightsRecord:
             id=c.id, kind=c.kind, reverses_id=c.reverses_id, reversed_by_id=by,
             insurance=c.insurance, period=c.period, employer_uscc=uscc, base=_yuan(c.base),
             employer_amount=to_yuan(c.employer_amount), personal_amount=to_yuan(c.personal_amount),
-            paid_on=c.paid_on, record_id=c.record_id) for c, uscc, by in record["contributions"]],
+            paid_on=c.paid_on, record_id=c.record_id, case_id=c.case_id)
+            for c, uscc, by in record["contributions"]],
         balances=[BalanceOut(scheme=b["scheme"], balance=to_yuan(b["balance"]))
                   for b in record["balances"]],
         accounts=[AccountYearOut(scheme=a.scheme, year=a.year, opening=to_yuan(a.opening),
@@ -120,7 +121,8 @@ def rights_out(record: dict) -> RightsRecord:
         entries=[EntryOut(id=e.id, scheme=e.scheme, year=e.year, kind=e.kind,
                           amount=to_yuan(e.amount), period=e.period,
                           contribution_id=e.contribution_id, reverses_id=e.reverses_id,
-                          reversed_by_id=entry_reversed.get(e.id)) for e in record["entries"]],
+                          reversed_by_id=entry_reversed.get(e.id), case_id=e.case_id)
+                 for e in record["entries"]],
         contribution_years=[YearsOut(**y) for y in record["contribution_years"]],
         deemed=[DeemedOut.model_validate(d) for d in record["deemed"]])
 

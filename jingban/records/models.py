@@ -48,19 +48,32 @@ class ContributionBatch(Base):
     repeat = False
 
 
+# Contribution and account_entry take millions of rows a year and declare no FOREIGN KEY:
+# PostgreSQL checks each one with a row trigger, which cost more than the rest of the import
+# (0.86 of 1.38 s for 75k contributions; bench/RESULTS.md). Integrity holds without them:
+# the import writes person_id/employer_id/batch_id from joins on person, employer and the
+# batch in the same transaction and refuses a row without them (batch.CHECK_SQL);
+# corrections copy the ids of a row they have just loaded; reverses_id/contribution_id name
+# rows loaded or drawn in the same transaction; and persons, employers, batches,
+# contributions and entries are never deleted (cancellation is a status, corrections are new
+# rows). The smaller tables keep their foreign keys.
+
+
 class Contribution(Base):
     """缴费记录: one posted contribution (per person, insurance, 费款所属期), integer fen.
 
     ``kind`` is ``posted`` (from the collector) or ``reversal`` (a correction through a case,
-    amounts negated, ``reverses_id`` naming the original)."""
+    amounts negated, ``reverses_id`` naming the original, ``case_id`` the approved case)."""
 
     __tablename__ = "contribution"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    batch_id: Mapped[int | None] = mapped_column(ForeignKey("contribution_batch.id"))
+    batch_id: Mapped[int | None] = mapped_column(Integer)  # contribution_batch.id
     line: Mapped[int | None] = mapped_column(Integer)
     record_id: Mapped[str | None] = mapped_column(String(64), unique=True)  # collector's id
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employer.id"), index=True)
+    person_id: Mapped[int] = mapped_column(Integer, index=True)  # person.id
+    # employer.id; not indexed: an employer's contributions are found through its staff's
+    # person_id (see service.employer_persons), one index less to keep on every insert
+    employer_id: Mapped[int | None] = mapped_column(Integer)
     insurance: Mapped[str] = mapped_column(String(24))
     period: Mapped[int] = mapped_column(Integer)  # YYYYMM
     base: Mapped[int | None] = mapped_column(BigInteger)
@@ -70,7 +83,8 @@ class Contribution(Base):
     subsidy_amount: Mapped[int] = mapped_column(BigInteger, default=0)  # 政府补贴（城乡居民）
     paid_on: Mapped[dt.date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(16), default="posted")
-    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("contribution.id"))
+    reverses_id: Mapped[int | None] = mapped_column(BigId)  # contribution.id
+    case_id: Mapped[int | None] = mapped_column(Integer)  # case_file.id of a reversal
     posted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
 
     __table_args__ = (
@@ -121,18 +135,20 @@ class Arrears(Base):
 class AccountEntry(Base):
     """个人账户记账: one credit (or reversal) to a person's pension account in a year (记账年度).
 
-    ``kind``: contribution | subsidy | interest | reversal."""
+    ``kind``: contribution | subsidy | interest | reversal (``case_id``: its approved case)."""
 
     __tablename__ = "account_entry"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    person_id: Mapped[int] = mapped_column(Integer, index=True)  # person.id
     scheme: Mapped[str] = mapped_column(String(24))
     year: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))
     amount: Mapped[int] = mapped_column(BigInteger)  # fen, negative for a reversal
     period: Mapped[int | None] = mapped_column(Integer)
-    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contribution.id"), index=True)
-    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("account_entry.id"))
+    # contribution.id; not indexed: a correction finds the credits through person_id
+    contribution_id: Mapped[int | None] = mapped_column(BigId)
+    reverses_id: Mapped[int | None] = mapped_column(BigId)  # account_entry.id
+    case_id: Mapped[int | None] = mapped_column(Integer)  # case_file.id of a reversal
     posted_on: Mapped[dt.date] = mapped_column(Date)
 
     __table_args__ = (
@@ -189,6 +205,7 @@ class DeemedService(Base):
     from_date: Mapped[dt.date] = mapped_column(Date)
     to_date: Mapped[dt.date] = mapped_column(Date)
     evidence: Mapped[str] = mapped_column(String(300))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))  # the approving case
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
 

@@ -14,11 +14,12 @@ import json
 import re
 import secrets
 from collections import defaultdict
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, or_, select
+from sqlalchemy import DateTime, exists, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from jingban.cases.models import Notification, Outbox
@@ -27,12 +28,18 @@ from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
-from jingban.core.money import to_yuan
-from jingban.records import rules
+from jingban.core.money import FEN_PER_YUAN
+from jingban.records import batch, rules
 from jingban.records.models import AccountEntry, AccountYear, Contribution, DeemedService, Proof
-from jingban.records.service import _may_read, _person, by_year, contribution_years
+from jingban.records.service import (
+    _may_read,
+    _person,
+    by_year,
+    contribution_lines,
+    contribution_years,
+)
 from jingban.registration import service as registration
-from jingban.registration.models import Employer, Enrollment, Person
+from jingban.registration.models import Employer, Person
 from jingban.registration.rules import INSURANCES
 
 audit.ACT_NAMES.update({
@@ -45,7 +52,7 @@ PERSON_STATUS = {"active": "正常", "deceased": "已死亡", "cancelled": "已�
 ENROLLMENT_STATUS = {"active": "参保缴费", "ended": "已停保"}
 VERIFY_PATH = "/verify/"
 CODE_RE = re.compile(r"^[A-Z2-7]{16}$")
-CHUNK = 1000  # persons per set-based step of the yearly batch
+CHUNK = 50_000  # person ids per transaction of the yearly statements
 FONT_TTC = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 
@@ -94,7 +101,11 @@ def intact(proof: Proof) -> bool:
 
 
 def _yuan(fen: int | None) -> str | None:
-    return None if fen is None else str(to_yuan(fen))
+    """str(to_yuan(fen)) in integer arithmetic: the yearly batch formats millions of amounts."""
+    if fen is None:
+        return None
+    whole, cents = divmod(abs(fen), FEN_PER_YUAN)
+    return f"{'-' if fen < 0 else ''}{whole}.{cents:02d}"
 
 
 def _stamp(at: dt.datetime) -> str:
@@ -103,9 +114,16 @@ def _stamp(at: dt.datetime) -> str:
 
 def _row(code: str, kind: str, person_id: int, facts: dict[str, Any], actor: Actor,
          at: dt.datetime, year: int | None = None) -> dict[str, Any]:
+    text = audit.canonical(facts)
     return {"code": code, "kind": kind, "person_id": person_id, "year": year, "issued_at": at,
-            "issued_by": actor.username, "channel": actor.channel,
-            "facts": audit.canonical(facts), "digest": digest(code, kind, facts)}
+            "issued_by": actor.username, "channel": actor.channel, "facts": text,
+            "digest": _digest_of_text(code, kind, text)}
+
+
+def _digest_of_text(code: str, kind: str, facts_text: str) -> str:
+    """``digest`` from the facts' canonical text, without encoding them a second time: the
+    canonical form of {"code", "kind", "facts"} is its sorted keys around that same text."""
+    return audit.sm3(f'{{"code":{json.dumps(code)},"facts":{facts_text},"kind":{json.dumps(kind)}}}')
 
 
 # --- what a proof states -------------------------------------------------------------------------
@@ -155,29 +173,78 @@ def rights_facts(db: Session, persons: list[tuple[int, str, str]], year: int | N
         deemed[row.person_id].append(row)
     years: dict[int, list] = defaultdict(list)
     for a in db.execute(accounts.order_by(AccountYear.scheme, AccountYear.year)).scalars():
-        years[a.person_id].append({
-            "scheme": a.scheme, "scheme_name": rules.SCHEMES.get(a.scheme, a.scheme),
-            "year": a.year, "opening": _yuan(a.opening), "credited": _yuan(a.credited),
-            "interest": _yuan(a.interest), "closing": _yuan(a.closing), "rate": a.rate})
+        years[a.person_id].append(_account_line(a))
     balance: dict[int, list] = defaultdict(list)
     for pid, scheme, total in db.execute(balances.order_by(AccountEntry.scheme)):
-        balance[pid].append({"scheme": scheme, "scheme_name": rules.SCHEMES.get(scheme, scheme),
-                             "balance": _yuan(int(total))})
-    out = {}
-    for pid, name, ssn in persons:
-        lines = [y for y in by_year(paid[pid]) if year is None or y["year"] == year]
-        out[pid] = {
-            "title": f"{year}年度{KINDS['rights']}" if year else KINDS["rights"],
-            "name": name, "ssn": mask_ssn(ssn), "year": year, "issued_at": _stamp(at),
-            "as_of": f"{year}-12-31" if year else clock.local(at).date().isoformat(),
-            "years": [{**y, "insurance_name": INSURANCES.get(y["insurance"], y["insurance"]),
-                       **{k: _yuan(y[k]) for k in ("base_min", "base_max", "employer_total",
-                                                    "personal_total")}} for y in lines],
-            "accounts": years[pid], "balances": balance[pid],
-            "contribution_years": [{**c, "insurance_name": INSURANCES.get(c["insurance"],
-                                                                         c["insurance"])}
-                                   for c in contribution_years(paid[pid], deemed[pid])]}
-    return out
+        balance[pid].append(_balance_line(scheme, total))
+    return {pid: _rights(name, ssn, year, at,
+                         [y for y in by_year(paid[pid]) if year is None or y["year"] == year],
+                         years[pid], balance[pid], contribution_years(paid[pid], deemed[pid]))
+            for pid, name, ssn in persons}
+
+
+def _rights(name: str, ssn: str, year: int | None, at: dt.datetime, lines: list[dict],
+            accounts: list[dict], balances: list[dict], years: list[dict]) -> dict[str, Any]:
+    """What a 个人权益记录单 states, from its lines in fen (service.by_year and
+    service.contribution_years) and its formatted account lines."""
+    return {
+        "title": f"{year}年度{KINDS['rights']}" if year else KINDS["rights"],
+        "name": name, "ssn": mask_ssn(ssn), "year": year, "issued_at": _stamp(at),
+        "as_of": f"{year}-12-31" if year else clock.local(at).date().isoformat(),
+        "years": [{**y, "insurance_name": INSURANCES.get(y["insurance"], y["insurance"]),
+                   **{k: _yuan(y[k]) for k in ("base_min", "base_max", "employer_total",
+                                                "personal_total")}} for y in lines],
+        "accounts": accounts, "balances": balances,
+        "contribution_years": [{**c, "insurance_name": INSURANCES.get(c["insurance"],
+                                                                     c["insurance"])}
+                               for c in years]}
+
+
+def _account_line(a: Any) -> dict[str, Any]:
+    return {"scheme": a.scheme, "scheme_name": rules.SCHEMES.get(a.scheme, a.scheme),
+            "year": a.year, "opening": _yuan(a.opening), "credited": _yuan(a.credited),
+            "interest": _yuan(a.interest), "closing": _yuan(a.closing), "rate": a.rate}
+
+
+def _balance_line(scheme: str, total: Any) -> dict[str, Any]:
+    return {"scheme": scheme, "scheme_name": rules.SCHEMES.get(scheme, scheme),
+            "balance": _yuan(int(total))}
+
+
+def statement_facts(db: Session, persons: list[Any], year: int, at: dt.datetime, low: int,
+                    high: int) -> dict[int, dict[str, Any]]:
+    """The yearly statements of ``persons`` (id, name, SSN; ids in [low, high]) from the
+    grouped rows of batch.statement_*: the same facts rights_facts(…, year, at) states, with
+    no row per contribution or account entry leaving the database."""
+    lines: dict[int, list] = defaultdict(list)
+    actual: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in batch.statement_months(db, year, low, high):
+        months = rules.year_months(r.insurance, r.paid)
+        actual[r.person_id][r.insurance] += months
+        if r.year == year:
+            lines[r.person_id].append({
+                "year": year, "insurance": r.insurance, "months": months,
+                "base_min": _fen(r.base_min), "base_max": _fen(r.base_max),
+                "employer_total": int(r.employer_total), "personal_total": int(r.personal_total)})
+    deemed: dict[int, dict[str, int]] = defaultdict(dict)
+    for pid, insurance, months in batch.statement_deemed(db, low, high):
+        deemed[pid][insurance] = int(months)
+    accounts: dict[int, list] = defaultdict(list)
+    for a in batch.statement_accounts(db, year, low, high):
+        accounts[a.person_id].append(_account_line(a))
+    balances: dict[int, list] = defaultdict(list)
+    for pid, scheme, total in batch.statement_balances(db, year, low, high):
+        balances[pid].append(_balance_line(scheme, total))
+    return {p.id: _rights(p.name, p.ssn, year, at,
+                          sorted(lines[p.id], key=lambda y: y["insurance"]),
+                          sorted(accounts[p.id], key=lambda a: a["scheme"]),
+                          sorted(balances[p.id], key=lambda b: b["scheme"]),
+                          contribution_lines(actual[p.id], deemed[p.id]))
+            for p in persons}
+
+
+def _fen(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 # --- acts ------------------------------------------------------------------------------------------
@@ -239,51 +306,68 @@ def proofs_of(db: Session, actor: Actor, ssn: str, limit: int = 20) -> list[Proo
                            .order_by(Proof.id.desc()).limit(limit)).scalars())
 
 
-@transactional
-def yearly_statements(db: Session, actor: Actor, year: int) -> int:
+def yearly_statements(db: Session, actor: Actor, year: int, *, chunk: int = CHUNK,
+                      progress: Callable[[int, int], None] | None = None) -> int:
     """D§33: every person insured during ``year`` gets that year's 个人权益记录单 and a notice
-    (portal + SMS outbox). Once per person and year; returns how many were issued now."""
+    (portal + SMS outbox). Once per person and year (the unique key on the proof): one
+    transaction per range of ``chunk`` person ids, so a run stopped halfway resumes with the
+    persons still without one, and a finished year reruns as a no-op. ``progress(done,
+    total)`` after each range. Returns how many were issued now."""
     require(actor, "records.interest")
     if year >= clock.today().year:
         raise Conflict("records.year_open", f"{year}年度尚未结束，不能出具年度个人权益记录单", "year")
     if year < 1900:
         raise InvalidInput("records.year", "年度不正确", "year")
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    insured = exists().where(Enrollment.person_id == Person.id, Enrollment.start_date <= end,
-                             or_(Enrollment.end_date.is_(None), Enrollment.end_date >= start))
-    done = exists().where(and_(Proof.person_id == Person.id, Proof.kind == "rights",
-                               Proof.year == year))
-    persons = db.execute(select(Person.id, Person.name, Person.ssn, Person.phone)
-                         .where(insured, ~done).order_by(Person.id)).all()
-    at, issued, digests = clock.now(), 0, []
-    for i in range(0, len(persons), CHUNK):
-        chunk = persons[i:i + CHUNK]
-        facts = rights_facts(db, [(p.id, p.name, p.ssn) for p in chunk], year, at)
-        rows = [_row(new_code(), "rights", p.id, facts[p.id], actor, at, year) for p in chunk]
-        db.execute(insert(Proof), rows)
-        _notify_statements(db, chunk, rows, year, at)
-        issued += len(rows)
-        digests.extend(r["digest"] for r in rows)
-    if issued:
-        audit.record(db, actor, "records.yearly_statements", f"statements:{year}",
-                     after={"year": year, "issued": issued, "digest": audit.sm3("".join(digests))})
+    ranges = batch.person_ranges(db, chunk)
+    issued = 0
+    for done, (low, high) in enumerate(ranges, 1):
+        issued += _statements(db, actor, year, low, high)
+        if progress:
+            progress(done, len(ranges))
     return issued
 
 
-def _notify_statements(db: Session, persons: list, rows: list[dict[str, Any]], year: int,
-                       at: dt.datetime) -> None:
-    """The cases notification and outbox, for notices not tied to a case (as cases._notify)."""
-    notes = [{"case_id": None, "recipient": p.ssn, "kind": "statement", "created_at": at,
-              "message": f"您的{year}年度个人权益记录单已出具，验证码{grouped(r['code'])}。"
-                         f"请登录网上服务“我的权益记录”查看和下载。"}
-             for p, r in zip(persons, rows, strict=True)]
-    ids = db.execute(insert(Notification).returning(Notification.id, sort_by_parameter_order=True),
-                     notes).scalars().all()
-    sms = [{"notification_id": nid, "channel": "sms", "address": p.phone, "body": n["message"],
-            "created_at": at, "attempts": 0}
-           for nid, p, n in zip(ids, persons, notes, strict=True) if p.phone]
-    if sms:
-        db.execute(insert(Outbox), sms)
+@transactional
+def _statements(db: Session, actor: Actor, year: int, low: int, high: int) -> int:
+    """The statements of persons low..high still without one, their notices, one audit event."""
+    persons = batch.statement_persons(db, year, low, high)
+    if not persons:
+        return 0
+    batch.tune(db)
+    at = clock.now()
+    facts = statement_facts(db, persons, year, at, low, high)
+    rows = [_row(new_code(), "rights", p.id, facts[p.id], actor, at, year) for p in persons]
+    before = db.execute(select(func.max(Proof.id))).scalar() or 0
+    batch.write_rows(db, Proof.__table__, rows)
+    _notify_statements(db, year, at, before, low, high)
+    audit.record(db, actor, "records.yearly_statements", f"statements:{year}",
+                 after={"year": year, "persons": [low, high], "issued": len(rows),
+                        "digest": audit.sm3("".join(r["digest"] for r in rows))})
+    return len(rows)
+
+
+def _notify_statements(db: Session, year: int, at: dt.datetime, after_proof: int, low: int,
+                       high: int) -> None:
+    """The notices of this range's new statements, one INSERT … SELECT into the notifications
+    and one into the SMS outbox (as cases._notify does for a case)."""
+    code = [func.substr(Proof.code, start, 4) for start in (1, 5, 9, 13)]
+    message = (literal(f"您的{year}年度个人权益记录单已出具，验证码") + code[0] + "-" + code[1]
+               + "-" + code[2] + "-" + code[3] + literal("。请登录网上服务“我的权益记录”查看和下载。"))
+    stamp = literal(at, DateTime(timezone=True))
+    first_note = db.execute(select(func.max(Notification.id))).scalar() or 0
+    db.execute(insert(Notification).from_select(
+        ["recipient", "kind", "message", "created_at"],
+        select(Person.ssn, literal("statement"), message, stamp)
+        .join(Person, Person.id == Proof.person_id)
+        .where(Proof.id > after_proof, Proof.kind == "rights", Proof.year == year,
+               Proof.person_id.between(low, high))))
+    db.execute(insert(Outbox).from_select(
+        ["notification_id", "channel", "address", "body", "created_at", "attempts"],
+        select(Notification.id, literal("sms"), Person.phone, Notification.message, stamp,
+               literal(0))
+        .join(Person, Person.ssn == Notification.recipient)
+        .where(Notification.id > first_note, Notification.kind == "statement",
+               Person.phone.is_not(None), Person.phone != "")))
 
 
 # --- PDF -------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ handed in by the caller. Money is integer fen; every formula rounds half-up once
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -143,8 +144,8 @@ Param = Callable[[str], object]
 
 def rates(param: Param, insurance: str, individual: bool, risk_class: int | None) -> Rates:
     """Employer and personal rates (cited in the policy files): 国办发〔2019〕13号 (pension
-    16 %, unemployment 1 %), 国发〔2005〕38号 (personal 8 %; flexible workers 20 % of which
-    8 % to the account), 人社部发〔2015〕71号 (injury by risk class), regional medical rates."""
+    16 %, unemployment 1 %), 国发〔1997〕26号 (personal 8 %), 国发〔2005〕38号 (flexible workers
+    20 %; the account 8 %), 人社部发〔2015〕71号 (injury by risk class), regional medical rates."""
     account = Decimal(str(param("records.account_ratio"))) if insurance == "pension_enterprise" \
         else Decimal(0)
     if insurance in FLAT:
@@ -233,10 +234,15 @@ def period_of(day: dt.date) -> int:
 def actual_months(insurance: str, periods: Iterable[int]) -> int:
     """实际缴费月数: a month paid twice counts once; a resident pension payment is yearly
     (按年缴费) and counts its year's twelve months."""
-    distinct = set(periods)
+    per_year = Counter(p // 100 for p in set(periods))
+    return sum(year_months(insurance, paid) for paid in per_year.values())
+
+
+def year_months(insurance: str, paid: int) -> int:
+    """实际缴费月数 of one year in which ``paid`` distinct months were paid (see actual_months)."""
     if insurance == "pension_resident":
-        return 12 * len({p // 100 for p in distinct})
-    return len(distinct)
+        return 12 if paid else 0
+    return paid
 
 
 def years_and_months(months: int) -> str:

@@ -105,6 +105,7 @@ class ContributionOut(BaseModel):
     personal_amount: Yuan
     paid_on: dt.date
     record_id: str | None
+    case_id: int | None = Field(description="冲正记录：批准冲正的业务件编号")
 
 
 class YearLine(BaseModel):
@@ -137,6 +138,7 @@ class EntryOut(BaseModel):
     contribution_id: int | None
     reverses_id: int | None
     reversed_by_id: int | None
+    case_id: int | None = Field(description="冲正记录：批准冲正的业务件编号")
 
 
 class BalanceOut(BaseModel):
@@ -160,6 +162,7 @@ class DeemedOut(BaseModel):
     from_date: dt.date
     to_date: dt.date
     evidence: str
+    case_id: int | None = Field(description="认定视同缴费年限的业务件编号")
 
 
 class RightsRecord(BaseModel):

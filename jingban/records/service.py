@@ -44,6 +44,8 @@ audit.ACT_NAMES.update({
     "records.credit_interest": "个人账户年度计息",
     "records.record_deemed_service": "认定视同缴费年限",
     "records.correct_record": "缴费记录/个人账户冲正",
+    "records.merge_transferred": "转入缴费历史与个人账户",
+    "records.transfer_out_account": "个人账户转出",
 })
 MAX_ID = 2**31 - 1
 ARREARS_NOTE = "征收机构报送欠费（批次{batch}），待缴清"
@@ -268,7 +270,7 @@ def record_deemed_service(db: Session, actor: Actor, ssn: str,
         raise InvalidInput("records.deemed_period", problem, "to_date")
     row = DeemedService(person_id=person.id, insurance=data.insurance, months=data.months,
                         from_date=data.from_date, to_date=data.to_date, evidence=data.evidence,
-                        recorded_by=actor.username)
+                        case_id=actor.case_id, recorded_by=actor.username)
     db.add(row)
     db.flush()
     audit.record(db, actor, "records.record_deemed_service", registration.person_subject(person),
@@ -284,17 +286,18 @@ def correct_record(db: Session, actor: Actor, ssn: str, data: RecordCorrection) 
     person = _person(db, ssn)
     closed, today = _closed_years(db), clock.today()
     if data.contribution_id is not None:
-        after = _reverse_contribution(db, person, data.contribution_id, closed, today)
+        after = _reverse_contribution(db, person, data.contribution_id, closed, today,
+                                      actor.case_id)
     else:
         entry = _entry(db, person, data.entry_id)
-        after = {"entries": [_reverse_entry(db, entry, None, closed, today)]}
+        after = {"entries": [_reverse_entry(db, entry, None, closed, today, actor.case_id)]}
     audit.record(db, actor, "records.correct_record", registration.person_subject(person),
                  after=after, reason=data.reason)
     return person
 
 
 def _reverse_contribution(db: Session, person: Person, contribution_id: int, closed: set[int],
-                          today: dt.date) -> dict[str, Any]:
+                          today: dt.date, case_id: int | None) -> dict[str, Any]:
     original = db.get(Contribution, contribution_id) if contribution_id <= 2**62 else None
     if original is None or original.person_id != person.id:
         raise NotFound("records.contribution_not_found", "未找到该参保人的这条缴费记录",
@@ -307,13 +310,13 @@ def _reverse_contribution(db: Session, person: Person, contribution_id: int, clo
         period=original.period, base=original.base, employer_amount=-original.employer_amount,
         personal_amount=-original.personal_amount, account_amount=-original.account_amount,
         subsidy_amount=-original.subsidy_amount, paid_on=today, kind="reversal",
-        reverses_id=original.id, posted_at=clock.now())
+        reverses_id=original.id, case_id=case_id, posted_at=clock.now())
     db.add(reversal)
     db.flush()
     credits = db.execute(select(AccountEntry).where(
-        AccountEntry.contribution_id == original.id,
+        AccountEntry.person_id == person.id, AccountEntry.contribution_id == original.id,
         AccountEntry.kind.in_(["contribution", "subsidy"]))).scalars().all()
-    entries = [_reverse_entry(db, e, reversal.id, closed, today) for e in credits]
+    entries = [_reverse_entry(db, e, reversal.id, closed, today, case_id) for e in credits]
     return {"contribution": snapshot(reversal), "entries": entries}
 
 
@@ -327,12 +330,13 @@ def _entry(db: Session, person: Person, entry_id: int) -> AccountEntry:
 
 
 def _reverse_entry(db: Session, entry: AccountEntry, contribution_id: int | None,
-                   closed: set[int], today: dt.date) -> dict[str, Any]:
+                   closed: set[int], today: dt.date, case_id: int | None) -> dict[str, Any]:
     _not_reversed(db, AccountEntry, entry.id, "entry_id")
     year = today.year if entry.year in closed else entry.year
     reversal = AccountEntry(person_id=entry.person_id, scheme=entry.scheme, year=year,
                             kind="reversal", amount=-entry.amount, period=entry.period,
-                            contribution_id=contribution_id, reverses_id=entry.id, posted_on=today)
+                            contribution_id=contribution_id, reverses_id=entry.id,
+                            case_id=case_id, posted_on=today)
     db.add(reversal)
     db.flush()
     return snapshot(reversal)
@@ -397,13 +401,17 @@ def contribution_years(effective: list[Contribution],
     deemed_months: dict[str, int] = defaultdict(int)
     for d in deemed:
         deemed_months[d.insurance] += d.months
+    return contribution_lines({i: rules.actual_months(i, p) for i, p in periods.items()},
+                              deemed_months)
+
+
+def contribution_lines(actual: dict[str, int], deemed: dict[str, int]) -> list[dict[str, Any]]:
+    """缴费年限 by insurance from actual and deemed months."""
     lines = []
-    for insurance in sorted(set(periods) | set(deemed_months)):
-        actual = rules.actual_months(insurance, periods[insurance])
-        total = actual + deemed_months[insurance]
-        lines.append({"insurance": insurance, "actual_months": actual,
-                      "deemed_months": deemed_months[insurance], "total_months": total,
-                      "total": rules.years_and_months(total)})
+    for insurance in sorted(set(actual) | set(deemed)):
+        paid, assumed = actual.get(insurance, 0), deemed.get(insurance, 0)
+        lines.append({"insurance": insurance, "actual_months": paid, "deemed_months": assumed,
+                      "total_months": paid + assumed, "total": rules.years_and_months(paid + assumed)})
     return lines
 
 
@@ -424,7 +432,8 @@ def staff(db: Session, actor: Actor, uscc: str) -> list[dict[str, Any]]:
                       .where(Enrollment.employer_id == employer.id, Enrollment.status == "active")
                       .order_by(Person.name, Person.id, Enrollment.insurance)).all()
     last = dict(db.execute(select(Contribution.person_id, func.max(Contribution.period))
-                           .where(Contribution.employer_id == employer.id,
+                           .where(Contribution.person_id.in_(employer_persons(employer.id)),
+                                  Contribution.employer_id == employer.id,
                                   Contribution.kind == "posted")
                            .group_by(Contribution.person_id)).all())
     people: dict[int, dict[str, Any]] = {}
@@ -437,6 +446,13 @@ def staff(db: Session, actor: Actor, uscc: str) -> list[dict[str, Any]]:
         if base is not None:
             entry["contribution_base"] = max(entry["contribution_base"] or 0, base)
     return list(people.values())
+
+
+def employer_persons(employer_id: int):
+    """Everyone ever enrolled through the employer: the only persons who can hold its
+    contributions (the import refuses a row without such an enrollment; a reversal copies
+    its original). Contributions are indexed by person, not by employer."""
+    return select(Enrollment.person_id).where(Enrollment.employer_id == employer_id)
 
 
 def arrears(db: Session, actor: Actor, uscc: str) -> list[dict[str, Any]]:
@@ -470,3 +486,106 @@ def arrears_csv(uscc: str, rows: list[dict[str, Any]]) -> str:
                          r["period"], *money])
     return "\ufeff" + out.getvalue()
 
+
+
+# --- relationship transfers (written for jingban.transfers; set-based) ----------------------------
+
+def transfer_history(db: Session, person_id: int, insurances: tuple[str, ...],
+                     scheme: str | None) -> dict[str, Any]:
+    """What a transfer out carries: the effective contributions of these insurances (not
+    reversed), the deemed months, and the account balance of ``scheme``."""
+    reversed_ids = select(Contribution.reverses_id).where(Contribution.reverses_id.is_not(None))
+    rows = db.execute(select(Contribution.insurance, Contribution.period, Contribution.base,
+                             Contribution.employer_amount, Contribution.personal_amount,
+                             Contribution.account_amount, Contribution.paid_on)
+                      .where(Contribution.person_id == person_id, Contribution.kind == "posted",
+                             Contribution.insurance.in_(insurances),
+                             Contribution.id.not_in(reversed_ids))
+                      .order_by(Contribution.period, Contribution.id)).all()
+    deemed = db.execute(select(func.coalesce(func.sum(DeemedService.months), 0))
+                        .where(DeemedService.person_id == person_id,
+                               DeemedService.insurance.in_(insurances))).scalar()
+    balance = 0
+    if scheme:
+        balance = db.execute(select(func.coalesce(func.sum(AccountEntry.amount), 0))
+                             .where(AccountEntry.person_id == person_id,
+                                    AccountEntry.scheme == scheme)).scalar()
+    return {"contributions": [{"insurance": r[0], "period": r[1], "base": r[2],
+                               "employer_amount": r[3], "personal_amount": r[4],
+                               "account_amount": r[5], "paid_on": r[6].isoformat()}
+                              for r in rows],
+            "deemed_months": int(deemed or 0), "balance": int(balance or 0)}
+
+
+@transactional
+def merge_transferred(db: Session, actor: Actor, person: Person, ref: str, insurance: str,
+                      contributions: list[dict[str, Any]], deemed_months: int,
+                      scheme: str | None, balance: int) -> int:
+    """Take a transfer's history in (年限累计计算): its contributions as posted rows under the
+    receiving insurance (record id ``TRF<ref>-n``, so a second merge is refused by the unique
+    key), its deemed months, and the account balance as a ``transfer_in`` entry. Rows posted."""
+    today = clock.today()
+    rows = [{"record_id": f"TRF{ref}-{n}", "person_id": person.id, "employer_id": None,
+             "insurance": insurance, "period": int(c["period"]), "base": c.get("base"),
+             "employer_amount": int(c["employer_amount"]),
+             "personal_amount": int(c["personal_amount"]),
+             "account_amount": int(c.get("account_amount") or 0), "subsidy_amount": 0,
+             "paid_on": dt.date.fromisoformat(str(c["paid_on"])), "kind": "posted",
+             "posted_at": clock.now()} for n, c in enumerate(contributions, 1)]
+    if rows:
+        db.execute(insert(Contribution), rows)
+    if deemed_months:
+        db.add(DeemedService(person_id=person.id, insurance=insurance, months=deemed_months,
+                             from_date=today, to_date=today, evidence=f"关系转移接续 {ref}（转出地认定）",
+                             recorded_by=actor.username))
+    if scheme and balance:
+        db.add(AccountEntry(person_id=person.id, scheme=scheme, year=today.year,
+                            kind="transfer_in", amount=balance, posted_on=today))
+    db.flush()
+    audit.record(db, actor, "records.merge_transferred", registration.person_subject(person),
+                 after={"ref": ref, "rows": len(rows), "deemed_months": deemed_months,
+                        "balance": balance}, reason=f"关系转移接续 {ref}")
+    return len(rows)
+
+
+@transactional
+def transfer_out_account(db: Session, actor: Actor, person: Person, ref: str, scheme: str,
+                         amount: int) -> None:
+    """The account balance leaves with a transfer: a ``transfer_out`` entry of minus the amount."""
+    today = clock.today()
+    db.add(AccountEntry(person_id=person.id, scheme=scheme, year=today.year, kind="transfer_out",
+                        amount=-amount, posted_on=today))
+    db.flush()
+    audit.record(db, actor, "records.transfer_out_account", registration.person_subject(person),
+                 after={"ref": ref, "scheme": scheme, "amount": -amount},
+                 reason=f"关系转移接续 {ref}")
+
+
+# --- overpayment recovery (written for jingban.benefits.recovery, R§46) --------------------------
+
+audit.ACT_NAMES["records.recovery_offset"] = "个人账户余额抵扣多领待遇"
+
+
+def account_balance(db: Session, person_id: int, scheme: str) -> int:
+    """A person's account balance in one scheme: the sum of every entry, fen."""
+    total = db.execute(select(func.coalesce(func.sum(AccountEntry.amount), 0))
+                       .where(AccountEntry.person_id == person_id,
+                              AccountEntry.scheme == scheme)).scalar()
+    return int(total or 0)
+
+
+@transactional
+def recovery_offset(db: Session, actor: Actor, person: Person, scheme: str, amount: int,
+                    ref: str) -> AccountEntry:
+    """从个人账户余额中抵扣 (R§46): a ``recovery`` entry of minus the amount; never more than the
+    balance. ``ref`` names the debt it repays."""
+    if amount <= 0 or amount > account_balance(db, person.id, scheme):
+        raise Conflict("records.balance", "个人账户余额不足，不能抵扣该金额", "amount")
+    today = clock.today()
+    entry = AccountEntry(person_id=person.id, scheme=scheme, year=today.year, kind="recovery",
+                         amount=-amount, posted_on=today)
+    db.add(entry)
+    db.flush()
+    audit.record(db, actor, "records.recovery_offset", registration.person_subject(person),
+                 after=snapshot(entry), reason=f"抵扣多领待遇 {ref}")
+    return entry

@@ -93,12 +93,13 @@ def _employer(db: Session, uscc: str, *, lock: bool = False) -> Employer:
 def get_person(db: Session, actor: Actor, ssn: str, *, view: str = "record") -> Person:
     """A person's full record; staff reads are logged (查询留痕)."""
     require(actor, "registration.read")
-    person = _person(db, ssn)
+    person = find_person(db, ssn)
     audit.log_access(db, actor, person_subject(person), view)
     return person
 
 
-def _person(db: Session, ssn: str, *, lock: bool = False) -> Person:
+def find_person(db: Session, ssn: str, *, lock: bool = False) -> Person:
+    """The person with this SSN, for other areas' acts; NotFound in Chinese otherwise."""
     code = (ssn or "").strip().upper()
     stmt = select(Person).where(Person.ssn == code)
     found = db.execute(stmt.with_for_update() if lock else stmt).scalar()
@@ -358,7 +359,7 @@ def register_person(db: Session, actor: Actor, data: PersonCreate) -> Person:
 def change_person(db: Session, actor: Actor, ssn: str, data: PersonChange) -> Person:
     """个人登记信息变更 (R§9, R§10). Name and ID corrections go through a reviewed case."""
     _require_write(actor)
-    person = _person(db, ssn, lock=True)
+    person = find_person(db, ssn, lock=True)
     changes = data.model_dump(exclude={"reason"}, exclude_none=True)
     if changes.get("household_region"):
         ids.validate_region(changes["household_region"], "household_region")
@@ -381,7 +382,7 @@ def record_death(db: Session, actor: Actor, ssn: str, death_date: dt.date,
     """Death (from the population feed or a report): status changes, enrollments end at the
     end of the month of death, cards are revoked. Benefit effects belong to benefits."""
     _require_write(actor)
-    person = _person(db, ssn, lock=True)
+    person = find_person(db, ssn, lock=True)
     if person.status == "deceased":
         raise Conflict("person.deceased", "该参保人已登记死亡", "ssn")
     if death_date < person.birth_date or death_date > clock.today():
@@ -406,7 +407,7 @@ def cancel_person(db: Session, actor: Actor, ssn: str, data: PersonCancel) -> Pe
     """个人注销登记 (R§10), e.g. settled abroad or a duplicate registration; insurance must
     have been stopped first."""
     _require_write(actor)
-    person = _person(db, ssn, lock=True)
+    person = find_person(db, ssn, lock=True)
     if person.status != "active":
         raise Conflict("person.not_active", "该参保人登记状态不是正常，不能注销", "ssn")
     if active := [e for e in person.enrollments if e.status == "active"]:
@@ -424,7 +425,7 @@ def correct_identity(db: Session, actor: Actor, ssn: str, data: IdentityCorrecti
     """姓名或身份号码更正 — a high-risk item (SPEC §2); the SSN follows a corrected citizen ID
     (R§6) and the original values stay in the history (Z-11(4))."""
     _require_write(actor)
-    person = _person(db, ssn, lock=True)
+    person = find_person(db, ssn, lock=True)
     changes: dict[str, Any] = {}
     if data.name and data.name != person.name:
         changes["name"] = data.name
@@ -476,7 +477,7 @@ def _check_base(db: Session, insurance: str, base_yuan, start: dt.date) -> int |
 def enroll(db: Session, actor: Actor, ssn: str, data: EnrollmentCreate) -> Enrollment:
     """参保登记 per insurance; a second active enrollment of the same scheme is refused."""
     _require_write(actor)
-    person = _person(db, ssn, lock=True)
+    person = find_person(db, ssn, lock=True)
     if person.status != "active":
         raise Conflict("person.deceased", "该参保人已死亡，不能办理参保", "ssn")
     employer = _employer(db, data.employer_uscc, lock=True) if data.employer_uscc else None
@@ -515,7 +516,7 @@ def end_enrollment(db: Session, actor: Actor, ssn: str, enrollment_id: int,
                    data: EnrollmentEnd) -> Enrollment:
     """停保/减员: the enrollment ends on the given date; the row is kept."""
     require(actor, "registration.write")
-    person = _person(db, ssn, lock=True)
+    person = find_person(db, ssn, lock=True)
     enrollment = next((e for e in person.enrollments if e.id == enrollment_id), None)
     if enrollment is None:
         raise NotFound("enrollment.not_found", "未找到该参保记录", "enrollment_id")
@@ -538,7 +539,7 @@ def end_enrollment(db: Session, actor: Actor, ssn: str, enrollment_id: int,
 def issue_card(db: Session, actor: Actor, ssn: str, data: CardCreate) -> Card:
     """申领社会保障卡、电子社保卡或医保电子凭证 (R§6, R§7): one live card per kind."""
     require(actor, "registration.write")
-    person = _person(db, ssn, lock=True)
+    person = find_person(db, ssn, lock=True)
     if person.status != "active":
         raise Conflict("person.deceased", "该参保人已死亡，不能申领卡", "ssn")
     live = [c for c in person.cards if c.kind == data.kind and c.status not in rules.CARD_TERMINAL]
@@ -559,7 +560,7 @@ def change_card(db: Session, actor: Actor, ssn: str, card_id: int,
                 data: CardStatusChange) -> Card:
     """Card status change; 补换 (replaced) opens a new card that points to the old one."""
     require(actor, "registration.write")
-    person = _person(db, ssn, lock=True)
+    person = find_person(db, ssn, lock=True)
     card = next((c for c in person.cards if c.id == card_id), None)
     if card is None:
         raise NotFound("card.not_found", "未找到该卡", "card_id")

@@ -20,7 +20,8 @@ from jingban.core.http import VALIDATION_MESSAGES
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
-KINDS = {"employer": "单位登记信息（市场监管/民政/编办）", "population": "人口信息（公安/卫健/民政）"}
+KINDS = {"employer": "单位登记信息（市场监管/民政/编办）", "population": "人口信息（公安/卫健/民政）",
+         "judicial": "在押服刑与释放信息（司法行政）", "exit": "移居境外与丧失国籍信息（公安出入境）"}
 STATUS = {"processed": "已处理", "rejected": "已拒绝", "duplicate": "重复", "skipped": "已跳过"}
 
 FIELD_NAMES = {
@@ -31,14 +32,24 @@ FIELD_NAMES = {
                    "name": "姓名", "birth_date": "出生日期", "death_date": "死亡日期",
                    "household_region": "户籍地行政区划代码", "address": "地址",
                    "effective_date": "生效日期"},
+    "judicial": {"event_id": "事件编号", "event": "事件类型", "citizen_id": "公民身份号码",
+                 "name": "姓名", "event_date": "收监或释放日期", "institution": "监所名称",
+                 "effective_date": "生效日期"},
+    "exit": {"event_id": "事件编号", "event": "事件类型", "citizen_id": "公民身份号码",
+             "name": "姓名", "event_date": "定居境外或丧失国籍日期", "country": "国家或地区",
+             "effective_date": "生效日期"},
 }
-REQUIRED_COLUMNS = {"employer": ("action", "uscc"), "population": ("event", "citizen_id")}
+REQUIRED_COLUMNS = {"employer": ("action", "uscc"), "population": ("event", "citizen_id"),
+                    "judicial": ("event", "citizen_id", "event_date"),
+                    "exit": ("event", "citizen_id", "event_date")}
 
 # Registration's field names, as the feed calls them (so a rejected row names its own column).
 FEED_FIELDS = {
     "employer": {"registered_on": "effective_date", "cancelled_on": "effective_date"},
     "population": {"id_number": "citizen_id", "ssn": "citizen_id", "id_type": "citizen_id",
                    "sex": "citizen_id"},
+    "judicial": {"ssn": "citizen_id"},
+    "exit": {"ssn": "citizen_id"},
 }
 
 # Refusals that mean "nothing to do here" rather than bad data: the record is skipped.
@@ -92,8 +103,8 @@ def file_error(message: str) -> InvalidInput:
 def parse(kind: str, content: bytes) -> tuple[str, list[Item]]:
     """(CSV header line or "", items) of a feed file; a file that cannot be read is refused whole."""
     if kind not in KINDS:
-        raise InvalidInput("sharing.kind", "共享数据类型应为 employer（单位）或 population（人口）",
-                           "kind")
+        raise InvalidInput("sharing.kind", "共享数据类型应为 employer（单位）、population（人口）、"
+                           "judicial（在押服刑）或 exit（出境定居）", "kind")
     if len(content) > MAX_FILE_BYTES:
         raise file_error(f"文件超过{MAX_FILE_BYTES // 1024 // 1024}MB，请拆分后分批上传")
     try:

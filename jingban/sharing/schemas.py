@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 from jingban.registration.rules import EMPLOYER_KINDS
 from jingban.registration.schemas import EmployerKind
 
-FeedKind = Literal["employer", "population"]
+FeedKind = Literal["employer", "population", "judicial", "exit"]
 RecordStatus = Literal["processed", "rejected", "duplicate", "skipped"]
 
 
@@ -69,6 +69,26 @@ class PopulationEvent(FeedRow):
     death_date: FeedDate | None = None
     household_region: str | None = Field(default=None, max_length=6)
     address: str | None = Field(default=None, max_length=300)
+
+
+class JudicialEvent(FeedRow):
+    """司法行政机关的在押服刑（收监）与刑满释放信息 (R§25, R§26)."""
+
+    event: Literal["imprisonment", "release"]
+    citizen_id: str = Field(min_length=1, max_length=40)
+    name: str | None = Field(default=None, max_length=64)
+    event_date: FeedDate
+    institution: str | None = Field(default=None, max_length=200)
+
+
+class ExitEvent(FeedRow):
+    """公安出入境管理机关的定居境外与丧失（退出）中国国籍信息 (R§25, R§26)."""
+
+    event: Literal["emigration", "nationality_loss"]
+    citizen_id: str = Field(min_length=1, max_length=40)
+    name: str | None = Field(default=None, max_length=64)
+    event_date: FeedDate
+    country: str | None = Field(default=None, max_length=64)
 
 
 class BatchOut(BaseModel):

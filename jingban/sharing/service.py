@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from jingban.core import audit, clock, ids
 from jingban.core.actor import Actor
+from jingban.core.audit import canonical, sm3
 from jingban.core.auth import can, require
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, JingbanError, NotFound
 from jingban.registration import service as registration
-from jingban.registration.models import Employer
+from jingban.registration.models import Employer, Person
 from jingban.registration.schemas import (
     EmployerCancel,
     EmployerChange,
@@ -32,7 +33,7 @@ from jingban.registration.schemas import (
 )
 from jingban.sharing import rules
 from jingban.sharing.models import FeedBatch, FeedRecord
-from jingban.sharing.schemas import EmployerEvent, PopulationEvent
+from jingban.sharing.schemas import EmployerEvent, ExitEvent, JudicialEvent, PopulationEvent
 
 audit.ACT_NAMES.update({
     "sharing.receive_batch": "接收共享数据文件",
@@ -147,6 +148,8 @@ def _apply(db: Session, actor: Actor, kind: str, item: rules.Item) -> Outcome:
     if kind == "employer":
         event = EmployerEvent.model_validate(item.data)
         return EMPLOYER_ACTIONS[event.action](db, actor, event)
+    if kind in FACT_FEEDS:
+        return _fact(db, actor, kind, FACT_FEEDS[kind].model_validate(item.data), item.key)
     event = PopulationEvent.model_validate(item.data)
     return POPULATION_EVENTS[event.event](db, actor, event)
 
@@ -249,7 +252,12 @@ def _death(db: Session, actor: Actor, e: PopulationEvent) -> Outcome:
     if died is None:
         raise rules.missing("population", "death_date")
     person = registration.record_death(db, actor, ssn, died, DEATH_REASON)
-    return Outcome(registration.person_subject(person))
+    from jingban.benefits import stops  # imported here: benefits uses the case engine → records → us
+
+    key = e.event_id or sm3(canonical(e.model_dump(mode="json")))
+    note = stops.receive_fact(db, actor, kind="death", ssn=ssn, name=e.name or person.name,
+                              fact_date=died, source="population", source_ref=key)
+    return Outcome(registration.person_subject(person), note)
 
 
 def _move(db: Session, actor: Actor, e: PopulationEvent) -> Outcome:
@@ -264,3 +272,24 @@ def _move(db: Session, actor: Actor, e: PopulationEvent) -> Outcome:
 POPULATION_EVENTS: dict[str, Callable[[Session, Actor, PopulationEvent], Outcome]] = {
     "birth": _birth, "death": _death, "move": _move,
 }
+
+
+# --- judicial and exit feeds (R§25, R§26): facts for stopping and eligibility verification ------
+
+FACT_FEEDS: dict[str, type[JudicialEvent] | type[ExitEvent]] = {
+    "judicial": JudicialEvent, "exit": ExitEvent,
+}
+
+
+def _fact(db: Session, actor: Actor, kind: str, e: JudicialEvent | ExitEvent, key: str) -> Outcome:
+    """Kept as a fact for the matching run; an imprisonment suspends the person's awards."""
+    from jingban.benefits import stops  # imported here: benefits uses the case engine → records → us
+
+    ssn = _citizen(e)
+    if e.event_date > clock.today():
+        raise InvalidInput("sharing.event_date", "收监、释放或出境日期不能晚于今天", "event_date")
+    note = stops.receive_fact(db, actor, kind=e.event, ssn=ssn, name=e.name or "",
+                              fact_date=e.event_date, source=kind, source_ref=key)
+    person = db.execute(select(Person).where(Person.ssn == ssn)).scalar()
+    return Outcome(registration.person_subject(person) if person else "", note)
+

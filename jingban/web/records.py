@@ -128,7 +128,8 @@ def contribution_summary(db: Session, employer_id: int) -> list[dict[str, Any]]:
     rows = db.execute(
         select(Contribution.period, func.count(func.distinct(Contribution.person_id)),
                func.sum(Contribution.employer_amount), func.sum(Contribution.personal_amount))
-        .where(Contribution.employer_id == employer_id)
+        .where(Contribution.person_id.in_(service.employer_persons(employer_id)),
+               Contribution.employer_id == employer_id)
         .group_by(Contribution.period).order_by(Contribution.period.desc()).limit(SUMMARY_MONTHS)
     ).all()
     return [{"period": p, "persons": n, "employer_amount": int(e or 0),

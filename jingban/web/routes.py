@@ -7,6 +7,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from jingban.web import activation, auth, benefits, cases, feeds, proofs, records, staff
+from jingban.web import benefit_stops as benefit_stop_pages
+from jingban.web import transfers as transfer_pages
 from jingban.web.pages import HERE, SESSION_COOKIE, html_errors
 
 
@@ -15,6 +17,7 @@ def install(app: FastAPI) -> None:
                        session_cookie=SESSION_COOKIE, same_site="lax",
                        max_age=app.state.settings.token_ttl_seconds)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, cases, staff, feeds, records, activation, proofs, benefits):
+    for module in (auth, cases, staff, feeds, records, activation, proofs, benefits,
+                   transfer_pages, benefit_stop_pages):
         app.include_router(module.router, include_in_schema=False)
     app.state.render_error = html_errors(app.state.render_error)

@@ -225,7 +225,7 @@ def test_bad_intake_writes_nothing(client, staff, db):
     bad = submit(client, staff["clerk"], "REG-PERSON", person_body(id_number="330106199005061231"))
     assert error_of(bad)["code"] == "id.check_digit"
     assert error_of(submit(client, staff["clerk"], "NOPE", {}))["code"] == "case.item_unknown"
-    assert error_of(submit(client, staff["clerk"], "BEN-PENSION", {}))["code"] == "case.item_not_open"
+    assert error_of(submit(client, staff["clerk"], "BEN-MATERNITY", {}))["code"] == "case.item_not_open"
     agent = {"name": "x", "id_number": "1", "authorization": ""}
     err = error_of(submit(client, staff["clerk"], "REG-PERSON", person_body(), agent=agent))
     assert err["field"] == "agent.authorization"

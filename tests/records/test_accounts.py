@@ -110,8 +110,9 @@ def test_deemed_years_through_a_case(client, staff, acct, year_2024):
     missing = client.post(f"{API}/cases", json={"item": "REC-DEEMED-YEARS", "payload": payload},
                           headers=staff["clerk"]).json()
     assert missing["status"] == "awaiting_materials"
-    through_three_levels(client, staff, "REC-DEEMED-YEARS", payload, ["personnel_file"])
+    case = through_three_levels(client, staff, "REC-DEEMED-YEARS", payload, ["personnel_file"])
     record = client.get(f"{API}/persons/{ssn}/rights", headers=acct).json()
+    assert [d["case_id"] for d in record["deemed"]] == [case["id"]]
     years = {y["insurance"]: y for y in record["contribution_years"]}
     assert years["pension_enterprise"] == {"insurance": "pension_enterprise", "actual_months": 12,
                                            "deemed_months": 60, "total_months": 72,
@@ -129,19 +130,20 @@ def test_correction_keeps_original_and_reversal(client, staff, acct, year_2024):
     before = client.get(f"{API}/persons/{ssn}/rights", headers=acct).json()
     target = next(c for c in before["contributions"] if c["period"] == 202403)
     payload = {"ssn": ssn, "contribution_id": target["id"], "reason": "征收机构退费更正"}
-    through_three_levels(client, staff, "REC-CORRECTION", payload, ["correction_proof"])
+    case = through_three_levels(client, staff, "REC-CORRECTION", payload, ["correction_proof"])
     after = client.get(f"{API}/persons/{ssn}/rights", headers=acct).json()
     rows = {c["id"]: c for c in after["contributions"]}
     reversal = next(c for c in after["contributions"] if c["kind"] == "reversal")
     assert reversal["reverses_id"] == target["id"]
     assert rows[target["id"]]["reversed_by_id"] == reversal["id"]
     assert reversal["personal_amount"] == "-640.00"
+    assert reversal["case_id"] == case["id"] and rows[target["id"]]["case_id"] is None
     years = {y["insurance"]: y["actual_months"] for y in after["contribution_years"]}
     assert years["pension_enterprise"] == 11
     balance = {b["scheme"]: b["balance"] for b in after["balances"]}
     assert balance["pension_enterprise"] == f"{12 * 640:.2f}"
     reversed_entry = next(e for e in after["entries"] if e["kind"] == "reversal")
-    assert reversed_entry["amount"] == "-640.00"
+    assert reversed_entry["amount"] == "-640.00" and reversed_entry["case_id"] == case["id"]
 
     twice = client.post(f"{API}/cases", json={"item": "REC-CORRECTION", "payload": payload,
                                               "materials": ["correction_proof"]},

@@ -8,9 +8,9 @@ import re
 import pytest
 from sqlalchemy import select
 
+from jingban.accounts import rules
 from jingban.cases.models import Notification, Outbox
 from jingban.core.models import AuditEvent, User
-from jingban.web import activation
 from tests.conftest import citizen_id, person_body
 from tests.web.helpers import csrf, post, sign_in
 
@@ -138,7 +138,7 @@ def test_short_password_expired_token_and_no_token(client, sessions, person, mon
     ask(client, person)
     short = confirm(client, last_code(sessions), "short")
     assert short.status_code == 422 and "新密码至少8位" in short.text
-    monkeypatch.setattr(activation, "TOKEN_SECONDS", -1)
+    monkeypatch.setattr(rules, "CODE_SECONDS", -1)
     expired = confirm(client, last_code(sessions))
     assert expired.status_code == 422 and "验证码已过期" in expired.text
 

@@ -61,11 +61,11 @@ def portal_user(sessions):
 def test_catalog_page_marks_items_not_open(client, clerk):
     page = client.get("/cases/new").text
     assert 'href="/cases/new/REG-PERSON-CORRECT"' in page
-    pension = page.split("BEN-PENSION")[1].split("</tr>")[0]
-    assert "尚未开通" in pension and "/cases/new/BEN-PENSION" not in pension
-    closed = client.get("/cases/new/BEN-PENSION")
+    medical = page.split("BEN-MEDICAL-MANUAL")[1].split("</tr>")[0]
+    assert "尚未开通" in medical and "/cases/new/BEN-MEDICAL-MANUAL" not in medical
+    closed = client.get("/cases/new/BEN-MEDICAL-MANUAL")
     assert closed.status_code == 200 and "该事项尚未开通" in closed.text
-    refused = intake(client, clerk, "BEN-PENSION", ssn="X")
+    refused = intake(client, clerk, "BEN-MEDICAL-MANUAL", ssn="X")
     assert refused.status_code == 409 and "尚未开通" in refused.text
 
 

@@ -1,0 +1,247 @@
+"""Monthly payroll (待遇发放, SPEC §6): one payment per award in force per month, minus
+recovery deductions (R§46), then the bank payment file.
+
+Set-based and resumable: awards are taken in ranges of person ids, each range one transaction
+(INSERT … SELECT of whoever has no payment for the month yet, then the deductions of the few
+payees with debts). A crash loses at most the range it was in; running the month again
+continues the same PayrollRun and pays only who is still unpaid (the unique award + period key
+makes a second payment impossible). A completed month is never touched again.
+
+Bank payment file (银行代发文件): CSV, UTF-8 without BOM, CRLF line ends, one header line
+``账号,户名,金额,发放月份,业务参考号`` and then one line per payment with a net amount above
+zero, in payment order: the payee's social security card account, the payee's name, the net
+amount in yuan with two decimals, the period YYYYMM and the reference ``JB<period>-<payment id>``
+the bank echoes in its return file. The file is rebuilt from the payments whenever it is
+downloaded and must hash to the SHA-256 recorded on the run.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+from sqlalchemy import Date, Integer, String, exists, func, insert, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from jingban.benefits import rules
+from jingban.benefits.models import Award, Debt, DebtEntry, Payment, PayrollRun
+from jingban.core import agency, audit, clock
+from jingban.core.actor import Actor
+from jingban.core.auth import require
+from jingban.core.db import transactional
+from jingban.core.errors import Conflict, InvalidInput, NotFound
+
+CHUNK = 50_000  # person ids per transaction
+BANK_HEADER = ["账号", "户名", "金额", "发放月份", "业务参考号"]
+DEBTS_OPEN = ("open", "agreement")
+audit.ACT_NAMES.update({"benefits.payroll_start": "待遇发放批次开始",
+                        "benefits.payroll_chunk": "待遇发放（分段）",
+                        "benefits.payroll_complete": "待遇发放批次完成"})
+
+Progress = Callable[[int, int], None]
+
+
+def check_period(period: int) -> int:
+    """A real month, and not later than next month (a payroll is run ahead at most one month)."""
+    today = clock.today()
+    if not rules.valid_period(period):
+        raise InvalidInput("payroll.period", "发放月份格式应为 YYYYMM", "period")
+    if period > rules.next_period(rules.period_of(today.year, today.month)):
+        raise InvalidInput("payroll.period_future", "不能提前发放下月以后的待遇", "period")
+    return period
+
+
+def _in_force(period: int):
+    return (Award.status == "active", Award.start_period <= period,
+            or_(Award.last_period.is_(None), Award.last_period >= period))
+
+
+@transactional
+def start_run(db: Session, actor: Actor, period: int) -> PayrollRun:
+    """The month's run: a new one, or the one a crash left running, or the completed one."""
+    require(actor, "benefits.payroll")
+    check_period(period)
+    run = db.execute(select(PayrollRun).where(PayrollRun.period == period)).scalar()
+    if run is None:
+        run = PayrollRun(period=period, status="running", started_by=actor.username)
+        db.add(run)
+        db.flush()
+        audit.record(db, actor, "benefits.payroll_start", f"payroll:{period}",
+                     after={"period": period})
+    return run
+
+
+def _ranges(db: Session, period: int, chunk: int) -> list[tuple[int, int]]:
+    low, high = db.execute(select(func.min(Award.person_id), func.max(Award.person_id))
+                           .where(*_in_force(period))).one()
+    if low is None:
+        return []
+    return [(start, min(start + chunk, high + 1)) for start in range(low, high + 1, chunk)]
+
+
+@transactional
+def pay_range(db: Session, actor: Actor, run_id: int, low: int, high: int) -> int:
+    """Pay every award in force of persons low ≤ id < high not yet paid this month, and take
+    the recovery deductions from those payments; one transaction."""
+    require(actor, "benefits.payroll")
+    run = db.execute(select(PayrollRun).where(PayrollRun.id == run_id).with_for_update()).scalar()
+    if run is None or run.status != "running":
+        raise Conflict("payroll.not_running", "该发放批次已完成或不存在", "period")
+    today, period = clock.today(), run.period
+    rows = select(literal(run.id, Integer), Award.id, Award.person_id, literal(period, Integer),
+                  literal("regular", String), Award.monthly_amount, literal(0, Integer),
+                  Award.monthly_amount, Award.bank_account, literal(today, Date))\
+        .where(*_in_force(period), Award.person_id >= low, Award.person_id < high)
+    columns = ["run_id", "award_id", "person_id", "period", "kind", "gross", "deduction", "net",
+               "bank_account", "paid_on"]
+    # Whoever is paid already is skipped by the unique award + period key itself. (A NOT
+    # EXISTS anti-join would be planned against the table's size before the run and, with
+    # the table empty, rescan the rows this very statement is adding: quadratic.)
+    upsert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[db.get_bind().dialect.name]
+    statement = upsert(Payment).from_select(columns, rows)\
+        .on_conflict_do_nothing(index_elements=["award_id", "period"]).returning(Payment.id)
+    # Counted from the rows returned: a driver's rowcount for INSERT … SELECT may be -1.
+    count = len(db.execute(statement).all())
+    deducted = _deduct(db, actor, run.id, low, high, today)
+    audit.record(db, actor, "benefits.payroll_chunk", f"payroll:{period}",
+                 after={"persons": [low, high - 1], "payments": count, "deductions": deducted})
+    return count
+
+
+def _deduct(db: Session, actor: Actor, run_id: int, low: int, high: int, today: dt.date) -> int:
+    """Recovery from this month's payments of payees with open debts (R§46): per payment,
+    min(the debt's balance, cap × gross), oldest debt first; a debt paid off is settled."""
+    ratio = Decimal(agency.param(db, "benefits.recovery.deduction_cap_ratio", today))
+    balance = (select(func.coalesce(func.sum(DebtEntry.amount), 0))
+               .where(DebtEntry.debt_id == Debt.id).scalar_subquery())
+    found = db.execute(
+        select(Payment.id, Payment.gross, Debt.id, balance)
+        .join(Debt, Debt.person_id == Payment.person_id)
+        .where(Payment.run_id == run_id, Payment.person_id >= low, Payment.person_id < high,
+               Payment.deduction == 0, Debt.status.in_(DEBTS_OPEN),
+               ~exists().where(DebtEntry.payment_id == Payment.id))
+        .order_by(Payment.id, Debt.id)).all()
+    left: dict[int, int] = {}
+    taken: dict[int, tuple[int, int, int]] = {}  # payment -> (debt, amount, gross)
+    for payment_id, gross, debt_id, owed in found:
+        left.setdefault(debt_id, int(owed))
+        if payment_id in taken or left[debt_id] <= 0:
+            continue
+        amount = rules.deduction(left[debt_id], gross, ratio)
+        if amount:
+            taken[payment_id] = (debt_id, amount, gross)
+            left[debt_id] -= amount
+    if not taken:
+        return 0
+    db.execute(update(Payment), [{"id": p, "deduction": a, "net": g - a}
+                                 for p, (_, a, g) in taken.items()])
+    db.execute(insert(DebtEntry), [
+        {"debt_id": d, "kind": "deduction", "amount": -a, "payment_id": p, "entry_on": today,
+         "reference": f"payment:{p}", "recorded_by": actor.username}
+        for p, (d, a, _) in taken.items()])
+    settled = sorted({d for d, _, _ in taken.values() if left[d] <= 0})
+    if settled:
+        db.execute(update(Debt).where(Debt.id.in_(settled)).values(status="settled"))
+    return sum(a for _, a, _ in taken.values())
+
+
+def bank_lines(db: Session, run: PayrollRun, batch: int = 10_000) -> Iterator[bytes]:
+    """The bank payment file, line by line (layout in the module docstring)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(BANK_HEADER)
+    rows = db.connection().execute(
+        select(Payment.id, Payment.bank_account, Award.payee_name, Payment.net, Payment.period)
+        .join(Award, Award.id == Payment.award_id)
+        .where(Payment.run_id == run.id, Payment.net > 0).order_by(Payment.id)
+        .execution_options(stream_results=True, max_row_buffer=batch))
+    for chunk in rows.partitions(batch):
+        writer.writerows((account, name, f"{net // 100}.{net % 100:02d}", period,
+                          f"JB{period}-{payment_id}")
+                         for payment_id, account, name, net, period in chunk)
+        yield out.getvalue().encode("utf-8")
+        out.seek(0)
+        out.truncate()
+    yield out.getvalue().encode("utf-8")
+
+
+def bank_file_name(period: int) -> str:
+    return f"payroll-{period}.csv"
+
+
+@transactional
+def finish_run(db: Session, actor: Actor, run_id: int) -> PayrollRun:
+    """Totals from the payments, the bank file's hash, and the run closed."""
+    require(actor, "benefits.payroll")
+    run = db.execute(select(PayrollRun).where(PayrollRun.id == run_id).with_for_update()).scalar()
+    if run.status == "completed":
+        return run
+    count, gross, deductions, net = db.execute(
+        select(func.count(), func.coalesce(func.sum(Payment.gross), 0),
+               func.coalesce(func.sum(Payment.deduction), 0), func.coalesce(func.sum(Payment.net), 0))
+        .where(Payment.run_id == run.id)).one()
+    digest = hashlib.sha256()
+    for part in bank_lines(db, run):
+        digest.update(part)
+    run.payments, run.gross, run.deductions, run.net = int(count), int(gross), int(deductions), \
+        int(net)
+    run.bank_file, run.bank_file_sha256 = bank_file_name(run.period), digest.hexdigest()
+    run.status, run.finished_at = "completed", clock.now()
+    audit.record(db, actor, "benefits.payroll_complete", f"payroll:{run.period}",
+                 after={"payments": run.payments, "gross": run.gross,
+                        "deductions": run.deductions, "net": run.net,
+                        "bank_file_sha256": run.bank_file_sha256})
+    return run
+
+
+def run_payroll(db: Session, actor: Actor, period: int, *, chunk: int = CHUNK,
+                progress: Progress | None = None) -> PayrollRun:
+    """Pay a month: start (or continue) its run, every person range, then close it.
+    Idempotent: a completed month is returned as it is."""
+    run = start_run(db, actor, period)
+    if run.status == "completed":
+        return run
+    ranges = _ranges(db, period, chunk)
+    for done, (low, high) in enumerate(ranges, 1):
+        pay_range(db, actor, run.id, low, high)
+        if progress:
+            progress(done, len(ranges))
+    return finish_run(db, actor, run.id)
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+def get_run(db: Session, actor: Actor, period: int) -> PayrollRun:
+    require(actor, "benefits.payroll_read")
+    run = db.execute(select(PayrollRun).where(PayrollRun.period == period)).scalar()
+    if run is None:
+        raise NotFound("payroll.not_found", f"{period} 尚未发放", "period")
+    return run
+
+
+def list_runs(db: Session, actor: Actor, limit: int = 36) -> list[PayrollRun]:
+    require(actor, "benefits.payroll_read")
+    return list(db.execute(select(PayrollRun).order_by(PayrollRun.period.desc()).limit(limit))
+                .scalars())
+
+
+def bank_rows(db: Session, run: PayrollRun) -> int:
+    return int(db.execute(select(func.count()).where(Payment.run_id == run.id, Payment.net > 0))
+               .scalar())
+
+
+def bank_file(db: Session, actor: Actor, period: int) -> Iterator[bytes]:
+    """The completed run's bank file, checked against the hash recorded when it was made."""
+    run = get_run(db, actor, period)
+    if run.status != "completed":
+        raise Conflict("payroll.not_completed", "该月发放尚未完成，请先续跑完成后再下载发放文件", "period")
+    parts = list(bank_lines(db, run))
+    if hashlib.sha256(b"".join(parts)).hexdigest() != run.bank_file_sha256:
+        raise Conflict("payroll.file_mismatch", "发放记录与批次登记的文件摘要不符，请联系稽核核查", "period")
+    return iter(parts)

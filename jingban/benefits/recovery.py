@@ -1,0 +1,443 @@
+"""Overpayment recovery (多领待遇追回, R§46): the order to return, instalment agreements,
+repayments, offsets from the individual account, the ledger per person, and the sweep that finds
+broken agreements (escalation notice and a credit record, R§45).
+
+Deductions from later benefits are made by the monthly payroll (benefits.batch): every debt in
+status ``open`` or ``agreement`` is deducted from, up to ``benefits.recovery.deduction_cap_ratio``
+of each payment, as ``deduction`` entries of the same ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from jingban.benefits import rules
+from jingban.benefits.models import (
+    Award,
+    AwardEvent,
+    Debt,
+    DebtAgreement,
+    DebtEntry,
+    Instalment,
+    Refund,
+)
+from jingban.benefits.stop_schemas import AccountOffsetIn, AgreementIn, RepaymentIn
+from jingban.cases.models import Notification
+from jingban.cases.service import notify
+from jingban.core import agency, audit, clock
+from jingban.core.actor import Actor
+from jingban.core.auth import require
+from jingban.core.db import snapshot, transactional
+from jingban.core.errors import Conflict, InvalidInput, NotFound
+from jingban.core.money import format_yuan, parse_yuan
+from jingban.oversight import service as oversight
+from jingban.oversight.schemas import CreditIn
+from jingban.records import service as records
+from jingban.registration.models import Person
+from jingban.registration.service import find_person, person_subject
+
+audit.ACT_NAMES.update({
+    "benefits.order_recovery": "责令退回多领待遇",
+    "benefits.instalment_agreement": "签订还款协议",
+    "benefits.record_repayment": "登记退回款",
+    "benefits.account_offset": "个人账户余额抵扣多领待遇",
+    "benefits.cancel_recovery": "撤销追回（原停发依据有误）",
+    "benefits.recovery_sweep": "追回款履约检查",
+})
+
+DEBT_STATUS = {"open": "待退回", "agreement": "分期还款中", "settled": "已结清", "defaulted": "违约待追缴"}
+ENTRY_KINDS = {"order": "责令退回", "repayment": "退回", "deduction": "待遇抵扣", "account": "个人账户抵扣",
+               "cancel": "撤销追回", "refund": "退还已追回款"}
+OPEN = ("open", "agreement", "defaulted")
+MAX_ID = 2**31 - 1
+
+
+def debt_subject(debt: Debt) -> str:
+    return f"benefit_debt:{debt.id}"
+
+
+def _require(actor: Actor) -> None:
+    """Clerks and accountants; a stop from a feed or an approved case orders back on its word."""
+    by_channel = {"feed": "sharing.upload", "case": "cases.act"}
+    require(actor, by_channel.get(actor.channel, "benefits.recovery"))
+
+
+
+
+def _debt(db: Session, debt_id: int, *, lock: bool = True) -> Debt:
+    stmt = select(Debt).where(Debt.id == debt_id)
+    found = db.execute(stmt.with_for_update() if lock else stmt).scalar() \
+        if 0 < debt_id <= MAX_ID else None
+    if found is None:
+        raise NotFound("recovery.not_found", f"未找到追回款 {debt_id}", "debt_id")
+    return found
+
+
+def balance(db: Session, debt_id: int) -> int:
+    """What is still owed: the order less every repayment, deduction and offset (fen)."""
+    total = db.execute(select(func.coalesce(func.sum(DebtEntry.amount), 0))
+                       .where(DebtEntry.debt_id == debt_id)).scalar()
+    return int(total or 0)
+
+
+def _instalments(db: Session, debt_id: int) -> list[Instalment]:
+    return list(db.execute(select(Instalment).where(Instalment.debt_id == debt_id)
+                           .order_by(Instalment.seq)).scalars())
+
+
+def _refresh(db: Session, debt: Debt) -> int:
+    """After money came in: instalments show what they have received (in order; deductions
+    by the payroll count too), and a debt with nothing left is settled. The balance."""
+    left = balance(db, debt.id)
+    plan = _instalments(db, debt.id)
+    if plan:
+        covered = sum(i.amount for i in plan) - left
+        for item, paid in zip(plan, rules.allocate([i.amount for i in plan], covered), strict=True):
+            item.paid = paid
+    if left <= 0 and debt.status in OPEN:
+        debt.status = "settled"
+    return left
+
+
+# --- the order (责令退回) -----------------------------------------------------------------------
+
+@transactional
+def order_overpayment(db: Session, actor: Actor, person: Person, award: Award, event: AwardEvent,
+                      months: list[int], total: int, phone: str = "") -> Debt:
+    """Order back what was paid for months after the right ended (R§46), with a due date and a
+    notice; one debt per award event (a rerun of the stop orders nothing twice)."""
+    _require(actor)
+    reason = (f"{rules.STOP_REASONS[event.reason][1]}后多发待遇：{_label(months[0])}至{_label(months[-1])}，"
+              f"共{len(months)}个月")
+    return _order(db, actor, person, award, f"award_event:{event.id}", reason, months, total, phone)
+
+
+@transactional
+def order_difference(db: Session, actor: Actor, person: Person, award: Award, months: list[int],
+                     total: int) -> Debt:
+    """A re-determination lowered the amount of months already paid: the difference is
+    ordered back (R§46), one debt per new award."""
+    _require(actor)
+    reason = (f"重新核定后多发待遇差额：{_label(months[0])}至{_label(months[-1])}，"
+              f"共{len(months)}个月")
+    return _order(db, actor, person, award, f"redetermination:{award.id}", reason, months, total)
+
+
+def _order(db: Session, actor: Actor, person: Person, award: Award, source_ref: str, reason: str,
+           months: list[int], total: int, phone: str = "") -> Debt:
+    if earlier := db.execute(select(Debt).where(Debt.award_id == award.id,
+                                                Debt.source_ref == source_ref)).scalar():
+        return earlier
+    today = clock.today()
+    due = agency.due_date(db, today, agency.param(db, "benefits.recovery.repay_wd", today)).due
+    debt = Debt(person_id=person.id, award_id=award.id, reason=reason, first_period=months[0],
+                last_period=months[-1], principal=total, status="open", ordered_on=today, due_on=due,
+                source_ref=source_ref)
+    db.add(debt)
+    db.flush()
+    db.add(DebtEntry(debt_id=debt.id, kind="order", amount=total, entry_on=today,
+                     reference=source_ref, recorded_by=actor.username))
+    db.flush()
+    notice = (f"经核实，{reason}，金额{format_yuan(total)}元。请于{due}前一次性退回；确有困难的，"
+              "可到经办机构签订还款协议分期退回，也可从后续待遇或个人账户余额中抵扣（《社会保险经办条例》第四十六条）。")
+    notify(db, person.ssn, "recovery", notice, phone=phone or person.phone)
+    audit.record(db, actor, "benefits.order_recovery", person_subject(person),
+                 after=snapshot(debt), related=debt_subject(debt), reason=reason)
+    return debt
+
+
+def _label(period: int) -> str:
+    return f"{period // 100}年{period % 100}月"
+
+
+RECOVERED = ("repayment", "deduction", "account")
+
+
+@transactional
+def cancel_for_event(db: Session, actor: Actor, award_id: int, event_id: int, reason: str) -> int:
+    """The stop that ordered money back was wrong (a wrong match): the order is cancelled in
+    full (a ``cancel`` entry of minus the principal still standing) and whatever had already
+    been recovered — repayments, deductions, account offsets — is paid back: a ``refund``
+    entry of the same amount and one Refund record. A debt already cancelled is left alone,
+    so nothing is refunded twice. Debts cancelled."""
+    _require(actor)
+    debts = db.execute(select(Debt).where(Debt.award_id == award_id,
+                                          Debt.source_ref == f"award_event:{event_id}")
+                       .order_by(Debt.id).with_for_update()).scalars().all()
+    done = 0
+    for debt in debts:
+        kinds = dict(db.execute(select(DebtEntry.kind, func.sum(DebtEntry.amount))
+                                .where(DebtEntry.debt_id == debt.id).group_by(DebtEntry.kind)).all())
+        if "cancel" in kinds:
+            continue
+        recovered = -sum(int(kinds.get(kind) or 0) for kind in RECOVERED)
+        left = balance(db, debt.id)
+        if left + recovered > 0:
+            db.add(DebtEntry(debt_id=debt.id, kind="cancel", amount=-(left + recovered),
+                             entry_on=clock.today(), reference=reason[:64], recorded_by=actor.username))
+        refund = _refund(db, actor, debt, recovered, reason) if recovered > 0 else None
+        db.flush()
+        debt.status = "settled"
+        audit.record(db, actor, "benefits.cancel_recovery", debt_subject(debt),
+                     after={"cancelled": left + recovered, "refunded": recovered,
+                            "refund": refund.id if refund else None}, reason=reason)
+        done += 1
+    return done
+
+
+def _refund(db: Session, actor: Actor, debt: Debt, amount: int, reason: str) -> Refund:
+    """退还: paid back to the award's account; the ledger shows it as a positive entry."""
+    today = clock.today()
+    award = db.get(Award, debt.award_id) if debt.award_id else None
+    refund = Refund(debt_id=debt.id, person_id=debt.person_id, amount=amount,
+                    bank_account=award.bank_account if award else "", reason=reason[:200],
+                    paid_on=today, recorded_by=actor.username)
+    db.add(refund)
+    db.flush()
+    db.add(DebtEntry(debt_id=debt.id, kind="refund", amount=amount, entry_on=today,
+                     reference=f"refund:{refund.id}", recorded_by=actor.username))
+    person = db.get(Person, debt.person_id)
+    notify(db, person.ssn, "recovery", f"经核实，原停发依据有误，已撤销多领待遇追回（{debt.reason}），"
+                                       f"已追回的{format_yuan(amount)}元退还至您的待遇发放账户。",
+           phone=person.phone)
+    return refund
+
+
+# --- agreement, repayment, account offset -------------------------------------------------------
+
+@transactional
+def agree_instalments(db: Session, actor: Actor, debt_id: int, data: AgreementIn) -> Debt:
+    """还款协议: the balance in monthly instalments that add up to it exactly (R§46)."""
+    require(actor, "benefits.recovery")
+    debt = _debt(db, debt_id)
+    if debt.status != "open":
+        raise Conflict("recovery.status", f"该追回款状态为“{DEBT_STATUS[debt.status]}”，不能签订还款协议",
+                       "debt_id")
+    today = clock.today()
+    left = balance(db, debt.id)
+    most = agency.param(db, "benefits.recovery.max_instalments", today)
+    if problem := rules.agreement_problem(left, data.instalments, most):
+        raise InvalidInput("recovery.agreement", problem, "instalments")
+    if not today <= data.first_due <= today + dt.timedelta(days=366):
+        raise InvalidInput("recovery.first_due", "第一期还款日应在今天起一年以内", "first_due")
+    plan = rules.instalment_schedule(left, data.instalments, data.first_due)
+    db.add_all(Instalment(debt_id=debt.id, seq=seq, due_on=due, amount=amount, paid=0)
+               for seq, due, amount in plan)
+    db.add(DebtAgreement(debt_id=debt.id, signed_by=data.signed_by, signed_on=today,
+                         instalments=data.instalments, total=left, recorded_by=actor.username))
+    debt.status = "agreement"
+    db.flush()
+    person = db.get(Person, debt.person_id)
+    notify(db, person.ssn, "recovery", f"还款协议已签订：{format_yuan(left)}元分{data.instalments}期退回，"
+                                       f"第一期{format_yuan(plan[0][2])}元于{plan[0][1]}前缴纳，"
+                                       f"最后一期于{plan[-1][1]}前缴纳。逾期未还的视为未履约，将依法追缴并记入失信记录。",
+           phone=person.phone)
+    audit.record(db, actor, "benefits.instalment_agreement", debt_subject(debt),
+                 after={"signed_by": data.signed_by, "total": left,
+                        "plan": [[s, d.isoformat(), a] for s, d, a in plan]},
+                 related=person_subject(person))
+    return debt
+
+
+@transactional
+def record_repayment(db: Session, actor: Actor, debt_id: int, data: RepaymentIn) -> DebtEntry:
+    """退回款: money the debtor paid back, against the first instalment not yet covered."""
+    require(actor, "benefits.recovery")
+    debt = _debt(db, debt_id)
+    if debt.status not in OPEN:
+        raise Conflict("recovery.settled", "该追回款已结清", "debt_id")
+    amount = parse_yuan(data.amount, "amount")
+    paid_on = data.paid_on or clock.today()
+    if paid_on > clock.today() or paid_on < debt.ordered_on:
+        raise InvalidInput("recovery.paid_on", "还款日期须在责令退回之日与今天之间", "paid_on")
+    left = balance(db, debt.id)
+    if amount > left:
+        raise InvalidInput("recovery.too_much", f"还款金额超过欠款余额（{format_yuan(left)}元）", "amount")
+    _refresh(db, debt)
+    current = next((i for i in _instalments(db, debt.id) if i.paid < i.amount), None)
+    entry = DebtEntry(debt_id=debt.id, kind="repayment", amount=-amount, entry_on=paid_on,
+                      instalment_id=current.id if current else None, reference=data.reference,
+                      recorded_by=actor.username)
+    db.add(entry)
+    db.flush()
+    left = _refresh(db, debt)
+    audit.record(db, actor, "benefits.record_repayment", debt_subject(debt),
+                 after={**snapshot(entry), "balance": left, "status": debt.status},
+                 reason=data.reference)
+    return entry
+
+
+@transactional
+def offset_from_account(db: Session, actor: Actor, debt_id: int, data: AccountOffsetIn) -> DebtEntry:
+    """从个人账户余额中抵扣 (R§46): an account entry through the records service, the same
+    amount off the debt; by default as much as both allow."""
+    require(actor, "benefits.recovery")
+    debt = _debt(db, debt_id)
+    if debt.status not in OPEN:
+        raise Conflict("recovery.settled", "该追回款已结清", "debt_id")
+    person = db.get(Person, debt.person_id)
+    left = balance(db, debt.id)
+    available = records.account_balance(db, person.id, data.scheme)
+    amount = min(left, available) if data.amount is None else parse_yuan(data.amount, "amount")
+    if amount <= 0:
+        raise Conflict("recovery.no_balance", "个人账户没有可抵扣的余额", "scheme")
+    if amount > left:
+        raise InvalidInput("recovery.too_much", f"抵扣金额超过欠款余额（{format_yuan(left)}元）", "amount")
+    account_entry = records.recovery_offset(db, actor, person, data.scheme, amount,
+                                            debt_subject(debt))
+    entry = DebtEntry(debt_id=debt.id, kind="account", amount=-amount, entry_on=clock.today(),
+                      reference=f"account_entry:{account_entry.id}", recorded_by=actor.username)
+    db.add(entry)
+    db.flush()
+    left = _refresh(db, debt)
+    audit.record(db, actor, "benefits.account_offset", debt_subject(debt),
+                 after={**snapshot(entry), "balance": left, "status": debt.status},
+                 related=person_subject(person))
+    return entry
+
+
+# --- the ledger ---------------------------------------------------------------------------------
+
+def ledger(db: Session, actor: Actor, ssn: str) -> dict[str, Any]:
+    """追回台账 of a person: every debt with its entries, instalments and balance. Staff, or the
+    person in the portal."""
+    person = find_person(db, ssn)
+    if actor.subject != person_subject(person):
+        require(actor, "benefits.read")
+        audit.log_access(db, actor, person_subject(person), "recovery")
+    debts = db.execute(select(Debt).where(Debt.person_id == person.id).order_by(Debt.id)).scalars()
+    lines = [_debt_line(db, d) for d in debts]
+    return {"ssn": person.ssn, "name": person.name, "debts": lines,
+            "balance": sum(line["balance"] for line in lines)}
+
+
+def _debt_line(db: Session, debt: Debt) -> dict[str, Any]:
+    entries = list(db.execute(select(DebtEntry).where(DebtEntry.debt_id == debt.id)
+                              .order_by(DebtEntry.entry_on, DebtEntry.id)).scalars())
+    left = sum(e.amount for e in entries)
+    plan = _instalments(db, debt.id)
+    covered = sum(i.amount for i in plan) - left
+    paid = rules.allocate([i.amount for i in plan], covered)
+    agreement = db.execute(select(DebtAgreement).where(DebtAgreement.debt_id == debt.id)).scalar()
+    return {"debt": debt, "balance": left, "status_name": DEBT_STATUS.get(debt.status, debt.status),
+            "entries": entries, "agreement": agreement,
+            "instalments": [{"seq": i.seq, "due_on": i.due_on, "amount": i.amount, "paid": p}
+                            for i, p in zip(plan, paid, strict=True)]}
+
+
+# --- the sweep ------------------------------------------------------------------------------------
+
+def grace_cutoff(db: Session, today: dt.date) -> dt.date:
+    """The last due date whose grace period (working days) has fully passed before today."""
+    grace = agency.param(db, "benefits.recovery.grace_wd", today)
+    day = today - dt.timedelta(days=1)
+    while agency.due_date(db, day, grace).due >= today:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def _defaulters(db: Session, cutoff: dt.date) -> list[int]:
+    """Debts under an agreement whose instalments due by ``cutoff`` exceed what was paid."""
+    due = (select(func.coalesce(func.sum(Instalment.amount), 0))
+           .where(Instalment.debt_id == Debt.id, Instalment.due_on <= cutoff).scalar_subquery())
+    total = (select(func.coalesce(func.sum(Instalment.amount), 0))
+             .where(Instalment.debt_id == Debt.id).scalar_subquery())
+    left = (select(func.coalesce(func.sum(DebtEntry.amount), 0))
+            .where(DebtEntry.debt_id == Debt.id).scalar_subquery())
+    stmt = select(Debt.id).where(Debt.status == "agreement", due > total - left).order_by(Debt.id)
+    return list(db.execute(stmt).scalars())
+
+
+def _overdue_orders(db: Session, today: dt.date) -> list[Debt]:
+    """Debts ordered back without an agreement, past their due date, with money owed, of
+    persons with no award in force: while an award is paid the payroll keeps deducting, which
+    is recovery under way, not a breach."""
+    left = (select(func.coalesce(func.sum(DebtEntry.amount), 0))
+            .where(DebtEntry.debt_id == Debt.id).scalar_subquery())
+    paid_on = select(Award.id).where(Award.person_id == Debt.person_id, Award.status == "active")
+    return list(db.execute(select(Debt).where(Debt.status == "open", Debt.due_on < today, left > 0,
+                                              ~paid_on.exists())
+                           .order_by(Debt.id).with_for_update()).scalars())
+
+
+def _reminded(db: Session, debts: list[Debt]) -> set[str]:
+    kinds = [reminder_kind(d) for d in debts]
+    return set(db.execute(select(Notification.kind).where(Notification.kind.in_(kinds))).scalars()) \
+        if kinds else set()
+
+
+def reminder_kind(debt: Debt) -> str:
+    return f"recovery_due:{debt.id}"
+
+
+def _remind(db: Session, debt: Debt, grace_until: dt.date) -> None:
+    """催告: once per debt (the notice's kind names the debt)."""
+    person = db.get(Person, debt.person_id)
+    notify(db, person.ssn, reminder_kind(debt),
+           f"您应于{debt.due_on}前退回的多领待遇（{debt.reason}）尚欠{format_yuan(balance(db, debt.id))}元，"
+           f"已逾期。请于{grace_until}前退回或到经办机构签订还款协议；逾期仍不退回的，经办机构将依法追缴，"
+           "并记入社会保险失信记录（《社会保险经办条例》第四十五条、第四十六条）。", phone=person.phone)
+
+
+@transactional
+def sweep(db: Session, actor: Actor) -> dict[str, list[int]]:
+    """履约检查: debts paid off (by repayments or the payroll's deductions) are settled; an
+    agreement with an instalment overdue beyond the grace period is broken, and so is an order
+    to return left unpaid beyond its due date and the grace period — the debt is defaulted,
+    the debtor warned, and the breach recorded as a credit record (R§45, D§43(三)). An order
+    just past its due date gets one reminder (催告) first. A rerun finds nothing new."""
+    require(actor, "benefits.recovery")
+    today = clock.today()
+    settled = []
+    for debt in db.execute(select(Debt).where(Debt.status.in_(OPEN)).with_for_update()).scalars():
+        if balance(db, debt.id) <= 0:
+            _refresh(db, debt)
+            settled.append(debt.id)
+    cutoff = grace_cutoff(db, today)
+    defaulted = []
+    for debt_id in _defaulters(db, cutoff):
+        _default(db, actor, _debt(db, debt_id))
+        defaulted.append(debt_id)
+    reminded = []
+    overdue = _overdue_orders(db, today)
+    already = _reminded(db, overdue)
+    grace = agency.param(db, "benefits.recovery.grace_wd", today)
+    for debt in overdue:
+        if debt.due_on <= cutoff:
+            _default(db, actor, debt)
+            defaulted.append(debt.id)
+        elif reminder_kind(debt) not in already:
+            _remind(db, debt, agency.due_date(db, debt.due_on, grace).due)
+            reminded.append(debt.id)
+    audit.record(db, actor, "benefits.recovery_sweep", f"recovery_sweep:{today}",
+                 after={"settled": settled, "reminded": reminded, "defaulted": defaulted})
+    return {"settled": settled, "reminded": reminded, "defaulted": defaulted}
+
+
+def _default(db: Session, actor: Actor, debt: Debt) -> None:
+    """违约: under an agreement, its breach; without one, a refusal to return (D§43(三))."""
+    _refresh(db, debt)
+    debt.status = "defaulted"
+    person = db.get(Person, debt.person_id)
+    agreement = db.execute(select(DebtAgreement).where(DebtAgreement.debt_id == debt.id)).scalar()
+    left = balance(db, debt.id)
+    if agreement:
+        act, name = "overpayment_agreement_breach", f"{person.name}（还款协议签订人：{agreement.signed_by}）"
+        breach = "签订还款协议后未按期还款"
+        notice = f"您未按还款协议按期退回多领的待遇，尚欠{format_yuan(left)}元，已视为未履约。"
+    else:
+        act, name = "overpayment_refused", person.name
+        breach = f"责令于{debt.due_on}前退回，逾期经催告仍未退回"
+        notice = f"您未在责令期限内退回多领的待遇，逾期超过宽限期仍未退回，尚欠{format_yuan(left)}元。"
+    notify(db, person.ssn, "recovery", notice + "经办机构将依法追缴，并已记入社会保险失信记录"
+                                                "（《社会保险经办条例》第四十五条、第四十六条）。如有异议，可向经办机构提出。",
+           phone=person.phone)
+    oversight.record_credit(db, actor, CreditIn(
+        subject_kind="person", subject_key=person.ssn, subject_name=name, act=act,
+        description=f"{debt.reason}；{breach}，尚欠{format_yuan(left)}元", source_ref=debt_subject(debt)))
+    audit.record(db, actor, "benefits.recovery_sweep", debt_subject(debt),
+                 after={"status": "defaulted", "balance": left}, related=person_subject(person))

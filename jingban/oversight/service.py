@@ -1,0 +1,63 @@
+"""Oversight acts: credit records (R§45). The serious-dishonesty list (严重失信主体名单) with its
+criteria, notice, objection and removal builds on these records later."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jingban.core import audit, clock
+from jingban.core.actor import Actor
+from jingban.core.auth import require
+from jingban.core.db import snapshot, transactional
+from jingban.core.errors import InvalidInput
+from jingban.oversight import rules
+from jingban.oversight.models import CreditRecord
+from jingban.oversight.schemas import CreditIn
+
+audit.ACT_NAMES["oversight.record_credit"] = "记录失信行为"
+
+
+def credit_subject(kind: str, key: str) -> str:
+    return f"credit:{kind}:{key}"
+
+
+@transactional
+def record_credit(db: Session, actor: Actor, data: CreditIn) -> CreditRecord:
+    """如实记录失信行为 (R§45 第二款). The same act from the same source is recorded once."""
+    require(actor, "oversight.record")
+    if data.act not in rules.CREDIT_ACTS:
+        raise InvalidInput("credit.act", f"未知的失信行为代码：{data.act}", "act")
+    key = data.subject_key.upper()
+    earlier = db.execute(select(CreditRecord).where(CreditRecord.act == data.act,
+                                                    CreditRecord.source_ref == data.source_ref)
+                         ).scalar()
+    if earlier is not None:
+        return earlier
+    name, basis = rules.CREDIT_ACTS[data.act]
+    row = CreditRecord(subject_kind=data.subject_kind, subject_key=key,
+                       subject_name=data.subject_name, act=data.act,
+                       description=data.description, basis=basis, source_ref=data.source_ref,
+                       recorded_on=clock.today(), recorded_by=actor.username, status="recorded")
+    db.add(row)
+    db.flush()
+    audit.record(db, actor, "oversight.record_credit", credit_subject(data.subject_kind, key),
+                 after=snapshot(row), reason=name)
+    return row
+
+
+def credits(db: Session, actor: Actor, subject_kind: str | None = None,
+            subject_key: str | None = None, limit: int = 100) -> list[CreditRecord]:
+    """Credit records, newest first, optionally of one subject."""
+    require(actor, "oversight.read")
+    stmt = select(CreditRecord)
+    if subject_kind:
+        stmt = stmt.where(CreditRecord.subject_kind == subject_kind)
+    if subject_key:
+        stmt = stmt.where(CreditRecord.subject_key == subject_key.strip().upper())
+    stmt = stmt.order_by(CreditRecord.id.desc()).limit(max(1, min(limit, 500)))
+    return list(db.execute(stmt).scalars())
+
+
+def act_name(code: str) -> str:
+    return rules.CREDIT_ACTS.get(code, (code, ""))[0]
