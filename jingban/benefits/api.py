@@ -13,6 +13,7 @@ from jingban.benefits import batch, service
 from jingban.benefits.schemas import (
     AwardOut,
     DeterminationPreview,
+    PayrollKindLine,
     PayrollSummary,
     PensionEstimate,
     PensionQuery,
@@ -71,8 +72,11 @@ def pension_record(ssn: str = PathParam(min_length=1, max_length=18),
                    for a, b in record["awards"]],
         "payments": [{"period": p.period, "award_id": p.award_id, "kind": p.kind,
                       "gross": str(to_yuan(p.gross)), "deduction": str(to_yuan(p.deduction)),
-                      "net": str(to_yuan(p.net)), "paid_on": p.paid_on.isoformat()}
+                      "net": str(to_yuan(p.net)), **_sent(record, p.run_id, p.paid_on)}
                      for p in record["payments"]],
+        "refunds": [{"id": r.id, "amount": str(to_yuan(r.amount)), "reason": r.reason,
+                     **_sent(record, r.run_id, r.paid_on)} for r in record["refunds"]],
+        "pending": str(to_yuan(record["pending"])),
         "debts": [{"id": d["debt"].id, "reason": d["debt"].reason, "status": d["debt"].status,
                    "principal": str(to_yuan(d["debt"].principal)),
                    "balance": str(to_yuan(d["balance"])),
@@ -87,6 +91,14 @@ def pension_record(ssn: str = PathParam(min_length=1, max_length=18),
     }
 
 
+def _sent(record: dict, run_id: int | None, paid_on) -> dict:
+    """pending (待发放: decided, not yet in a bank file) or sent with the payroll of a month."""
+    if run_id is None:
+        return {"status": "pending", "payroll_period": None, "paid_on": None}
+    return {"status": "sent", "payroll_period": record["runs"].get(run_id),
+            "paid_on": paid_on.isoformat()}
+
+
 # --- payroll ------------------------------------------------------------------------------------------
 
 Period = Annotated[int, PathParam(ge=190001, le=299912, description="发放月份 YYYYMM")]
@@ -98,13 +110,29 @@ def _summary(db: Session, run) -> PayrollSummary:
         gross=str(to_yuan(run.gross)), deductions=str(to_yuan(run.deductions)),
         net=str(to_yuan(run.net)), bank_file=run.bank_file, bank_file_sha256=run.bank_file_sha256,
         bank_rows=batch.bank_rows(db, run), started_by=run.started_by, started_at=run.started_at,
-        finished_at=run.finished_at)
+        finished_at=run.finished_at,
+        kinds=[PayrollKindLine(kind=line["kind"], name=line["name"], count=line["count"],
+                               gross=str(to_yuan(line["gross"])),
+                               deductions=str(to_yuan(line["deduction"])),
+                               net=str(to_yuan(line["net"])))
+               for line in batch.breakdown(db, run)])
 
 
 @router.post("/benefits/payroll/{period}", response_model=PayrollSummary,
              summary="运行（或续跑）某月待遇发放；已完成的月份不重复发放")
 def payroll_run(period: Period, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
     return _summary(db, batch.run_payroll(db, actor, period))
+
+
+@router.get("/benefits/payroll/pending", summary="待发放：下次发放批次将一并发放的补发、补差和退还款")
+def payroll_pending(actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    found = batch.pending(db, actor)
+    return {"count": found["count"], "net": str(to_yuan(found["net"])),
+            "kinds": [{"kind": kind, "name": t["name"], "count": t["count"],
+                       "net": str(to_yuan(t["net"]))} for kind, t in found["totals"].items()],
+            "items": [{"kind": row.kind, "name": row.name, "ssn": row.ssn, "period": row.period,
+                       "net": str(to_yuan(row.net)), "decided_on": row.decided_on.isoformat()}
+                      for row in found["items"]]}
 
 
 @router.get("/benefits/payroll", response_model=list[PayrollSummary], summary="待遇发放批次列表")

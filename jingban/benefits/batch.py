@@ -7,12 +7,22 @@ payees with debts). A crash loses at most the range it was in; running the month
 continues the same PayrollRun and pays only who is still unpaid (the unique award + period key
 makes a second payment impossible). A completed month is never touched again.
 
+Money decided outside the run — back pay after a resumption (补发), re-determination
+adjustments (重新核定补差), refunds of wrongly recovered money (退还) — waits with ``run_id``
+NULL (待发放) and is picked up by the next run, in the same range transactions: one UPDATE …
+SET run_id WHERE run_id IS NULL per table and range. The run id set once is what keeps it out
+of every later run; items decided after a month's run (or after their range was done) wait
+for the next one.
+
 Bank payment file (银行代发文件): CSV, UTF-8 without BOM, CRLF line ends, one header line
 ``账号,户名,金额,发放月份,业务参考号`` and then one line per payment with a net amount above
 zero, in payment order: the payee's social security card account, the payee's name, the net
-amount in yuan with two decimals, the period YYYYMM and the reference ``JB<period>-<payment id>``
-the bank echoes in its return file. The file is rebuilt from the payments whenever it is
-downloaded and must hash to the SHA-256 recorded on the run.
+amount in yuan with two decimals, the run's period YYYYMM and the reference the bank echoes in
+its return file: ``JB<period>-<payment id>`` for the month's payments, then for what was picked
+up ``JB<period>-BF<month>-<payment id>`` (back pay for that month), ``JB<period>-BC<month>-
+<payment id>`` (adjustment) and, after the payments, ``JB<period>-TH-<refund id>`` (refund).
+The file is rebuilt from the payments whenever it is downloaded and must hash to the SHA-256
+recorded on the run.
 """
 
 from __future__ import annotations
@@ -30,16 +40,21 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from jingban.benefits import rules
-from jingban.benefits.models import Award, Debt, DebtEntry, Payment, PayrollRun
+from jingban.benefits.models import Award, Debt, DebtEntry, Payment, PayrollRun, Refund
 from jingban.core import agency, audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
+from jingban.registration.models import Person
 
 CHUNK = 50_000  # person ids per transaction
 BANK_HEADER = ["账号", "户名", "金额", "发放月份", "业务参考号"]
 DEBTS_OPEN = ("open", "agreement")
+# Bank reference codes of what a run picks up (a regular payment has none).
+REFERENCE_CODES = {"back_pay": "BF", "adjustment": "BC", "refund": "TH"}
+ITEM_KINDS = {"regular": "按月发放", "back_pay": "补发", "adjustment": "重新核定补差",
+              "refund": "退还已追回款"}
 audit.ACT_NAMES.update({"benefits.payroll_start": "待遇发放批次开始",
                         "benefits.payroll_chunk": "待遇发放（分段）",
                         "benefits.payroll_complete": "待遇发放批次完成"})
@@ -78,10 +93,15 @@ def start_run(db: Session, actor: Actor, period: int) -> PayrollRun:
 
 
 def _ranges(db: Session, period: int, chunk: int) -> list[tuple[int, int]]:
-    low, high = db.execute(select(func.min(Award.person_id), func.max(Award.person_id))
-                           .where(*_in_force(period))).one()
-    if low is None:
+    """Person id ranges covering every award in force and every pending item."""
+    bounds = [db.execute(select(func.min(column), func.max(column)).where(*where)).one()
+              for column, where in ((Award.person_id, _in_force(period)),
+                                    (Payment.person_id, (Payment.run_id.is_(None),)),
+                                    (Refund.person_id, (Refund.run_id.is_(None),)))]
+    found = [b for b in bounds if b[0] is not None]
+    if not found:
         return []
+    low, high = min(b[0] for b in found), max(b[1] for b in found)
     return [(start, min(start + chunk, high + 1)) for start in range(low, high + 1, chunk)]
 
 
@@ -108,10 +128,25 @@ def pay_range(db: Session, actor: Actor, run_id: int, low: int, high: int) -> in
         .on_conflict_do_nothing(index_elements=["award_id", "period"]).returning(Payment.id)
     # Counted from the rows returned: a driver's rowcount for INSERT … SELECT may be -1.
     count = len(db.execute(statement).all())
+    picked = _pick_up(db, run.id, low, high, today)
     deducted = _deduct(db, actor, run.id, low, high, today)
     audit.record(db, actor, "benefits.payroll_chunk", f"payroll:{period}",
-                 after={"persons": [low, high - 1], "payments": count, "deductions": deducted})
+                 after={"persons": [low, high - 1], "payments": count, "picked_up": picked,
+                        "deductions": deducted})
     return count
+
+
+def _pick_up(db: Session, run_id: int, low: int, high: int, today: dt.date) -> dict[str, int]:
+    """Back pay, adjustments and refunds of persons low ≤ id < high still pending (run_id
+    NULL) join this run; set-based, and a rerun of the range finds nothing left."""
+    found = {}
+    for table in (Payment, Refund):
+        statement = update(table).where(table.run_id.is_(None), table.person_id >= low,
+                                        table.person_id < high)\
+            .values(run_id=run_id, paid_on=today).returning(table.id)
+        found[table.__tablename__] = len(db.execute(
+            statement, execution_options={"synchronize_session": False}).all())
+    return {"payments": found[Payment.__tablename__], "refunds": found[Refund.__tablename__]}
 
 
 def _deduct(db: Session, actor: Actor, run_id: int, low: int, high: int, today: dt.date) -> int:
@@ -124,7 +159,7 @@ def _deduct(db: Session, actor: Actor, run_id: int, low: int, high: int, today: 
         select(Payment.id, Payment.gross, Debt.id, balance)
         .join(Debt, Debt.person_id == Payment.person_id)
         .where(Payment.run_id == run_id, Payment.person_id >= low, Payment.person_id < high,
-               Payment.deduction == 0, Debt.status.in_(DEBTS_OPEN),
+               Payment.kind == "regular", Payment.deduction == 0, Debt.status.in_(DEBTS_OPEN),
                ~exists().where(DebtEntry.payment_id == Payment.id))
         .order_by(Payment.id, Debt.id)).all()
     left: dict[int, int] = {}
@@ -151,23 +186,41 @@ def _deduct(db: Session, actor: Actor, run_id: int, low: int, high: int, today: 
     return sum(a for _, a, _ in taken.values())
 
 
+def reference(run_period: int, kind: str, period: int | None, item_id: int) -> str:
+    """业务参考号 of one bank line (layout in the module docstring)."""
+    if kind == "regular":
+        return f"JB{run_period}-{item_id}"
+    return f"JB{run_period}-{REFERENCE_CODES[kind]}{period or ''}-{item_id}"
+
+
+def _bank_items(run_id: int):
+    """(id, account, payee, net, kind, month) of the run's lines: payments, then refunds."""
+    payments = (select(Payment.id, Payment.bank_account, Award.payee_name, Payment.net,
+                       Payment.kind, Payment.period)
+                .join(Award, Award.id == Payment.award_id)
+                .where(Payment.run_id == run_id, Payment.net > 0).order_by(Payment.id))
+    refunds = (select(Refund.id, Refund.bank_account, func.coalesce(Award.payee_name, ""),
+                      Refund.amount, literal("refund", String), literal(None, Integer))
+               .join(Debt, Debt.id == Refund.debt_id).outerjoin(Award, Award.id == Debt.award_id)
+               .where(Refund.run_id == run_id, Refund.amount > 0).order_by(Refund.id))
+    return payments, refunds
+
+
 def bank_lines(db: Session, run: PayrollRun, batch: int = 10_000) -> Iterator[bytes]:
     """The bank payment file, line by line (layout in the module docstring)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(BANK_HEADER)
-    rows = db.connection().execute(
-        select(Payment.id, Payment.bank_account, Award.payee_name, Payment.net, Payment.period)
-        .join(Award, Award.id == Payment.award_id)
-        .where(Payment.run_id == run.id, Payment.net > 0).order_by(Payment.id)
-        .execution_options(stream_results=True, max_row_buffer=batch))
-    for chunk in rows.partitions(batch):
-        writer.writerows((account, name, f"{net // 100}.{net % 100:02d}", period,
-                          f"JB{period}-{payment_id}")
-                         for payment_id, account, name, net, period in chunk)
-        yield out.getvalue().encode("utf-8")
-        out.seek(0)
-        out.truncate()
+    for statement in _bank_items(run.id):
+        rows = db.connection().execute(
+            statement.execution_options(stream_results=True, max_row_buffer=batch))
+        for chunk in rows.partitions(batch):
+            writer.writerows((account, name, f"{net // 100}.{net % 100:02d}", run.period,
+                              reference(run.period, kind, period, item_id))
+                             for item_id, account, name, net, kind, period in chunk)
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
     yield out.getvalue().encode("utf-8")
 
 
@@ -182,10 +235,9 @@ def finish_run(db: Session, actor: Actor, run_id: int) -> PayrollRun:
     run = db.execute(select(PayrollRun).where(PayrollRun.id == run_id).with_for_update()).scalar()
     if run.status == "completed":
         return run
-    count, gross, deductions, net = db.execute(
-        select(func.count(), func.coalesce(func.sum(Payment.gross), 0),
-               func.coalesce(func.sum(Payment.deduction), 0), func.coalesce(func.sum(Payment.net), 0))
-        .where(Payment.run_id == run.id)).one()
+    lines = breakdown(db, run)
+    count, gross, deductions, net = (sum(line[key] for line in lines)
+                                     for key in ("count", "gross", "deduction", "net"))
     digest = hashlib.sha256()
     for part in bank_lines(db, run):
         digest.update(part)
@@ -232,8 +284,50 @@ def list_runs(db: Session, actor: Actor, limit: int = 36) -> list[PayrollRun]:
 
 
 def bank_rows(db: Session, run: PayrollRun) -> int:
-    return int(db.execute(select(func.count()).where(Payment.run_id == run.id, Payment.net > 0))
-               .scalar())
+    payments = db.execute(select(func.count()).where(Payment.run_id == run.id, Payment.net > 0))
+    refunds = db.execute(select(func.count()).where(Refund.run_id == run.id, Refund.amount > 0))
+    return int(payments.scalar()) + int(refunds.scalar())
+
+
+def breakdown(db: Session, run: PayrollRun) -> list[dict]:
+    """The run's totals per kind: the month's payments and what it picked up (fen)."""
+    rows = db.execute(
+        select(Payment.kind, func.count(), func.coalesce(func.sum(Payment.gross), 0),
+               func.coalesce(func.sum(Payment.deduction), 0), func.coalesce(func.sum(Payment.net), 0))
+        .where(Payment.run_id == run.id).group_by(Payment.kind)).all()
+    refunds, amount = db.execute(select(func.count(), func.coalesce(func.sum(Refund.amount), 0))
+                                 .where(Refund.run_id == run.id)).one()
+    if refunds:
+        rows.append(("refund", refunds, amount, 0, amount))
+    order = list(ITEM_KINDS)
+    return sorted(({"kind": kind, "name": ITEM_KINDS.get(kind, kind), "count": int(count),
+                    "gross": int(gross), "deduction": int(deduction), "net": int(net)}
+                   for kind, count, gross, deduction, net in rows),
+                  key=lambda line: order.index(line["kind"]) if line["kind"] in order else 99)
+
+
+def pending(db: Session, actor: Actor, limit: int = 200) -> dict:
+    """待发放: back pay, adjustments and refunds decided since the last run, which the next run
+    sends; the totals per kind, and the first ``limit`` items of each table, oldest first."""
+    require(actor, "benefits.payroll_read")
+    payments = (select(Payment.kind, Person.name, Person.ssn, Payment.period, Payment.net,
+                       Payment.paid_on.label("decided_on"), Payment.id)
+                .join(Person, Person.id == Payment.person_id).where(Payment.run_id.is_(None))
+                .order_by(Payment.id).limit(limit))
+    refunds = (select(literal("refund", String).label("kind"), Person.name, Person.ssn,
+                      literal(None, Integer).label("period"), Refund.amount.label("net"),
+                      Refund.paid_on.label("decided_on"), Refund.id)
+               .join(Person, Person.id == Refund.person_id).where(Refund.run_id.is_(None))
+               .order_by(Refund.id).limit(limit))
+    counted = [*db.execute(select(Payment.kind, func.count(), func.sum(Payment.net))
+                           .where(Payment.run_id.is_(None)).group_by(Payment.kind)),
+               *db.execute(select(literal("refund", String), func.count(), func.sum(Refund.amount))
+                           .where(Refund.run_id.is_(None)))]
+    totals = {kind: {"name": ITEM_KINDS.get(kind, kind), "count": int(count), "net": int(net)}
+              for kind, count, net in counted if count}
+    items = sorted([*db.execute(payments), *db.execute(refunds)], key=lambda row: row.decided_on)
+    return {"totals": totals, "count": sum(t["count"] for t in totals.values()),
+            "net": sum(t["net"] for t in totals.values()), "items": items}
 
 
 def bank_file(db: Session, actor: Actor, period: int) -> Iterator[bytes]:

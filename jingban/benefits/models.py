@@ -108,7 +108,9 @@ class PayrollRun(Base):
 
 class Payment(Base):
     """待遇发放记录: what one award paid for one month. Never paid twice: unique per award and
-    period. ``kind``: regular | back_pay (补发, after a resumption)."""
+    period. ``kind``: regular | back_pay (补发, after a resumption) | adjustment (重新核定补差).
+    Back pay and adjustments are decided outside the monthly run with ``run_id`` NULL (待发放);
+    the next run picks them up into its bank file and sets ``run_id`` and ``paid_on``."""
 
     __tablename__ = "benefit_payment"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -331,7 +333,8 @@ class DebtAgreement(Base):
 class Refund(Base):
     """退还已追回款: what had been recovered on a debt whose stop proved wrong (a wrong match,
     R§26), paid back to the person. One per debt: a rerun refunds nothing twice. The ledger
-    carries the same amount as a ``refund`` entry (migration 0010b)."""
+    carries the same amount as a ``refund`` entry (migration 0010b). Like back pay, it reaches
+    the bank with the next payroll run, which sets ``run_id``."""
 
     __tablename__ = "benefit_refund"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -340,6 +343,8 @@ class Refund(Base):
     amount: Mapped[int] = mapped_column(BigInteger)  # fen
     bank_account: Mapped[str] = mapped_column(String(40), default="")
     reason: Mapped[str] = mapped_column(String(200))
-    paid_on: Mapped[dt.date] = mapped_column(Date)
+    paid_on: Mapped[dt.date] = mapped_column(Date)  # decided on; once sent, the run's day
+    # The payroll run whose bank file carries it; NULL while pending (待发放) (migration 0011).
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("payroll_run.id"), index=True)
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)

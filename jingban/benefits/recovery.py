@@ -190,7 +190,8 @@ def cancel_for_event(db: Session, actor: Actor, award_id: int, event_id: int, re
 
 
 def _refund(db: Session, actor: Actor, debt: Debt, amount: int, reason: str) -> Refund:
-    """退还: paid back to the award's account; the ledger shows it as a positive entry."""
+    """退还: paid back to the award's account by the next payroll run (pending until then,
+    run_id NULL); the ledger shows it as a positive entry."""
     today = clock.today()
     award = db.get(Award, debt.award_id) if debt.award_id else None
     refund = Refund(debt_id=debt.id, person_id=debt.person_id, amount=amount,
@@ -201,9 +202,9 @@ def _refund(db: Session, actor: Actor, debt: Debt, amount: int, reason: str) -> 
     db.add(DebtEntry(debt_id=debt.id, kind="refund", amount=amount, entry_on=today,
                      reference=f"refund:{refund.id}", recorded_by=actor.username))
     person = db.get(Person, debt.person_id)
-    notify(db, person.ssn, "recovery", f"经核实，原停发依据有误，已撤销多领待遇追回（{debt.reason}），"
-                                       f"已追回的{format_yuan(amount)}元退还至您的待遇发放账户。",
-           phone=person.phone)
+    notify(db, person.ssn, "recovery",
+           f"经核实，原停发依据有误，已撤销多领待遇追回（{debt.reason}），"
+           f"已追回的{format_yuan(amount)}元将随下次待遇发放退还至您的待遇发放账户。", phone=person.phone)
     return refund
 
 

@@ -107,6 +107,15 @@ class AwardOut(BaseModel):
 
 # --- payroll ----------------------------------------------------------------------------------
 
+class PayrollKindLine(BaseModel):
+    kind: str = Field(description="regular 按月发放 | back_pay 补发 | adjustment 重新核定补差 | refund 退还")
+    name: str
+    count: int
+    gross: str = Field(description="应发（元）")
+    deductions: str = Field(description="抵扣追回（元）")
+    net: str = Field(description="实发（元）")
+
+
 class PayrollSummary(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     period: int
@@ -121,3 +130,5 @@ class PayrollSummary(BaseModel):
     started_by: str
     started_at: dt.datetime
     finished_at: dt.datetime | None
+    kinds: list[PayrollKindLine] = Field(
+        default_factory=list, description="按类型合计：当月待遇及本批次一并发放的补发、补差、退还款")

@@ -11,7 +11,16 @@ from sqlalchemy import and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from jingban.benefits import recovery, rules
-from jingban.benefits.models import Award, AwardEvent, Debt, DebtEntry, Instalment, Payment
+from jingban.benefits.models import (
+    Award,
+    AwardEvent,
+    Debt,
+    DebtEntry,
+    Instalment,
+    Payment,
+    PayrollRun,
+    Refund,
+)
 from jingban.benefits.schemas import (
     DeterminationLine,
     DeterminationPreview,
@@ -546,8 +555,9 @@ def breakdown_of(award: Award) -> dict:
 
 
 def pension_record(db: Session, actor: Actor, ssn: str) -> dict:
-    """Awards with their breakdown, payments newest first, and every debt with its ledger and
-    instalments (R§46). Staff reads are logged (查询留痕)."""
+    """Awards with their breakdown, payments and refunds newest first — those not yet sent to
+    the bank (run_id NULL) are 待发放 — and every debt with its ledger and instalments (R§46).
+    Staff reads are logged (查询留痕)."""
     person = find_person(db, ssn)
     subject = person_subject(person)
     if actor.subject != subject:
@@ -568,5 +578,12 @@ def pension_record(db: Session, actor: Actor, ssn: str) -> dict:
                       "balance": sum(e.amount for e in entries)})
     events = list(db.execute(select(AwardEvent).join(Award, Award.id == AwardEvent.award_id)
                              .where(Award.person_id == person.id).order_by(AwardEvent.id)).scalars())
+    refunds = list(db.execute(select(Refund).where(Refund.person_id == person.id)
+                              .order_by(Refund.id.desc())).scalars())
+    runs = dict(db.execute(select(PayrollRun.id, PayrollRun.period).where(PayrollRun.id.in_(
+        {p.run_id for p in payments if p.run_id} | {r.run_id for r in refunds if r.run_id}))).all())
+    pending = [p.net for p in payments if p.run_id is None] + \
+        [r.amount for r in refunds if r.run_id is None]
     return {"person": person, "awards": [(a, breakdown_of(a)) for a in awards],
-            "payments": payments, "debts": debts, "events": events, "kinds": KIND_NAMES}
+            "payments": payments, "refunds": refunds, "runs": runs, "pending": sum(pending),
+            "pending_count": len(pending), "debts": debts, "events": events, "kinds": KIND_NAMES}

@@ -137,6 +137,7 @@ def _payroll_page(request: Request, db: Session, actor: Actor, status: int = 200
     today = clock.today()
     return render(request, "benefits_payroll.html", status=status,
                   runs=[(r, batch.bank_rows(db, r)) for r in batch.list_runs(db, actor)],
+                  pending=batch.pending(db, actor), item_kinds=batch.ITEM_KINDS,
                   suggested=rules.period_of(today.year, today.month), **context)
 
 
@@ -166,7 +167,7 @@ def payroll_detail(request: Request, period: Period, actor: Actor = Depends(page
                    db: Session = Depends(get_db)):
     run = batch.get_run(db, actor, period)
     return render(request, "benefits_payroll_run.html", run=run, bank_rows=batch.bank_rows(db, run),
-                  header=batch.BANK_HEADER)
+                  header=batch.BANK_HEADER, kinds=batch.breakdown(db, run))
 
 
 @router.get("/benefits/payroll/{period}/bank-file")

@@ -69,10 +69,14 @@ def test_increase_back_pays_the_paid_month_once(client, login, sessions, db, mon
     assert "补发差额100.00元" in breakdown["note"] and "多发差额0.00元" in breakdown["note"]
     assert db.execute(select(Debt)).first() is None
 
-    # The next month pays the new amount once, nothing more under the old award.
+    # The next month pays the new amount once, nothing more under the old award, and sends
+    # the pending 100.00 adjustment with it (in its bank file: a BC line for the first month).
+    assert db.execute(select(Payment.run_id).where(Payment.kind == "adjustment")).scalar_one() is None
     monkeypatch.setattr(clock, "today", lambda: _on(first))
     summary = _pay(client, login, new.start_period)
-    assert (summary["payments"], summary["gross"]) == (1, "2326.94")
+    assert (summary["payments"], summary["gross"]) == (2, "2426.94")
+    assert {k["kind"]: k["net"] for k in summary["kinds"]} == {"regular": "2326.94",
+                                                               "adjustment": "100.00"}
 
     # A second re-determination on the same facts finds nothing left to settle.
     _redetermine(client, clerk, reviewers, ssn, "复核：金额无误")
