@@ -66,6 +66,12 @@ grouped queries (contributions by person, insurance and year; deemed months; the
 account statement; balances) stream one row per group, Python turns them into each
 person's facts, canonical JSON and SM3 digest (neither database has SM3), COPY writes the
 proofs, and two INSERT … SELECT statements write the notices and the SMS outbox.
+Measured: 1,180,000 statements in 195.6 s (0.17 ms a person; load average about 3 on the
+two shared cores), 100,000 in 13.9 s. A cProfile of 50,000 persons: about 60 % in Python
+(facts, canonical JSON, SM3, COPY rows), 40 % waiting on PostgreSQL (the grouped reads,
+COPY, the notices). The contribution query reads every effective contribution up to the
+year (contribution years need the whole history), so the yearly run grows with the years
+on record.
 """
 ACTOR = Actor("bench", frozenset({"accountant"}), True, "cli")
 console = Console()
