@@ -4,7 +4,8 @@
 
 A fresh database per size (created and dropped here) holds ``size`` recipients, each with one
 active pension award, 1 % of them with an open overpayment debt (so the run also takes
-deductions), loaded by INSERT … SELECT over generate_series (not timed). Timed:
+deductions) and every one with an account balance (so it also draws the account pension down),
+loaded by INSERT … SELECT over generate_series (not timed). Timed:
 ``benefits.batch.run_payroll`` for one month — payments in person-id ranges of 50,000 by
 INSERT … SELECT, deductions, totals and the bank file's SHA-256 — and then a rerun of the
 completed month (a no-op). Results go into bench/RESULTS.md.
@@ -33,6 +34,7 @@ from jingban.core.actor import Actor  # noqa: E402
 from jingban.core.config import PROJECT_ROOT, Settings  # noqa: E402
 from jingban.core.db import make_engine, make_sessionmaker  # noqa: E402
 from jingban.core.migrate import upgrade  # noqa: E402
+from jingban.records.models import AccountEntry  # noqa: E402
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 SECTION = "## Monthly payroll (bench/payroll.py)"
@@ -61,6 +63,10 @@ LOAD = [
     """INSERT INTO benefit_debt_entry (debt_id, kind, amount, entry_on, reference, recorded_by,
        recorded_at)
        SELECT id, 'order', principal, ordered_on, '', 'bench', now() FROM benefit_debt""",
+    # an account balance at retirement, so the run also draws the account pension down
+    """INSERT INTO account_entry (person_id, scheme, year, kind, amount, posted_on)
+       SELECT id, 'pension_enterprise', 2019, 'contribution', 12000000, DATE '2019-12-31'
+       FROM person""",
 ]
 
 
@@ -93,6 +99,8 @@ def run_one(url: str, recipients: int) -> dict:
         rerun = time.perf_counter() - started
         assert again.payments == run.payments == recipients, (again.payments, recipients)
         assert db.execute(select(func.count()).select_from(Payment)).scalar() == recipients
+        drawn = select(func.count()).select_from(AccountEntry).where(AccountEntry.kind == "payout")
+        assert db.execute(drawn).scalar() == recipients
         size = sum(len(part) for part in batch.bank_file(db, ACTOR, period))
     engine.dispose()
     return {"recipients": recipients, "debtors": recipients // 100, "payments": run.payments,
@@ -122,7 +130,8 @@ def record(results: list[dict]) -> None:
             "PostgreSQL only. `benefits.batch.run_payroll` for one month: one payment per active\n"
             "award by INSERT … SELECT in person-id ranges of 50,000 (one transaction each),\n"
             "recovery deductions for the 1 % of recipients with an open debt (capped at 50 % of\n"
-            "the month), totals, and the SHA-256 of the bank file built from the payments.\n"
+            "the month), the account-pension draw-down from every recipient's individual account,\n"
+            "totals, and the SHA-256 of the bank file built from the payments.\n"
             "`rerun seconds`: the same month again (completed, a no-op). Loading the recipients\n"
             "is not timed.\n\n" + "\n".join(table) + "\n")
     parts = [head.rstrip("\n"), body] + ([tail] if tail else [])

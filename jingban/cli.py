@@ -537,7 +537,8 @@ def _demo_pensions(engine: Engine, settings: Settings) -> None:
         f"养老金演示：{seeded.ready.name}（{seeded.ready.ssn}，门户账号 {pension_demo.PORTAL_USER}）"
         f"已达退休年龄，在“退休预审”{seeded.month} 名单中，由 clerk 申领受理，reviewer_1、reviewer_2 审核；"
         f"{seeded.paid.name}（{seeded.paid.ssn}）已核定。两人均自 {seeded.period} 起发放"
-        f"（accountant 在“待遇发放”运行 {seeded.period}）。")
+        f"（accountant 在“待遇发放”运行 {seeded.period}）。预审通知只发给12个月后达到法定退休年龄的人员："
+        f"在“退休预审”查询 {seeded.notice_month} 后发送。")
     console.print(f"演示死亡信息文件：{feed}（发放后由 data_admin 在“共享数据接收”以“人口信息”上传："
                   f"停发并责令退回，本人在“我的养老金”查看）")
 

@@ -5,7 +5,16 @@ Set-based and resumable: awards are taken in ranges of person ids, each range on
 (INSERT … SELECT of whoever has no payment for the month yet, then the deductions of the few
 payees with debts). A crash loses at most the range it was in; running the month again
 continues the same PayrollRun and pays only who is still unpaid (the unique award + period key
-makes a second payment impossible). A completed month is never touched again.
+makes a second payment impossible). A completed month is never touched again. A new month
+must follow the months already run (rules.payroll_period_problem: no month before the first
+award, none skipped while awards were due, at most next month).
+
+Each range also draws the month's account pension (and any picked-up back pay's) from the
+individual accounts (records.draw_down_for_run: a ``payout`` entry per person and month, down to
+zero, after which the pooled fund pays it). Concurrency (PostgreSQL): a range takes FOR SHARE
+locks on the awards it pays and FOR UPDATE locks on the debts it deducts from, so a stop (which
+locks the award FOR UPDATE) and a repayment (which locks the debt) are either waited for or wait
+for the range, and read its payments once it commits.
 
 Money decided outside the run — back pay after a resumption (补发), re-determination
 adjustments (重新核定补差), refunds of wrongly recovered money (退还) — waits with ``run_id``
@@ -46,11 +55,11 @@ from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
+from jingban.records import service as records
 from jingban.registration.models import Person
 
 CHUNK = 50_000  # person ids per transaction
 BANK_HEADER = ["账号", "户名", "金额", "发放月份", "业务参考号"]
-DEBTS_OPEN = ("open", "agreement")
 # Bank reference codes of what a run picks up (a regular payment has none).
 REFERENCE_CODES = {"back_pay": "BF", "adjustment": "BC", "refund": "TH"}
 ITEM_KINDS = {"regular": "按月发放", "back_pay": "补发", "adjustment": "重新核定补差",
@@ -72,9 +81,37 @@ def check_period(period: int) -> int:
     return period
 
 
+def _check_new_run(db: Session, period: int) -> None:
+    """A new month's run: not before any award is due, and no month skipped (the policy in
+    rules.payroll_period_problem)."""
+    today = clock.today()
+    earliest = db.execute(select(func.min(Award.start_period))).scalar()
+    latest = db.execute(select(PayrollRun.period, PayrollRun.status)
+                        .order_by(PayrollRun.period.desc()).limit(1)).first()
+    skipped = _skipped_due(db, rules.next_period(latest[0]), period) if latest else None
+    problem = rules.payroll_period_problem(period, rules.period_of(today.year, today.month),
+                                           earliest, tuple(latest) if latest else None, skipped)
+    if problem:
+        raise InvalidInput("payroll.period_order", problem, "period")
+
+
 def _in_force(period: int):
     return (Award.status == "active", Award.start_period <= period,
             or_(Award.last_period.is_(None), Award.last_period >= period))
+
+
+def _skipped_due(db: Session, first: int, period: int) -> int | None:
+    """The first month from ``first`` up to (not including) ``period`` in which some award not
+    suspended was due, or None: a month a run would have paid someone."""
+    month = first
+    while month < period:
+        due = db.execute(select(Award.id).where(
+            Award.status != "suspended", Award.start_period <= month,
+            or_(Award.last_period.is_(None), Award.last_period >= month)).limit(1)).first()
+        if due:
+            return month
+        month = rules.next_period(month)
+    return None
 
 
 @transactional
@@ -84,6 +121,7 @@ def start_run(db: Session, actor: Actor, period: int) -> PayrollRun:
     check_period(period)
     run = db.execute(select(PayrollRun).where(PayrollRun.period == period)).scalar()
     if run is None:
+        _check_new_run(db, period)
         run = PayrollRun(period=period, status="running", started_by=actor.username)
         db.add(run)
         db.flush()
@@ -114,10 +152,14 @@ def pay_range(db: Session, actor: Actor, run_id: int, low: int, high: int) -> in
     if run is None or run.status != "running":
         raise Conflict("payroll.not_running", "该发放批次已完成或不存在", "period")
     today, period = clock.today(), run.period
+    # FOR SHARE on the awards paid (PostgreSQL; SQLite writes one at a time): a stop that
+    # locked an award first is waited for, and the award, stopped, is then not paid; a stop
+    # coming after waits for this chunk to commit, and then sees its payment as overpaid.
     rows = select(literal(run.id, Integer), Award.id, Award.person_id, literal(period, Integer),
                   literal("regular", String), Award.monthly_amount, literal(0, Integer),
                   Award.monthly_amount, Award.bank_account, literal(today, Date))\
-        .where(*_in_force(period), Award.person_id >= low, Award.person_id < high)
+        .where(*_in_force(period), Award.person_id >= low, Award.person_id < high)\
+        .with_for_update(read=True, of=Award)
     columns = ["run_id", "award_id", "person_id", "period", "kind", "gross", "deduction", "net",
                "bank_account", "paid_on"]
     # Whoever is paid already is skipped by the unique award + period key itself. (A NOT
@@ -130,9 +172,10 @@ def pay_range(db: Session, actor: Actor, run_id: int, low: int, high: int) -> in
     count = len(db.execute(statement).all())
     picked = _pick_up(db, run.id, low, high, today)
     deducted = _deduct(db, actor, run.id, low, high, today)
+    drawn = records.draw_down_for_run(db, run.id, low, high)
     audit.record(db, actor, "benefits.payroll_chunk", f"payroll:{period}",
                  after={"persons": [low, high - 1], "payments": count, "picked_up": picked,
-                        "deductions": deducted})
+                        "deductions": deducted, "account_payouts": drawn})
     return count
 
 
@@ -153,13 +196,21 @@ def _deduct(db: Session, actor: Actor, run_id: int, low: int, high: int, today: 
     """Recovery from this month's payments of payees with open debts (R§46): per payment,
     min(the debt's balance, cap × gross), oldest debt first; a debt paid off is settled."""
     ratio = Decimal(agency.param(db, "benefits.recovery.deduction_cap_ratio", today))
+    # The debts first, locked (as record_repayment locks its debt), then their balances read in
+    # a later statement: a repayment committed meanwhile is counted, never deducted over.
+    locked = db.execute(select(Debt.id).where(
+        Debt.person_id >= low, Debt.person_id < high, Debt.status.in_(rules.DEBTS_RECOVERING))
+        .order_by(Debt.id).with_for_update()).scalars().all()
+    if not locked:
+        return 0
     balance = (select(func.coalesce(func.sum(DebtEntry.amount), 0))
                .where(DebtEntry.debt_id == Debt.id).scalar_subquery())
     found = db.execute(
         select(Payment.id, Payment.gross, Debt.id, balance)
         .join(Debt, Debt.person_id == Payment.person_id)
         .where(Payment.run_id == run_id, Payment.person_id >= low, Payment.person_id < high,
-               Payment.kind == "regular", Payment.deduction == 0, Debt.status.in_(DEBTS_OPEN),
+               Payment.kind == "regular", Payment.deduction == 0,
+               Debt.status.in_(rules.DEBTS_RECOVERING),
                ~exists().where(DebtEntry.payment_id == Payment.id))
         .order_by(Payment.id, Debt.id)).all()
     left: dict[int, int] = {}

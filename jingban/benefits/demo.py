@@ -8,6 +8,11 @@ individual account. One (``ready``) is left for the clerk to claim and gets the 
 ``retiree``; the other's claim goes through the case engine, so next month's payroll has two
 payees. No payroll is run here: a completed month is never reopened, and the clerk's award
 starts next month too.
+
+Pre-review notices go only to whoever reaches the statutory age at least 12 months ahead (D§18),
+so the claimable retiree (already past the age) is listed in his own month but notified of
+nothing: the demo names a separate person, ``upcoming``, and the first month at least 12 months
+ahead in which he reaches the age (``notice_month``) — the month the clerk sends notices for.
 """
 
 from __future__ import annotations
@@ -42,12 +47,15 @@ EARLIEST_BIRTH = dt.date(1960, 1, 1)  # nobody retiring from 2024 on was born ea
 @dataclass
 class Seeded:
     """What the demo made: the person left to claim, his pre-review month, the person whose
-    claim was approved, and the first month both are paid."""
+    claim was approved, the first month both are paid, and the pre-review notice month (12 or
+    more months ahead) with a person reaching the age in it (None when the region has none)."""
 
     ready: Person
     month: str
     paid: Person
     period: int
+    notice_month: str = ""
+    upcoming: Person | None = None
 
 
 def _due(person: Person, schedules: dict) -> tuple[int, int]:
@@ -78,6 +86,24 @@ def retirees(db: Session, region: str) -> list[tuple[Person, tuple[int, int]]]:
     return sorted(found.values(), key=lambda pair: (pair[1], pair[0].id), reverse=True)
 
 
+def upcoming(db: Session, region: str) -> tuple[Person | None, tuple[int, int]]:
+    """The generated enterprise-scheme person who reaches the statutory age first among those
+    at least ``rules.PREREVIEW_LEAD_MONTHS`` ahead, and that month (or the earliest month a
+    notice may be sent, with nobody)."""
+    today = clock.today()
+    schedules = policy.value("retirement.schedule", region, today)
+    earliest = rules.add_months(today.year, today.month, rules.PREREVIEW_LEAD_MONTHS)
+    rows = db.execute(
+        select(Person).join(Enrollment, Enrollment.person_id == Person.id)
+        .where(Enrollment.insurance == "pension_enterprise", Enrollment.status == "active",
+               Person.status == "active", Person.retirement_category.is_not(None),
+               Person.birth_date >= EARLIEST_BIRTH)
+        .order_by(Person.id)).scalars()
+    ahead = sorted(((_due(p, schedules), p.id, p) for p in rows if _due(p, schedules) >= earliest),
+                   key=lambda row: row[:2])
+    return (ahead[0][2], ahead[0][0]) if ahead else (None, earliest)
+
+
 def _history(db: Session, person: Person) -> None:
     db.add(DeemedService(person_id=person.id, insurance="pension_enterprise", months=DEEMED_MONTHS,
                          from_date=dt.date(1981, 1, 1), to_date=dt.date(1996, 12, 31),
@@ -105,8 +131,10 @@ def seed(db: Session, region: str, password_profile: str) -> Seeded | None:
         create_user(db, SYSTEM, PORTAL_USER, PORTAL_PASSWORD, {"person"}, display_name=ready.name,
                     subject=person_subject(ready), profile=password_profile)
     today = clock.today()
+    soon, notice = upcoming(db, region)
     return Seeded(ready=ready, month=f"{due[0]:04d}-{due[1]:02d}", paid=paid,
-                  period=rules.next_period(rules.period_of(today.year, today.month)))
+                  period=rules.next_period(rules.period_of(today.year, today.month)),
+                  notice_month=f"{notice[0]:04d}-{notice[1]:02d}", upcoming=soon)
 
 
 def portal_person(db: Session) -> Person | None:

@@ -2,9 +2,19 @@
 repayments, offsets from the individual account, the ledger per person, and the sweep that finds
 broken agreements (escalation notice and a credit record, R§45).
 
-Deductions from later benefits are made by the monthly payroll (benefits.batch): every debt in
-status ``open`` or ``agreement`` is deducted from, up to ``benefits.recovery.deduction_cap_ratio``
-of each payment, as ``deduction`` entries of the same ledger.
+Deductions from later benefits are made by the monthly payroll (benefits.batch): every debt
+still being recovered (``rules.DEBTS_RECOVERING``: open, agreement, and defaulted too — a default
+escalates, it does not stop the recovery) is deducted from, up to
+``benefits.recovery.deduction_cap_ratio`` of each payment, as ``deduction`` entries of the same
+ledger.
+
+A debtor who has died is never defaulted nor given a credit record (a default is a refusal to
+return, D§43(三), which a dead person cannot commit): the debt stays open and is pursued from the
+heirs (the estate), the account balance or a survivor benefit (R§46). Every notice about such a
+debt goes to whoever reported the death (the relatives), never to the deceased.
+
+An offset from the individual account is a high-risk act: it runs only on final approval of a
+BEN-ACCOUNT-OFFSET case (two review levels, a stated reason; SPEC §2 internal control).
 """
 
 from __future__ import annotations
@@ -12,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from jingban.benefits import rules
@@ -24,8 +34,15 @@ from jingban.benefits.models import (
     DebtEntry,
     Instalment,
     Refund,
+    StopReport,
 )
-from jingban.benefits.stop_schemas import AccountOffsetIn, AgreementIn, RepaymentIn
+from jingban.benefits.stop_schemas import (
+    AccountOffsetCaseIn,
+    AccountOffsetIn,
+    AccountOffsetRequest,
+    AgreementIn,
+    RepaymentIn,
+)
 from jingban.cases.models import Notification
 from jingban.cases.service import notify
 from jingban.core import agency, audit, clock
@@ -52,7 +69,8 @@ audit.ACT_NAMES.update({
 DEBT_STATUS = {"open": "待退回", "agreement": "分期还款中", "settled": "已结清", "defaulted": "违约待追缴"}
 ENTRY_KINDS = {"order": "责令退回", "repayment": "退回", "deduction": "待遇抵扣", "account": "个人账户抵扣",
                "cancel": "撤销追回", "refund": "退还已追回款"}
-OPEN = ("open", "agreement", "defaulted")
+OPEN = rules.DEBTS_RECOVERING
+OFFSET_ITEM = "BEN-ACCOUNT-OFFSET"
 MAX_ID = 2**31 - 1
 
 
@@ -66,6 +84,46 @@ def _require(actor: Actor) -> None:
     require(actor, by_channel.get(actor.channel, "benefits.recovery"))
 
 
+# --- who hears about a debt -----------------------------------------------------------------------
+
+def deceased(db: Session, person: Person) -> bool:
+    """Registered as dead, or with a death (or declaration of death) reported against him."""
+    if person.status == "deceased":
+        return True
+    return db.execute(select(StopReport.id).where(StopReport.person_id == person.id,
+                                                  StopReport.reason.in_(rules.DEATH_REASONS))
+                      .limit(1)).first() is not None
+
+
+def heirs_recipient(person: Person) -> str:
+    """The notice key of a deceased person's heirs (there is no portal account to name)."""
+    return f"heirs:{person.ssn}"
+
+
+def heirs_contact(db: Session, person: Person) -> tuple[str, str]:
+    """(name, phone) of whoever reported the death — a relative or the employer; the latest
+    report with a phone first (a feed's report has none)."""
+    found = db.execute(select(StopReport).where(StopReport.person_id == person.id,
+                                                StopReport.reason.in_(rules.DEATH_REASONS))
+                       .order_by(StopReport.id.desc())).scalars().all()
+    for report in found:
+        if report.reporter_phone:
+            return report.reporter_name, report.reporter_phone
+    named = next((r for r in found if r.source != "feed" and r.reporter_name), None)
+    return (named.reporter_name if named else ""), ""
+
+
+def tell(db: Session, person: Person, kind: str, message: str, phone: str = "") -> Notification:
+    """A notice about a person's benefit or debt: to the person, or, the person having died,
+    to the relatives who reported the death (by SMS when their phone is known) — never to the
+    deceased."""
+    if not deceased(db, person):
+        return notify(db, person.ssn, kind, message, phone=phone or person.phone)
+    name, reported = heirs_contact(db, person)
+    to = f"{name}：" if name else "已故参保人的继承人或近亲属："
+    return notify(db, heirs_recipient(person), kind,
+                  f"{to}关于已故参保人{person.name}（社会保障号码{person.ssn}）：{message}",
+                  phone=phone or reported)
 
 
 def _debt(db: Session, debt_id: int, *, lock: bool = True) -> Debt:
@@ -144,7 +202,7 @@ def _order(db: Session, actor: Actor, person: Person, award: Award, source_ref: 
     db.flush()
     notice = (f"经核实，{reason}，金额{format_yuan(total)}元。请于{due}前一次性退回；确有困难的，"
               "可到经办机构签订还款协议分期退回，也可从后续待遇或个人账户余额中抵扣（《社会保险经办条例》第四十六条）。")
-    notify(db, person.ssn, "recovery", notice, phone=phone or person.phone)
+    tell(db, person, "recovery", notice, phone)
     audit.record(db, actor, "benefits.order_recovery", person_subject(person),
                  after=snapshot(debt), related=debt_subject(debt), reason=reason)
     return debt
@@ -202,9 +260,8 @@ def _refund(db: Session, actor: Actor, debt: Debt, amount: int, reason: str) -> 
     db.add(DebtEntry(debt_id=debt.id, kind="refund", amount=amount, entry_on=today,
                      reference=f"refund:{refund.id}", recorded_by=actor.username))
     person = db.get(Person, debt.person_id)
-    notify(db, person.ssn, "recovery",
-           f"经核实，原停发依据有误，已撤销多领待遇追回（{debt.reason}），"
-           f"已追回的{format_yuan(amount)}元将随下次待遇发放退还至您的待遇发放账户。", phone=person.phone)
+    tell(db, person, "recovery", f"经核实，原停发依据有误，已撤销多领待遇追回（{debt.reason}），"
+                                 f"已追回的{format_yuan(amount)}元将随下次待遇发放退还至待遇发放账户。")
     return refund
 
 
@@ -233,10 +290,11 @@ def agree_instalments(db: Session, actor: Actor, debt_id: int, data: AgreementIn
     debt.status = "agreement"
     db.flush()
     person = db.get(Person, debt.person_id)
-    notify(db, person.ssn, "recovery", f"还款协议已签订：{format_yuan(left)}元分{data.instalments}期退回，"
-                                       f"第一期{format_yuan(plan[0][2])}元于{plan[0][1]}前缴纳，"
-                                       f"最后一期于{plan[-1][1]}前缴纳。逾期未还的视为未履约，将依法追缴并记入失信记录。",
-           phone=person.phone)
+    late = ("逾期未还的将依法从遗产中追缴。" if deceased(db, person)
+            else "逾期未还的视为未履约，将依法追缴并记入失信记录。")
+    tell(db, person, "recovery", f"还款协议已签订：{format_yuan(left)}元分{data.instalments}期退回，"
+                                 f"第一期{format_yuan(plan[0][2])}元于{plan[0][1]}前缴纳，"
+                                 f"最后一期于{plan[-1][1]}前缴纳。" + late)
     audit.record(db, actor, "benefits.instalment_agreement", debt_subject(debt),
                  after={"signed_by": data.signed_by, "total": left,
                         "plan": [[s, d.isoformat(), a] for s, d, a in plan]},
@@ -272,22 +330,49 @@ def record_repayment(db: Session, actor: Actor, debt_id: int, data: RepaymentIn)
     return entry
 
 
-@transactional
 def offset_from_account(db: Session, actor: Actor, debt_id: int, data: AccountOffsetIn) -> DebtEntry:
-    """从个人账户余额中抵扣 (R§46): an account entry through the records service, the same
-    amount off the debt; by default as much as both allow."""
-    require(actor, "benefits.recovery")
-    debt = _debt(db, debt_id)
+    """从个人账户余额中抵扣 is high-risk (SPEC §2 internal control): it is applied for as a
+    BEN-ACCOUNT-OFFSET case with a reason and runs on the case's final approval
+    (``account_offset``); asked for directly, it is refused with where to go instead."""
+    raise Conflict("recovery.offset_needs_case",
+                   "个人账户余额抵扣属高风险业务，须填写理由、以“个人账户余额抵扣多领待遇”业务件"
+                   f"（{OFFSET_ITEM}）受理，经两级复核通过后办理", "debt_id")
+
+
+def apply_offset(db: Session, actor: Actor, debt_id: int, data: AccountOffsetRequest):
+    """The clerk's application for an offset: a BEN-ACCOUNT-OFFSET case for the debtor, with
+    the reason (checked at intake by the case engine's dry run). The case."""
+    from jingban.cases import service as cases  # the engine runs this module's act
+
+    debt = _debt(db, debt_id, lock=False)
+    person = db.get(Person, debt.person_id)
+    payload = {"ssn": person.ssn, "debt_id": debt.id, "scheme": data.scheme, "reason": data.reason,
+               **({"amount": str(data.amount)} if data.amount is not None else {})}
+    return cases.submit(db, actor, OFFSET_ITEM, payload)
+
+
+@transactional
+def account_offset(db: Session, actor: Actor, ssn: str, data: AccountOffsetCaseIn) -> Person:
+    """The act of BEN-ACCOUNT-OFFSET (R§46): an account entry through the records service and
+    the same amount off the debt; by default as much as both allow, never more than the
+    balance of either. Runs on final approval (the clerk's dry run at intake checks it)."""
+    require(actor, "cases.act" if actor.channel == "case" else "cases.intake")
+    person = find_person(db, ssn)
+    debt = _debt(db, data.debt_id)
+    if debt.person_id != person.id:
+        raise InvalidInput("recovery.other_person", "该追回款不属于该参保人", "debt_id")
     if debt.status not in OPEN:
         raise Conflict("recovery.settled", "该追回款已结清", "debt_id")
-    person = db.get(Person, debt.person_id)
     left = balance(db, debt.id)
     available = records.account_balance(db, person.id, data.scheme)
     amount = min(left, available) if data.amount is None else parse_yuan(data.amount, "amount")
-    if amount <= 0:
+    if amount <= 0 or available <= 0:
         raise Conflict("recovery.no_balance", "个人账户没有可抵扣的余额", "scheme")
     if amount > left:
         raise InvalidInput("recovery.too_much", f"抵扣金额超过欠款余额（{format_yuan(left)}元）", "amount")
+    if amount > available:
+        raise InvalidInput("recovery.account_short",
+                           f"抵扣金额超过个人账户余额（{format_yuan(available)}元）", "amount")
     account_entry = records.recovery_offset(db, actor, person, data.scheme, amount,
                                             debt_subject(debt))
     entry = DebtEntry(debt_id=debt.id, kind="account", amount=-amount, entry_on=clock.today(),
@@ -296,9 +381,10 @@ def offset_from_account(db: Session, actor: Actor, debt_id: int, data: AccountOf
     db.flush()
     left = _refresh(db, debt)
     audit.record(db, actor, "benefits.account_offset", debt_subject(debt),
-                 after={**snapshot(entry), "balance": left, "status": debt.status},
-                 related=person_subject(person))
-    return entry
+                 after={**snapshot(entry), "balance": left, "status": debt.status,
+                        "case_id": actor.case_id},
+                 related=person_subject(person), reason=data.reason)
+    return person
 
 
 # --- the ledger ---------------------------------------------------------------------------------
@@ -356,7 +442,8 @@ def _defaulters(db: Session, cutoff: dt.date) -> list[int]:
 def _overdue_orders(db: Session, today: dt.date) -> list[Debt]:
     """Debts ordered back without an agreement, past their due date, with money owed, of
     persons with no award in force: while an award is paid the payroll keeps deducting, which
-    is recovery under way, not a breach."""
+    is recovery under way, not a breach. (A deceased debtor's are among them; the sweep only
+    reminds his heirs of those, see ``_dead``.)"""
     left = (select(func.coalesce(func.sum(DebtEntry.amount), 0))
             .where(DebtEntry.debt_id == Debt.id).scalar_subquery())
     paid_on = select(Award.id).where(Award.person_id == Debt.person_id, Award.status == "active")
@@ -375,6 +462,26 @@ def reminder_kind(debt: Debt) -> str:
     return f"recovery_due:{debt.id}"
 
 
+def _dead(db: Session, debt_ids: list[int]) -> set[int]:
+    """Which of these debts are owed by a person who has died (registered or reported dead)."""
+    if not debt_ids:
+        return set()
+    died = or_(Person.status == "deceased",
+               select(StopReport.id).where(StopReport.person_id == Person.id,
+                                           StopReport.reason.in_(rules.DEATH_REASONS)).exists())
+    return set(db.execute(select(Debt.id).join(Person, Person.id == Debt.person_id)
+                          .where(Debt.id.in_(debt_ids), died)).scalars())
+
+
+def _remind_heirs(db: Session, debt: Debt) -> None:
+    """催告 of a deceased debtor's debt: to the relatives, once per debt; no default follows."""
+    person = db.get(Person, debt.person_id)
+    tell(db, person, reminder_kind(debt),
+         f"其多领的待遇（{debt.reason}）尚欠{format_yuan(balance(db, debt.id))}元，已逾期未退回。"
+         "请继承人在继承遗产范围内退回，或到经办机构签订还款协议；经办机构将依法从遗产、个人账户余额"
+         "或遗属待遇中追回（《社会保险经办条例》第四十六条）。")
+
+
 def _remind(db: Session, debt: Debt, grace_until: dt.date) -> None:
     """催告: once per debt (the notice's kind names the debt)."""
     person = db.get(Person, debt.person_id)
@@ -390,25 +497,38 @@ def sweep(db: Session, actor: Actor) -> dict[str, list[int]]:
     agreement with an instalment overdue beyond the grace period is broken, and so is an order
     to return left unpaid beyond its due date and the grace period — the debt is defaulted,
     the debtor warned, and the breach recorded as a credit record (R§45, D§43(三)). An order
-    just past its due date gets one reminder (催告) first. A rerun finds nothing new."""
+    just past its due date gets one reminder (催告) first. A debtor who has died is never
+    defaulted: his relatives get one reminder instead, and the debt stays open for recovery
+    from the estate, the account or a survivor benefit (R§46). A rerun finds nothing new."""
     require(actor, "benefits.recovery")
     today = clock.today()
     settled = []
-    for debt in db.execute(select(Debt).where(Debt.status.in_(OPEN)).with_for_update()).scalars():
+    # Locked in id order, as the payroll's deductions lock them: no deadlock between the two.
+    for debt in db.execute(select(Debt).where(Debt.status.in_(OPEN)).order_by(Debt.id)
+                           .with_for_update()).scalars():
         if balance(db, debt.id) <= 0:
             _refresh(db, debt)
             settled.append(debt.id)
     cutoff = grace_cutoff(db, today)
-    defaulted = []
-    for debt_id in _defaulters(db, cutoff):
-        _default(db, actor, _debt(db, debt_id))
-        defaulted.append(debt_id)
-    reminded = []
+    defaulted, reminded = [], []
+    broken = [_debt(db, debt_id) for debt_id in _defaulters(db, cutoff)]
     overdue = _overdue_orders(db, today)
-    already = _reminded(db, overdue)
+    dead = _dead(db, [d.id for d in broken + overdue])
+    already = _reminded(db, broken + overdue)
+    for debt in broken:
+        if debt.id not in dead:
+            _default(db, actor, debt)
+            defaulted.append(debt.id)
+        elif reminder_kind(debt) not in already:
+            _remind_heirs(db, debt)
+            reminded.append(debt.id)
     grace = agency.param(db, "benefits.recovery.grace_wd", today)
     for debt in overdue:
-        if debt.due_on <= cutoff:
+        if debt.id in dead:
+            if reminder_kind(debt) not in already:
+                _remind_heirs(db, debt)
+                reminded.append(debt.id)
+        elif debt.due_on <= cutoff:
             _default(db, actor, debt)
             defaulted.append(debt.id)
         elif reminder_kind(debt) not in already:

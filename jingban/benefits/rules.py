@@ -13,6 +13,19 @@ from jingban.core.money import round_fen
 CATEGORIES = {"male": "男职工", "female_55": "原法定退休年龄55周岁的女职工",
               "female_50": "原法定退休年龄50周岁的女职工"}
 MONTHS = 12
+# Nobody born before 1900 is alive to retire or be estimated: an earlier birth date is a typing
+# error (0001-01-01 would otherwise answer a retirement in year 61). A data-quality bound, not law.
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+# Pre-retirement review (预审): the agency reviews the file of whoever reaches the statutory age
+# in 12 months and tells them and their employer (2021 经办条例征求意见稿 第十八条, SPEC §6:
+# 距法定退休年龄12个月时). Notices go only to months at least that far ahead. The list may be
+# read for any month up to ``PREREVIEW_MAX_MONTHS`` ahead (the reform's cap of 60 months of delay
+# bounds how far ahead a cohort is known) and back to the first month someone born on
+# EARLIEST_BIRTH could reach the lowest original age (50): a past month lists who reached the
+# age then and may still claim.
+PREREVIEW_LEAD_MONTHS = 12
+PREREVIEW_MAX_MONTHS = 60
+PREREVIEW_FIRST_MONTH = (EARLIEST_BIRTH.year + 50, 1)
 
 
 @dataclass(frozen=True)
@@ -94,26 +107,34 @@ def account_pension(balance: int, months: Decimal) -> int:
 def survivor_months(contribution_months: int, pension_months_received: int | None,
                     table: dict) -> int:
     """抚恤金月数 (人社部发〔2021〕18号 第二条). ``pension_months_received`` is None for a person
-    who died before retiring."""
+    who died before retiring. The year thresholds (5, 10, 15) come from the policy table too."""
     years = contribution_months // MONTHS  # full years count
-    if contribution_months < 5 * MONTHS:
+    if contribution_months < table["short_years"] * MONTHS:
         months = table["under_5"]
-    elif contribution_months < 10 * MONTHS:
+    elif contribution_months < table["mid_years"] * MONTHS:
         months = table["under_10"]
     else:
-        months = table["up_to_15"] + max(0, years - 15)
+        months = table["up_to_15"] + max(0, years - table["full_years"])
     months = min(months, table["max"])
     if pension_months_received is not None:
         months = max(months - pension_months_received // MONTHS, table["retiree_min"])
     return months
 
 
+# Under this many years of contributions the funeral grant and survivor pension together are
+# capped at what the person paid in (人社部发〔2021〕18号 第三条); the same threshold as the
+# ``short_years`` of the ``survivor.months`` policy, which a caller passes as ``table``.
+SURVIVOR_CAP_YEARS = 5
+
+
 def survivor_benefits(monthly_income: int, funeral_multiple: int, months: int,
-                      contribution_months: int, own_contributions: int | None) -> tuple[int, int]:
+                      contribution_months: int, own_contributions: int | None,
+                      table: dict | None = None) -> tuple[int, int]:
     """(funeral grant, survivor pension) in fen; under 5 years of contributions the two together
     may not exceed what the person paid in (人社部发〔2021〕18号 第三条)."""
     funeral, pension = monthly_income * funeral_multiple, monthly_income * months
-    if contribution_months < 5 * MONTHS and own_contributions is not None:
+    cap_years = table["short_years"] if table else SURVIVOR_CAP_YEARS
+    if contribution_months < cap_years * MONTHS and own_contributions is not None:
         total = funeral + pension
         if total > own_contributions:
             funeral = min(funeral, own_contributions)
@@ -143,6 +164,38 @@ def previous_period(period: int) -> int:
 
 def valid_period(period: int) -> bool:
     return 190001 <= period <= 299912 and 1 <= period % 100 <= 12
+
+
+# --- the payroll's months (policy choice, SPEC §6 payroll) -------------------------------------
+# A month may be paid when (a) it is not later than next month (a payroll runs ahead at most one
+# month); (b) it is not earlier than the first month any award is due (``start_period``), since
+# before that nothing can be owed and a run would be an empty month closed for ever; and (c) the
+# months go forward: once a month has been run, a new run is allowed only after the latest run,
+# only once that run is completed, and not over a skipped month in which an award was due (a
+# month with nobody to pay may be left without a run). A skipped month is refused rather than
+# caught up silently: the accountant runs the missing month first, so every month has its own
+# run, bank file and totals (and its payments are never mixed into another month's lines). The
+# first run of a new installation may start at any month allowed by (a) and (b): months before
+# it were paid by the system it replaces.
+def payroll_period_problem(period: int, current: int, earliest_due: int | None,
+                           latest_run: tuple[int, str] | None,
+                           skipped_due: int | None = None) -> str | None:
+    """Why a payroll run may not be started for ``period``, or None. ``skipped_due``: the
+    first month between the latest run and ``period`` in which an award was due, if any."""
+    if period > next_period(current):
+        return "不能提前发放下月以后的待遇"
+    if earliest_due is None or period < earliest_due:
+        return "该月份之前没有应发的待遇，不能发放"
+    if latest_run is not None:
+        last, status = latest_run
+        if period < last:
+            return f"已发放至{last // 100}年{last % 100}月，不能补建更早月份的发放批次"
+        if status != "completed":
+            return f"{last // 100}年{last % 100}月的发放批次尚未完成，请先续跑完成"
+        if skipped_due is not None:
+            return (f"{skipped_due // 100}年{skipped_due % 100}月有应发待遇但尚未发放，"
+                    "请按月依次发放，不能跳过月份")
+    return None
 
 
 def average_index(paid_indices: list[Decimal], deemed_months: int, deemed_index: Decimal) -> Decimal:
@@ -176,6 +229,13 @@ def claim_problems(*, reached: bool, retirement_label: str, months: int, minimum
     return problems
 
 
+# Debts still being recovered (R§46): open, under an instalment agreement, or defaulted — a
+# default escalates (notice, credit record) but the payroll keeps deducting from later benefits,
+# and repayments and account offsets are still taken. The one definition recovery and the
+# payroll both use.
+DEBTS_RECOVERING = ("open", "agreement", "defaulted")
+
+
 def deduction(balance: int, gross: int, cap_ratio: Decimal) -> int:
     """追回抵扣 from one month's benefit: the debt's balance, at most the cap × the gross (R§46)."""
     return max(0, min(balance, round_fen(Decimal(gross) * cap_ratio)))
@@ -188,6 +248,7 @@ def deduction(balance: int, gross: int, cap_ratio: Decimal) -> int:
 STOP_REASONS = {"death": ("stop", "死亡"), "declared_dead": ("stop", "被宣告死亡"),
                 "imprisonment": ("suspend", "在押服刑"),
                 "nationality_loss": ("stop", "丧失国籍"), "other": ("stop", "其他丧失领取资格情形")}
+DEATH_REASONS = ("death", "declared_dead")
 # Loss of nationality stops the resident pension only (R§25 解读（一）3).
 NATIONALITY_KINDS = ("pension_resident",)
 # A dependant's benefit (遗属待遇) names the deceased insured person; his death stops nothing.

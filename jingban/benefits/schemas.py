@@ -38,9 +38,14 @@ class PensionQuery(Strict):
     retirement_month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="退休时间 YYYY-MM")
     contribution_months: int = Field(ge=0, le=900, description="缴费月数（含视同缴费）")
     average_index: Decimal = Field(ge=0, le=10, description="平均缴费指数")
-    account_balance: Decimal = Field(ge=0, description="个人账户储存额（元）")
-    retirement_age_months: int | None = Field(default=None, ge=480, le=840,
-                                              description="退休年龄（月），默认按60周岁计算计发月数")
+    # Bounded: an account of a hundred million yuan is already far beyond any real one.
+    account_balance: Decimal = Field(ge=0, le=100_000_000, decimal_places=2,
+                                     description="个人账户储存额（元）")
+    retirement_age_months: int | None = Field(
+        default=None, ge=480, le=840,
+        description="退休年龄（月），用于确定计发月数；不填时须同时提供出生日期和人员类别，按法定退休年龄计算")
+    birth_date: dt.date | None = Field(default=None, description="出生日期（不填退休年龄时必填）")
+    category: Category | None = Field(default=None, description="人员类别（不填退休年龄时必填）")
 
 
 class PensionEstimate(BaseModel):

@@ -39,6 +39,7 @@ from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, PolicyError
 from jingban.core.money import parse_yuan, round_fen, to_yuan
 from jingban.records.models import AccountEntry, Contribution, DeemedService
+from jingban.records.service import PAYOUT
 from jingban.registration.models import Employer, Enrollment, Person
 from jingban.registration.service import find_person, person_subject
 from jingban.transfers.models import Transfer
@@ -57,8 +58,7 @@ def _age_label(months: int) -> str:
 def estimate_retirement(db: Session, actor: Actor, birth_date: dt.date,
                         category: str) -> RetirementEstimate:
     """Statutory retirement age and month, minimum contribution months and the flexible window."""
-    if birth_date > clock.today():
-        raise InvalidInput("estimate.birth_date", "出生日期不能晚于今天", "birth_date")
+    _check_birth(birth_date)
     region, today = db.info["region"], clock.today()
     schedule = policy.value("retirement.schedule", region, today)[category]
     result = rules.retirement(birth_date.year, birth_date.month, schedule)
@@ -76,6 +76,28 @@ def estimate_retirement(db: Session, actor: Actor, birth_date: dt.date,
         latest_flexible_month=f"{late[0]:04d}-{late[1]:02d}", basis=RETIREMENT_BASIS)
 
 
+def _check_birth(birth_date: dt.date) -> None:
+    if birth_date > clock.today():
+        raise InvalidInput("estimate.birth_date", "出生日期不能晚于今天", "birth_date")
+    if birth_date < rules.EARLIEST_BIRTH:
+        raise InvalidInput("estimate.birth_date",
+                           f"出生日期不能早于{rules.EARLIEST_BIRTH:%Y年%m月%d日}", "birth_date")
+
+
+def _estimate_age(db: Session, query: PensionQuery, on: dt.date) -> int:
+    """The retirement age the payout months follow: as given, or the statutory age of the
+    birth date and category; one of the two is required (the payout months depend on it)."""
+    if query.retirement_age_months is not None:
+        return query.retirement_age_months
+    if query.birth_date is None or query.category is None:
+        raise InvalidInput("estimate.retirement_age",
+                           "请填写退休年龄（月），或同时填写出生日期和人员类别以按法定退休年龄测算",
+                           "retirement_age_months")
+    _check_birth(query.birth_date)
+    schedule = policy.value("retirement.schedule", db.info["region"], on)[query.category]
+    return rules.retirement(query.birth_date.year, query.birth_date.month, schedule).age_months
+
+
 def estimate_pension(db: Session, actor: Actor, query: PensionQuery) -> PensionEstimate:
     """Basic part + account part for the given inputs, with every parameter it used."""
     region = ids.validate_region(query.region)
@@ -83,7 +105,7 @@ def estimate_pension(db: Session, actor: Actor, query: PensionQuery) -> PensionE
     on = dt.date(year, month, 1)
     base = policy.value("pension.computation_base", region, on)
     rate = Decimal(policy.value("pension.basic_rate", region, on))
-    age = query.retirement_age_months or 60 * rules.MONTHS
+    age = _estimate_age(db, query, on)
     table = policy.value("pension.payout_months", region, on)
     fraction = policy.value("pension.payout_months_fraction", region, on)
     months = rules.payout_months(age, table, fraction)
@@ -151,13 +173,21 @@ def prereview(db: Session, actor: Actor, month: str | None = None) -> dict:
 
 
 def _target(month: str | None, today: dt.date) -> tuple[int, int]:
+    """The month asked for, between the first month anyone born since ``EARLIEST_BIRTH`` can
+    retire (a past month lists who reached the age then and may still claim) and the furthest
+    month a cohort is known."""
     if month is None:
-        return rules.add_months(today.year, today.month, 12)
+        return rules.add_months(today.year, today.month, rules.PREREVIEW_LEAD_MONTHS)
     try:
         year, mon = (int(x) for x in month.split("-"))
         dt.date(year, mon, 1)
     except ValueError:
         raise InvalidInput("prereview.month", "月份格式应为 YYYY-MM", "month") from None
+    first = rules.PREREVIEW_FIRST_MONTH
+    last = rules.add_months(today.year, today.month, rules.PREREVIEW_MAX_MONTHS)
+    if not first <= (year, mon) <= last:
+        raise InvalidInput("prereview.month", f"预审月份应在{first[0]}年{first[1]}月至"
+                                              f"{last[0]}年{last[1]}月之间", "month")
     return year, mon
 
 
@@ -199,6 +229,14 @@ def _prereview_row(person: Person, employer: Employer | None, months: int,
 def send_prereview_notices(db: Session, actor: Actor, month: str | None = None) -> int:
     """Tell each person on the list and his employer (D§18); once per person and month."""
     require(actor, "benefits.notify")
+    today = clock.today()
+    target = _target(month, today)
+    earliest = rules.add_months(today.year, today.month, rules.PREREVIEW_LEAD_MONTHS)
+    if target < earliest:
+        raise InvalidInput("prereview.notice_month",
+                           f"预审通知只发给距法定退休年龄{rules.PREREVIEW_LEAD_MONTHS}个月及以上的人员，"
+                           f"月份不能早于{earliest[0]}年{earliest[1]}月",
+                           "month")
     listing = prereview(db, actor, month)
     kind = f"prereview:{listing['month']}"
     done = set(db.execute(select(Notification.recipient).where(Notification.kind == kind))
@@ -224,9 +262,10 @@ def send_prereview_notices(db: Session, actor: Actor, month: str | None = None) 
 
 KIND_NAMES = {"pension_enterprise": "企业职工基本养老金", "pension_institution": "机关事业单位基本养老金",
               "pension_resident": "城乡居民基本养老金", "survivor": "遗属待遇"}
-PENSION_BASIS = ("《社会保险经办条例》第十八条；"
-                 "《社会保险经办管理服务条例（征求意见稿）》第十八条（核定次月起发）；"
-                 "国发〔2005〕38号第六条（基础养老金、个人账户养老金）；" + RETIREMENT_BASIS)
+PENSION_BASIS = ("《社会保险经办条例》第十八条（待遇核定、按月发放）；"
+                 "国发〔2005〕38号《国务院关于完善企业职工基本养老保险制度的决定》第六条"
+                 "（基础养老金、个人账户养老金）；全国人民代表大会常务委员会关于实施渐进式延迟法定退休年龄的决定"
+                 "（2024年9月13日）及其所附《国务院关于渐进式延迟法定退休年龄的办法》")
 FRACTIONS = {"interpolate": "非整周岁按月插值", "floor": "非整周岁按已满周岁", "whole": "整周岁"}
 PENSION_TRANSFERS = ("pension_enterprise", "pension_cross")
 audit.ACT_NAMES.update({"benefits.determine_pension": "核定基本养老金",
@@ -362,9 +401,11 @@ def _compute(db: Session, found: Determination, region: str, retire_on: dt.date,
                 if age % rules.MONTHS else "whole")
     months = len(indices) + deemed
     index = rules.average_index(indices, deemed, deemed_index)
+    # The account at retirement: the monthly payouts since (a re-determination) do not count.
     balance = int(db.execute(select(func.coalesce(func.sum(AccountEntry.amount), 0))
                              .where(AccountEntry.person_id == found.person.id,
-                                    AccountEntry.scheme == "pension_enterprise")).scalar())
+                                    AccountEntry.scheme == "pension_enterprise",
+                                    AccountEntry.kind != PAYOUT)).scalar())
     payout = rules.payout_months(age, table, fraction)
     found.basic = rules.basic_pension(base, index, months, rate)
     found.account = rules.account_pension(balance, payout)

@@ -165,6 +165,19 @@ class AccountOffsetIn(Strict):
                                    description="抵扣金额（元），默认可抵扣的全部")
 
 
+class AccountOffsetRequest(AccountOffsetIn):
+    """个人账户余额抵扣的申请: high-risk, so with the reason the reviewers weigh."""
+
+    reason: str = Field(min_length=1, max_length=300,
+                        description="抵扣理由（如：参保人已死亡，继承人未退回，经核实个人账户尚有余额）")
+
+
+class AccountOffsetCaseIn(AccountOffsetRequest):
+    """BEN-ACCOUNT-OFFSET (2 levels): the payload besides the debtor's SSN."""
+
+    debt_id: int = Field(ge=1, le=2**31 - 1, description="追回款编号")
+
+
 class EntryOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int

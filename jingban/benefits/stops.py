@@ -51,7 +51,7 @@ SOURCES = {"person": "本人", "employer": "用人单位", "relative": "亲属",
            "verification": "资格核验", "case": "业务件"}
 FEED_NAMES = {"population": "公安机关人口信息", "judicial": "司法行政机关在押服刑信息",
               "exit": "出入境管理机关信息"}
-DEATHS = ("death", "declared_dead")
+DEATHS = rules.DEATH_REASONS
 DIRECT = (*DEATHS, "imprisonment")  # shared facts that stop or suspend at once (SPEC §12)
 
 
@@ -122,9 +122,10 @@ def report_event(db: Session, actor: Actor, person: Person, awards: list[Award],
     action, name = rules.STOP_REASONS[reason]
     start = rules.effective_period(event_date)
     kinds = "、".join(kind_name(a.kind) for a in awards)
-    message = (f"因{name}（{event_date}），您的{kinds}自{start // 100}年{start % 100}月起"
+    whose = "其" if reason in DEATHS else "您的"
+    message = (f"因{name}（{event_date}），{whose}{kinds}自{start // 100}年{start % 100}月起"
                f"{'停发' if action == 'stop' else '暂停发放'}（《社会保险经办条例》第二十五条）。")
-    notify(db, person.ssn, "stop", message, phone=phone or person.phone)
+    recovery.tell(db, person, "stop", message, phone)
     audit.record(db, actor, "benefits.record_stop", person_subject(person),
                  after={**snapshot(report), "events": [e.id for e, _ in events]},
                  reason=f"{name}（{SOURCES.get(source, source)}报告）")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from jingban.benefits import recovery, stops, verification
 from jingban.benefits.stop_schemas import (
-    AccountOffsetIn,
+    AccountOffsetRequest,
     AgreementIn,
     CertificationIn,
     DebtOut,
@@ -159,10 +159,12 @@ def repayment(data: RepaymentIn, debt_id: RowId, actor: Actor = Depends(api_acto
 
 
 @router.post("/benefits/recovery/debts/{debt_id}/account-offset", status_code=201,
-             response_model=EntryOut, summary="从个人账户余额中抵扣")
-def account_offset(data: AccountOffsetIn, debt_id: RowId, actor: Actor = Depends(api_actor),
+             summary="申请从个人账户余额中抵扣（高风险：受理为业务件 BEN-ACCOUNT-OFFSET，两级复核后办理）")
+def account_offset(data: AccountOffsetRequest, debt_id: RowId, actor: Actor = Depends(api_actor),
                    db: Session = Depends(get_db)):
-    return recovery.offset_from_account(db, actor, debt_id, data)
+    case = recovery.apply_offset(db, actor, debt_id, data)
+    return {"case_id": case.id, "number": case.number, "status": case.status,
+            "levels_required": case.levels_required}
 
 
 @router.post("/benefits/recovery/sweep", response_model=SweepOut,

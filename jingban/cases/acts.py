@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from jingban.benefits import schemas as ben
 from jingban.benefits import stop_schemas as stp
+from jingban.benefits import survivor_schemas as svr
 from jingban.core.actor import Actor
 from jingban.core.errors import InvalidInput
 from jingban.core.http import VALIDATION_MESSAGES
@@ -137,11 +138,22 @@ ACTS: dict[str, Act] = {
     "benefits.record_stop": Act("ssn", stp.StopReportIn, _stops("stops", "record_stop"),
                                 _award_person),
     "benefits.resume_award": Act("ssn", stp.ResumeIn, _stops("stops", "resume_award"), _person),
+    "benefits.account_offset": Act("ssn", stp.AccountOffsetCaseIn,
+                                   _stops("recovery", "account_offset"), _person),
     "benefits.conclude_investigation": Act(
         "ssn", stp.InvestigationIn, _stops("verification", "conclude_investigation"), _person),
     "cases.objection": Act(None, ObjectionRequest, _uphold, lambda parent: parent.subject,
                            _objection_applicant),
+    "benefits.determine_survivor": Act(
+        None, svr.SurvivorClaim, _stops("survivors", "determine_survivor"), _award_person,
+        lambda db, data: _survivor_applicant(db, data)),
 }
+
+
+def _survivor_applicant(db: Session, data):
+    from jingban.benefits import survivors  # uses the case engine
+
+    return survivors.applicant(db, data)
 
 
 def parse_payload(act: Act, payload: dict) -> tuple[str | None, BaseModel]:

@@ -459,9 +459,14 @@ def _complete(db: Session, actor: Actor, case: Case, act: Act) -> None:
     if isinstance(result, Person | Employer):
         case.applicant_key = getattr(result, "ssn", None) or result.uscc
     case.status, case.completed_on, case.clock_from = "completed", clock.today(), None
-    _step(db, actor, case, "completed", "")
+    # An act whose approval only starts a longer process (a transfer between agencies) says
+    # so in ``follow_up``; that process reports its own end to the person (R§16).
+    follow_up = str(getattr(result, "follow_up", "") or "")
+    case.outcome = follow_up or case.outcome
+    _step(db, actor, case, "completed", follow_up)
     item = catalog.item(case.item_code)
-    _notify(db, case, "decision", f"您申请的{item.name}已办结（业务件号{case.number}）。")
+    _notify(db, case, "decision", f"您申请的{item.name}已审核同意（业务件号{case.number}）：{follow_up}"
+            if follow_up else f"您申请的{item.name}已办结（业务件号{case.number}）。")
 
 
 def _step(db: Session, actor: Actor, case: Case, action: str, note: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -85,9 +86,14 @@ def validation_error(exc: RequestValidationError) -> JingbanError:
     first = exc.errors()[0]
     kind = first.get("type", "")
     message = VALIDATION_MESSAGES.get(kind, "字段格式不正确")
-    field = _field(tuple(first.get("loc", ())))
-    if kind == "literal_error" and "expected" in first.get("ctx", {}):
-        message += f"，可选值：{first['ctx']['expected']}"
+    # invalid JSON: the loc is (body, character offset), not a field
+    field = "body" if kind == "json_invalid" else _field(tuple(first.get("loc", ())))
+    ctx = first.get("ctx", {})
+    if kind == "literal_error" and "expected" in ctx:
+        choices = re.findall(r"'([^']*)'", str(ctx["expected"])) or [str(ctx["expected"])]
+        message += f"，可选值：{'、'.join(choices)}"
+    if kind == "value_error" and re.search(r"[\u4e00-\u9fff]", said := str(ctx.get("error", ""))):
+        message = said  # a model validator's own Chinese message says what is wrong
     text = f"{field}：{message}" if field else message
     error = JingbanError(f"validation.{kind or 'invalid'}", text, field)
     error.status = 422

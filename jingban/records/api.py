@@ -34,6 +34,7 @@ from jingban.records.schemas import (
     RightsRecord,
     RowProblem,
     StaffOut,
+    TransferLineOut,
     YearLine,
     YearsOut,
 )
@@ -99,7 +100,7 @@ def interest_run(data: InterestRunRequest, response: Response, actor: Actor = De
 
 
 def rights_out(record: dict) -> RightsRecord:
-    entry_reversed = record["entry_reversed_by"]
+    entry_reversed, notes = record["entry_reversed_by"], record["contribution_notes"]
     return RightsRecord(
         ssn=record["ssn"], name=record["name"],
         enrollments=[enrollment_out(e) for e in record["enrollments"]],
@@ -108,10 +109,15 @@ def rights_out(record: dict) -> RightsRecord:
                  for y in record["by_year"]],
         contributions=[ContributionOut(
             id=c.id, kind=c.kind, reverses_id=c.reverses_id, reversed_by_id=by,
-            insurance=c.insurance, period=c.period, employer_uscc=uscc, base=_yuan(c.base),
+            insurance=c.insurance, period=c.period,
+            employer_uscc=None if c.transfer_in_ref else uscc, base=_yuan(c.base),
             employer_amount=to_yuan(c.employer_amount), personal_amount=to_yuan(c.personal_amount),
-            paid_on=c.paid_on, record_id=c.record_id, case_id=c.case_id)
+            paid_on=c.paid_on, record_id=c.record_id, case_id=c.case_id,
+            transfer_out_ref=c.transfer_out_ref, transfer_in_ref=c.transfer_in_ref,
+            note=notes.get(c.id, ""))
             for c, uscc, by in record["contributions"]],
+        transfers=[TransferLineOut(**{**t, "amount": to_yuan(t["amount"])})
+                   for t in record["transfers"]],
         balances=[BalanceOut(scheme=b["scheme"], balance=to_yuan(b["balance"]))
                   for b in record["balances"]],
         accounts=[AccountYearOut(scheme=a.scheme, year=a.year, opening=to_yuan(a.opening),

@@ -553,21 +553,38 @@ def credit_interest(db: Session, scheme: str, year: int, rate: Decimal,
                     today: dt.date) -> tuple[int, int]:
     """One INSERT … SELECT writes every person's statement for the year, a second the interest
     entries. The caller runs a (scheme, year) once (interest_run, in the same transaction);
-    unique keys on statements and interest entries refuse a second run. (persons, fen)."""
+    unique keys on statements and interest entries refuse a second run. (persons, fen).
+
+    Money moved by a relationship transfer earns by its month, not as the year's credits: a
+    balance transferred in (``transfer_in``, ``period`` its month m) earns (13 − m)/12 of the
+    year's rate; an account transferred out took its interest up to the transfer with it
+    (``interest_moved``), so only what was credited after the last ``transfer_out`` earns,
+    as this year's credits (records.rules.interest_to_month)."""
     tune(db)
     _analyze(db, ["account_entry"])
     a, b, den = rules.interest_fraction(rate)
-    interest = _half_up_sql(f"(opening * {a} + credited * {b})", den)
+    staying = _half_up_sql(f"((opening * {a} + (credited - moved_in) * {b}) * 12 + moved_in_weighted * {a})",
+                           12 * den)
+    # CAST: PostgreSQL's SUM of BIGINT is NUMERIC, whose division would not truncate
+    after = _half_up_sql(f"(CAST(COALESCE((SELECT SUM(x.amount) FROM account_entry x "
+                         f"WHERE x.person_id = s.person_id AND x.scheme = :scheme "
+                         f"AND x.year = :year AND x.id > s.cut), 0) AS BIGINT) * {b})", den)
     params = {"scheme": scheme, "year": year, "rate": str(rate), "today": today}
+    moved_in = "year = :year AND kind = 'transfer_in' AND period IS NOT NULL"
     db.execute(text(f"""
         INSERT INTO account_year (person_id, scheme, year, opening, credited, interest, closing,
           rate)
         SELECT t.person_id, :scheme, :year, t.opening, t.credited, t.interest,
                t.opening + t.credited + t.interest, :rate
-        FROM (SELECT person_id, opening, credited, {interest} AS interest
+        FROM (SELECT person_id, opening, credited,
+                     CASE WHEN cut IS NULL THEN {staying} ELSE {after} END AS interest
               FROM (SELECT person_id,
                       CAST(SUM(CASE WHEN year < :year THEN amount ELSE 0 END) AS BIGINT) AS opening,
-                      CAST(SUM(CASE WHEN year = :year THEN amount ELSE 0 END) AS BIGINT) AS credited
+                      CAST(SUM(CASE WHEN year = :year THEN amount ELSE 0 END) AS BIGINT) AS credited,
+                      CAST(SUM(CASE WHEN {moved_in} THEN amount ELSE 0 END) AS BIGINT) AS moved_in,
+                      CAST(SUM(CASE WHEN {moved_in} THEN amount * (13 - period % 100) ELSE 0 END)
+                           AS BIGINT) AS moved_in_weighted,
+                      MAX(CASE WHEN year = :year AND kind = 'transfer_out' THEN id END) AS cut
                     FROM account_entry WHERE scheme = :scheme AND year <= :year
                     GROUP BY person_id) s) t"""), params)
     db.execute(text("""
@@ -610,6 +627,7 @@ def statement_months(db: Session, year: int, low: int, high: int) -> Result:
                func.sum(Contribution.personal_amount).label("personal_total"))
         .where(Contribution.person_id.between(low, high), Contribution.kind == "posted",
                Contribution.period <= year * 100 + 12,
+               Contribution.transfer_out_ref.is_(None),  # moved away: counted at the new place
                ~exists().where(reversal.reverses_id == Contribution.id))
         .group_by(Contribution.person_id, Contribution.insurance, of_year))
 
@@ -617,7 +635,8 @@ def statement_months(db: Session, year: int, low: int, high: int) -> Result:
 def statement_deemed(db: Session, low: int, high: int) -> Result:
     return db.execute(select(DeemedService.person_id, DeemedService.insurance,
                              func.sum(DeemedService.months))
-                      .where(DeemedService.person_id.between(low, high))
+                      .where(DeemedService.person_id.between(low, high),
+                             DeemedService.transfer_out_ref.is_(None))
                       .group_by(DeemedService.person_id, DeemedService.insurance))
 
 

@@ -86,6 +86,10 @@ class Contribution(Base):
     reverses_id: Mapped[int | None] = mapped_column(BigId)  # contribution.id
     case_id: Mapped[int | None] = mapped_column(Integer)  # case_file.id of a reversal
     posted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    # 关系转移接续: the transfer that carried this row away (old place; it no longer counts
+    # here and cannot move again) or merged it here (new place).
+    transfer_out_ref: Mapped[str | None] = mapped_column(String(48))
+    transfer_in_ref: Mapped[str | None] = mapped_column(String(48))
 
     __table_args__ = (
         Index("uq_contribution_reverses", "reverses_id", unique=True,
@@ -135,7 +139,9 @@ class Arrears(Base):
 class AccountEntry(Base):
     """个人账户记账: one credit (or reversal) to a person's pension account in a year (记账年度).
 
-    ``kind``: contribution | subsidy | interest | reversal (``case_id``: its approved case)."""
+    ``kind``: contribution | subsidy | interest | reversal (``case_id``: its approved case) |
+    interest_moved (this year's interest up to a transfer out, which moves with the
+    balance) | transfer_out | transfer_in (``period``: the month the balance moved)."""
 
     __tablename__ = "account_entry"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -158,6 +164,10 @@ class AccountEntry(Base):
         Index("uq_account_entry_interest", "person_id", "scheme", "year", unique=True,
               sqlite_where=text("kind = 'interest'"),
               postgresql_where=text("kind = 'interest'")),
+        # the account pension is drawn once per person and month (benefits payroll)
+        Index("uq_account_entry_payout", "person_id", "scheme", "period", unique=True,
+              sqlite_where=text("kind = 'payout'"),
+              postgresql_where=text("kind = 'payout'")),
     )
 
 
@@ -208,6 +218,7 @@ class DeemedService(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))  # the approving case
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    transfer_out_ref: Mapped[str | None] = mapped_column(String(48))  # moved away with it
 
 
 class Proof(Base):

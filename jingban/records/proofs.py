@@ -37,10 +37,12 @@ from jingban.records.service import (
     by_year,
     contribution_lines,
     contribution_years,
+    transfer_lines,
 )
 from jingban.registration import service as registration
 from jingban.registration.models import Employer, Person
 from jingban.registration.rules import INSURANCES
+from jingban.transfers.rules import KINDS as TRANSFER_KINDS
 
 audit.ACT_NAMES.update({
     "records.issue_proof": "出具证明",
@@ -155,6 +157,7 @@ def rights_facts(db: Session, persons: list[tuple[int, str, str]], year: int | N
     stmt = (select(Contribution.person_id, Contribution.insurance, Contribution.period,
                    Contribution.base, Contribution.employer_amount, Contribution.personal_amount)
             .where(Contribution.person_id.in_(ids), Contribution.kind == "posted",
+                   Contribution.transfer_out_ref.is_(None),  # moved away: the new place's
                    ~exists().where(reversal.reverses_id == Contribution.id)))
     accounts = select(AccountYear).where(AccountYear.person_id.in_(ids))
     balances = (select(AccountEntry.person_id, AccountEntry.scheme, func.sum(AccountEntry.amount))
@@ -169,7 +172,8 @@ def rights_facts(db: Session, persons: list[tuple[int, str, str]], year: int | N
         paid[row.person_id].append(row)
     deemed: dict[int, list] = defaultdict(list)
     for row in db.execute(select(DeemedService.person_id, DeemedService.insurance,
-                                 DeemedService.months).where(DeemedService.person_id.in_(ids))):
+                                 DeemedService.months).where(DeemedService.person_id.in_(ids),
+                                                             DeemedService.transfer_out_ref.is_(None))):
         deemed[row.person_id].append(row)
     years: dict[int, list] = defaultdict(list)
     for a in db.execute(accounts.order_by(AccountYear.scheme, AccountYear.year)).scalars():
@@ -177,14 +181,27 @@ def rights_facts(db: Session, persons: list[tuple[int, str, str]], year: int | N
     balance: dict[int, list] = defaultdict(list)
     for pid, scheme, total in db.execute(balances.order_by(AccountEntry.scheme)):
         balance[pid].append(_balance_line(scheme, total))
+    moved = _transfers(db, ids, year)
     return {pid: _rights(name, ssn, year, at,
                          [y for y in by_year(paid[pid]) if year is None or y["year"] == year],
-                         years[pid], balance[pid], contribution_years(paid[pid], deemed[pid]))
+                         years[pid], balance[pid], contribution_years(paid[pid], deemed[pid]),
+                         moved[pid])
             for pid, name, ssn in persons}
 
 
+def _transfers(db: Session, ids: list[int], year: int | None) -> dict[int, list[dict]]:
+    """Completed transfers (of ``year`` for a yearly statement): the months that left or came,
+    so a record at either place says where the years are now."""
+    lines = transfer_lines(db, ids, completed_only=True)
+    return defaultdict(list, {pid: [{**t, "kind_name": TRANSFER_KINDS.get(t["kind"], t["kind"]),
+                                     "amount": _yuan(t["amount"])} for t in found
+                                    if year is None or t["completed_on"][:4] <= str(year)]
+                              for pid, found in lines.items()})
+
+
 def _rights(name: str, ssn: str, year: int | None, at: dt.datetime, lines: list[dict],
-            accounts: list[dict], balances: list[dict], years: list[dict]) -> dict[str, Any]:
+            accounts: list[dict], balances: list[dict], years: list[dict],
+            transfers: list[dict]) -> dict[str, Any]:
     """What a 个人权益记录单 states, from its lines in fen (service.by_year and
     service.contribution_years) and its formatted account lines."""
     return {
@@ -197,7 +214,8 @@ def _rights(name: str, ssn: str, year: int | None, at: dt.datetime, lines: list[
         "accounts": accounts, "balances": balances,
         "contribution_years": [{**c, "insurance_name": INSURANCES.get(c["insurance"],
                                                                      c["insurance"])}
-                               for c in years]}
+                               for c in years],
+        "transfers": transfers}
 
 
 def _account_line(a: Any) -> dict[str, Any]:
@@ -235,11 +253,12 @@ def statement_facts(db: Session, persons: list[Any], year: int, at: dt.datetime,
     balances: dict[int, list] = defaultdict(list)
     for pid, scheme, total in batch.statement_balances(db, year, low, high):
         balances[pid].append(_balance_line(scheme, total))
+    moved = _transfers(db, [p.id for p in persons], year)
     return {p.id: _rights(p.name, p.ssn, year, at,
                           sorted(lines[p.id], key=lambda y: y["insurance"]),
                           sorted(accounts[p.id], key=lambda a: a["scheme"]),
                           sorted(balances[p.id], key=lambda b: b["scheme"]),
-                          contribution_lines(actual[p.id], deemed[p.id]))
+                          contribution_lines(actual[p.id], deemed[p.id]), moved[p.id])
             for p in persons}
 
 
@@ -440,6 +459,13 @@ def render_pdf(proof: Proof) -> bytes:
             ["险种", "实际缴费月数", "视同缴费月数", "合计月数", "缴费年限"],
             [[c["insurance_name"], c["actual_months"], c["deemed_months"], c["total_months"],
               c["total"]] for c in facts["contribution_years"]], font)]
+        if facts.get("transfers"):
+            flow += [Paragraph("关系转移接续（已转出的缴费年限不再计入转出地，由转入地累计计算）",
+                               h2), _table(
+                ["转移编号", "类别", "方向", "对方地区", "缴费月数", "视同月数", "金额", "办结日期"],
+                [[t["ref"], t["kind_name"], t["direction_name"], t["peer_region"], t["months"],
+                  t["deemed_months"], t["amount"], t["completed_on"]]
+                 for t in facts["transfers"]], font)]
     flow += [Spacer(1, 8 * mm),
              Paragraph(f"验证码：{grouped(proof.code)}", body),
              Paragraph(f"验证地址：{VERIFY_PATH}{proof.code}", body),

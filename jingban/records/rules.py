@@ -201,6 +201,19 @@ def interest(opening: int, credited: int, rate: Decimal) -> int:
     return round_fen(Decimal(opening) * rate + Decimal(credited) * rate * MONTHLY_ANNUITY_FACTOR / 2)
 
 
+def interest_to_month(opening: int, credits: Iterable[tuple[int, int]], rate: Decimal,
+                      month: int) -> int:
+    """This year's interest up to a transfer out in ``month`` (the balance leaves at the start
+    of that month and its interest so far travels with it, 国办发〔2009〕66号第四条第一项
+    “个人账户储存额”). The year-end rule pro rata by month: the opening balance earns
+    (month − 1)/12 of the year's rate; a credit of month k earns (month − k)/12 — a credit
+    is taken as booked at the start of its month, which is what the year-end factor assumes
+    (Σ(13 − k)/12 over the twelve months = 78/144 ≈ 1.083 × 1/2). ``credits``: (month, fen)."""
+    total = Decimal(opening) * (month - 1)
+    total += sum(Decimal(amount) * max(month - k, 0) for k, amount in credits)
+    return round_fen(total * rate / 12)
+
+
 def interest_fraction(rate: Decimal) -> tuple[int, int, int]:
     """(a, b, den) with interest = half-up((opening·a + credited·b) / den), exactly ``interest``."""
     num, den = fraction(rate)

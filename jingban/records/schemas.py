@@ -106,6 +106,24 @@ class ContributionOut(BaseModel):
     paid_on: dt.date
     record_id: str | None
     case_id: int | None = Field(description="冲正记录：批准冲正的业务件编号")
+    transfer_out_ref: str | None = Field(default=None, description="已随关系转移转出：转移编号")
+    transfer_in_ref: str | None = Field(default=None, description="随关系转移转入：转移编号")
+    note: str = Field(default="", description="说明（已转出/转入）")
+
+
+class TransferLineOut(BaseModel):
+    """关系转移接续 as the rights record states it."""
+
+    ref: str
+    kind: str
+    direction: Literal["in", "out"]
+    direction_name: str
+    peer_region: str
+    status: str
+    months: int
+    deemed_months: int
+    amount: Yuan
+    completed_on: dt.date | None
 
 
 class YearLine(BaseModel):
@@ -178,6 +196,7 @@ class RightsRecord(BaseModel):
     entries: list[EntryOut]
     contribution_years: list[YearsOut]
     deemed: list[DeemedOut]
+    transfers: list[TransferLineOut] = []
 
 
 class StaffOut(BaseModel):

@@ -360,20 +360,29 @@ def rights(db: Session, actor: Actor, ssn: str) -> dict[str, Any]:
                       .where(Contribution.person_id == person.id)
                       .order_by(Contribution.period, Contribution.id)).all()
     reversed_by = {c.reverses_id: c.id for c, _ in rows if c.reverses_id}
-    effective = [c for c, _ in rows if c.kind == "posted" and c.id not in reversed_by]
+    # Rows carried away by a transfer are the new place's now: shown, marked, not counted.
+    effective = [c for c, _ in rows if c.kind == "posted" and c.id not in reversed_by
+                 and not c.transfer_out_ref]
+    transfers = transfer_lines(db, [person.id])[person.id]
+    by_ref = {t["ref"]: t for t in transfers}
+    notes = {c.id: note for c, _ in rows if (note := contribution_note(c, by_ref))}
     entries = list(db.execute(select(AccountEntry).where(AccountEntry.person_id == person.id)
                               .order_by(AccountEntry.year, AccountEntry.id)).scalars())
     deemed = list(db.execute(select(DeemedService).where(DeemedService.person_id == person.id)
                              .order_by(DeemedService.id)).scalars())
+    counted = [d for d in deemed if not d.transfer_out_ref]
     return {
         "ssn": person.ssn, "name": person.name, "enrollments": person.enrollments,
-        "contributions": [(c, uscc, reversed_by.get(c.id)) for c, uscc in rows],
+        # The second place names the unit; a merged row had none here: its origin instead.
+        "contributions": [(c, notes[c.id] if c.transfer_in_ref else uscc, reversed_by.get(c.id))
+                          for c, uscc in rows],
+        "contribution_notes": notes, "transfers": transfers,
         "by_year": by_year(effective), "entries": entries, "deemed": deemed,
         "entry_reversed_by": {e.reverses_id: e.id for e in entries if e.reverses_id},
         "accounts": list(db.execute(select(AccountYear).where(AccountYear.person_id == person.id)
                                     .order_by(AccountYear.scheme, AccountYear.year)).scalars()),
         "balances": _balances(entries),
-        "contribution_years": contribution_years(effective, deemed),
+        "contribution_years": contribution_years(effective, counted),
     }
 
 
@@ -491,30 +500,65 @@ def arrears_csv(uscc: str, rows: list[dict[str, Any]]) -> str:
 # --- relationship transfers (written for jingban.transfers; set-based) ----------------------------
 
 def transfer_history(db: Session, person_id: int, insurances: tuple[str, ...],
-                     scheme: str | None) -> dict[str, Any]:
+                     scheme: str | None, on: dt.date | None = None) -> dict[str, Any]:
     """What a transfer out carries: the effective contributions of these insurances (not
-    reversed), the deemed months, and the account balance of ``scheme``."""
+    reversed, not carried away by an earlier transfer — 国办发〔2009〕66号第四条: what has moved
+    is the new place's), the deemed months, and the account balance of ``scheme`` with this
+    year's interest up to ``on``'s month (``interest``, part of what moves). ``id`` and
+    ``deemed_ids`` name this agency's rows, which the transfer marks once they have moved;
+    ``local`` is false for rows an earlier transfer merged here."""
     reversed_ids = select(Contribution.reverses_id).where(Contribution.reverses_id.is_not(None))
-    rows = db.execute(select(Contribution.insurance, Contribution.period, Contribution.base,
-                             Contribution.employer_amount, Contribution.personal_amount,
-                             Contribution.account_amount, Contribution.paid_on)
+    rows = db.execute(select(Contribution.id, Contribution.insurance, Contribution.period,
+                             Contribution.base, Contribution.employer_amount,
+                             Contribution.personal_amount, Contribution.account_amount,
+                             Contribution.paid_on, Contribution.transfer_in_ref)
                       .where(Contribution.person_id == person_id, Contribution.kind == "posted",
                              Contribution.insurance.in_(insurances),
+                             Contribution.transfer_out_ref.is_(None),
                              Contribution.id.not_in(reversed_ids))
                       .order_by(Contribution.period, Contribution.id)).all()
-    deemed = db.execute(select(func.coalesce(func.sum(DeemedService.months), 0))
+    deemed = db.execute(select(DeemedService.id, DeemedService.months)
                         .where(DeemedService.person_id == person_id,
-                               DeemedService.insurance.in_(insurances))).scalar()
-    balance = 0
-    if scheme:
-        balance = db.execute(select(func.coalesce(func.sum(AccountEntry.amount), 0))
-                             .where(AccountEntry.person_id == person_id,
-                                    AccountEntry.scheme == scheme)).scalar()
-    return {"contributions": [{"insurance": r[0], "period": r[1], "base": r[2],
-                               "employer_amount": r[3], "personal_amount": r[4],
-                               "account_amount": r[5], "paid_on": r[6].isoformat()}
-                              for r in rows],
-            "deemed_months": int(deemed or 0), "balance": int(balance or 0)}
+                               DeemedService.insurance.in_(insurances),
+                               DeemedService.transfer_out_ref.is_(None))).all()
+    balance = account_balance(db, person_id, scheme) if scheme else 0
+    interest = interest_to_date(db, person_id, scheme, on or clock.today()) if balance else 0
+    return {"contributions": [{"id": r.id, "insurance": r.insurance, "period": r.period,
+                               "base": r.base, "employer_amount": r.employer_amount,
+                               "personal_amount": r.personal_amount,
+                               "account_amount": r.account_amount,
+                               "paid_on": r.paid_on.isoformat(),
+                               "local": r.transfer_in_ref is None} for r in rows],
+            "deemed_months": sum(int(m) for _, m in deemed), "deemed_ids": [d for d, _ in deemed],
+            "balance": balance, "interest": interest}
+
+
+def crediting_rate_for(db: Session, year: int) -> Decimal | None:
+    """The crediting rate for ``year``, or — not yet published, as during the year itself —
+    the latest published one before it (the choice for a transfer's interest of the current
+    year; see policy/national/records.yaml records.crediting_rate)."""
+    for earlier in range(year, year - 6, -1):
+        try:
+            value = param(db, "records.crediting_rate", dt.date(earlier, 1, 1))
+        except PolicyError:
+            continue
+        if value is not None:
+            return Decimal(str(value))
+    return None
+
+
+def interest_to_date(db: Session, person_id: int, scheme: str | None, on: dt.date) -> int:
+    """This year's interest on the account up to ``on``'s month (rules.interest_to_month)."""
+    rate = crediting_rate_for(db, on.year) if scheme else None
+    if rate is None:
+        return 0
+    entries = db.execute(select(AccountEntry.year, AccountEntry.amount, AccountEntry.posted_on)
+                         .where(AccountEntry.person_id == person_id, AccountEntry.scheme == scheme,
+                                AccountEntry.year <= on.year)).all()
+    opening = sum(e.amount for e in entries if e.year < on.year)
+    credits = [(e.posted_on.month if e.posted_on.year == on.year else 1, e.amount)
+               for e in entries if e.year == on.year]
+    return rules.interest_to_month(opening, credits, rate, on.month)
 
 
 @transactional
@@ -523,7 +567,8 @@ def merge_transferred(db: Session, actor: Actor, person: Person, ref: str, insur
                       scheme: str | None, balance: int) -> int:
     """Take a transfer's history in (年限累计计算): its contributions as posted rows under the
     receiving insurance (record id ``TRF<ref>-n``, so a second merge is refused by the unique
-    key), its deemed months, and the account balance as a ``transfer_in`` entry. Rows posted."""
+    key; ``transfer_in_ref`` the transfer), its deemed months, and the account balance (with
+    its interest so far) as a ``transfer_in`` entry of this month. Rows posted."""
     today = clock.today()
     rows = [{"record_id": f"TRF{ref}-{n}", "person_id": person.id, "employer_id": None,
              "insurance": insurance, "period": int(c["period"]), "base": c.get("base"),
@@ -531,7 +576,8 @@ def merge_transferred(db: Session, actor: Actor, person: Person, ref: str, insur
              "personal_amount": int(c["personal_amount"]),
              "account_amount": int(c.get("account_amount") or 0), "subsidy_amount": 0,
              "paid_on": dt.date.fromisoformat(str(c["paid_on"])), "kind": "posted",
-             "posted_at": clock.now()} for n, c in enumerate(contributions, 1)]
+             "posted_at": clock.now(), "transfer_in_ref": ref}
+            for n, c in enumerate(contributions, 1)]
     if rows:
         db.execute(insert(Contribution), rows)
     if deemed_months:
@@ -540,7 +586,8 @@ def merge_transferred(db: Session, actor: Actor, person: Person, ref: str, insur
                              recorded_by=actor.username))
     if scheme and balance:
         db.add(AccountEntry(person_id=person.id, scheme=scheme, year=today.year,
-                            kind="transfer_in", amount=balance, posted_on=today))
+                            kind="transfer_in", amount=balance, period=_month(today),
+                            posted_on=today))
     db.flush()
     audit.record(db, actor, "records.merge_transferred", registration.person_subject(person),
                  after={"ref": ref, "rows": len(rows), "deemed_months": deemed_months,
@@ -548,17 +595,72 @@ def merge_transferred(db: Session, actor: Actor, person: Person, ref: str, insur
     return len(rows)
 
 
+def _month(day: dt.date) -> int:
+    return day.year * 100 + day.month
+
+
 @transactional
-def transfer_out_account(db: Session, actor: Actor, person: Person, ref: str, scheme: str,
-                         amount: int) -> None:
-    """The account balance leaves with a transfer: a ``transfer_out`` entry of minus the amount."""
+def transfer_out(db: Session, actor: Actor, person: Person, ref: str, contribution_ids: list[int],
+                 deemed_ids: list[int], scheme: str | None, amount: int, interest: int) -> int:
+    """The history leaves with a transfer: its rows are marked ``transfer_out_ref`` (they stop
+    counting here and cannot move again), and the account's balance leaves — this year's
+    interest up to now as an ``interest_moved`` entry, then a ``transfer_out`` entry of minus
+    the amount moved (balance and that interest), both of this month. Rows marked."""
+    marked = 0
+    if contribution_ids:
+        marked = db.execute(update(Contribution).where(
+            Contribution.id.in_(contribution_ids), Contribution.person_id == person.id,
+            Contribution.transfer_out_ref.is_(None)).values(transfer_out_ref=ref)).rowcount
+    if deemed_ids:
+        db.execute(update(DeemedService).where(
+            DeemedService.id.in_(deemed_ids), DeemedService.person_id == person.id,
+            DeemedService.transfer_out_ref.is_(None)).values(transfer_out_ref=ref))
     today = clock.today()
-    db.add(AccountEntry(person_id=person.id, scheme=scheme, year=today.year, kind="transfer_out",
-                        amount=-amount, posted_on=today))
+    if scheme and interest:
+        db.add(AccountEntry(person_id=person.id, scheme=scheme, year=today.year,
+                            kind="interest_moved", amount=interest, period=_month(today),
+                            posted_on=today))
+    if scheme and amount:
+        db.add(AccountEntry(person_id=person.id, scheme=scheme, year=today.year,
+                            kind="transfer_out", amount=-amount, period=_month(today),
+                            posted_on=today))
     db.flush()
     audit.record(db, actor, "records.transfer_out_account", registration.person_subject(person),
-                 after={"ref": ref, "scheme": scheme, "amount": -amount},
-                 reason=f"关系转移接续 {ref}")
+                 after={"ref": ref, "rows": marked, "scheme": scheme, "amount": -amount,
+                        "interest": interest}, reason=f"关系转移接续 {ref}")
+    return marked
+
+
+def transfer_lines(db: Session, person_ids: list[int],
+                   completed_only: bool = False) -> dict[int, list[dict[str, Any]]]:
+    """The persons' relationship transfers as their rights record states them (R§16)."""
+    from jingban.transfers.models import Transfer  # transfers builds on records
+
+    stmt = select(Transfer).where(Transfer.person_id.in_(person_ids)).order_by(Transfer.id)
+    if completed_only:
+        stmt = stmt.where(Transfer.status == "completed")
+    lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for t in db.execute(stmt).scalars():
+        out = t.role == "old"
+        lines[t.person_id].append({
+            "ref": t.ref, "kind": t.kind, "direction": "out" if out else "in",
+            "direction_name": "转出" if out else "转入",
+            "peer_region": t.new_region if out else t.old_region, "status": t.status,
+            "months": t.months, "deemed_months": t.deemed_months, "amount": t.total_amount,
+            "completed_on": t.completed_on.isoformat() if t.completed_on else None})
+    return lines
+
+
+def contribution_note(c: Contribution, transfers: dict[str, dict[str, Any]]) -> str:
+    """已转出 / 转入 of a row, with the transfer number, date and the other place."""
+    if c.transfer_out_ref:
+        t = transfers.get(c.transfer_out_ref, {})
+        return (f"已转出（转移编号{c.transfer_out_ref}，转往{t.get('peer_region', '')}，"
+                f"{t.get('completed_on') or '办理中'}）")
+    if c.transfer_in_ref:
+        t = transfers.get(c.transfer_in_ref, {})
+        return f"转入（自{t.get('peer_region', '')}，转移编号{c.transfer_in_ref}）"
+    return ""
 
 
 # --- overpayment recovery (written for jingban.benefits.recovery, R§46) --------------------------
@@ -589,3 +691,53 @@ def recovery_offset(db: Session, actor: Actor, person: Person, scheme: str, amou
     audit.record(db, actor, "records.recovery_offset", registration.person_subject(person),
                  after=snapshot(entry), reason=f"抵扣多领待遇 {ref}")
     return entry
+
+
+# --- the account pension draws the account down (written for jingban.benefits.batch) ----------
+
+PAYOUT = "payout"  # AccountEntry.kind of a month's account pension paid out (negative)
+
+
+def draw_down_for_run(db: Session, run_id: int, low: int, high: int) -> int:
+    """个人账户养老金支付: for each enterprise-pension payment of payroll run ``run_id`` to persons
+    low ≤ id < high — the month's regular payment and any back pay (补发) it picked up — the
+    award's account part is debited from the person's enterprise account as a ``payout`` entry
+    of the payment's month, oldest month first and never below zero: once the account is
+    exhausted the account pension goes on being paid from the pooled fund (国发〔2005〕38号
+    第六条; 国发〔1997〕26号). Set-based (one INSERT … SELECT with a running sum per person), in the
+    payroll chunk's transaction; once per person and month (NOT EXISTS here, the partial unique
+    index uq_account_entry_payout of migration 0013 in the database), so a rerun adds nothing.
+    Returns the entries written."""
+    # Imported here: benefits builds on records, not the other way round.
+    from sqlalchemy import case, exists, literal
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    from jingban.benefits.models import Award, Payment
+
+    scheme = "pension_enterprise"
+    held = (select(AccountEntry.person_id, func.sum(AccountEntry.amount).label("balance"))
+            .where(AccountEntry.scheme == scheme, AccountEntry.person_id >= low,
+                   AccountEntry.person_id < high)
+            .group_by(AccountEntry.person_id).subquery())
+    done = exists().where(AccountEntry.person_id == Payment.person_id,
+                          AccountEntry.scheme == scheme, AccountEntry.kind == PAYOUT,
+                          AccountEntry.period == Payment.period)
+    due = (select(Payment.person_id, Payment.period, Award.account_amount.label("part"),
+                  (held.c.balance - func.sum(Award.account_amount).over(
+                      partition_by=Payment.person_id, order_by=Payment.period)
+                   + Award.account_amount).label("left"))
+           .join(Award, Award.id == Payment.award_id)
+           .join(held, held.c.person_id == Payment.person_id)
+           .where(Payment.run_id == run_id, Payment.person_id >= low, Payment.person_id < high,
+                  Payment.kind.in_(["regular", "back_pay"]), Award.kind == scheme,
+                  Award.account_amount > 0, held.c.balance > 0, ~done)
+           .subquery())
+    amount = case((due.c.part < due.c.left, due.c.part), else_=due.c.left)
+    rows = select(due.c.person_id, literal(scheme), due.c.period // 100, literal(PAYOUT), -amount,
+                  due.c.period, literal(clock.today())).where(due.c.left > 0)
+    upsert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[db.get_bind().dialect.name]
+    statement = upsert(AccountEntry).from_select(
+        ["person_id", "scheme", "year", "kind", "amount", "period", "posted_on"], rows)\
+        .on_conflict_do_nothing().returning(AccountEntry.id)
+    return len(db.execute(statement).all())

@@ -257,6 +257,10 @@ def _death(db: Session, actor: Actor, e: PopulationEvent) -> Outcome:
     key = e.event_id or sm3(canonical(e.model_dump(mode="json")))
     note = stops.receive_fact(db, actor, kind="death", ssn=ssn, name=e.name or person.name,
                               fact_date=died, source="population", source_ref=key)
+    from jingban.benefits import survivors  # SPEC §12: open a survivor-benefit prompt
+
+    if survivors.prompt_after_death(db, actor, person):
+        note = f"{note}；已提示可申领遗属待遇"
     return Outcome(registration.person_subject(person), note)
 
 

@@ -57,6 +57,10 @@ class Transfer(Base):
     steps: Mapped[list[TransferStep]] = relationship(order_by="TransferStep.seq",
                                                      lazy="selectin", back_populates="transfer")
 
+    # Not stored: what the case engine tells the person on approval — the transfer has only
+    # started; it reports its own completion at the end.
+    follow_up = ""
+
 
 class TransferStep(Base):
     """One step of the protocol with its sub-deadline (working days from the previous step)."""

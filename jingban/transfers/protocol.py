@@ -175,13 +175,18 @@ def seal(key: Ed25519PrivateKey, kind: str, sender: str, recipient: str, ref: st
     return {**header, "payload": payload, "signature": signature}
 
 
+def _shown(region: object) -> str:
+    """A region code as received, for a message: never Python's rendering of a list or dict."""
+    return region if isinstance(region, str) else "（格式不正确）"
+
+
 def open_envelope(envelope: dict, mine: str) -> Agency:
     """Check a received message: addressed here, from a known agency, payload intact,
     signature valid. Returns the sender; refuses with a clear reason otherwise."""
     if envelope.get("to") != mine:
         raise ProtocolError("transfers.wrong_agency",
-                            f"该报文发往地区 {envelope.get('to')}，不是本经办机构（{mine}）", "to")
-    sender = agency(str(envelope.get("from")))
+                            f"该报文发往地区 {_shown(envelope.get('to'))}，不是本经办机构（{mine}）", "to")
+    sender = agency(_shown(envelope.get("from")))
     if sm3(canonical(envelope.get("payload"))) != envelope.get("digest"):
         raise ProtocolError("transfers.tampered", "报文内容与其SM3摘要不符，可能已被篡改，拒绝接收",
                             "payload")

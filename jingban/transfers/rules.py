@@ -134,9 +134,16 @@ def claim_place(household_region: str, relationship_region: str, stays: list[Sta
 def pooled_fund(bases: Iterable[tuple[int, int]], start_period: int, rate: Decimal) -> int:
     """统筹基金 = 12 % × the sum of actual contribution wages of each year since the start;
     a year with fewer months counts only its months (按实际缴费月数计算) — which is what
-    summing the monthly bases does. (国办发〔2009〕66号第四条第二项)"""
-    total = sum(base for period, base in bases if period >= start_period)
-    return round_fen(Decimal(total) * rate)
+    summing the monthly bases does. (国办发〔2009〕66号第四条第二项)
+
+    A month paid twice (two employers, a repeated collector row) is one month of wages:
+    each month counts once, at its highest base — the wage the month was actually insured
+    at, as the months count (months_count) counts it once too."""
+    per_month: dict[int, int] = {}
+    for period, base in bases:
+        if period >= start_period:
+            per_month[period] = max(per_month.get(period, 0), base)
+    return round_fen(Decimal(sum(per_month.values())) * rate)
 
 
 @dataclass(frozen=True)
@@ -169,11 +176,15 @@ def unemployment_months(paid_months: int, table: list) -> int:
 
 
 def unemployment_amount(paid_months: int, received_months: int, monthly_benefit: int,
-                        table: list, extra_share: Decimal, min_months: int) -> Amount:
-    """失业保险费用 = the benefit still due (应享受失业保险金总额) + half of it for medical
-    premiums and training subsidies; nothing when paid under one year at the old place
-    (《社会保险经办条例》第十四条解读; 人社厅发〔2021〕85号)."""
-    if paid_months < min_months:
+                        table: list, extra_share: Decimal, min_months: int,
+                        local_months: int | None = None) -> Amount:
+    """失业保险费用 = the benefit still due (应享受失业保险金总额, for all months paid — they add
+    up — less the months already received) + half of it for medical premiums and training
+    subsidies; nothing when paid under one year at the old place itself (``local_months``:
+    months merged from earlier places do not count there) (《社会保险经办条例》第十四条解读;
+    人社厅发〔2021〕85号)."""
+    here = paid_months if local_months is None else local_months
+    if here < min_months:
         return Amount(0, 0, 0, f"在转出地缴费不满{min_months}个月，只转移关系，不转移费用")
     months = max(unemployment_months(paid_months, table) - received_months, 0)
     benefit = months * monthly_benefit
@@ -200,3 +211,35 @@ def receiving_problem(kind: str, receiving: bool) -> str | None:
 def months_count(periods: Iterable[int]) -> int:
     """Distinct months paid (a month paid twice counts once)."""
     return len(set(periods))
+
+
+# --- the protocol's state machine ------------------------------------------------------------------
+# Each message performs one step at the side that receives it. A step is taken once, in
+# order: the message of a step already done is a duplicate (answered, nothing changes); one
+# whose earlier steps are not all done is out of order and refused. ``funds`` may be passed
+# over when nothing moves (OPTIONAL), so the completion can follow the confirmation directly.
+RECEIVES = {"contact_letter": "old", "info_sheet": "new", "confirmation": "old",
+            "funds": "new", "completion": "old"}
+OPTIONAL = {"funds"}
+APPLY, DUPLICATE, OUT_OF_ORDER = "apply", "duplicate", "out_of_order"
+
+
+def step_verdict(steps: list[tuple[str, bool]], code: str, moves_money: bool) -> str:
+    """What to do with the message of step ``code`` given the transfer's (step, done) in
+    order: APPLY, DUPLICATE (already done) or OUT_OF_ORDER (an earlier step is pending)."""
+    done = dict(steps)
+    if code not in done:
+        return OUT_OF_ORDER
+    if done[code]:
+        return DUPLICATE
+    for step, finished in steps:
+        if step == code:
+            return APPLY
+        if not finished and not (step in OPTIONAL and not moves_money):
+            return OUT_OF_ORDER
+    return OUT_OF_ORDER
+
+
+# Labels for pages (the templates show these, never the codes).
+DIRECTIONS = {"in": "转入本地", "out": "从本地转出"}
+ROLES = {"new": "转入地（本机构）", "old": "转出地（本机构）"}

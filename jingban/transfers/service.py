@@ -20,6 +20,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -34,7 +35,7 @@ from jingban.registration.models import Enrollment, Person
 from jingban.registration.service import person_subject
 from jingban.transfers import protocol, rules
 from jingban.transfers.models import FundMovement, Transfer, TransferMessage, TransferStep
-from jingban.transfers.schemas import TransferApply, TransferStart
+from jingban.transfers.schemas import PAYLOADS, TransferApply, TransferStart
 
 audit.ACT_NAMES.update({
     "transfers.start": "受理关系转移接续", "transfers.receive": "接收经办机构转移报文",
@@ -197,12 +198,16 @@ def start(db: Session, actor: Actor, ssn: str, data: TransferApply) -> Transfer:
                              new=new, applied_at=role, applied_on=today)
     transfer.case_id = _case_of(db, actor, person, rules.item_for(data.kind, data.direction))
     if role == "new":
-        _send_contact_letter(db, transfer)
+        _send_contact_letter(db, transfer, data.received_months)
     else:
-        _queue(db, transfer, "application", _identity(transfer))
+        _queue(db, transfer, "application",
+               {**_identity(transfer), "received_months": data.received_months})
         _tell(db, transfer, f"已受理您的转出申请，已通知转入地经办机构（转移编号{ref}）。")
     audit.record(db, actor, "transfers.start", subject(transfer), after=snapshot(transfer),
                  related=person_subject(person))
+    transfer.follow_up = (f"已向转出地发出联系函，关系转移接续办理中（转移编号{ref}），"
+                          f"将于{transfer.due_on}前办结，办结后另行通知。" if role == "new" else
+                          f"已通知转入地经办机构，关系转移接续办理中（转移编号{ref}），办结后另行通知。")
     return transfer
 
 
@@ -218,11 +223,14 @@ def _case_of(db: Session, actor: Actor, person: Person, item: str) -> int | None
 
 
 def _has_history(db: Session, person: Person, kind: str) -> None:
+    """Something must be left to move: contributions, deemed months or a balance not yet
+    carried away by an earlier transfer (国办发〔2009〕66号第四条: what moved is the new place's)."""
     history = records.transfer_history(db, person.id, rules.MOVES[kind],
                                        rules.ACCOUNT_SCHEME.get(kind))
-    if not history["contributions"] and not history["balance"]:
-        raise Conflict("transfers.no_history", f"该参保人在本地没有可转出的{rules.KINDS[kind]}缴费记录",
-                       "kind")
+    if not (history["contributions"] or history["deemed_months"] or history["balance"]):
+        raise Conflict("transfers.no_history",
+                       f"该参保人在本地没有可转出的{rules.KINDS[kind]}缴费记录（已转出的缴费记录和个人账户"
+                       "不能再次转移，国办发〔2009〕66号第四条）", "kind")
 
 
 def _identity(transfer: Transfer) -> dict:
@@ -231,8 +239,9 @@ def _identity(transfer: Transfer) -> dict:
             "applied_at": transfer.applied_at, "applied_on": transfer.applied_on.isoformat()}
 
 
-def _send_contact_letter(db: Session, transfer: Transfer) -> None:
-    _queue(db, transfer, "contact_letter", _identity(transfer))
+def _send_contact_letter(db: Session, transfer: Transfer, received_months: int = 0) -> None:
+    _queue(db, transfer, "contact_letter",
+           {**_identity(transfer), "received_months": received_months})
     _done(db, transfer, "contact_letter")
     _tell(db, transfer, f"转入地已审核并向转出地发出联系函（转移编号{transfer.ref}），"
                         f"全部手续将于{transfer.due_on}前办结。")
@@ -298,9 +307,7 @@ def _apply(db: Session, sender: str, envelope: dict) -> JingbanError | None:
         return InvalidInput("transfers.kind", f"不支持的报文类型：{envelope.get('kind')}", "kind")
     savepoint = db.begin_nested()
     try:
-        payload = envelope.get("payload")
-        if not isinstance(payload, dict):
-            raise InvalidInput("transfers.payload", "报文内容格式不正确", "payload")
+        payload = _checked(str(envelope.get("kind")), envelope.get("payload"))
         handler(db, sender, str(envelope.get("ref")), payload)
         savepoint.commit()
         return None
@@ -310,6 +317,21 @@ def _apply(db: Session, sender: str, envelope: dict) -> JingbanError | None:
     except (KeyError, TypeError, ValueError) as exc:
         savepoint.rollback()
         return InvalidInput("transfers.payload", f"报文内容缺少或有误：{exc}", "payload")
+
+
+def _checked(kind: str, payload: Any) -> dict:
+    """The step's payload, checked against its model (types, formats, ranges) — a wrong one
+    is refused with the field named, before anything is touched."""
+    if not isinstance(payload, dict):
+        raise InvalidInput("transfers.payload", "报文内容格式不正确", "payload")
+    try:
+        return PAYLOADS[kind].model_validate(payload).model_dump(mode="json")
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InvalidInput("transfers.payload",
+                           f"报文内容字段“{where}”缺失或类型、格式不正确",
+                           f"payload.{where}" if where else "payload") from None
 
 
 def _handler(kind: str):
@@ -325,10 +347,25 @@ def _mine(db: Session, ref: str, role: str, sender: str) -> Transfer:
                                           else transfer.new_region)
     if transfer is None or transfer.role != role or peer != sender:
         raise NotFound("transfers.unknown_transfer", f"本经办机构没有编号为 {ref} 的转移业务", "ref")
+    return transfer
+
+
+def _due_now(transfer: Transfer, code: str) -> bool:
+    """The state machine (rules.step_verdict): True to perform step ``code`` now; False for a
+    step already done (a duplicate: the same acceptance, nothing changes); a step out of order,
+    or any step of a refused transfer, is refused."""
+    verdict = rules.step_verdict([(s.code, s.done_on is not None) for s in transfer.steps],
+                                 code, _needs_funds(transfer))
+    if verdict == rules.DUPLICATE and transfer.status != "refused":
+        return False
+    if verdict == rules.APPLY and transfer.status == "open":
+        return True
     if transfer.status != "open":
         raise Conflict("transfers.state",
-                       f"转移业务 {ref} 已{rules.STATUS[transfer.status]}，不再办理", "ref")
-    return transfer
+                       f"转移业务 {transfer.ref} 已{rules.STATUS[transfer.status]}，不再办理", "ref")
+    awaited = rules.STEP_NAMES.get(transfer.step, transfer.step)
+    raise Conflict("transfers.state", f"转移业务 {transfer.ref} 当前等待“{awaited}”，"
+                                      f"不能办理“{rules.STEP_NAMES.get(code, code)}”", "kind")
 
 
 def _named_person(db: Session, payload: dict) -> Person:
@@ -344,15 +381,18 @@ def _on_application(db: Session, sender: str, ref: str, payload: dict) -> None:
     """At the new place: the person applied at the old place; check and send the contact letter."""
     if payload["new_region"] != agency.region(db) or payload["old_region"] != sender:
         raise InvalidInput("transfers.regions", "转出地、转入地与报文收发机构不符", "new_region")
+    known = db.execute(select(Transfer).where(Transfer.ref == ref)).scalar()
+    if known is not None:
+        if known.role != "new" or known.old_region != sender:
+            raise Conflict("transfers.unknown_transfer", f"转移编号 {ref} 与本经办机构的业务不符", "ref")
+        return  # the same application again: the contact letter has gone already
     person = _named_person(db, payload)
     kind = payload["kind"]
-    if kind not in rules.KINDS:
-        raise InvalidInput("transfers.kind", f"不支持的转移险种：{kind}", "kind")
     _person_checks(db, person, kind, payload["new_region"])
     transfer = _new_transfer(db, ref=ref, kind=kind, role="new", person=person, old=sender,
                              new=payload["new_region"], applied_at="old",
                              applied_on=dt.date.fromisoformat(payload["applied_on"]))
-    _send_contact_letter(db, transfer)
+    _send_contact_letter(db, transfer, int(payload["received_months"]))
 
 
 @_handler("contact_letter")
@@ -364,8 +404,6 @@ def _on_contact_letter(db: Session, sender: str, ref: str, payload: dict) -> Non
     kind = payload["kind"]
     transfer = db.execute(select(Transfer).where(Transfer.ref == ref)).scalar()
     if transfer is None:
-        if kind not in rules.KINDS:
-            raise InvalidInput("transfers.kind", f"不支持的转移险种：{kind}", "kind")
         if kind.startswith("pension") and (problem := rules.receiving_problem(
                 kind, _receiving(db, person))):
             raise Conflict("transfers.receiving", problem, "kind")
@@ -373,10 +411,14 @@ def _on_contact_letter(db: Session, sender: str, ref: str, payload: dict) -> Non
         transfer = _new_transfer(db, ref=ref, kind=kind, role="old", person=person,
                                  old=agency.region(db), new=sender, applied_at="new",
                                  applied_on=dt.date.fromisoformat(payload["applied_on"]))
-    elif transfer.role != "old" or transfer.new_region != sender:
+    elif transfer.role != "old" or transfer.new_region != sender or transfer.kind != kind:
         raise Conflict("transfers.unknown_transfer", f"转移编号 {ref} 与本经办机构的业务不符", "ref")
+    elif not _due_now(transfer, "contact_letter"):
+        return
+    else:
+        _has_history(db, person, kind)
     _done(db, transfer, "contact_letter")
-    sheet = information_sheet(db, person, kind)
+    sheet = information_sheet(db, person, kind, int(payload["received_months"]))
     _keep_sheet(transfer, sheet)
     _queue(db, transfer, "info_sheet", sheet)
     _done(db, transfer, "info_sheet")
@@ -384,23 +426,27 @@ def _on_contact_letter(db: Session, sender: str, ref: str, payload: dict) -> Non
                         f"转移金额{format_yuan(sheet['amount']['total'])}元）。")
 
 
-def information_sheet(db: Session, person: Person, kind: str) -> dict:
-    """信息表: the contribution history, deemed months, account balance and what moves."""
+def information_sheet(db: Session, person: Person, kind: str, received_months: int = 0) -> dict:
+    """信息表: the contribution history, deemed months, account balance (with this year's
+    interest up to this month, which moves with it) and what moves."""
     history = records.transfer_history(db, person.id, rules.MOVES[kind],
                                        rules.ACCOUNT_SCHEME.get(kind))
     periods = [c["period"] for c in history["contributions"]]
     if kind in ("pension_enterprise", "pension_cross", "pension_resident"):
         amount = rules.pension_amount(
-            kind, history["balance"],
+            kind, history["balance"] + history["interest"],
             [(c["period"], c["base"] or 0) for c in history["contributions"]],
             _param(db, "transfers.pooled_fund_start"),
             Decimal(str(_param(db, "transfers.pooled_fund_rate"))))
     elif kind == "unemployment":
+        local = [c["period"] for c in history["contributions"] if c["local"]]
         amount = rules.unemployment_amount(
-            rules.months_count(periods), 0, int(_param(db, "transfers.unemployment.monthly_benefit")),
+            rules.months_count(periods), received_months,
+            int(_param(db, "transfers.unemployment.monthly_benefit")),
             _param(db, "transfers.unemployment.benefit_months"),
             Decimal(str(_param(db, "transfers.unemployment.extra_share"))),
-            int(_param(db, "transfers.unemployment.min_months")))
+            int(_param(db, "transfers.unemployment.min_months")),
+            local_months=rules.months_count(local))
     else:
         amount = rules.Amount(0, 0, 0, "只转移关系，缴费年限累计计算")
     return {**history, "kind": kind, "ssn": person.ssn, "name": person.name,
@@ -426,8 +472,8 @@ def _on_info_sheet(db: Session, sender: str, ref: str, payload: dict) -> None:
     transfer = _mine(db, ref, "new", sender)
     if transfer.ssn != payload["ssn"] or transfer.kind != payload["kind"]:
         raise Conflict("transfers.sheet_mismatch", "信息表中的参保人或险种与联系函不符", "ssn")
-    if transfer.step != "info_sheet":
-        raise Conflict("transfers.state", "该转移当前不在等待信息表的环节", "kind")
+    if not _due_now(transfer, "info_sheet"):
+        return
     _keep_sheet(transfer, payload)
     _done(db, transfer, "info_sheet")
     _tell(db, transfer, "已收到转出地的信息表，转入地正在审核确认。")
@@ -438,15 +484,12 @@ def _on_confirmation(db: Session, sender: str, ref: str, payload: dict) -> None:
     """At the old place: the new place confirmed; transfer the funds (within the step's limit,
     here at once) or, with nothing to move, wait for the completion."""
     transfer = _mine(db, ref, "old", sender)
-    if transfer.step != "confirmation":
-        raise Conflict("transfers.state", "该转移当前不在等待确认的环节", "kind")
+    if not _due_now(transfer, "confirmation"):
+        return
     _done(db, transfer, "confirmation")
+    _carry_away(db, transfer)
     if _needs_funds(transfer):
-        person = db.get(Person, transfer.person_id)
         _move_funds(db, transfer, "out")
-        if transfer.account_amount and (scheme := rules.ACCOUNT_SCHEME.get(transfer.kind)):
-            records.transfer_out_account(db, _agency_actor(agency.region(db)), person,
-                                         transfer.ref, scheme, transfer.account_amount)
         _queue(db, transfer, "funds", {"amount": {"account": transfer.account_amount,
                                                   "pooled": transfer.pooled_amount,
                                                   "total": transfer.total_amount}})
@@ -454,6 +497,19 @@ def _on_confirmation(db: Session, sender: str, ref: str, payload: dict) -> None:
         _tell(db, transfer, f"转出地已办理基金划转 {format_yuan(transfer.total_amount)} 元。")
     else:
         _tell(db, transfer, "转入地已确认，转出地无需划转资金。")
+
+
+def _carry_away(db: Session, transfer: Transfer) -> None:
+    """The relationship is the new place's now: the rows of the sheet are marked as moved
+    (they stop counting here and cannot move again) and the account balance leaves."""
+    sheet = json.loads(transfer.info)
+    moves = _needs_funds(transfer)
+    records.transfer_out(db, _agency_actor(agency.region(db)), db.get(Person, transfer.person_id),
+                         transfer.ref, [int(c["id"]) for c in sheet["contributions"] if c.get("id")],
+                         [int(i) for i in sheet.get("deemed_ids", [])],
+                         rules.ACCOUNT_SCHEME.get(transfer.kind),
+                         transfer.account_amount if moves else 0,
+                         int(sheet.get("interest", 0)) if moves and transfer.account_amount else 0)
 
 
 def _needs_funds(transfer: Transfer) -> bool:
@@ -473,8 +529,8 @@ def _move_funds(db: Session, transfer: Transfer, direction: str) -> None:
 def _on_funds(db: Session, sender: str, ref: str, payload: dict) -> None:
     """At the new place: check the amount against the sheet, take the history in, close."""
     transfer = _mine(db, ref, "new", sender)
-    if transfer.step != "funds":
-        raise Conflict("transfers.state", "该转移当前不在等待基金划转的环节", "kind")
+    if not _due_now(transfer, "funds"):
+        return
     got = payload["amount"]
     if int(got["total"]) != transfer.total_amount or int(got["account"]) != transfer.account_amount:
         raise Conflict("transfers.amount_mismatch",
@@ -520,9 +576,9 @@ def _complete(db: Session, transfer: Transfer) -> None:
 @_handler("completion")
 def _on_completion(db: Session, sender: str, ref: str, payload: dict) -> None:
     transfer = _mine(db, ref, "old", sender)
-    for step in transfer.steps:
-        if step.code == "funds" and step.done_on is None:
-            step.done_on = clock.today()
+    if not _due_now(transfer, "completion"):
+        return
+    _skip_funds(transfer)
     _done(db, transfer, "completion")
     _tell(db, transfer, "转入地已办结，您的关系转移接续已完成。")
 
@@ -625,14 +681,14 @@ def record_delivery(db: Session, message_pk: int, status: int | None, answer: di
     outcome = _outcome(message, status, answer)
     message.attempts += 1
     if outcome is None:
-        message.last_error = (error or f"HTTP {status}")[:500]
+        message.last_error = (error or _why(status, answer))[:500]
         message.next_attempt_at = clock.now() + dt.timedelta(seconds=retry_delay(message.attempts))
         audit.record(db, actor, "transfers.retry", f"transfer:{message.ref}",
                      after={"message_id": message.message_id, "attempts": message.attempts,
                             "error": message.last_error})
         return message
     message.status, message.ack = outcome[0], json.dumps(answer, ensure_ascii=False)
-    message.next_attempt_at, message.done_at = None, clock.now()
+    message.next_attempt_at, message.done_at, message.last_error = None, clock.now(), ""
     transfer = db.execute(select(Transfer).where(Transfer.ref == message.ref)).scalar()
     if message.status in ("refused", "rejected"):
         err = outcome[1] or {}
@@ -661,9 +717,19 @@ def _outcome(message: TransferMessage, status: int | None,
         except JingbanError:
             return None  # an answer we cannot trust is no acknowledgement: try again later
         return ("acked", None) if ack["status"] == "accepted" else ("refused", ack.get("error"))
-    if 400 <= status < 500:
-        return "rejected", answer.get("error") or {"code": "http", "message": f"HTTP {status}"}
+    # Any other answer (403 unknown agency, 401 bad signature — a directory or key not yet
+    # updated at the peer —, 400, 404) is no decision on the act: only a signed refusal ends
+    # a transfer. The message stays in the outbox, retried with backoff, its last error shown.
     return None
+
+
+def _why(status: int | None, answer: dict | None) -> str:
+    """The last delivery error as the outbox shows it (retried)."""
+    error = answer.get("error") if isinstance(answer, dict) else None
+    said = error.get("message", "") if isinstance(error, dict) else ""
+    if status is None:
+        return "对方经办机构无法连接"
+    return f"HTTP {status}" + (f"：{said}" if said else "") + "（未获对方签名确认，将重试）"
 
 
 def due_count(db: Session) -> int:

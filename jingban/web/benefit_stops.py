@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Request
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jingban.benefits import recovery, stops, verification
+from jingban.benefits.models import Debt, DebtEntry
 from jingban.benefits.stop_schemas import (
-    AccountOffsetIn,
+    AccountOffsetRequest,
     AgreementIn,
     InvestigationFindings,
     RepaymentIn,
@@ -22,6 +23,7 @@ from jingban.benefits.stop_schemas import (
     TaskResultIn,
 )
 from jingban.core.actor import Actor
+from jingban.core.auth import require
 from jingban.core.errors import JingbanError
 from jingban.core.http import RowId, get_db
 from jingban.registration.models import Person
@@ -29,6 +31,7 @@ from jingban.web.pages import page_actor, parse, posted, render, see_other
 
 router = APIRouter()
 Form = dict[str, Any]
+DEBT_STATUS = {"open": "待退回", "agreement": "分期退回中", "settled": "已结清", "defaulted": "未履约"}
 STOP_REASONS = {"death": "死亡", "declared_dead": "被宣告死亡", "imprisonment": "在押服刑",
                 "nationality_loss": "丧失国籍", "other": "其他"}
 
@@ -116,10 +119,24 @@ def task_result(request: Request, task_id: RowId, values: Form = Depends(posted)
 
 # --- recovery ledger -------------------------------------------------------------------------------
 
+def open_debts(db: Session, actor: Actor, limit: int = 200) -> list:
+    """Every debt still owed (待退回、分期中、未履约), oldest due first, with its balance: the
+    recovery work list, without typing an SSN."""
+    require(actor, "benefits.read")
+    balance = (select(func.coalesce(func.sum(DebtEntry.amount), 0))
+               .where(DebtEntry.debt_id == Debt.id).scalar_subquery())
+    return list(db.execute(
+        select(Debt, Person.name, Person.ssn, balance.label("balance"))
+        .join(Person, Person.id == Debt.person_id).where(Debt.status.in_(recovery.OPEN))
+        .order_by(Debt.due_on, Debt.id).limit(limit)).all())
+
+
 def _ledger(request: Request, db: Session, actor: Actor, ssn: str, status: int = 200, **context):
     found = recovery.ledger(db, actor, ssn) if ssn else None
     return render(request, "benefit_debts.html", status=status, ssn=ssn, ledger=found,
-                  entry_kinds=recovery.ENTRY_KINDS, **context)
+                  entry_kinds=recovery.ENTRY_KINDS,
+                  open_debts=[] if ssn else open_debts(db, actor),
+                  debt_status=DEBT_STATUS, **context)
 
 
 @router.get("/benefits/debts")
@@ -163,9 +180,9 @@ def repayment(request: Request, debt_id: RowId, values: Form = Depends(posted),
 def account_offset(request: Request, debt_id: RowId, values: Form = Depends(posted),
                    actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
     return _debt_act(request, db, actor, debt_id, values, "account",
-                     lambda: recovery.offset_from_account(db, actor, debt_id,
-                                                          parse(AccountOffsetIn, values)),
-                     "已从个人账户余额中抵扣")
+                     lambda: recovery.apply_offset(db, actor, debt_id,
+                                                   parse(AccountOffsetRequest, values)),
+                     "个人账户余额抵扣已受理，经两级复核通过后办理")
 
 
 @router.post("/benefits/debts/sweep")

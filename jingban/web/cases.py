@@ -21,7 +21,7 @@ from jingban.core.auth import can
 from jingban.core.errors import JingbanError, PermissionDenied
 from jingban.core.http import RowId, get_db
 from jingban.registration.models import Employer, Person
-from jingban.web import intake
+from jingban.web import benefit_calc, intake
 from jingban.web.display import label, show
 from jingban.web.pages import page_actor, parse, posted, render, see_other, signed_in
 
@@ -121,7 +121,7 @@ def _case_page(request: Request, db: Session, actor: Actor, case: Case, status: 
     if not can(actor, "cases.read"):
         return render(request, "portal_case.html", status=status, **base, **context)
     return render(request, "case.html", status=status, acts=actions(actor, case), **base,
-                  **context)
+                  calculation=benefit_calc.calculation(db, actor, case), **context)
 
 
 @router.get("/cases/{case_id}")

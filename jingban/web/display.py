@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from jingban.cases import catalog
 from jingban.cases.rules import REVIEW_ROLES, STATUS_NAMES
 from jingban.cases.service import STEP_NAMES
@@ -34,6 +36,11 @@ LABELS = {
     "agent_authorization": "授权委托书", "materials": "材料", "codes": "材料", "note": "说明",
     "level": "审核层级", "assignee": "经办人",
 }
+
+# What a badly formatted field must look like, said in place of the generic "格式不正确".
+FORMAT_HINTS = {"bank_account": "应为12–30位数字（银行卡或社会保障卡金融账户账号，不含空格）",
+                "applicant_id_number": "应为18位公民身份号码", "phone": "应为有效的电话号码",
+                "retirement_month": "应为 YYYY-MM 格式，如 2030-06"}
 
 # Form titles that differ from the common label for one request model's field.
 FORM_TITLES = {
@@ -98,9 +105,10 @@ def item_name(code: str) -> str:
 
 
 def subject_url(subject: str | None, key: str) -> str | None:
-    """The staff page of a case's applicant, once registered."""
-    kind = (subject or "").partition(":")[0]
-    return {"person": f"/persons/{key}", "employer": f"/employers/{key}"}.get(kind)
+    """The staff page of what a case is about, once registered (by its id: the applicant may
+    be someone else, e.g. a survivor claiming for the deceased)."""
+    kind, _, ident = (subject or "").partition(":")
+    return REF_URLS[kind].format(ident) if kind in ("person", "employer") and ident else None
 
 
 def options_for(field: str, values: tuple) -> dict[str, str]:
@@ -133,8 +141,40 @@ def change_rows(changes: dict[str, list]) -> list[tuple[str, str, str]]:
     return [row for row in rows if row[1] != row[2]]
 
 
+def month(value: Any) -> str:
+    """One display for every month (发放月、所属月份、退休时间): 2026年12月. Takes a YYYYMM
+    integer, "YYYY-MM", "YYYYMM" or a date."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dt.date):
+        return f"{value.year}年{value.month:02d}月"
+    text = str(value).strip().replace("-", "")
+    if len(text) == 6 and text.isdigit() and 1 <= int(text[4:]) <= 12:
+        return f"{text[:4]}年{text[4:]}月"
+    return str(value)
+
+
+# Internal references (``kind:id``) as people read them, with the page that shows them.
+REF_NAMES = {"award_event": "待遇变更记录", "payment": "待遇发放记录", "account_entry": "个人账户记账",
+             "stop_report": "停发事由报告", "debt": "追回款", "case": "业务件", "person": "参保人",
+             "employer": "参保单位", "award": "待遇核定", "refund": "退还记录", "hit": "比对疑点",
+             "shared_fact": "共享比对信息"}
+REF_URLS = {"case": "/cases/{}", "person": "/persons/id/{}", "employer": "/employers/id/{}"}
+
+
+def ref(value: Any) -> Markup:
+    """``award_event:1`` → 待遇变更记录（第1号）; a person, employer or case links to its page.
+    Anything else (a receipt number typed by staff) is shown as it is."""
+    kind, sep, ident = str(value or "").partition(":")
+    if not sep or kind not in REF_NAMES or not ident.isdigit():
+        return escape(value or "—")
+    text = f"{REF_NAMES[kind]}（第{ident}号）"
+    url = REF_URLS.get(kind)
+    return Markup(f'<a href="{url.format(ident)}">{escape(text)}</a>') if url else escape(text)
+
+
 FILTERS = {"mask_ssn": mask_ssn, "yuan": yuan, "local_time": local_time, "channel": channel,
-           "label": label}
+           "label": label, "month": month, "ref": ref}
 GLOBALS = {"change_rows": change_rows, "INSURANCES": INSURANCES, "EMPLOYER_KINDS": EMPLOYER_KINDS,
            "CARD_KINDS": CARD_KINDS, "CARD_STATUS": CARD_STATUS, "ID_TYPES": ID_TYPES,
            "SEXES": SEXES, "RETIREMENT_CATEGORIES": RETIREMENT_CATEGORIES, "STATUS": STATUS,

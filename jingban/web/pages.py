@@ -20,7 +20,7 @@ from jingban.core.errors import AuthError, InvalidInput, JingbanError, Permissio
 from jingban.core.http import VALIDATION_MESSAGES, get_db
 from jingban.core.models import User
 from jingban.core.rules import PORTAL_ROLES
-from jingban.web.display import FILTERS, GLOBALS, label
+from jingban.web.display import FILTERS, FORMAT_HINTS, GLOBALS, label
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "jingban_session"
@@ -41,12 +41,23 @@ def csrf_token(request: Request) -> str:
     return request.session["csrf"]
 
 
+# Where each staff role lands (the first page its permissions allow), in this order.
+LANDINGS = (("registration.read", "/"), ("cases.review", "/cases/queue"),
+            ("benefits.payroll_read", "/benefits/payroll"), ("records.import", "/records/imports"),
+            ("sharing.upload", "/feeds"), ("sharing.read", "/feeds"))
+
+
+def landing(roles: frozenset[str]) -> str:
+    """The first page these roles may see; "/" (the search, or a notice) when there is none."""
+    return next((url for permission, url in LANDINGS if roles & PERMISSIONS[permission]), "/")
+
+
 def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
     """A staff page. ``form``/``values``/``error`` say which form failed, with what input."""
     roles = frozenset(request.session.get("roles", ()))
     base = {"csrf": csrf_token(request), "me": request.session.get("display_name"),
             "flash": request.session.pop("flash", None), "form": None, "values": {},
-            "error": None, "portal": bool(roles & PORTAL_ROLES),
+            "error": None, "portal": bool(roles & PORTAL_ROLES), "home_url": landing(roles),
             "may": {name: bool(roles & allowed) for name, allowed in PERMISSIONS.items()}}
     return templates.TemplateResponse(request, f"staff/{name}", {**base, **context},
                                       status_code=status)
@@ -138,6 +149,8 @@ def form_error(exc: ValidationError, titles: dict[str, str] | None = None) -> In
     kind = first.get("type", "invalid")
     field = ".".join(str(p) for p in first.get("loc", ())) or None
     message = VALIDATION_MESSAGES.get(kind, "字段格式不正确")
+    if kind == "string_pattern_mismatch" and field in FORMAT_HINTS:
+        message = FORMAT_HINTS[field]
     title = (titles or {}).get(field or "") or label(field)
     return InvalidInput(f"validation.{kind}", f"{title}：{message}" if field else message, field)
 

@@ -8,6 +8,8 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from jingban.web import activation, auth, benefits, cases, feeds, proofs, records, staff
 from jingban.web import benefit_stops as benefit_stop_pages
+from jingban.web import portal as portal_pages
+from jingban.web import survivors as survivor_pages
 from jingban.web import transfers as transfer_pages
 from jingban.web.pages import HERE, SESSION_COOKIE, html_errors
 
@@ -17,7 +19,7 @@ def install(app: FastAPI) -> None:
                        session_cookie=SESSION_COOKIE, same_site="lax",
                        max_age=app.state.settings.token_ttl_seconds)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, cases, staff, feeds, records, activation, proofs, benefits,
-                   transfer_pages, benefit_stop_pages):
+    for module in (auth, cases, portal_pages, staff, feeds, records, activation, proofs, benefits,
+                   transfer_pages, benefit_stop_pages, survivor_pages):
         app.include_router(module.router, include_in_schema=False)
     app.state.render_error = html_errors(app.state.render_error)

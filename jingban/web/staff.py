@@ -14,6 +14,7 @@ from jingban.cases import service as case_service
 from jingban.cases.models import Case
 from jingban.core import clock
 from jingban.core.actor import Actor
+from jingban.core.auth import can
 from jingban.core.db import snapshot
 from jingban.core.errors import JingbanError
 from jingban.core.http import get_db
@@ -30,7 +31,16 @@ from jingban.registration.schemas import (
     PersonCreate,
 )
 from jingban.web import intake
-from jingban.web.pages import is_portal, page_actor, parse, posted, render, see_other, signed_in
+from jingban.web.pages import (
+    is_portal,
+    landing,
+    page_actor,
+    parse,
+    posted,
+    render,
+    see_other,
+    signed_in,
+)
 
 router = APIRouter()
 
@@ -44,6 +54,11 @@ def home(request: Request, q: str = "", actor: Actor = Depends(signed_in),
          db: Session = Depends(get_db)):
     if is_portal(actor.roles):
         return see_other("/my/employer" if "employer" in actor.roles else "/my")
+    if not can(actor, "registration.read"):  # e.g. the accountant: to a page the role may see
+        target = landing(actor.roles)
+        if target != "/":
+            return see_other(target)
+        return render(request, "home.html", q="", found={"employers": [], "persons": []})
     return render(request, "home.html", q=q, found=service.search(db, actor, q[:64]))
 
 

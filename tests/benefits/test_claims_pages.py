@@ -58,7 +58,8 @@ def test_claim_review_payroll_and_portal_pages(client, make_user, sessions, db):
     sign_in(client, "p-retiree")
     mine = client.get("/my/pension")
     assert mine.status_code == 200
-    assert "2,226.94 元" in mine.text and "个人账户养老金" in mine.text and str(period) in mine.text
+    assert "2,226.94 元" in mine.text and "个人账户养老金" in mine.text
+    assert f"{period // 100}年{period % 100:02d}月" in mine.text
     assert client.get(f"/persons/{ssn}/pension").status_code == 403
 
 

@@ -203,7 +203,7 @@ def test_pending_shown_on_the_payroll_page_and_to_the_person(client, make_user, 
 
     payroll(sessions, 202611)
     mine = client.get("/my/pension")
-    assert 'id="pension-pending"' not in mine.text and "（202611 批次）" in mine.text
+    assert 'id="pension-pending"' not in mine.text and "（2026年11月 批次）" in mine.text
     sign_in(client, "pacc")
     detail = client.get("/benefits/payroll/202611")
     assert 'data-kind="back_pay"' in detail.text and 'data-kind="refund"' in detail.text

@@ -11,7 +11,8 @@ import pytest
 from jingban.benefits import recovery, rules, stops
 from jingban.benefits.models import Award, Debt, DebtEntry, Instalment, Payment
 from jingban.benefits.stop_schemas import AccountOffsetIn, AgreementIn, RepaymentIn, StopReportIn
-from jingban.cases.models import Notification
+from jingban.cases import service as cases
+from jingban.cases.models import Notification, Outbox
 from jingban.core import clock
 from jingban.core.errors import Conflict, InvalidInput
 from jingban.oversight.models import CreditRecord
@@ -35,13 +36,14 @@ def fixed_today(monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
-def _death_reported_late(sessions) -> tuple[str, int, int]:
+def _death_reported_late(sessions, reason: str = "death") -> tuple[str, int, int]:
     """Retiree paid Jan–Oct 2026, died 2026-07-15, the death reported by his son on
-    2026-11-24 and approved: (SSN, award id, debt id)."""
+    2026-11-24 and approved: (SSN, award id, debt id). With ``reason="imprisonment"`` the same
+    months are overpaid to a living debtor (imprisoned on 2026-07-15, suspended from August)."""
     ssn, award_id = recipient(sessions, monthly=MONTHLY, start=202601)
     payroll(sessions, *range(202601, 202611))
     case = through_review(sessions, "BEN-STOP-REPORT", {
-        "ssn": ssn, "reason": "death", "event_date": "2026-07-15", "reporter": "relative",
+        "ssn": ssn, "reason": reason, "event_date": "2026-07-15", "reporter": "relative",
         "reporter_name": "王小明（儿子）", "reporter_phone": "13700000003",
         "note": "居民死亡医学证明（推断）书 No.330106-2026-0715"})
     assert case["status"] == "completed" and case["levels"] == 1
@@ -65,9 +67,18 @@ def test_death_reported_three_months_late_recovered_by_instalments_and_deduction
         assert (debt.first_period, debt.last_period, debt.principal) == (202608, 202610, 977034)
         assert debt.status == "open" and debt.due_on > TODAY
         assert db.get(Person, debt.person_id).status == "deceased"
-        notices = db.query(Notification).filter(Notification.recipient == ssn,
+        # The order goes to the son who reported the death (by SMS), never to the deceased.
+        assert db.query(Notification).filter(Notification.recipient == ssn,
+                                             Notification.kind.in_(["recovery", "stop"])).count() == 0
+        stop = db.query(Notification).filter(Notification.recipient == f"heirs:{ssn}",
+                                             Notification.kind == "stop").one()
+        assert "其企业职工基本养老金自2026年8月起停发" in stop.message
+        notices = db.query(Notification).filter(Notification.recipient == f"heirs:{ssn}",
                                                 Notification.kind == "recovery").all()
         assert len(notices) == 1 and "9,770.34" in notices[0].message
+        assert notices[0].message.startswith("王小明（儿子）：关于已故参保人退休乙")
+        sms = db.query(Outbox).filter(Outbox.notification_id == notices[0].id).one()
+        assert sms.address == "13700000003"
 
     with sessions() as db:  # 4 monthly instalments: 977034 = 244259 + 244259 + 244258 + 244258
         recovery.agree_instalments(db, CLERK, debt_id, AgreementIn(
@@ -140,27 +151,60 @@ def test_repayment_and_agreement_refusals(sessions):
         assert db.query(Instalment).count() == 0
 
 
-def test_offset_from_the_individual_account(sessions):
+def test_offset_from_the_individual_account_only_through_a_reviewed_case(sessions):
+    """High-risk (SPEC §2): asked for directly it is refused; as BEN-ACCOUNT-OFFSET with a
+    reason it runs on approval at the second level, never beyond the account's balance."""
     ssn, _, debt_id = _death_reported_late(sessions)
     with sessions() as db:
         person = db.query(Person).filter(Person.ssn == ssn).one()
         db.add(AccountEntry(person_id=person.id, scheme="pension_enterprise", year=2025,
                             kind="contribution", amount=500000, posted_on=dt.date(2025, 12, 31)))
         db.commit()
-    with sessions() as db:  # the whole remaining account, 5,000.00 of 9,770.34
-        entry = recovery.offset_from_account(db, ACCOUNTANT, debt_id, AccountOffsetIn())
-        assert entry.kind == "account" and entry.amount == -500000
+    with sessions() as db, pytest.raises(Conflict) as direct:
+        recovery.offset_from_account(db, ACCOUNTANT, debt_id, AccountOffsetIn())
+    assert direct.value.code == "recovery.offset_needs_case" and "BEN-ACCOUNT-OFFSET" in direct.value.message
+    reason = "参保人已死亡，继承人未退回，个人账户尚有余额"
+    with sessions() as db, pytest.raises(InvalidInput) as beyond:  # the intake's dry run
+        cases.submit(db, CLERK, "BEN-ACCOUNT-OFFSET", {"ssn": ssn, "debt_id": debt_id,
+                                                        "amount": "5000.01", "reason": reason})
+    assert beyond.value.code == "recovery.account_short"
     with sessions() as db:
+        assert db.query(AccountEntry).filter(AccountEntry.kind == "recovery").count() == 0
+    case = through_review(sessions, "BEN-ACCOUNT-OFFSET",
+                          {"ssn": ssn, "debt_id": debt_id, "reason": reason})
+    assert (case["status"], case["levels"]) == ("completed", 2)
+    with sessions() as db:  # the whole remaining account, 5,000.00 of 9,770.34
         assert recovery.balance(db, debt_id) == 477034
         rows = db.query(AccountEntry).filter(AccountEntry.kind == "recovery").all()
         assert [r.amount for r in rows] == [-500000]
+        entry = db.query(DebtEntry).filter(DebtEntry.kind == "account").one()
+        assert entry.amount == -500000
         with pytest.raises(Conflict) as empty:
-            recovery.offset_from_account(db, ACCOUNTANT, debt_id, AccountOffsetIn())
+            cases.submit(db, CLERK, "BEN-ACCOUNT-OFFSET",
+                         {"ssn": ssn, "debt_id": debt_id, "reason": reason})
         assert empty.value.code == "recovery.no_balance"
 
 
-def test_broken_agreement_defaults_with_a_credit_record(sessions, monkeypatch):
+def test_account_offset_case_needs_a_reason(client, login, sessions):
     ssn, _, debt_id = _death_reported_late(sessions)
+    clerk = login("clerk")
+    url = f"/api/v1/benefits/recovery/debts/{debt_id}/account-offset"
+    reply = client.post(url, headers=clerk, json={})
+    assert reply.status_code == 422 and reply.json()["error"]["field"] == "reason"
+    with sessions() as db:
+        person = db.query(Person).filter(Person.ssn == ssn).one()
+        db.add(AccountEntry(person_id=person.id, scheme="pension_enterprise", year=2025,
+                            kind="contribution", amount=100000, posted_on=dt.date(2025, 12, 31)))
+        db.commit()
+    reply = client.post(url, headers=clerk, json={"reason": "继承人未退回"})
+    assert reply.status_code == 201, reply.text
+    assert (reply.json()["status"], reply.json()["levels_required"]) == ("in_review", 2)
+    with sessions() as db:  # nothing taken before the reviews
+        assert recovery.balance(db, debt_id) == 977034
+
+
+def test_broken_agreement_defaults_with_a_credit_record(sessions, monkeypatch):
+    ssn, _, debt_id = _death_reported_late(sessions, "imprisonment")
     with sessions() as db:
         recovery.agree_instalments(db, CLERK, debt_id, AgreementIn(
             instalments=3, first_due=dt.date(2026, 11, 30), signed_by="王小明"))
@@ -232,8 +276,8 @@ def test_an_unpaid_order_is_reminded_then_defaulted(sessions, monkeypatch):
     """No agreement: the order (2026-11-24, due 30 working days later: 2027-01-05, the 2027
     calendar being provisional, weekdays only) is reminded once the day after the due date, and
     defaulted with a credit record (拒不退回) once the 20 working days' grace (to 2027-02-02)
-    have passed."""
-    ssn, _, debt_id = _death_reported_late(sessions)
+    have passed. (A living debtor: imprisoned, his award suspended.)"""
+    ssn, _, debt_id = _death_reported_late(sessions, "imprisonment")
     with sessions() as db:
         debt = db.get(Debt, debt_id)
         assert debt.due_on == dt.date(2027, 1, 5)

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from jingban.benefits.models import Debt, SharedFact, VerificationTask
+from jingban.cases.models import Case
 from jingban.core import clock
 from tests.benefits.stop_helpers import TODAY, payroll, recipient, through_review
 from tests.web.helpers import post, sign_in
@@ -52,6 +53,13 @@ def test_report_verification_and_ledger_pages(client, make_user, sessions):
     refused = post(client, f"/benefits/debts/{debt_id}/repayment", token,
                    {"ssn": ssn, "amount": "abc", "reference": "R"})
     assert refused.status_code == 422 and "还款金额" in refused.text
+    unreasoned = post(client, f"/benefits/debts/{debt_id}/account", token, {"ssn": ssn})
+    assert unreasoned.status_code == 422 and "抵扣理由" in unreasoned.text
+    no_account = post(client, f"/benefits/debts/{debt_id}/account", token,
+                      {"ssn": ssn, "reason": "继承人未退回"})
+    assert no_account.status_code == 409 and "没有可抵扣的余额" in no_account.text
+    with sessions() as db:
+        assert db.query(Case).filter_by(item_code="BEN-ACCOUNT-OFFSET").count() == 0
     paid = post(client, f"/benefits/debts/{debt_id}/repayment", token,
                 {"ssn": ssn, "amount": "6000.00", "reference": "收据9"})
     assert paid.status_code == 200 and "已结清" in paid.text

@@ -75,6 +75,6 @@ def test_pension_from_prereview_to_first_payroll(server, browser_page, make_user
     page.click("nav >> text=我的养老金")
     expect(page.locator(".award-amount").first).to_have_text("2,226.94 元")
     expect(page.locator(".pension-award").first).to_contain_text("本人平均缴费指数")
-    expect(page.locator("#pension-payments")).to_contain_text(str(period))
+    expect(page.locator("#pension-payments")).to_contain_text(f"{period // 100}年{period % 100:02d}月")
     expect(page.locator("#pension-payments")).to_contain_text("2,226.94")
     page.screenshot(path=str(SHOTS / f"pension-portal-{backend}.png"), full_page=True)

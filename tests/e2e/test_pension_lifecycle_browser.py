@@ -59,14 +59,19 @@ def test_claim_payroll_death_recovery_and_portal(server, browser_page, make_user
     accountant = make_user("accountant_life", "accountant")
     uploader = make_user("data_admin_life", "data_admin")
 
-    # 1. The pre-retirement list of his month, its notice, the claim screen, the intake.
+    # 1. The notices for the month 12 months ahead (D§18); then the list of his own month
+    #    (past: he may claim now), the claim screen, the intake.
     _sign_in(page, server, clerk)
     page.click("nav >> text=退休预审")
+    page.fill("#month", seeded.notice_month)
+    page.click("button:has-text('查询')")
+    if seeded.upcoming is not None:
+        expect(page.locator("#prereview")).to_contain_text(seeded.upcoming.name)
+    page.click("button:has-text('发送预审通知')")
+    expect(page.locator(".notice")).to_contain_text("已发送预审通知")
     page.fill("#month", seeded.month)
     page.click("button:has-text('查询')")
     expect(page.locator("#prereview")).to_contain_text(ready.name)
-    page.click("button:has-text('发送预审通知')")
-    expect(page.locator(".notice")).to_contain_text("已发送预审通知")
     page.locator("#prereview tr", has_text=ready.name).locator("text=申领受理").click()
     expect(page.locator("#pension-total")).to_have_text(monthly)
     expect(page.locator("#pension-checks")).to_contain_text("符合")
@@ -130,7 +135,8 @@ def test_claim_payroll_death_recovery_and_portal(server, browser_page, make_user
     expect(award.locator(".award-amount")).to_have_text(f"{shown} 元")
     expect(award).to_contain_text("已终止")
     expect(award).to_contain_text("本人平均缴费指数")
-    expect(page.locator("#pension-payments")).to_contain_text(str(seeded.period))
+    expect(page.locator("#pension-payments")).to_contain_text(
+        f"{seeded.period // 100}年{seeded.period % 100:02d}月")
     expect(page.locator("#pension-payments")).to_contain_text(shown)
     events = page.locator("#pension-events")
     expect(events).to_contain_text("停发")

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
+from jingban.core import clock, policy
 from jingban.core.actor import Actor
 from jingban.core.config import PROJECT_ROOT
 from jingban.core.db import make_engine
-from jingban.core.errors import JingbanError
+from jingban.core.errors import JingbanError, PolicyError
 from jingban.core.migrate import upgrade
 from jingban.records.models import AccountEntry, Contribution
 from jingban.registration.models import Employer, Enrollment, Person
@@ -153,3 +155,21 @@ def balance(side: Side, ssn: str, scheme: str = "pension_enterprise") -> int:
 
 def fresh_ssn(birth=dt.date(1985, 4, 1)) -> str:
     return citizen_id(birth)
+
+
+def moving(account: int, on: dt.date | None = None) -> int:
+    """What leaves an account whose credits are all from earlier years: the balance and this
+    year's interest up to the transfer month — by hand, balance × rate × (month − 1) / 12,
+    half-up, at the latest published crediting rate (this year's is published next year)."""
+    on = on or clock.today()
+    rate = next(r for y in range(on.year, on.year - 6, -1)
+                if (r := _published(dt.date(y, 1, 1))) is not None)
+    interest = Decimal(account) * rate * (on.month - 1) / 12
+    return account + int(interest.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _published(day: dt.date) -> Decimal | None:
+    try:
+        return Decimal(str(policy.value("records.crediting_rate", OLD, day)))
+    except PolicyError:
+        return None

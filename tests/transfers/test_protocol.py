@@ -22,6 +22,7 @@ from tests.transfers.helpers import (
     balance,
     fresh_ssn,
     months,
+    moving,
     person,
     pump,
     the_transfer,
@@ -67,9 +68,11 @@ def test_pension_transfer_applied_at_the_new_place(sides):
     assert pump(old, new) == 2  # contact letter over, information sheet back
     sheet = the_transfer(new, ssn)
     assert sheet.step == "confirmation" and sheet.months == 30
-    # account 30 × 640.00 = 19200.00; pooled 12 % × 30 × 8000.00 = 28800.00
+    # account 30 × 640.00 = 19200.00 (with this year's interest so far); pooled 12 % × 30 ×
+    # 8000.00 = 28800.00
+    account = moving(1920000)
     assert (sheet.account_amount, sheet.pooled_amount, sheet.total_amount) == (
-        1920000, 2880000, 4800000)
+        account, 2880000, account + 2880000)
     _confirm(new, sheet.id)
     assert pump(old, new) == 3  # confirmation, funds, completion
     done_new, done_old = the_transfer(new, ssn), the_transfer(old, ssn)
@@ -82,17 +85,17 @@ def test_pension_transfer_applied_at_the_new_place(sides):
                                                     for s in transfer.steps]
     # the money left the old account and arrived in the new one; years add up
     assert balance(old, ssn) == 0
-    assert balance(new, ssn) == 10 * 64000 + 1920000
+    assert balance(new, ssn) == 10 * 64000 + account
     years = _rights(new, ssn, "pension_enterprise")
     assert years["actual_months"] == 40
     with new.sessions() as db:
         moved_in = db.execute(select(FundMovement)).scalars().all()
     with old.sessions() as db:
         moved_out = db.execute(select(FundMovement)).scalars().all()
-    assert [(m.direction, m.amount, m.account_amount) for m in moved_in] == [("in", 4800000,
-                                                                               1920000)]
-    assert [(m.direction, m.amount, m.pooled_amount) for m in moved_out] == [("out", 4800000,
-                                                                               2880000)]
+    assert [(m.direction, m.amount, m.account_amount) for m in moved_in] == [
+        ("in", account + 2880000, account)]
+    assert [(m.direction, m.amount, m.pooled_amount) for m in moved_out] == [
+        ("out", account + 2880000, 2880000)]
 
 
 def test_application_at_the_old_place_is_forwarded(sides):
@@ -106,7 +109,7 @@ def test_application_at_the_old_place_is_forwarded(sides):
     _confirm(new, at_new.id)
     pump(old, new)
     assert the_transfer(old, ssn).status == the_transfer(new, ssn).status == "completed"
-    assert balance(new, ssn) == 10 * 64000 + 1920000
+    assert balance(new, ssn) == 10 * 64000 + moving(1920000)
 
 
 def test_replayed_and_duplicate_messages_change_nothing(sides):
@@ -294,11 +297,11 @@ def test_resident_pension_moves_the_whole_account_unless_receiving(sides):
     _start(new, ssn, kind="pension_resident")
     pump(old, new)
     transfer = the_transfer(new, ssn)
-    assert (transfer.account_amount, transfer.pooled_amount) == (60 * 64000, 0)
+    assert (transfer.account_amount, transfer.pooled_amount) == (moving(60 * 64000), 0)
     _confirm(new, transfer.id)
     pump(old, new)
     assert the_transfer(new, ssn).status == "completed"
-    assert balance(new, ssn, "pension_resident") == 60 * 64000
+    assert balance(new, ssn, "pension_resident") == moving(60 * 64000)
     assert balance(old, ssn, "pension_resident") == 0
     receiving = fresh_ssn()
     person(old, receiving, history={"pension_resident": months(2018, 60)})

@@ -27,7 +27,16 @@ from jingban.registration.models import Person
 from jingban.transfers.models import TransferMessage
 from tests.conftest import PASSWORD
 from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS
-from tests.transfers.helpers import NEW, OLD, Side, fresh_ssn, months, person, write_directory
+from tests.transfers.helpers import (
+    NEW,
+    OLD,
+    Side,
+    fresh_ssn,
+    months,
+    moving,
+    person,
+    write_directory,
+)
 
 pytestmark = pytest.mark.xdist_group("transfers-servers")
 WAIT_SECONDS = 30
@@ -174,21 +183,22 @@ def _check_both_sides(old: Server, new: Server, old_clerk, new_clerk, me, ssn: s
     at_old = until(_completed(old_clerk), f"转出地未办结：{old.log()}")
     assert at_new["ref"] == at_old["ref"]
     # 100 months of 8000.00: account 100 × 640.00, pooled 12 % × 800000.00
+    account = moving(6400000)  # with this year's interest up to the transfer month
     for side in (at_new, at_old):
         assert (side["months"], side["account_amount"], side["pooled_amount"]) == (
-            100, 6400000, 9600000)
+            100, account, 9600000)
         assert all(step["met"] for step in side["steps"]), side["steps"]
-        assert [m["amount"] for m in side["movements"]] == [16000000]
+        assert [m["amount"] for m in side["movements"]] == [account + 9600000]
     rights_new = new_clerk.get(f"/persons/{ssn}/rights").json()
     rights_old = old_clerk.get(f"/persons/{ssn}/rights").json()
     years = {y["insurance"]: y["actual_months"] for y in rights_new["contribution_years"]}
     assert years["pension_enterprise"] == 110
     balances_new = {b["scheme"]: b["balance"] for b in rights_new["balances"]}
     balances_old = {b["scheme"]: b["balance"] for b in rights_old["balances"]}
-    assert balances_new["pension_enterprise"] == "70400.00"  # 64000.00 moved + 10 × 640.00
+    assert balances_new["pension_enterprise"] == "{}.{:02d}".format(*divmod(account + 640000, 100))
     assert balances_old["pension_enterprise"] == "0.00"
     mine = me.get("/transfers/mine").json()
-    assert mine[0]["status"] == "completed" and mine[0]["total_amount"] == 16000000
+    assert mine[0]["status"] == "completed" and mine[0]["total_amount"] == account + 9600000
 
 
 def test_pension_transfer_between_two_running_agencies(regions):
@@ -196,7 +206,7 @@ def test_pension_transfer_between_two_running_agencies(regions):
     me = _apply_on_portal(new, ssn)
     new_clerk, old_clerk = new.client_of("clerk"), old.client_of("clerk")
     sheet = until(_at_step(new_clerk, "confirmation"), f"信息表未到：{new.log()}{old.log()}")
-    assert sheet["total_amount"] == 16000000
+    assert sheet["total_amount"] == moving(6400000) + 9600000
     assert me.get("/transfers/mine").json()[0]["step"] == "confirmation"
     assert new_clerk.post(f"/transfers/{sheet['id']}/confirm").status_code == 200
     _check_both_sides(old, new, old_clerk, new_clerk, me, ssn)
@@ -252,7 +262,8 @@ def test_person_applies_in_the_browser_and_both_portals_show_completion(regions,
     _sign_in(page, new.url, "mover")
     page.goto(f"{new.url}/my/transfers")
     expect(page.locator("article.transfer")).to_contain_text("已办结")
-    expect(page.locator("article.transfer")).to_contain_text("160,000.00")
+    yuan, fen = divmod(moving(6400000) + 9600000, 100)  # with this year's interest so far
+    expect(page.locator("article.transfer")).to_contain_text(f"{yuan:,}.{fen:02d}")
     expect(page.locator("article.transfer tbody tr")).to_have_count(5)
     expect(page.locator("article.transfer")).not_to_contain_text("逾期")
     _sign_in(page, old.url, "mover")

@@ -9,7 +9,9 @@ import re
 import pytest
 from sqlalchemy import func, select, update
 
+from jingban.benefits import rules
 from jingban.cases.models import Case
+from jingban.core import clock
 from jingban.core.actor import SYSTEM
 from jingban.core.auth import create_user
 from jingban.registration.models import Person
@@ -278,5 +280,6 @@ def test_prereview_page_lists_and_notifies(client, clerk):
     assert page.status_code == 200 and "退休预审名单" in page.text
     bad = client.get("/benefits/prereview", params={"month": "2027-13"})
     assert bad.status_code == 422 and "月份格式" in bad.text
-    sent = post(client, "/benefits/prereview/notices", clerk, {"month": "2027-03"})
+    ahead = rules.add_months(clock.today().year, clock.today().month, 12)  # notices: ≥ 12 months ahead
+    sent = post(client, "/benefits/prereview/notices", clerk, {"month": f"{ahead[0]}-{ahead[1]:02d}"})
     assert sent.status_code == 200 and "已发送预审通知" in sent.text

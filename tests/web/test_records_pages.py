@@ -103,7 +103,7 @@ def test_rights_page_shows_the_posted_contribution(client, accountant, make_user
     html = page.text
     assert "个人权益记录" in html and "职工甲" in html
     contributions = html.split('id="rights-contributions"')[1]
-    assert "202401" in contributions and "1,280.00" in contributions
+    assert "2024年01月" in contributions and "1,280.00" in contributions
     assert "企业职工基本养老保险" in html
     assert "1,280.00" in html.split('id="rights-accounts"')[1]  # 2 × 640.00 on the account
     assert client.get(f"/persons/{citizen_id()}/rights").status_code == 404
@@ -115,9 +115,9 @@ def test_employer_staff_page_and_arrears_csv(client, accountant, make_user, worl
     assert page.status_code == 200
     staff = page.text.split('id="employer-staff"')[1].split("</section>")[0]
     assert "职工甲" in staff and world.employee in staff and "8,000.00" in staff
-    assert "202402" in page.text.split('id="employer-contributions"')[1]
+    assert "2024年02月" in page.text.split('id="employer-contributions"')[1]
     arrears = page.text.split('id="employer-arrears"')[1]
-    assert "202403" in arrears and "1,920.00" in arrears
+    assert "2024年03月" in arrears and "1,920.00" in arrears
     assert f'href="/employers/{world.uscc}/arrears.csv"' in arrears
     csv = client.get(f"/employers/{world.uscc}/arrears.csv")
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
@@ -157,7 +157,7 @@ def test_employer_portal_sees_only_his_employer(client, accountant, sessions, em
     html = page.text
     assert "杭州缴费测试有限公司" in html and "职工甲" in html and "另一家公司" not in html
     assert world.employee not in html  # SSNs masked in the portal
-    assert "202403" in html.split('id="employer-arrears"')[1]
+    assert "2024年03月" in html.split('id="employer-arrears"')[1]
     assert "arrears.csv" not in html
     for url in (f"/employers/{other_uscc}/staff", f"/employers/{world.uscc}/staff",
                 f"/employers/{world.uscc}/arrears.csv", f"/persons/{world.employee}/rights",
