@@ -76,3 +76,16 @@ def through_review(sessions, item: str, payload: dict, provided: list[str] | Non
         case = cases.get_case(db, CLERK, case_id)
         return {"id": case.id, "status": case.status, "levels": case.levels_required,
                 "number": case.number}
+
+
+def crash_after_first_range(monkeypatch) -> None:
+    """Make the payroll die after its first person range, as a killed process would."""
+    real, calls = batch.pay_range, {"n": 0}
+
+    def crash(db_, actor, run_id, low, high):
+        if calls["n"] == 1:
+            raise RuntimeError("进程被终止")
+        calls["n"] += 1
+        return real(db_, actor, run_id, low, high)
+
+    monkeypatch.setattr(batch, "pay_range", crash)

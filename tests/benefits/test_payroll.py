@@ -16,6 +16,7 @@ from jingban.core import clock
 from jingban.core.actor import Actor
 from jingban.core.models import AuditEvent
 from jingban.registration.models import Person
+from tests.benefits.stop_helpers import crash_after_first_range
 from tests.conftest import citizen_id, error_of
 
 API = "/api/v1"
@@ -69,15 +70,7 @@ def test_crash_then_rerun_pays_everyone_exactly_once(sessions, db, monkeypatch):
     people = _awards(sessions, [100000, 200000, 300000, 400000, 500000])
     period = _period()
     real = batch.pay_range
-    calls = {"n": 0}
-
-    def crash_after_first(db_, actor, run_id, low, high):
-        if calls["n"] == 1:
-            raise RuntimeError("进程被终止")
-        calls["n"] += 1
-        return real(db_, actor, run_id, low, high)
-
-    monkeypatch.setattr(batch, "pay_range", crash_after_first)
+    crash_after_first_range(monkeypatch)
     with sessions() as s, pytest.raises(RuntimeError):
         batch.run_payroll(s, ACCOUNTANT, period, chunk=2)
     assert _paid(db) == {people[0]: 1, people[1]: 1}

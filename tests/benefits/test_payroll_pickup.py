@@ -26,6 +26,7 @@ from tests.benefits.stop_helpers import (
     ACCOUNTANT,
     CLERK,
     TODAY,
+    crash_after_first_range,
     payroll,
     recipient,
     through_review,
@@ -112,15 +113,8 @@ def test_pending_items_are_paid_once_by_the_next_run_despite_a_crash(sessions, m
             {"back_pay": 1, "adjustment": 1, "refund": 1}
         assert sorted(row.kind for row in pending["items"]) == ["adjustment", "back_pay", "refund"]
 
-    real, calls = batch.pay_range, {"n": 0}
-
-    def crash_after_first(db_, actor, run_id, low, high):
-        if calls["n"] == 1:
-            raise RuntimeError("进程被终止")
-        calls["n"] += 1
-        return real(db_, actor, run_id, low, high)
-
-    monkeypatch.setattr(batch, "pay_range", crash_after_first)
+    real = batch.pay_range
+    crash_after_first_range(monkeypatch)
     with sessions() as db, pytest.raises(RuntimeError):
         batch.run_payroll(db, ACCOUNTANT, 202611, chunk=1)
     with sessions() as db:  # A's range was done in full: paid and picked up; B still pending
