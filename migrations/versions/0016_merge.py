@@ -14,8 +14,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    """Nothing to change: this revision only joins the three branches."""
 
 
 def downgrade() -> None:
-    pass
+    """Nothing to change: downgrading splits the branches again."""
