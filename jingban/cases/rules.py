@@ -36,7 +36,7 @@ class Item(BaseModel):
     code: str
     name: str
     insurance: str
-    applicant: str  # person / employer
+    applicant: str  # person / employer / dependant (a deceased insured's survivor applies)
     channels: list[str]
     deadline_wd: int = Field(ge=1)
     deadline_basis: str = Field(min_length=1)

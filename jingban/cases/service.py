@@ -33,13 +33,27 @@ audit.ACT_NAMES.update({"cases.outbox_sent": "短信/邮件已发送", "cases.ou
 
 def get_case(db: Session, actor: Actor, case_id: int) -> Case:
     found = db.get(Case, case_id)
-    if found is None or not _may_see(actor, found):
+    if found is None or not _may_see(db, actor, found):
         raise NotFound("case.not_found", f"未找到业务件 {case_id}", "case_id")
     return found
 
 
-def _may_see(actor: Actor, case: Case) -> bool:
-    return can(actor, "cases.read") or bool(actor.subject and actor.subject == case.subject)
+def _may_see(db: Session, actor: Actor, case: Case) -> bool:
+    return can(actor, "cases.read") or _is_own(db, actor, case)
+
+
+def _is_own(db: Session, actor: Actor, case: Case) -> bool:
+    """A portal user's case: about him (his unit), or applied for by him about someone else
+    (a dependant's claim about a deceased person)."""
+    if not actor.subject:
+        return False
+    own = _own_person(db, actor)
+    return actor.subject == case.subject or bool(own and case.applicant_key == own.ssn)
+
+
+def _own_person(db: Session, actor: Actor) -> Person | None:
+    kind, _, ident = (actor.subject or "").partition(":")
+    return db.get(Person, int(ident)) if kind == "person" and ident.isdigit() else None
 
 
 def payload_of(case: Case) -> dict:
@@ -74,7 +88,10 @@ def applicant_cases(db: Session, actor: Actor) -> list[Case]:
     """The cases of the person or employer a portal user is."""
     if not actor.subject:
         raise PermissionDenied("case.no_subject", "当前用户未关联参保人或参保单位")
-    stmt = select(Case).where(Case.subject == actor.subject).order_by(Case.id.desc())
+    own = _own_person(db, actor)
+    mine = or_(Case.subject == actor.subject, Case.applicant_key == own.ssn) if own else \
+        Case.subject == actor.subject
+    stmt = select(Case).where(mine).order_by(Case.id.desc())
     return list(db.execute(stmt).scalars())
 
 
@@ -155,8 +172,8 @@ def submit(db: Session, actor: Actor, item_code: str, payload: dict, *,
         raise InvalidInput("case.material_unknown", f"事项不需要以下材料：{'、'.join(sorted(unknown))}",
                            "materials")
     case = _new_case(db, actor, item, act, key, data, payload, request_id, agent)
-    if portal and case.subject != actor.subject:
-        raise PermissionDenied("case.not_own", "网上只能为本人（本单位）申请办理", "payload")
+    if portal:
+        _check_own(db, actor, item, case)
     act_actor = actor.via("case") if portal else actor  # the engine vouches for the applicant
     missing = rules.missing_materials(item, set(provided or []))
     case.materials = [CaseMaterial(code=m.code, name=m.name, basis=m.basis,
@@ -228,6 +245,22 @@ def _applicant(db: Session, act: Act, key: str | None, data) -> tuple[str | None
     return None, str(applicant_key).upper(), getattr(data, "name", "")
 
 
+def _check_own(db: Session, actor: Actor, item: Item, case: Case) -> None:
+    """Online one applies for oneself (one's unit) — or, where the catalog names a dependant as
+    the applicant (遗属待遇), about a person recorded dead, as oneself: the account's identity."""
+    if case.subject == actor.subject:
+        return
+    if item.applicant != "dependant":
+        raise PermissionDenied("case.not_own", "网上只能为本人（本单位）申请办理", "payload")
+    subject = _subject_person(db, case)
+    if subject is None or subject.death_date is None:
+        raise Conflict("case.subject_alive", f"该参保人未登记死亡，不能在网上申领{item.name}", "payload.ssn")
+    own = _own_person(db, actor)
+    if own is None or case.applicant_key != own.ssn or case.applicant_name != own.name:
+        raise PermissionDenied("case.not_own", "网上申领时申领人须为本人（与本账户实名的姓名、证件号码一致）",
+                               "payload")
+
+
 def _check_agent(agent: dict | None) -> dict[str, str]:
     """授权代办 (R§30): the agent's name, ID and the authorisation are all recorded."""
     if not agent:
@@ -297,7 +330,7 @@ def supply_materials(db: Session, actor: Actor, case_id: int, codes: list[str]) 
     """The applicant brings the missing materials (at the counter or online for his own case);
     when all are in, the clock resumes."""
     case = _locked(db, case_id)
-    act_actor = _applicant_or_clerk(actor, case)
+    act_actor = _applicant_or_clerk(db, actor, case)
     _expect(case, "awaiting_materials")
     by_code = {m.code: m for m in case.materials if m.state == "missing"}
     if not codes or set(codes) - set(by_code):
@@ -317,13 +350,13 @@ def supply_materials(db: Session, actor: Actor, case_id: int, codes: list[str]) 
     return case
 
 
-def _applicant_or_clerk(actor: Actor, case: Case) -> Actor:
+def _applicant_or_clerk(db: Session, actor: Actor, case: Case) -> Actor:
     """A clerk acts as himself; a portal user only on his own case, the engine vouching."""
     if actor.subject is None:
         require(actor, "cases.intake")
         return actor
     require(actor, "cases.apply")
-    if case.subject != actor.subject:
+    if not _is_own(db, actor, case):
         raise NotFound("case.not_found", f"未找到业务件 {case.id}", "case_id")
     return actor.via("case")
 
@@ -481,7 +514,28 @@ def _step(db: Session, actor: Actor, case: Case, action: str, note: str,
 
 
 def _notify(db: Session, case: Case, kind: str, message: str) -> None:
-    notify(db, case.applicant_key, kind, message, phone=_phone(db, case), case_id=case.id)
+    recipient, phone = _addressee(db, case)
+    notify(db, recipient, kind, message, phone=phone, case_id=case.id)
+
+
+def _addressee(db: Session, case: Case) -> tuple[str, str]:
+    """(recipient, phone) of a case's notices. The person it is about having died, never his
+    portal or phone: the applicant when someone else (a dependant), else the recorded agent,
+    else the heirs' key (as benefits.recovery.heirs_recipient), by the phone given with the
+    application (the dependant's or the reporter's)."""
+    person = _subject_person(db, case)
+    if person is None or person.death_date is None:
+        return case.applicant_key, _phone(db, case)
+    payload = payload_of(case)
+    phone = str(payload.get("phone") or payload.get("reporter_phone") or "")
+    if case.applicant_key != person.ssn:
+        return case.applicant_key, phone
+    return case.agent_id_number or f"heirs:{person.ssn}", phone
+
+
+def _subject_person(db: Session, case: Case) -> Person | None:
+    kind, _, ident = (case.subject or "").partition(":")
+    return db.get(Person, int(ident)) if kind == "person" and ident.isdigit() else None
 
 
 def notify(db: Session, recipient: str, kind: str, message: str, *, phone: str = "",

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from jingban.registration.schemas import EnrollmentOut
 
@@ -39,6 +39,12 @@ class BatchOut(BaseModel):
     arrears: int
     rejected: int
     duplicate: int
+
+    @field_validator("received_at")
+    @classmethod
+    def _utc(cls, value: dt.datetime) -> dt.datetime:
+        """Stored UTC; SQLite hands it back naive, PostgreSQL in the session's zone."""
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class BatchReceipt(BatchOut):

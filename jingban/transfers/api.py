@@ -3,15 +3,18 @@ bearer token: the signature is the credential), applications, the clerk's acts a
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from jingban.core import agency
 from jingban.core.actor import Actor
 from jingban.core.auth import require
+from jingban.core.errors import InvalidInput
 from jingban.core.http import RowId, api_actor, get_db
 from jingban.transfers import batch, protocol, service
 from jingban.transfers.schemas import TransferRefuse, TransferStart
@@ -19,10 +22,48 @@ from jingban.transfers.schemas import TransferRefuse, TransferStart
 router = APIRouter(tags=["关系转移 transfers"])
 
 
-@router.post("/transfers/inbox", summary="接收其他经办机构的转移报文（Ed25519 签名，SM3 摘要）")
-def inbox(envelope: dict[str, Any] = Body(...), db: Session = Depends(get_db)):
-    status, answer = service.receive(db, envelope)
+@router.post("/transfers/inbox", summary="接收其他经办机构的转移报文（Ed25519 签名，SM3 摘要）",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/json": {"schema": {"type": "object"}}}}})
+async def inbox(request: Request):
+    """The body is read up to the policy's size limit (413 beyond it) before any parsing."""
+    limit = await run_in_threadpool(_with_db, request, service.max_body_bytes)
+    envelope = _json_object(await _bounded_body(request, limit))
+    status, answer = await run_in_threadpool(_with_db, request,
+                                             lambda db: service.receive(db, envelope))
     return JSONResponse(answer, status_code=status)
+
+
+def _with_db(request: Request, work):
+    with request.app.state.sessionmaker() as db:
+        return work(db)
+
+
+def _too_large(limit: int) -> protocol.TooLarge:
+    return protocol.TooLarge("transfers.too_large",
+                             f"报文超过收件箱允许的最大长度（{limit} 字节），拒收", "body")
+
+
+async def _bounded_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise _too_large(limit)
+    return bytes(body)
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("transfers.envelope", "报文不是有效的 JSON", "body") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("transfers.envelope", "报文格式不正确", "body")
+    return data
 
 
 @router.get("/transfers/agency", summary="本经办机构的地区代码与转移报文验签公钥")

@@ -1,7 +1,9 @@
 """Delivery of the outbox to the peer agencies: until acknowledged, with exponential backoff.
 
 One pass (``deliver``) claims the due messages, posts each to its peer's inbox with no
-transaction open, and records the outcome in its own transaction. ``jingban transfers deliver``
+transaction open, and records the outcome in its own transaction. Each attempt signs the
+message again with a fresh sent_at (same message id and payload), so the peer's freshness
+window never refuses a message only because the peer was down for long. ``jingban transfers deliver``
 runs passes from the command line; ``jingban serve`` (and ``jingban demo``) runs them in a
 background thread every ``JINGBAN_TRANSFER_DELIVERY_INTERVAL`` seconds (default 5; 0 = off).
 An agency that was down gets its messages once it answers again, and its own outbox, kept
@@ -23,7 +25,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jingban.core.errors import JingbanError
 from jingban.transfers import protocol, service
-from jingban.transfers.models import TransferMessage
 
 INBOX_PATH = "/api/v1/transfers/inbox"
 TIMEOUT_SECONDS = 10
@@ -60,8 +61,7 @@ def deliver(sessions: sessionmaker[Session], limit: int = 50,
     counts: Counter[str] = Counter()
     for pk in claimed:
         with sessions() as db:
-            message = db.get(TransferMessage, pk)
-            envelope, region = json.loads(message.envelope), message.peer_region
+            envelope, region = service.outgoing(db, pk)
         try:
             url = protocol.agency(region).base_url + INBOX_PATH
             status, answer, error = sender(url, envelope)

@@ -13,6 +13,7 @@ Settings:
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import os
 import uuid
@@ -38,6 +39,16 @@ class ProtocolError(JingbanError):
     """The message itself is refused (not the business act it carries)."""
 
     status = 401
+
+
+class Untimely(ProtocolError):
+    """Authentic but signed outside the freshness window: the sender re-signs and sends again."""
+
+    status = 409
+
+
+class TooLarge(JingbanError):
+    status = 413
 
 
 def canonical(data: Any) -> bytes:
@@ -166,13 +177,20 @@ def public_key_b64(key: Ed25519PrivateKey) -> str:
 # --- envelopes ----------------------------------------------------------------------------------
 
 def seal(key: Ed25519PrivateKey, kind: str, sender: str, recipient: str, ref: str,
-         payload: dict) -> dict:
-    """A new signed message with a fresh message id."""
-    header = {"v": VERSION, "message_id": uuid.uuid4().hex, "kind": kind, "from": sender,
-              "to": recipient, "ref": ref, "sent_at": clock.now().isoformat(timespec="seconds"),
-              "digest": sm3(canonical(payload))}
+         payload: dict, message_id: str | None = None) -> dict:
+    """A signed message, sent now; a fresh message id unless one is given."""
+    header = {"v": VERSION, "message_id": message_id or uuid.uuid4().hex, "kind": kind,
+              "from": sender, "to": recipient, "ref": ref,
+              "sent_at": clock.now().isoformat(timespec="seconds"), "digest": sm3(canonical(payload))}
     signature = base64.b64encode(key.sign(canonical(header))).decode()
     return {**header, "payload": payload, "signature": signature}
+
+
+def reseal(key: Ed25519PrivateKey, envelope: dict) -> dict:
+    """The same message (id, kind, ref, payload) signed again with a fresh sent_at: what each
+    delivery attempt sends, so a message retried after a long outage is never stale."""
+    return seal(key, envelope["kind"], envelope["from"], envelope["to"], envelope["ref"],
+                envelope["payload"], message_id=envelope["message_id"])
 
 
 def _shown(region: object) -> str:
@@ -192,6 +210,35 @@ def open_envelope(envelope: dict, mine: str) -> Agency:
                             "payload")
     _verify(sender.public_key, {k: envelope.get(k) for k in HEADER}, envelope.get("signature"))
     return sender
+
+
+def check_fresh(envelope: dict, now: dt.datetime, max_age: dt.timedelta,
+                max_ahead: dt.timedelta) -> None:
+    """Refuse a (verified) message whose signed sent_at is outside [now - max_age, now + max_ahead]."""
+    sent = _sent_at(envelope.get("sent_at"))
+    if sent < now - max_age:
+        raise Untimely("transfers.stale",
+                       f"报文签发时间 {envelope['sent_at']} 已超过 {_hours(max_age)} 小时的有效期，拒收；"
+                       "请发送机构以同一报文编号重新签名后重发", "sent_at")
+    if sent > now + max_ahead:
+        raise Untimely("transfers.future_dated",
+                       f"报文签发时间 {envelope['sent_at']} 晚于本机构当前时间超过 "
+                       f"{int(max_ahead.total_seconds() // 60)} 分钟，请发送机构核对系统时钟", "sent_at")
+
+
+def _sent_at(value: Any) -> dt.datetime:
+    try:
+        sent = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        sent = None
+    if sent is None or sent.tzinfo is None:
+        raise ProtocolError("transfers.sent_at", "报文签发时间（sent_at）缺失或格式不正确（须带时区）",
+                            "sent_at")
+    return sent
+
+
+def _hours(span: dt.timedelta) -> str:
+    return f"{span.total_seconds() / 3600:g}"
 
 
 def _verify(public_key: Ed25519PublicKey, signed: dict, signature: Any) -> None:

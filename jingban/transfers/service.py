@@ -264,6 +264,9 @@ def receive(db: Session, envelope: dict) -> tuple[int, dict]:
         raise InvalidInput("transfers.envelope", "报文格式不正确", "body")
     mine = agency.region(db)
     sender = protocol.open_envelope(envelope, mine)
+    limits = _param(db, "transfers.inbox")
+    protocol.check_fresh(envelope, clock.now(), dt.timedelta(hours=limits["max_age_hours"]),
+                         dt.timedelta(minutes=limits["max_future_minutes"]))
     message_id = str(envelope.get("message_id") or "")[:64]
     earlier = db.execute(select(TransferMessage).where(
         TransferMessage.direction == "in", TransferMessage.peer_region == sender.region,
@@ -288,6 +291,10 @@ def receive(db: Session, envelope: dict) -> tuple[int, dict]:
                  f"transfer:{row.ref}", after={"kind": row.kind, "message_id": message_id,
                                                "status": row.status, "error": ack["error"]})
     return _answer(row)
+
+
+def max_body_bytes(db: Session) -> int:
+    return int(_param(db, "transfers.inbox")["max_body_bytes"])
 
 
 def _answer(row: TransferMessage) -> tuple[int, dict]:
@@ -736,6 +743,13 @@ def due_count(db: Session) -> int:
     return db.execute(select(func.count()).select_from(TransferMessage).where(
         TransferMessage.direction == "out", TransferMessage.status == "pending",
         TransferMessage.next_attempt_at <= clock.now())).scalar()
+
+
+def outgoing(db: Session, message_pk: int) -> tuple[dict, str]:
+    """An outbox message as this attempt sends it — signed again with a fresh sent_at, same
+    message id and payload (the peer's idempotency holds) — and the peer's region."""
+    message = db.get(TransferMessage, message_pk)
+    return protocol.reseal(_key(db), json.loads(message.envelope)), message.peer_region
 
 
 def due_messages(db: Session, limit: int = 50) -> list[int]:

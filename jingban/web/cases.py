@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jingban.cases import catalog, rules, service
@@ -109,13 +110,22 @@ def actions(actor: Actor, case: Case) -> Actions:
                    close=clerk and case.status in rules.OPEN)
 
 
+def _payload_rows(item: Item, case: Case) -> list[tuple[str, str]]:
+    """The application's fields as staff read them: a coded value by its name on the form."""
+    fields = {f.name: f for f in intake.fields_of(item)}
+    rows = []
+    for k, v in service.payload_of(case).items():
+        field = fields.get(k)
+        names = (field.options if field else None) or {}
+        rows.append(((field.title if field else "") or label(k), names.get(str(v)) or show(k, v)))
+    return rows
+
+
 def _case_page(request: Request, db: Session, actor: Actor, case: Case, status: int = 200,
                **context: Any):
     """Staff see the review screen; the applicant sees progress only."""
     item = catalog.item(case.item_code)
-    titles = {f.name: f.title for f in intake.fields_of(item)}
-    payload = [(titles.get(k) or label(k), show(k, v)) for k, v in service.payload_of(case).items()]
-    base = {"case": case, "item": item, "payload": payload,
+    base = {"case": case, "item": item, "payload": _payload_rows(item, case),
             "notes": service.notifications(db, case),
             "paused": case.status in rules.OPEN and case.clock_from is None}
     if not can(actor, "cases.read"):
@@ -213,11 +223,13 @@ def _own_key(db: Session, actor: Actor) -> tuple[str, str]:
 
 
 def _portal_items(actor: Actor) -> list[Item]:
-    """Items the applicant can start online for himself: web channel, act attached, own key."""
+    """Items the applicant can start online: web channel, act attached, and either about the
+    user himself (own key) or, for a person, as a deceased insured's dependant."""
     kind = (actor.subject or "").partition(":")[0]
     key = {"person": "ssn", "employer": "uscc"}.get(kind)
     return [i for i in catalog.load().values()
-            if "web" in i.channels and i.act and ACTS[i.act].key == key]
+            if "web" in i.channels and i.act
+            and (kind == "person" if i.applicant == "dependant" else ACTS[i.act].key == key)]
 
 
 def _portal_item(actor: Actor, code: str) -> Item:
@@ -241,10 +253,15 @@ def portal_form(request: Request, code: str, actor: Actor = Depends(signed_in)):
 @router.post("/my/apply/{code}")
 def portal_submit(request: Request, code: str, values: Form = Depends(posted),
                   actor: Actor = Depends(signed_in), db: Session = Depends(get_db)):
-    """网上申请: the applicant key is always the user's own, whatever the form says."""
+    """网上申请: the applicant is always the user himself, whatever the form says — the subject
+    too, except that a dependant names the deceased insured (the engine checks the death)."""
     item = _portal_item(actor, code)
     key, own = _own_key(db, actor)
-    values = {**values, key: own}
+    if item.applicant == "dependant":
+        person = db.execute(select(Person).where(Person.ssn == own)).scalar_one()
+        values = {**values, "applicant_id_number": person.id_number, "applicant_name": person.name}
+    else:
+        values = {**values, key: own}
     try:
         case, repeated = intake.submit(db, actor, item, values)
     except JingbanError as exc:

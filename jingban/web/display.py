@@ -15,6 +15,7 @@ from jingban.core.actor import CHANNELS
 from jingban.core.money import format_yuan
 from jingban.core.rules import ROLE_NAMES
 from jingban.registration.rules import CARD_KINDS, CARD_STATUS, EMPLOYER_KINDS, INSURANCES
+from jingban.transfers import rules as transfer_rules
 
 # Form and history field names in Chinese (one list for labels, errors and history rows).
 LABELS = {
@@ -52,6 +53,7 @@ FORM_TITLES = {
     "EmployerCancel": {"reason": "注销原因"},
     "PersonChange": {"reason": "变更原因"},
     "EmployerChange": {"name": "单位名称", "kind": "单位类型", "reason": "变更原因"},
+    "TransferApply": {"kind": "转移险种", "direction": "转移方向"},
 }
 
 ID_TYPES = {"citizen_id": "居民身份证", "foreign": "外国人证件", "hmt": "港澳台居民证件"}
@@ -72,6 +74,10 @@ _NAMES = {
     "retirement_category": RETIREMENT_CATEGORIES,
     "status": {**STATUS, **{k: v for k, v in CARD_STATUS.items() if k != "active"}},
 }
+
+TRANSFER_KINDS = {**transfer_rules.KINDS, **transfer_rules.NOT_TRANSFERABLE}
+# Coded values of one request model's field whose name means something else elsewhere.
+FORM_OPTIONS = {"TransferApply": {"kind": TRANSFER_KINDS, "direction": transfer_rules.DIRECTIONS}}
 
 
 # Internal keys that mean nothing to staff in a history row.
@@ -111,9 +117,10 @@ def subject_url(subject: str | None, key: str) -> str | None:
     return REF_URLS[kind].format(ident) if kind in ("person", "employer") and ident else None
 
 
-def options_for(field: str, values: tuple) -> dict[str, str]:
-    """A coded field's choices, by their Chinese names where known."""
-    names = _NAMES.get(field, {})
+def options_for(field: str, values: tuple, schema: str = "") -> dict[str, str]:
+    """A coded field's choices, by their Chinese names where known (the request model's own
+    names first)."""
+    names = FORM_OPTIONS.get(schema, {}).get(field) or _NAMES.get(field, {})
     return {str(v): names.get(v, str(v)) for v in values}
 
 
@@ -132,6 +139,12 @@ def show(field: str, value: Any) -> str:
         return "，".join(f"{label(k)}：{show(k, v)}" for k, v in value.items()
                         if k not in _INTERNAL)
     return _NAMES.get(field, {}).get(value, str(value))
+
+
+def case_follow_up(case: Any) -> str:
+    """What an approved case set going that is still running (e.g. a relationship transfer):
+    said next to 已办结 so nobody reads it as finished."""
+    return f"已审核同意；{case.outcome}" if case.status == "completed" and case.outcome else ""
 
 
 def change_rows(changes: dict[str, list]) -> list[tuple[str, str, str]]:
@@ -180,4 +193,6 @@ GLOBALS = {"change_rows": change_rows, "INSURANCES": INSURANCES, "EMPLOYER_KINDS
            "SEXES": SEXES, "RETIREMENT_CATEGORIES": RETIREMENT_CATEGORIES, "STATUS": STATUS,
            "show": show, "rate": rate,
            "CASE_STATUS": STATUS_NAMES, "STEP_NAMES": STEP_NAMES, "MATERIAL_STATES": MATERIAL_STATES,
-           "LEVEL_NAMES": LEVEL_NAMES, "item_name": item_name, "subject_url": subject_url}
+           "LEVEL_NAMES": LEVEL_NAMES, "item_name": item_name, "subject_url": subject_url,
+           "case_follow_up": case_follow_up, "TRANSFER_KINDS": TRANSFER_KINDS,
+           "TRANSFER_STATUS": transfer_rules.STATUS}

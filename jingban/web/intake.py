@@ -47,7 +47,7 @@ def _plain(annotation: Any) -> Any:
 
 def _form_field(schema: type[BaseModel], name: str, info) -> FormField:
     kind = _plain(info.annotation)
-    options = (options_for(name, typing.get_args(kind))
+    options = (options_for(name, typing.get_args(kind), schema.__name__)
                if typing.get_origin(kind) is Literal else None)
     input_type = {dt.date: "date", int: "number"}.get(kind, "text")
     title = FORM_TITLES.get(schema.__name__, {}).get(name) or (

@@ -3,6 +3,8 @@ repeats and duplicates, arrears that block an employer's cancellation until paid
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -134,6 +136,9 @@ def test_same_file_twice_posts_once(client, acct, world, sessions):
     again = upload(client, acct, content)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["id"] == first.json()["id"] and again.json()["repeat"]
+    # one timestamp, said the same way both times: UTC with its zone
+    assert again.json()["received_at"] == first.json()["received_at"]
+    assert dt.datetime.fromisoformat(first.json()["received_at"]).utcoffset() == dt.timedelta(0)
     other = upload(client, acct, collector_csv([pension_row(world, "S1", 202401),
                                                 pension_row(world, "S2", 202402)]))
     assert (other.json()["posted"], other.json()["duplicate"]) == (1, 1)

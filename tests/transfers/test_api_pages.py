@@ -175,6 +175,11 @@ def test_person_applies_and_follows_progress_on_the_portal(client, login, here, 
         case = db.execute(select(Case)).scalar()
     assert case.channel == "web" and case.item_code == "TRF-PENSION-ENTERPRISE"
     _approve(client, login, case.id)
+    with sessions() as db:
+        ref = db.execute(select(Transfer.ref)).scalar()
+    follow_up = f"已审核同意；已通知转入地经办机构，关系转移接续办理中（转移编号{ref}）"
+    assert follow_up in client.get("/my").text.split('id="my-cases"')[1]
+    assert follow_up in client.get(f"/cases/{case.id}").text.split('id="case-outcome"')[1]
     shown = client.get("/my/transfers").text
     assert "新参保地审核并发出联系函" in shown and "办理中" in shown
     mine = client.get("/api/v1/transfers/mine", headers=_bearer(client, "mover")).json()
@@ -191,3 +196,19 @@ def _bearer(client, username: str) -> dict:
 
     token = client.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
     return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def test_staff_case_page_names_the_codes_and_the_running_transfer(client, login, here,
+                                                                  make_user):
+    case = _apply(client, login("clerk"), _mover(here)).json()
+    sign_in(client, make_user("clerk_case_page", "clerk"))
+    facts = client.get(f"/cases/{case['case_id']}").text.split('id="case-payload"')[1]
+    facts = facts.split("</table>")[0]
+    assert "转移险种" in facts and "企业职工基本养老保险关系跨省转移接续" in facts
+    assert "转移方向" in facts and "从本地转出" in facts
+    assert "pension_enterprise" not in facts and ">out<" not in facts
+    assert 'id="case-outcome"' not in client.get(f"/cases/{case['case_id']}").text
+    _approve(client, login, case["case_id"])
+    page = client.get(f"/cases/{case['case_id']}").text
+    status = page.split('id="case-status"')[1].split("</dd>")[0]
+    assert "已办结" in status and "已审核同意；已通知转入地经办机构，关系转移接续办理中（转移编号" in status

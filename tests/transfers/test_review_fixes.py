@@ -335,3 +335,19 @@ def test_a_region_of_the_wrong_type_is_named_plainly(sides):
     with old.sessions() as db, pytest.raises(Exception) as refused:
         service.receive(db, {**envelope, "from": [NEW]})
     assert "[" not in refused.value.message and "格式不正确" in refused.value.message
+
+
+def test_rights_page_shows_moved_rows_and_the_transfers(sides, client, make_user):
+    from tests.web.helpers import sign_in
+
+    old, new = sides
+    ssn = _mover_of(old, new)
+    _done(old, new, ssn)
+    ref = the_transfer(old, ssn).ref
+    sign_in(client, make_user("clerk_moved", "clerk"))
+    html = client.get(f"/persons/{ssn}/rights").text
+    rows = html.split('id="rights-contributions"')[1].split("</section>")[0]
+    assert rows.count(f"已转出（转移编号{ref}，转往{NEW}") == 30 and "正常" not in rows
+    moved = html.split('id="rights-transfers"')[1].split("</section>")[0]
+    assert "关系转移接续" in html and ref in moved and NEW in moved
+    assert all(text in moved for text in (rules.KINDS["pension_enterprise"], "转出", "已办结"))
