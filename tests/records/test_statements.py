@@ -103,7 +103,7 @@ def test_statements_state_what_a_rights_record_states(world, db):
 
 def test_statements_resume_after_a_stop(world, db):
     class Stop(Exception):
-        pass
+        """The run dies after its first range."""
 
     def stop(done: int, total: int) -> None:
         raise Stop
