@@ -28,6 +28,15 @@ from jingban.core.http import RowId, api_actor, get_db
 router = APIRouter(tags=["业务件 cases"])
 
 
+def submit_for(db: Session, actor: Actor, item_code: str, key: dict, data,
+               request_id: str | None) -> CaseOut:
+    """An area's endpoint that starts a case of ``item_code`` about ``key`` (e.g. {"ssn": …})
+    from a request model carrying ``materials``; the rest of the request is the payload."""
+    payload = {**key, **data.model_dump(mode="json", exclude_none=True, exclude={"materials"})}
+    return case_out(db, service.submit(db, actor, item_code, payload, provided=data.materials,
+                                       request_id=request_id))
+
+
 def case_out(db: Session, case: Case) -> CaseOut:
     return CaseOut(
         id=case.id, number=case.number, item=case.item_code,

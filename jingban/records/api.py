@@ -8,9 +8,8 @@ from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from jingban.cases.api import case_out
+from jingban.cases.api import submit_for
 from jingban.cases.schemas import CaseOut
-from jingban.cases.service import submit
 from jingban.core.actor import Actor
 from jingban.core.http import RowId, api_actor, get_db
 from jingban.core.money import to_yuan
@@ -151,18 +150,14 @@ class CorrectionRequest(RecordCorrection):
              summary="视同缴费年限认定（事项 REC-DEEMED-YEARS，三级审核）")
 def deemed_service(ssn: str, data: DeemedRequest, actor: Actor = Depends(api_actor),
                    db: Session = Depends(get_db), request_id: str | None = RequestId):
-    payload = {"ssn": ssn, **data.model_dump(mode="json", exclude_none=True, exclude={"materials"})}
-    return case_out(db, submit(db, actor, "REC-DEEMED-YEARS", payload, provided=data.materials,
-                               request_id=request_id))
+    return submit_for(db, actor, "REC-DEEMED-YEARS", {"ssn": ssn}, data, request_id)
 
 
 @router.post("/persons/{ssn}/record-corrections", status_code=202, response_model=CaseOut,
              summary="缴费记录或个人账户冲正（事项 REC-CORRECTION，三级审核）")
 def record_correction(ssn: str, data: CorrectionRequest, actor: Actor = Depends(api_actor),
                       db: Session = Depends(get_db), request_id: str | None = RequestId):
-    payload = {"ssn": ssn, **data.model_dump(mode="json", exclude_none=True, exclude={"materials"})}
-    return case_out(db, submit(db, actor, "REC-CORRECTION", payload, provided=data.materials,
-                               request_id=request_id))
+    return submit_for(db, actor, "REC-CORRECTION", {"ssn": ssn}, data, request_id)
 
 
 @router.get("/employers/{uscc}/staff", response_model=list[StaffOut],

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Header, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from jingban.cases.api import case_out
+from jingban.cases.api import case_out, submit_for
 from jingban.cases.schemas import CaseOut
 from jingban.cases.service import submit
 from jingban.core.actor import Actor
@@ -162,18 +162,14 @@ class CorrectionRequest(IdentityCorrection):
              summary="个人注销登记（事项 REG-PERSON-CANCEL，受理后审核）")
 def cancel_person(ssn: str, data: PersonCancelRequest, actor: Actor = Depends(api_actor),
                   db: Session = Depends(get_db), request_id: str | None = RequestId):
-    payload = {"ssn": ssn, **data.model_dump(mode="json", exclude_none=True, exclude={"materials"})}
-    return case_out(db, submit(db, actor, "REG-PERSON-CANCEL", payload, provided=data.materials,
-                               request_id=request_id))
+    return submit_for(db, actor, "REG-PERSON-CANCEL", {"ssn": ssn}, data, request_id)
 
 
 @router.post("/persons/{ssn}/corrections", status_code=202, response_model=CaseOut,
              summary="姓名或公民身份号码更正（事项 REG-PERSON-CORRECT，三级审核）")
 def correct_person(ssn: str, data: CorrectionRequest, actor: Actor = Depends(api_actor),
                    db: Session = Depends(get_db), request_id: str | None = RequestId):
-    payload = {"ssn": ssn, **data.model_dump(mode="json", exclude_none=True, exclude={"materials"})}
-    return case_out(db, submit(db, actor, "REG-PERSON-CORRECT", payload, provided=data.materials,
-                               request_id=request_id))
+    return submit_for(db, actor, "REG-PERSON-CORRECT", {"ssn": ssn}, data, request_id)
 
 
 @router.get("/persons/{ssn}/history", response_model=list[HistoryEntry],
