@@ -16,7 +16,6 @@ more: the rerun is a no-op). Results go into bench/RESULTS.md.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sys
 import time
 from pathlib import Path
@@ -28,7 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import machine, postgres_reachable, postgres_url  # noqa: E402
+from bench.generate import machine, postgres_reachable, postgres_url, update_section  # noqa: E402
 from jingban import demo  # noqa: E402
 from jingban.core import clock, policy  # noqa: E402
 from jingban.core.actor import Actor  # noqa: E402
@@ -129,15 +128,7 @@ def run_one(url: str, persons: int) -> dict:
 def record(results: list[dict]) -> None:
     """Replace this bench's section of RESULTS.md (rows per machine and size)."""
     host, today = machine(), clock.today().isoformat()
-    content = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    head, _, section = content.partition(SECTION)
-    cut = section.find("\n## ")
-    section, tail = (section, "") if cut < 0 else (section[:cut], section[cut:])
-    rows = [[c.strip() for c in line.strip("|").split("|")] for line in section.splitlines()
-            if line.startswith("|") and not line.startswith("|---")][1:]
-    fresh = {str(r["persons"]) for r in results}
-    rows = [r + ["—"] * (len(HEADER) - len(r)) for r in rows
-            if r[0] != host or r[2].replace(",", "") not in fresh]
+    rows = []
     for r in results:
         measured = r["statements"] is not None
         rows.append([host, today, f"{r['persons']:,}", f"{r['posted']:,}", f"{r['seconds']:.1f}",
@@ -145,11 +136,8 @@ def record(results: list[dict]) -> None:
                      f"{r['interest_seconds']:.1f}", f"{r['statements']:,}" if measured else "—",
                      f"{r['statement_seconds']:.1f} ({r['statement_rerun_seconds']:.1f})"
                      if measured else "—"])
-    rows.sort(key=lambda r: (r[0], int(re.sub(r"\D", "", r[2]))))
-    table = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    table += ["| " + " | ".join(row) + " |" for row in rows]
-    RESULTS.write_text(
-        head.rstrip("\n") + "\n\n" + SECTION + "\n\n"
+    update_section(
+        SECTION,
         "PostgreSQL only (`python bench/contributions.py --size N`). One year (2024) of monthly\n"
         "pension contributions, imported as twelve monthly collector files through\n"
         "`records.service.import_contributions` (parse and format checks in Polars, COPY into a\n"
@@ -158,8 +146,9 @@ def record(results: list[dict]) -> None:
         "`yearly_statements(2024)` for every insured person (`statement seconds`; in brackets\n"
         "the rerun, a no-op). Synthetic region from\n"
         "`jingban.demo.generate` as of 2024-01-01 (not timed). `import seconds` is the sum of\n"
-        "the twelve calls, commits included.\n\n"
-        + "\n".join(table) + "\n\n" + PROFILE + tail, encoding="utf-8")
+        "the twelve calls, commits included.",
+        HEADER, rows, trailer=PROFILE)
+
 
 
 def main(size: Annotated[list[int] | None, typer.Option(help="参保人数，可重复")] = None) -> None:

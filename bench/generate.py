@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import re
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -47,6 +48,27 @@ def machine() -> str:
                  if line.startswith("model name")]
         cpu = names[0] if names else cpu
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def update_section(title: str, intro: str, header: list[str], fresh: list[list[str]],
+                   trailer: str = "") -> None:
+    """Replace one bench's section of RESULTS.md, keeping every other section as it is. Rows
+    are kept per machine (column 0) and size (column 2); a fresh row replaces its old one."""
+    content = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
+    head, _, rest = content.partition(title)
+    cut = rest.find("\n## ")
+    section, tail = (rest, "") if cut < 0 else (rest[:cut], rest[cut:].lstrip("\n"))
+    old = [[c.strip() for c in line.strip("|").split("|")] for line in section.splitlines()
+           if line.startswith("|") and not line.startswith("|---")][1:]
+    replaced = {(row[0], row[2]) for row in fresh}
+    rows = [row + ["—"] * (len(header) - len(row)) for row in old
+            if (row[0], row[2]) not in replaced] + fresh
+    rows.sort(key=lambda row: (row[0], int(re.sub(r"\D", "", row[2]) or 0)))
+    table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    table += ["| " + " | ".join(row) + " |" for row in rows]
+    body = title + "\n\n" + intro + "\n\n" + "\n".join(table)
+    parts = [head.rstrip("\n"), body] + [part.rstrip("\n") for part in (trailer, tail) if part]
+    RESULTS.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
 
 
 @contextmanager

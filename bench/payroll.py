@@ -13,7 +13,6 @@ completed month (a no-op). Results go into bench/RESULTS.md.
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from pathlib import Path
@@ -26,7 +25,7 @@ from sqlalchemy import func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import machine, postgres_reachable, postgres_url  # noqa: E402
+from bench.generate import machine, postgres_reachable, postgres_url, update_section  # noqa: E402
 from jingban.benefits import batch, rules  # noqa: E402
 from jingban.benefits.models import Payment  # noqa: E402
 from jingban.core import clock, policy  # noqa: E402
@@ -110,32 +109,20 @@ def run_one(url: str, recipients: int) -> dict:
 def record(results: list[dict]) -> None:
     """Replace this bench's section of RESULTS.md; the sections around it stay as they are."""
     host, today = machine(), clock.today().isoformat()
-    content = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    head, _, rest = content.partition(SECTION)
-    section, marker, tail = rest.partition("\n## ")
-    tail = marker.lstrip("\n") + tail if marker else ""
-    rows = [[c.strip() for c in line.strip("|").split("|")] for line in section.splitlines()
-            if line.startswith("|") and not line.startswith("|---")][1:]
-    fresh = {str(r["recipients"]) for r in results}
-    rows = [r for r in rows if r[0] != host or r[2].replace(",", "") not in fresh]
-    for r in results:
-        rows.append([host, today, f"{r['recipients']:,}", f"{r['debtors']:,}",
-                     f"{r['payments']:,}", f"{r['seconds']:.1f}",
-                     f"{r['payments'] / r['seconds']:,.0f}", f"{r['rerun']:.2f}",
-                     f"{r['megabytes']:.1f}"])
-    rows.sort(key=lambda r: (r[0], int(re.sub(r"\D", "", r[2]))))
-    table = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    table += ["| " + " | ".join(row) + " |" for row in rows]
-    body = (SECTION + "\n\n"
-            "PostgreSQL only. `benefits.batch.run_payroll` for one month: one payment per active\n"
-            "award by INSERT … SELECT in person-id ranges of 50,000 (one transaction each),\n"
-            "recovery deductions for the 1 % of recipients with an open debt (capped at 50 % of\n"
-            "the month), the account-pension draw-down from every recipient's individual account,\n"
-            "totals, and the SHA-256 of the bank file built from the payments.\n"
-            "`rerun seconds`: the same month again (completed, a no-op). Loading the recipients\n"
-            "is not timed.\n\n" + "\n".join(table) + "\n")
-    parts = [head.rstrip("\n"), body] + ([tail] if tail else [])
-    RESULTS.write_text("\n\n".join(parts), encoding="utf-8")
+    rows = [[host, today, f"{r['recipients']:,}", f"{r['debtors']:,}", f"{r['payments']:,}",
+             f"{r['seconds']:.1f}", f"{r['payments'] / r['seconds']:,.0f}", f"{r['rerun']:.2f}",
+             f"{r['megabytes']:.1f}"] for r in results]
+    update_section(
+        SECTION,
+        "PostgreSQL only. `benefits.batch.run_payroll` for one month: one payment per active\n"
+        "award by INSERT … SELECT in person-id ranges of 50,000 (one transaction each),\n"
+        "recovery deductions for the 1 % of recipients with an open debt (capped at 50 % of\n"
+        "the month), the account-pension draw-down from every recipient's individual account,\n"
+        "totals, and the SHA-256 of the bank file built from the payments.\n"
+        "`rerun seconds`: the same month again (completed, a no-op). Loading the recipients\n"
+        "is not timed.",
+        HEADER, rows)
+
 
 
 def main(size: Annotated[list[int] | None, typer.Option(help="待遇领取人数，可重复")] = None) -> None:

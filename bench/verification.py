@@ -24,7 +24,7 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import machine, postgres_reachable, postgres_url  # noqa: E402
+from bench.generate import machine, postgres_reachable, postgres_url, update_section  # noqa: E402
 from jingban.benefits import verification  # noqa: E402
 from jingban.core import clock, policy  # noqa: E402
 from jingban.core.actor import Actor  # noqa: E402
@@ -90,26 +90,18 @@ def run_one(url: str, recipients: int, deaths: int, matched: int) -> dict:
 def record(results: list[dict]) -> None:
     """Replace this bench's section of RESULTS.md, keeping every other section as it is."""
     host, today = machine(), clock.today().isoformat()
-    content = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    head, _, rest = content.partition(SECTION)
-    cut = rest.find("\n## ")
-    section, tail = (rest, "") if cut < 0 else (rest[:cut], rest[cut:])
-    rows = [[c.strip() for c in line.strip("|").split("|")] for line in section.splitlines()
-            if line.startswith("|") and not line.startswith("|---")][1:]
-    fresh = {f"{r['recipients']:,}" for r in results}
-    rows = [r for r in rows if r[0] != host or r[2] not in fresh]
-    rows += [[host, today, f"{r['recipients']:,}", f"{r['deaths']:,}", f"{r['matched']:,}",
-              f"{r['hits']:,}", f"{r['seconds']:.2f}"] for r in results]
-    table = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    table += ["| " + " | ".join(row) + " |" for row in rows]
-    body = (SECTION + "\n\n"
-            "PostgreSQL only. Target: 1,000,000 recipients against 100,000 death records in under\n"
-            "10 s. Timed: `verification.run_matching` (one INSERT … SELECT per fact kind — death,\n"
-            "declared death, imprisonment, release, emigration, loss of nationality — joining\n"
-            "awards, persons and shared facts; then the recipient count and the unconfirmed count).\n"
-            "Data generated in SQL and analysed before timing; the machine is shared with other\n"
-            "work, so the figure is one run, not a best of several.\n\n" + "\n".join(table) + "\n")
-    RESULTS.write_text(head.rstrip("\n") + "\n\n" + body + tail, encoding="utf-8")
+    rows = [[host, today, f"{r['recipients']:,}", f"{r['deaths']:,}", f"{r['matched']:,}",
+             f"{r['hits']:,}", f"{r['seconds']:.2f}"] for r in results]
+    update_section(
+        SECTION,
+        "PostgreSQL only. Target: 1,000,000 recipients against 100,000 death records in under\n"
+        "10 s. Timed: `verification.run_matching` (one INSERT … SELECT per fact kind — death,\n"
+        "declared death, imprisonment, release, emigration, loss of nationality — joining\n"
+        "awards, persons and shared facts; then the recipient count and the unconfirmed count).\n"
+        "Data generated in SQL and analysed before timing; the machine is shared with other\n"
+        "work, so the figure is one run, not a best of several.",
+        HEADER, rows)
+
 
 
 def main(recipients: Annotated[int, typer.Option(help="待遇领取人数")] = 1_000_000,
