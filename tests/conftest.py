@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from jingban.api import create_app
-from jingban.core import ids, policy
+from jingban.core import clock, ids, policy
 from jingban.core.actor import SYSTEM
 from jingban.core.auth import create_user
 from jingban.core.config import PROJECT_ROOT, Settings
@@ -30,7 +30,26 @@ from jingban.models import metadata
 PG_ADMIN_URL = os.environ.get(
     "JINGBAN_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REGION = "330106"
+# The suite lives on a fixed day (SPEC §13 deadlines, ages, the year of a statement),
+# never the machine's: a Tuesday inside the published 2026 calendar.
+DEFAULT_TODAY = "2026-11-24"
 PASSWORD = "correct-horse-42"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--today", default=os.environ.get("JINGBAN_TEST_TODAY", DEFAULT_TODAY),
+                     help="the date (or ISO datetime, Asia/Shanghai) the suite runs on")
+
+
+def pytest_configure(config):
+    """Set the clock before any test runs; the environment carries it to servers we start."""
+    today = config.getoption("--today")
+    os.environ[clock.ENV] = today
+    clock.set_clock(today)
+
+
+def pytest_report_header(config):
+    return f"jingban clock: {clock.today().isoformat()} (--today / JINGBAN_TEST_TODAY)"
 
 
 def _pg_database():

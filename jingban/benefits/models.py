@@ -143,6 +143,7 @@ class Debt(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     ordered_on: Mapped[dt.date] = mapped_column(Date)
     due_on: Mapped[dt.date] = mapped_column(Date)  # pay in full by, unless an agreement
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     source_ref: Mapped[str] = mapped_column(String(64), default="")  # award event / case
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
 
@@ -259,6 +260,7 @@ class VerificationTask(Base):
     agent_name: Mapped[str] = mapped_column(String(200))
     entrusted_on: Mapped[dt.date] = mapped_column(Date)
     due_on: Mapped[dt.date] = mapped_column(Date)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     entrusted_by: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | done
     result: Mapped[str] = mapped_column(String(16), default="")

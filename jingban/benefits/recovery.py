@@ -191,16 +191,16 @@ def _order(db: Session, actor: Actor, person: Person, award: Award, source_ref: 
                                                 Debt.source_ref == source_ref)).scalar():
         return earlier
     today = clock.today()
-    due = agency.due_date(db, today, agency.param(db, "benefits.recovery.repay_wd", today)).due
+    due = agency.due_date(db, today, agency.param(db, "benefits.recovery.repay_wd", today))
     debt = Debt(person_id=person.id, award_id=award.id, reason=reason, first_period=months[0],
-                last_period=months[-1], principal=total, status="open", ordered_on=today, due_on=due,
-                source_ref=source_ref)
+                last_period=months[-1], principal=total, status="open", ordered_on=today,
+                due_on=due.due, due_provisional=due.provisional, source_ref=source_ref)
     db.add(debt)
     db.flush()
     db.add(DebtEntry(debt_id=debt.id, kind="order", amount=total, entry_on=today,
                      reference=source_ref, recorded_by=actor.username))
     db.flush()
-    notice = (f"经核实，{reason}，金额{format_yuan(total)}元。请于{due}前一次性退回；确有困难的，"
+    notice = (f"经核实，{reason}，金额{format_yuan(total)}元。请于{due.label}前一次性退回；确有困难的，"
               "可到经办机构签订还款协议分期退回，也可从后续待遇或个人账户余额中抵扣（《社会保险经办条例》第四十六条）。")
     tell(db, person, "recovery", notice, phone)
     audit.record(db, actor, "benefits.order_recovery", person_subject(person),

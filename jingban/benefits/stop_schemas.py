@@ -136,6 +136,7 @@ class TaskOut(BaseModel):
     agent_name: str
     entrusted_on: dt.date
     due_on: dt.date
+    due_provisional: bool = Field(description="期限跨入尚未公布节假日安排的年度，按周一至周五暂定")
     status: str
     result: str
     result_on: dt.date | None
@@ -208,6 +209,7 @@ class DebtOut(BaseModel):
     status: str = Field(description="open 待退回，agreement 分期还款中，settled 已结清，defaulted 违约待追缴")
     ordered_on: dt.date
     due_on: dt.date
+    due_provisional: bool = Field(description="期限跨入尚未公布节假日安排的年度，按周一至周五暂定")
     signed_by: str | None = Field(description="还款协议签订人")
     entries: list[EntryOut]
     instalments: list[InstalmentOut]

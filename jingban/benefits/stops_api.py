@@ -131,6 +131,7 @@ def _debt_out(line: dict) -> DebtOut:
                    first_period=debt.first_period, last_period=debt.last_period,
                    principal=debt.principal, balance=line["balance"], status=debt.status,
                    ordered_on=debt.ordered_on, due_on=debt.due_on,
+                   due_provisional=debt.due_provisional,
                    signed_by=line["agreement"].signed_by if line["agreement"] else None,
                    entries=[EntryOut.model_validate(e) for e in line["entries"]],
                    instalments=line["instalments"])

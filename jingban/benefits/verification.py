@@ -245,14 +245,15 @@ def entrust(db: Session, actor: Actor, ssn: str, data: TaskIn) -> VerificationTa
                                                     VerificationTask.status == "open")).first():
         raise Conflict("verification.task_open", "该人员已有未完成的委托核实任务", "ssn")
     today = clock.today()
-    due = agency.due_date(db, today, agency.param(db, "benefits.verification.task_wd", today)).due
+    due = agency.due_date(db, today, agency.param(db, "benefits.verification.task_wd", today))
     task = VerificationTask(person_id=person.id, award_id=award.id, agent_kind=data.agent_kind,
-                            agent_key=key, agent_name=name, entrusted_on=today, due_on=due,
-                            entrusted_by=actor.username, status="open")
+                            agent_key=key, agent_name=name, entrusted_on=today, due_on=due.due,
+                            due_provisional=due.provisional, entrusted_by=actor.username,
+                            status="open")
     db.add(task)
     db.flush()
     notify(db, key, "verification", f"经办机构委托贵单位核实{person.name}（社会保障号码尾号"
-                                    f"{person.ssn[-4:]}）的待遇领取资格，请于{due}前反馈核实结果"
+                                    f"{person.ssn[-4:]}）的待遇领取资格，请于{due.label}前反馈核实结果"
                                     "（《社会保险经办条例》第二十六条）。")
     audit.record(db, actor, "benefits.entrust_verification", person_subject(person),
                  after=snapshot(task))

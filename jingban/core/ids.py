@@ -31,6 +31,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 from stdnum.iso7064 import mod_11_2, mod_37_2
 
+from jingban.core import clock
 from jingban.core.errors import InvalidInput
 
 RESIDENCE_PERMIT_AREAS = {"810000": "香港", "820000": "澳门", "830000": "台湾"}
@@ -105,7 +106,7 @@ def validate_region(value: str, field: str = "region", today: dt.date | None = N
         raise InvalidInput("region.format", "行政区划代码应为6位数字", field)
     if code in RESIDENCE_PERMIT_AREAS:
         return code
-    probe = f"{code}{today or dt.date.today():%Y%m%d}001"  # stdnum dates area codes; ask for today
+    probe = f"{code}{today or clock.today():%Y%m%d}001"  # stdnum dates area codes; ask for today
     try:
         ric.get_birth_place(probe + mod_11_2.calc_check_digit(probe))
     except stdnum_errors.ValidationError:

@@ -26,6 +26,15 @@ class Due:
     due: dt.date
     provisional: bool
 
+    @property
+    def label(self) -> str:
+        return due_label(self.due, self.provisional)
+
+
+def due_label(day: dt.date, provisional: bool) -> str:
+    """A due date as a notice states it: a provisional one says so."""
+    return f"{day}（暂定）" if provisional else str(day)
+
 
 @dataclass(frozen=True)
 class YearSchedule:

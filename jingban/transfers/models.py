@@ -43,6 +43,7 @@ class Transfer(Base):
     status: Mapped[str] = mapped_column(String(12), default="open")
     step: Mapped[str] = mapped_column(String(16))  # the step now awaited
     due_on: Mapped[dt.date] = mapped_column(Date)  # the whole transfer's limit
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     info: Mapped[str] = mapped_column(Text, default="")  # the information sheet (JSON)
     months: Mapped[int] = mapped_column(Integer, default=0)
     deemed_months: Mapped[int] = mapped_column(Integer, default=0)

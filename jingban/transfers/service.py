@@ -30,6 +30,7 @@ from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, JingbanError, NotFound, PermissionDenied
 from jingban.core.money import format_yuan
+from jingban.core.workdays import due_label
 from jingban.records import service as records
 from jingban.registration.models import Enrollment, Person
 from jingban.registration.service import person_subject
@@ -81,11 +82,11 @@ def _require_act(actor: Actor, permission: str) -> None:
 
 def _new_transfer(db: Session, *, ref: str, kind: str, role: str, person: Person, old: str,
                   new: str, applied_at: str, applied_on: dt.date) -> Transfer:
-    total = int(_param(db, "transfers.total_wd")[kind])
+    due = _due(db, applied_on, int(_param(db, "transfers.total_wd")[kind]))
     transfer = Transfer(ref=ref, kind=kind, role=role, person_id=person.id, ssn=person.ssn,
                         name=person.name, old_region=old, new_region=new, applied_at=applied_at,
                         applied_on=applied_on, status="open", step="contact_letter",
-                        due_on=_due(db, applied_on, total).due)
+                        due_on=due.due, due_provisional=due.provisional)
     steps = rules.plan(_param(db, f"transfers.steps.{kind}"), kind)
     transfer.steps = [TransferStep(seq=i, code=s.code, side=s.side, wd=s.wd)
                       for i, s in enumerate(steps, 1)]
@@ -97,7 +98,7 @@ def _new_transfer(db: Session, *, ref: str, kind: str, role: str, person: Person
 
 def _set_due(db: Session, transfer: Transfer, step: TransferStep, start: dt.date) -> None:
     if step.wd is None:
-        step.due_on = transfer.due_on
+        step.due_on, step.provisional = transfer.due_on, transfer.due_provisional
     else:
         due = _due(db, start, step.wd)
         step.due_on, step.provisional = due.due, due.provisional
@@ -205,8 +206,9 @@ def start(db: Session, actor: Actor, ssn: str, data: TransferApply) -> Transfer:
         _tell(db, transfer, f"已受理您的转出申请，已通知转入地经办机构（转移编号{ref}）。")
     audit.record(db, actor, "transfers.start", subject(transfer), after=snapshot(transfer),
                  related=person_subject(person))
+    due = due_label(transfer.due_on, transfer.due_provisional)
     transfer.follow_up = (f"已向转出地发出联系函，关系转移接续办理中（转移编号{ref}），"
-                          f"将于{transfer.due_on}前办结，办结后另行通知。" if role == "new" else
+                          f"将于{due}前办结，办结后另行通知。" if role == "new" else
                           f"已通知转入地经办机构，关系转移接续办理中（转移编号{ref}），办结后另行通知。")
     return transfer
 
@@ -243,8 +245,9 @@ def _send_contact_letter(db: Session, transfer: Transfer, received_months: int =
     _queue(db, transfer, "contact_letter",
            {**_identity(transfer), "received_months": received_months})
     _done(db, transfer, "contact_letter")
+    due = due_label(transfer.due_on, transfer.due_provisional)
     _tell(db, transfer, f"转入地已审核并向转出地发出联系函（转移编号{transfer.ref}），"
-                        f"全部手续将于{transfer.due_on}前办结。")
+                        f"全部手续将于{due}前办结。")
 
 
 # --- receiving a message --------------------------------------------------------------------------
@@ -833,7 +836,8 @@ def view(db: Session, transfer: Transfer) -> dict[str, Any]:
         "name": transfer.name, "old_region": transfer.old_region,
         "new_region": transfer.new_region, "applied_at": transfer.applied_at,
         "applied_on": transfer.applied_on, "status": transfer.status, "step": transfer.step,
-        "due_on": transfer.due_on, "overdue": is_overdue(transfer), "months": transfer.months,
+        "due_on": transfer.due_on, "due_provisional": transfer.due_provisional,
+        "overdue": is_overdue(transfer), "months": transfer.months,
         "deemed_months": transfer.deemed_months, "account_amount": transfer.account_amount,
         "pooled_amount": transfer.pooled_amount, "total_amount": transfer.total_amount,
         "merged": transfer.merged, "outcome_code": transfer.outcome_code,

@@ -15,7 +15,7 @@ API = "/api/v1"
 def _enrolled(client, clerk, uscc, birth, sex="F", **extra):
     body = person_body(id_number=citizen_id_of(sex, birth), **extra)
     ssn = client.post(f"{API}/persons", json=body, headers=clerk).json()["ssn"]
-    start = dt.date.today().replace(day=1).isoformat()
+    start = clock.today().replace(day=1).isoformat()
     reply = client.post(f"{API}/persons/{ssn}/enrollments", headers=clerk, json={
         "insurance": "pension_enterprise", "employer_uscc": uscc, "start_date": start,
         "contribution_base": "6000"})

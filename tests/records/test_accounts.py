@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from jingban.core import clock
 from jingban.records import rules
 from jingban.records.models import AccountEntry
 from tests.conftest import error_of
@@ -68,7 +69,7 @@ def test_interest_refuses_unpublished_or_open_years(client, acct, login, year_20
     err = error_of(run(client, acct, 2025))
     assert (err["code"], err["field"]) == ("policy.no_value", "year")
     assert "记账利率" in err["message"]
-    assert error_of(run(client, acct, dt.date.today().year + 1))["code"] == "records.year_open"
+    assert error_of(run(client, acct, clock.today().year + 1))["code"] == "records.year_open"
     assert error_of(run(client, login("clerk"), 2024))["code"] == "auth.forbidden"
 
 

@@ -3,7 +3,6 @@ who may download, and the yearly statement batch with its notices (D§33)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import subprocess
@@ -14,7 +13,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from jingban.cases.models import Notification, Outbox
-from jingban.core import audit
+from jingban.core import audit, clock
 from jingban.core.actor import SYSTEM, Actor
 from jingban.core.auth import create_user
 from jingban.core.errors import Conflict, PermissionDenied
@@ -189,7 +188,7 @@ def test_yearly_statements_once_per_person_and_notified(world, db, sessions):
 
 def test_yearly_statements_refusals(world, db):
     with pytest.raises(Conflict):
-        proofs.yearly_statements(db, ACCOUNTANT, dt.date.today().year)
+        proofs.yearly_statements(db, ACCOUNTANT, clock.today().year)
     with pytest.raises(PermissionDenied):
         proofs.yearly_statements(db, Actor("c", frozenset({"clerk"}), True, "api"), 2024)
     assert db.execute(select(func.count()).select_from(Proof)).scalar() == 0

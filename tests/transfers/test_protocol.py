@@ -10,6 +10,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from jingban.core import agency, clock
 from jingban.records import service as records
 from jingban.records.models import Contribution
 from jingban.transfers import protocol, service
@@ -96,6 +97,29 @@ def test_pension_transfer_applied_at_the_new_place(sides):
         ("in", account + 2880000, account)]
     assert [(m.direction, m.amount, m.pooled_amount) for m in moved_out] == [
         ("out", account + 2880000, 2880000)]
+
+
+def test_a_transfer_due_in_an_unpublished_year_says_so(sides):
+    """Applied on 2026-12-21, 15 working days run into 2027, whose holidays are not published:
+    the limit is counted on weekdays and marked provisional on the transfer, the steps that
+    share it, the API view and the notice (SPEC §13)."""
+    old, new = sides
+    ssn = _pension_mover(old, new)
+    with clock.travel(dt.date(2026, 12, 21)):
+        started = _start(new, ssn)
+    assert f"{started.due_on}（暂定）前办结" in started.follow_up
+    transfer = the_transfer(new, ssn)
+    assert transfer.due_on.year == 2027 and transfer.due_provisional
+    with new.sessions() as db:
+        shown = service.view(db, db.get(type(transfer), transfer.id))
+    assert shown["due_provisional"] is True
+    assert all(s["provisional"] for s in shown["steps"] if s["wd"] is None)
+    later = fresh_ssn()
+    person(old, later, history={"pension_enterprise": months(2020, 12)})
+    person(new, later, enrolled=("pension_enterprise",))
+    with clock.travel(dt.date(2026, 6, 1)):
+        _start(new, later)
+    assert not the_transfer(new, later).due_provisional
 
 
 def test_application_at_the_old_place_is_forwarded(sides):
@@ -326,7 +350,10 @@ def test_institution_to_enterprise_counts_the_pooled_part_since_the_reform(sides
     pump(old, new)
     transfer = the_transfer(new, ssn)
     assert transfer.pooled_amount == 15 * 96000  # 2014-10 … 2015-12: 12 % of 15 × 8000.00
-    assert (transfer.due_on - transfer.applied_on).days >= 63  # 45 working days, not 15
+    with new.sessions() as db:
+        days = agency.calendar(db.info["calendar_dirs"]).workdays_between(
+            transfer.applied_on, transfer.due_on)
+    assert days == 45  # the cross-scheme deadline (R§16), not the 15 of a plain transfer
     assert all(s.wd is None and s.due_on == transfer.due_on for s in transfer.steps[:3])
     _confirm(new, transfer.id)
     pump(old, new)
