@@ -16,6 +16,7 @@ from jingban.core.config import Settings
 from jingban.core.db import make_engine, make_sessionmaker
 from jingban.core.errors import JingbanError
 from jingban.core.http import error_response, install_error_handlers
+from jingban.notices.api import router as notices_router
 from jingban.oversight.api import router as oversight_router
 from jingban.records.api import router as records_router
 from jingban.records.proofs_api import router as proofs_router
@@ -37,7 +38,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.sessionmaker = make_sessionmaker(engine, settings)
     app.state.render_error = _render_json
     install_error_handlers(app)
-    for router in (core_router, registration_router, cases_router, sharing_router,
+    for router in (core_router, registration_router, cases_router, notices_router,
+                   sharing_router,
                    records_router, benefits_router, proofs_router, transfers_router,
                    accounts_router, benefit_stops_router, oversight_router):
         app.include_router(router, prefix=API_PREFIX)

@@ -4,6 +4,7 @@ from jingban.benefits import models as benefits_models  # noqa: F401
 from jingban.cases import models as cases_models  # noqa: F401
 from jingban.core import models as core_models  # noqa: F401
 from jingban.core.db import Base
+from jingban.notices import models as notices_models  # noqa: F401
 from jingban.oversight import models as oversight_models  # noqa: F401
 from jingban.records import models as records_models  # noqa: F401
 from jingban.registration import models as registration_models  # noqa: F401

@@ -43,14 +43,14 @@ from jingban.benefits.stop_schemas import (
     AgreementIn,
     RepaymentIn,
 )
-from jingban.cases.models import Notification
-from jingban.cases.service import notify
 from jingban.core import agency, audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
 from jingban.core.money import format_yuan, parse_yuan
+from jingban.notices.models import Notification
+from jingban.notices.service import notify
 from jingban.oversight import service as oversight
 from jingban.oversight.schemas import CreditIn
 from jingban.records import service as records

@@ -30,14 +30,14 @@ from jingban.benefits.schemas import (
     Redetermination,
     RetirementEstimate,
 )
-from jingban.cases.models import Notification
-from jingban.cases.service import notify
 from jingban.core import audit, clock, ids, policy
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, PolicyError
 from jingban.core.money import parse_yuan, round_fen, to_yuan
+from jingban.notices.models import Notification
+from jingban.notices.service import notify
 from jingban.records.models import AccountEntry, Contribution, DeemedService
 from jingban.records.service import PAYOUT
 from jingban.registration.models import Employer, Enrollment, Person

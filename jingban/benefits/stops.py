@@ -26,13 +26,13 @@ from jingban.benefits.models import (
     VerificationHit,
 )
 from jingban.benefits.stop_schemas import ResumeIn, StopReportIn
-from jingban.cases.service import notify
 from jingban.core import agency, audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput
 from jingban.core.money import format_yuan
+from jingban.notices.service import notify
 from jingban.registration import service as registration
 from jingban.registration.models import Person
 from jingban.registration.service import find_person, person_subject

@@ -27,14 +27,15 @@ from jingban.benefits import recovery, rules
 from jingban.benefits.models import Award, Debt, DebtEntry, Payment
 from jingban.benefits.service import PENSION_SCHEMES, _contribution_months, _paid_months
 from jingban.benefits.survivor_schemas import RELATIONSHIPS, SurvivorClaim
-from jingban.cases.models import Case, Notification
-from jingban.cases.service import notify
+from jingban.cases.models import Case
 from jingban.core import agency, audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import InvalidInput
 from jingban.core.money import format_yuan, round_fen
+from jingban.notices.models import Notification
+from jingban.notices.service import notify
 from jingban.records.models import Contribution
 from jingban.registration.models import Employer, Enrollment, Person
 from jingban.registration.service import find_person, person_subject

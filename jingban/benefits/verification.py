@@ -38,12 +38,12 @@ from jingban.benefits.stop_schemas import (
 )
 from jingban.cases import service as cases
 from jingban.cases.models import Case
-from jingban.cases.service import notify
 from jingban.core import agency, audit, clock, ids
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
+from jingban.notices.service import notify
 from jingban.registration import service as registration
 from jingban.registration.models import Employer, Person
 from jingban.registration.service import find_person, person_subject

@@ -1,4 +1,4 @@
-"""Case engine acts: intake, materials, the statutory clock, tiered review, notifications."""
+"""Case engine acts: intake, materials, the statutory clock, tiered review, its notices."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ from sqlalchemy.orm import Session
 
 from jingban.cases import catalog, rules
 from jingban.cases.acts import ACTS, Act, parse_payload
-from jingban.cases.models import Case, CaseMaterial, CaseStep, Notification, Outbox
+from jingban.cases.models import Case, CaseMaterial, CaseStep
 from jingban.cases.rules import Item
 from jingban.core import agency, audit, clock, ids
 from jingban.core.actor import CHANNELS, Actor
 from jingban.core.auth import can, require
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from jingban.notices.models import Notification
+from jingban.notices.service import notify
 from jingban.registration import service as registration
 from jingban.registration.models import Employer, Person
 
@@ -26,7 +28,6 @@ STEP_NAMES = {"intake": "受理", "missing": "一次性告知补正", "supplied"
               "claim": "领取", "approve": "审核通过", "reject": "退回", "resubmit": "重新提交",
               "completed": "办结", "close": "终止"}
 audit.ACT_NAMES.update({f"cases.{action}": f"业务件{name}" for action, name in STEP_NAMES.items()})
-audit.ACT_NAMES.update({"cases.outbox_sent": "短信/邮件已发送", "cases.outbox_failed": "短信/邮件发送失败"})
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -538,20 +539,6 @@ def _subject_person(db: Session, case: Case) -> Person | None:
     return db.get(Person, int(ident)) if kind == "person" and ident.isdigit() else None
 
 
-def notify(db: Session, recipient: str, kind: str, message: str, *, phone: str = "",
-           case_id: int | None = None, sms_body: str | None = None) -> Notification:
-    """An in-app notice (with or without a case) and, given a phone, its SMS in the outbox;
-    ``sms_body`` when the SMS must say more than the portal shows (a one-time code)."""
-    note = Notification(case_id=case_id, recipient=recipient, kind=kind, message=message)
-    db.add(note)
-    db.flush()
-    if phone:
-        db.add(Outbox(notification_id=note.id, channel="sms", address=phone,
-                      body=sms_body or message))
-        db.flush()
-    return note
-
-
 def _phone(db: Session, case: Case) -> str:
     """Where an SMS can reach the applicant: the registered phone, else the one applied with."""
     kind, _, ident = (case.subject or "").partition(":")
@@ -581,30 +568,3 @@ def uphold_objection(db: Session, actor: Actor, number: str, reason: str) -> Cas
     _step(db, actor, parent, "resubmit", f"异议成立：{reason}")
     _complete(db, actor, parent, ACTS[catalog.item(parent.item_code).act])
     return parent
-
-
-# --- outbox ------------------------------------------------------------------------------------
-
-def pending_outbox(db: Session, actor: Actor, limit: int = 100) -> list[Outbox]:
-    """Messages for an SMS or mail adapter; rows another drainer holds are skipped."""
-    require(actor, "outbox.drain")
-    stmt = (select(Outbox).where(Outbox.sent_at.is_(None)).order_by(Outbox.id).limit(limit)
-            .with_for_update(skip_locked=True))
-    return list(db.execute(stmt).scalars())
-
-
-@transactional
-def mark_sent(db: Session, actor: Actor, outbox_id: int, delivered: bool) -> Outbox:
-    """The adapter reports one attempt; a delivered message is never handed out again."""
-    require(actor, "outbox.drain")
-    row = db.execute(select(Outbox).where(Outbox.id == outbox_id).with_for_update()).scalar()
-    if row is None:
-        raise NotFound("outbox.not_found", f"未找到待发消息 {outbox_id}", "outbox_id")
-    if row.sent_at is not None:
-        raise Conflict("outbox.sent", "该消息已发送", "outbox_id")
-    row.attempts += 1
-    if delivered:
-        row.sent_at = clock.now()
-    audit.record(db, actor, "cases.outbox_sent" if delivered else "cases.outbox_failed",
-                 f"outbox:{row.id}", after={"attempts": row.attempts, "delivered": delivered})
-    return row

@@ -22,13 +22,13 @@ from typing import Any
 from sqlalchemy import DateTime, exists, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from jingban.cases.models import Notification, Outbox
 from jingban.core import audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
 from jingban.core.money import FEN_PER_YUAN
+from jingban.notices.models import Notification, Outbox
 from jingban.records import batch, rules
 from jingban.records.models import AccountEntry, AccountYear, Contribution, DeemedService, Proof
 from jingban.records.service import (

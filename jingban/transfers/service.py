@@ -30,6 +30,7 @@ from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, JingbanError, NotFound, PermissionDenied
 from jingban.core.money import format_yuan
+from jingban.notices.service import notify
 from jingban.records import service as records
 from jingban.registration.models import Enrollment, Person
 from jingban.registration.service import person_subject
@@ -141,10 +142,8 @@ def _queue(db: Session, transfer: Transfer, kind: str, payload: dict) -> Transfe
 
 def _tell(db: Session, transfer: Transfer, message: str) -> None:
     """R§16: the person is told the progress at every step (portal notice and SMS)."""
-    from jingban.cases import service as cases  # the case engine runs this area's acts
-
     person = db.get(Person, transfer.person_id) if transfer.person_id else None
-    cases.notify(db, transfer.ssn, "transfer", f"【{rules.KINDS[transfer.kind]}】{message}",
+    notify(db, transfer.ssn, "transfer", f"【{rules.KINDS[transfer.kind]}】{message}",
                  phone=person.phone if person else "")
 
 

@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 from jingban.benefits import rules as benefit_rules
 from jingban.benefits import service as benefits
 from jingban.benefits.schemas import PensionQuery, RetirementQuery
-from jingban.cases.models import Notification
 from jingban.core import agency, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.errors import JingbanError, NotFound, PermissionDenied
 from jingban.core.http import RowId, get_db
 from jingban.core.money import to_yuan
+from jingban.notices.models import Notification
 from jingban.records.models import AccountEntry
 from jingban.registration.models import Employer, Person
 from jingban.web.display import RETIREMENT_CATEGORIES

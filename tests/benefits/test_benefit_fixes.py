@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from jingban.benefits import batch, recovery, rules, service, stops
 from jingban.benefits.models import Award, Debt, Payment, PayrollRun
 from jingban.benefits.stop_schemas import AgreementIn, StopReportIn
-from jingban.cases.models import Notification
 from jingban.core import clock, policy
+from jingban.notices.models import Notification
 from jingban.oversight.models import CreditRecord
 from jingban.records import service as records
 from jingban.records.models import AccountEntry

@@ -5,8 +5,8 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from jingban.benefits import rules
-from jingban.cases.models import Notification
 from jingban.core import clock, policy
+from jingban.notices.models import Notification
 from tests.conftest import citizen_id_of, employer_body, error_of, person_body
 
 API = "/api/v1"

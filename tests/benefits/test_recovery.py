@@ -12,9 +12,9 @@ from jingban.benefits import recovery, rules, stops
 from jingban.benefits.models import Award, Debt, DebtEntry, Instalment, Payment
 from jingban.benefits.stop_schemas import AccountOffsetIn, AgreementIn, RepaymentIn, StopReportIn
 from jingban.cases import service as cases
-from jingban.cases.models import Notification, Outbox
 from jingban.core import clock
 from jingban.core.errors import Conflict, InvalidInput
+from jingban.notices.models import Notification, Outbox
 from jingban.oversight.models import CreditRecord
 from jingban.records.models import AccountEntry
 from jingban.registration.models import Person

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from jingban.benefits import recovery, rules
 from jingban.benefits.models import Award, Debt, DebtEntry, Payment
 from jingban.benefits.service import breakdown_of
-from jingban.cases.models import Notification
 from jingban.core import clock
+from jingban.notices.models import Notification
 from jingban.records.models import AccountEntry
 from tests.benefits.pension_helpers import API, approve_all, claim
 from tests.benefits.stop_helpers import CLERK
