@@ -26,8 +26,9 @@ from sqlalchemy import func, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.generate import machine, postgres_reachable, postgres_url, update_section  # noqa: E402
-from jingban.benefits import batch, rules  # noqa: E402
-from jingban.benefits.models import Payment  # noqa: E402
+from jingban.benefits.common import rules
+from jingban.benefits.common.models import Payment  # noqa: E402
+from jingban.benefits.payroll import batch  # noqa: E402
 from jingban.core import clock, policy  # noqa: E402
 from jingban.core.actor import Actor  # noqa: E402
 from jingban.core.config import PROJECT_ROOT, Settings  # noqa: E402

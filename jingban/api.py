@@ -7,8 +7,11 @@ from sqlalchemy.engine import Engine
 
 from jingban import __version__
 from jingban.accounts.api import router as accounts_router
-from jingban.benefits.api import router as benefits_router
-from jingban.benefits.stops_api import router as benefit_stops_router
+from jingban.benefits.payroll.api import router as payroll_router
+from jingban.benefits.pension.api import router as pension_router
+from jingban.benefits.recovery.api import router as recovery_router
+from jingban.benefits.stops.api import router as stops_router
+from jingban.benefits.verification.api import router as verification_router
 from jingban.cases.api import router as cases_router
 from jingban.core import policy
 from jingban.core.api import router as core_router
@@ -40,8 +43,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_error_handlers(app)
     for router in (core_router, registration_router, cases_router, notices_router,
                    sharing_router,
-                   records_router, benefits_router, proofs_router, transfers_router,
-                   accounts_router, benefit_stops_router, oversight_router):
+                   records_router, pension_router, payroll_router, proofs_router, transfers_router,
+                   accounts_router, stops_router, verification_router,
+                   recovery_router, oversight_router):
         app.include_router(router, prefix=API_PREFIX)
     from jingban.web.routes import install as install_pages
 

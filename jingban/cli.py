@@ -375,7 +375,7 @@ def benefits_payroll(
     out: Annotated[Path | None, typer.Option("--out", help="银行代发文件的保存目录")] = None,
 ) -> None:
     """运行（或续跑）某月待遇发放：每项在发待遇每月只发一次，扣减追回款，生成银行代发文件。"""
-    from jingban.benefits import batch as payroll
+    from jingban.benefits.payroll import batch as payroll
 
     with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -408,7 +408,7 @@ VERIFY_ACTOR = Actor("system", frozenset({"inspector"}), True, "cli")
 @benefits_app.command("verify")
 def benefits_verify() -> None:
     """待遇领取资格信息比对：全部在发人员与共享的死亡、服刑、出境信息比对（每日一次，可重复执行）。"""
-    from jingban.benefits import verification
+    from jingban.benefits.verification import service as verification
 
     with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -431,7 +431,7 @@ def benefits_verify() -> None:
 @benefits_app.command("recovery-sweep")
 def benefits_recovery_sweep() -> None:
     """追回款履约检查：已还清的结清；责令退回逾期的催告；逾期超过宽限期的认定违约、通知并记入失信记录。"""
-    from jingban.benefits import recovery
+    from jingban.benefits.recovery import service as recovery
 
     with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
         try:
@@ -525,7 +525,7 @@ def _demo_pensions(engine: Engine, settings: Settings) -> None:
     """Two retirees (jingban.benefits.demo): one left for the clerk to claim, with the portal
     login `retiree`; the other's claim approved. Also the population feed file of the first's
     death, for the last step of the walk (README, “养老金演示”)."""
-    from jingban.benefits import demo as pension_demo
+    from jingban.benefits.pension import demo as pension_demo
 
     with make_sessionmaker(engine, settings)() as db:
         seeded = pension_demo.seed(db, settings.region, settings.password_profile)
@@ -544,7 +544,7 @@ def _demo_pensions(engine: Engine, settings: Settings) -> None:
 
 
 def _demo_retiree_login(engine: Engine, settings: Settings) -> tuple[str, str, str] | None:
-    from jingban.benefits import demo as pension_demo
+    from jingban.benefits.pension import demo as pension_demo
 
     with make_sessionmaker(engine, settings)() as db:
         person = pension_demo.portal_person(db)

@@ -13,9 +13,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
-from jingban.benefits import schemas as ben
-from jingban.benefits import stop_schemas as stp
-from jingban.benefits import survivor_schemas as svr
+from jingban.benefits.pension import schemas as ben
+from jingban.benefits.recovery import schemas as rcv
+from jingban.benefits.stops import schemas as stp
+from jingban.benefits.survivor import schemas as svr
+from jingban.benefits.verification import schemas as vrf
 from jingban.core.actor import Actor
 from jingban.core.errors import InvalidInput
 from jingban.core.http import VALIDATION_MESSAGES
@@ -69,7 +71,7 @@ def _pension(name: str):
     """A benefits act, imported when run (benefits.service itself uses the case engine)."""
 
     def run(db: Session, actor: Actor, key, data):
-        from jingban.benefits import service as benefits
+        from jingban.benefits.pension import service as benefits
 
         return getattr(benefits, name)(db, actor, key, data)
 
@@ -97,7 +99,7 @@ def _stops(module: str, name: str):
     def run(db: Session, actor: Actor, key, data):
         from importlib import import_module
 
-        return getattr(import_module(f"jingban.benefits.{module}"), name)(db, actor, key, data)
+        return getattr(import_module(f"jingban.benefits.{module}.service"), name)(db, actor, key, data)
 
     return run
 
@@ -138,20 +140,20 @@ ACTS: dict[str, Act] = {
     "benefits.record_stop": Act("ssn", stp.StopReportIn, _stops("stops", "record_stop"),
                                 _award_person),
     "benefits.resume_award": Act("ssn", stp.ResumeIn, _stops("stops", "resume_award"), _person),
-    "benefits.account_offset": Act("ssn", stp.AccountOffsetCaseIn,
+    "benefits.account_offset": Act("ssn", rcv.AccountOffsetCaseIn,
                                    _stops("recovery", "account_offset"), _person),
     "benefits.conclude_investigation": Act(
-        "ssn", stp.InvestigationIn, _stops("verification", "conclude_investigation"), _person),
+        "ssn", vrf.InvestigationIn, _stops("verification", "conclude_investigation"), _person),
     "cases.objection": Act(None, ObjectionRequest, _uphold, lambda parent: parent.subject,
                            _objection_applicant),
     "benefits.determine_survivor": Act(
-        None, svr.SurvivorClaim, _stops("survivors", "determine_survivor"), _award_person,
+        None, svr.SurvivorClaim, _stops("survivor", "determine_survivor"), _award_person,
         lambda db, data: _survivor_applicant(db, data)),
 }
 
 
 def _survivor_applicant(db: Session, data):
-    from jingban.benefits import survivors  # uses the case engine
+    from jingban.benefits.survivor import service as survivors  # uses the case engine
 
     return survivors.applicant(db, data)
 

@@ -713,7 +713,7 @@ def draw_down_for_run(db: Session, run_id: int, low: int, high: int) -> int:
     from sqlalchemy.dialects.postgresql import insert as pg_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    from jingban.benefits.models import Award, Payment
+    from jingban.benefits.common.models import Award, Payment
 
     scheme = "pension_enterprise"
     held = (select(AccountEntry.person_id, func.sum(AccountEntry.amount).label("balance"))

@@ -252,12 +252,14 @@ def _death(db: Session, actor: Actor, e: PopulationEvent) -> Outcome:
     if died is None:
         raise rules.missing("population", "death_date")
     person = registration.record_death(db, actor, ssn, died, DEATH_REASON)
-    from jingban.benefits import stops  # imported here: benefits uses the case engine → records → us
+    from jingban.benefits.stops import (
+        service as stops,  # imported here: benefits uses the case engine → records → us
+    )
 
     key = e.event_id or sm3(canonical(e.model_dump(mode="json")))
     note = stops.receive_fact(db, actor, kind="death", ssn=ssn, name=e.name or person.name,
                               fact_date=died, source="population", source_ref=key)
-    from jingban.benefits import survivors  # SPEC §12: open a survivor-benefit prompt
+    from jingban.benefits.survivor import service as survivors  # SPEC §12: open a survivor-benefit prompt
 
     if survivors.prompt_after_death(db, actor, person):
         note = f"{note}；已提示可申领遗属待遇"
@@ -287,7 +289,9 @@ FACT_FEEDS: dict[str, type[JudicialEvent] | type[ExitEvent]] = {
 
 def _fact(db: Session, actor: Actor, kind: str, e: JudicialEvent | ExitEvent, key: str) -> Outcome:
     """Kept as a fact for the matching run; an imprisonment suspends the person's awards."""
-    from jingban.benefits import stops  # imported here: benefits uses the case engine → records → us
+    from jingban.benefits.stops import (
+        service as stops,  # imported here: benefits uses the case engine → records → us
+    )
 
     ssn = _citizen(e)
     if e.event_date > clock.today():

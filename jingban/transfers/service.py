@@ -162,7 +162,7 @@ def _person_checks(db: Session, person: Person, kind: str, new_region: str) -> N
 
 
 def _receiving(db: Session, person: Person) -> bool:
-    from jingban.benefits.models import Award
+    from jingban.benefits.common.models import Award
 
     return db.execute(select(Award.id).where(
         Award.person_id == person.id, Award.kind.like("pension%"),

@@ -22,7 +22,8 @@ from jingban.core.auth import can
 from jingban.core.errors import JingbanError, PermissionDenied
 from jingban.core.http import RowId, get_db
 from jingban.registration.models import Employer, Person
-from jingban.web import benefit_calc, intake
+from jingban.web import intake
+from jingban.web.benefits import calc as benefit_calc
 from jingban.web.display import label, show
 from jingban.web.pages import page_actor, parse, posted, render, see_other, signed_in
 

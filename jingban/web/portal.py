@@ -12,9 +12,9 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from jingban.benefits import rules as benefit_rules
-from jingban.benefits import service as benefits
-from jingban.benefits.schemas import PensionQuery, RetirementQuery
+from jingban.benefits.pension import rules as benefit_rules
+from jingban.benefits.pension import service as benefits
+from jingban.benefits.pension.schemas import PensionQuery, RetirementQuery
 from jingban.core import agency, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require

@@ -13,8 +13,10 @@ import json
 
 import pytest
 
-from jingban.benefits import batch, survivors
-from jingban.benefits.models import Award, Debt, DebtEntry, Payment
+from jingban.benefits.common.models import Award, Payment
+from jingban.benefits.payroll import batch
+from jingban.benefits.recovery.models import Debt, DebtEntry
+from jingban.benefits.survivor import service as survivors
 from jingban.cases import service as cases
 from jingban.core import clock
 from jingban.core.actor import Actor

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from jingban import demo
-from jingban.benefits import demo as pension_demo
-from jingban.benefits import service
+from jingban.benefits.pension import demo as pension_demo
+from jingban.benefits.pension import service
 from jingban.core import clock
 from jingban.core.actor import Actor
 from jingban.core.money import format_yuan

@@ -48,8 +48,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from jingban.benefits import rules
-from jingban.benefits.models import Award, Debt, DebtEntry, Payment, PayrollRun, Refund
+from jingban.benefits.common import rules as common_rules
+from jingban.benefits.common.models import Award, Payment, PayrollRun
+from jingban.benefits.payroll import rules
+from jingban.benefits.recovery import rules as recovery_rules
+from jingban.benefits.recovery.models import Debt, DebtEntry, Refund
 from jingban.core import agency, audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
@@ -74,9 +77,9 @@ Progress = Callable[[int, int], None]
 def check_period(period: int) -> int:
     """A real month, and not later than next month (a payroll is run ahead at most one month)."""
     today = clock.today()
-    if not rules.valid_period(period):
+    if not common_rules.valid_period(period):
         raise InvalidInput("payroll.period", "发放月份格式应为 YYYYMM", "period")
-    if period > rules.next_period(rules.period_of(today.year, today.month)):
+    if period > common_rules.next_period(common_rules.period_of(today.year, today.month)):
         raise InvalidInput("payroll.period_future", "不能提前发放下月以后的待遇", "period")
     return period
 
@@ -88,8 +91,8 @@ def _check_new_run(db: Session, period: int) -> None:
     earliest = db.execute(select(func.min(Award.start_period))).scalar()
     latest = db.execute(select(PayrollRun.period, PayrollRun.status)
                         .order_by(PayrollRun.period.desc()).limit(1)).first()
-    skipped = _skipped_due(db, rules.next_period(latest[0]), period) if latest else None
-    problem = rules.payroll_period_problem(period, rules.period_of(today.year, today.month),
+    skipped = _skipped_due(db, common_rules.next_period(latest[0]), period) if latest else None
+    problem = rules.payroll_period_problem(period, common_rules.period_of(today.year, today.month),
                                            earliest, tuple(latest) if latest else None, skipped)
     if problem:
         raise InvalidInput("payroll.period_order", problem, "period")
@@ -110,7 +113,7 @@ def _skipped_due(db: Session, first: int, period: int) -> int | None:
             or_(Award.last_period.is_(None), Award.last_period >= month)).limit(1)).first()
         if due:
             return month
-        month = rules.next_period(month)
+        month = common_rules.next_period(month)
     return None
 
 
@@ -199,7 +202,7 @@ def _deduct(db: Session, actor: Actor, run_id: int, low: int, high: int, today: 
     # The debts first, locked (as record_repayment locks its debt), then their balances read in
     # a later statement: a repayment committed meanwhile is counted, never deducted over.
     locked = db.execute(select(Debt.id).where(
-        Debt.person_id >= low, Debt.person_id < high, Debt.status.in_(rules.DEBTS_RECOVERING))
+        Debt.person_id >= low, Debt.person_id < high, Debt.status.in_(recovery_rules.DEBTS_RECOVERING))
         .order_by(Debt.id).with_for_update()).scalars().all()
     if not locked:
         return 0
@@ -210,7 +213,7 @@ def _deduct(db: Session, actor: Actor, run_id: int, low: int, high: int, today: 
         .join(Debt, Debt.person_id == Payment.person_id)
         .where(Payment.run_id == run_id, Payment.person_id >= low, Payment.person_id < high,
                Payment.kind == "regular", Payment.deduction == 0,
-               Debt.status.in_(rules.DEBTS_RECOVERING),
+               Debt.status.in_(recovery_rules.DEBTS_RECOVERING),
                ~exists().where(DebtEntry.payment_id == Payment.id))
         .order_by(Payment.id, Debt.id)).all()
     left: dict[int, int] = {}
@@ -219,7 +222,7 @@ def _deduct(db: Session, actor: Actor, run_id: int, low: int, high: int, today: 
         left.setdefault(debt_id, int(owed))
         if payment_id in taken or left[debt_id] <= 0:
             continue
-        amount = rules.deduction(left[debt_id], gross, ratio)
+        amount = recovery_rules.deduction(left[debt_id], gross, ratio)
         if amount:
             taken[payment_id] = (debt_id, amount, gross)
             left[debt_id] -= amount

@@ -10,18 +10,10 @@ from decimal import Decimal
 from sqlalchemy import and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from jingban.benefits import recovery, rules
-from jingban.benefits.models import (
-    Award,
-    AwardEvent,
-    Debt,
-    DebtEntry,
-    Instalment,
-    Payment,
-    PayrollRun,
-    Refund,
-)
-from jingban.benefits.schemas import (
+from jingban.benefits.common import rules as common_rules
+from jingban.benefits.common.models import Award, AwardEvent, Payment, PayrollRun
+from jingban.benefits.pension import rules
+from jingban.benefits.pension.schemas import (
     DeterminationLine,
     DeterminationPreview,
     PensionClaim,
@@ -30,6 +22,8 @@ from jingban.benefits.schemas import (
     Redetermination,
     RetirementEstimate,
 )
+from jingban.benefits.recovery import service as recovery
+from jingban.benefits.recovery.models import Debt, DebtEntry, Instalment, Refund
 from jingban.core import audit, clock, ids, policy
 from jingban.core.actor import Actor
 from jingban.core.auth import require
@@ -51,7 +45,7 @@ RETIREMENT_BASIS = "全国人民代表大会常务委员会关于实施渐进式
 
 
 def _age_label(months: int) -> str:
-    years, extra = divmod(months, rules.MONTHS)
+    years, extra = divmod(months, common_rules.MONTHS)
     return f"{years}岁" + (f"{extra}个月" if extra else "")
 
 
@@ -66,8 +60,8 @@ def estimate_retirement(db: Session, actor: Actor, birth_date: dt.date,
         result.year, policy.value("pension.min_contribution_months", region, today))
     flexible = policy.value("retirement.flexible_months", region, today)
     earliest = max(result.age_months - flexible, schedule["base_months"])
-    early = rules.add_months(birth_date.year, birth_date.month, earliest)
-    late = rules.add_months(birth_date.year, birth_date.month, result.age_months + flexible)
+    early = common_rules.add_months(birth_date.year, birth_date.month, earliest)
+    late = common_rules.add_months(birth_date.year, birth_date.month, result.age_months + flexible)
     return RetirementEstimate(
         category=category, retirement_age_months=result.age_months,
         retirement_age=_age_label(result.age_months), delay_months=result.delay_months,
@@ -133,7 +127,7 @@ def _cohorts(target: tuple[int, int], schedules: dict) -> dict[str, list[tuple[i
     found: dict[str, list[tuple[int, int]]] = {}
     for category, schedule in schedules.items():
         ages = range(schedule["base_months"], schedule["base_months"] + schedule["cap"] + 1)
-        births = {rules.add_months(*target, -age) for age in ages}
+        births = {common_rules.add_months(*target, -age) for age in ages}
         found[category] = sorted(b for b in births
                                  if (rules.retirement(*b, schedule).year,
                                      rules.retirement(*b, schedule).month) == target)
@@ -142,7 +136,7 @@ def _cohorts(target: tuple[int, int], schedules: dict) -> dict[str, list[tuple[i
 
 def _born_in(months: list[tuple[int, int]]):
     spans = [and_(Person.birth_date >= dt.date(y, m, 1),
-                  Person.birth_date < dt.date(*rules.add_months(y, m, 1), 1)) for y, m in months]
+                  Person.birth_date < dt.date(*common_rules.add_months(y, m, 1), 1)) for y, m in months]
     return or_(*spans) if spans else false()
 
 
@@ -177,14 +171,14 @@ def _target(month: str | None, today: dt.date) -> tuple[int, int]:
     retire (a past month lists who reached the age then and may still claim) and the furthest
     month a cohort is known."""
     if month is None:
-        return rules.add_months(today.year, today.month, rules.PREREVIEW_LEAD_MONTHS)
+        return common_rules.add_months(today.year, today.month, rules.PREREVIEW_LEAD_MONTHS)
     try:
         year, mon = (int(x) for x in month.split("-"))
         dt.date(year, mon, 1)
     except ValueError:
         raise InvalidInput("prereview.month", "月份格式应为 YYYY-MM", "month") from None
     first = rules.PREREVIEW_FIRST_MONTH
-    last = rules.add_months(today.year, today.month, rules.PREREVIEW_MAX_MONTHS)
+    last = common_rules.add_months(today.year, today.month, rules.PREREVIEW_MAX_MONTHS)
     if not first <= (year, mon) <= last:
         raise InvalidInput("prereview.month", f"预审月份应在{first[0]}年{first[1]}月至"
                                               f"{last[0]}年{last[1]}月之间", "month")
@@ -231,7 +225,7 @@ def send_prereview_notices(db: Session, actor: Actor, month: str | None = None) 
     require(actor, "benefits.notify")
     today = clock.today()
     target = _target(month, today)
-    earliest = rules.add_months(today.year, today.month, rules.PREREVIEW_LEAD_MONTHS)
+    earliest = common_rules.add_months(today.year, today.month, rules.PREREVIEW_LEAD_MONTHS)
     if target < earliest:
         raise InvalidInput("prereview.notice_month",
                            f"预审通知只发给距法定退休年龄{rules.PREREVIEW_LEAD_MONTHS}个月及以上的人员，"
@@ -309,7 +303,7 @@ def _paid_indices(db: Session, person_id: int, region: str) -> list[Decimal]:
 
 
 def _other_award(db: Session, person: Person, replacing: int | None = None) -> str | None:
-    stmt = select(Award).where(Award.person_id == person.id, Award.kind.in_(rules.PENSION_KINDS),
+    stmt = select(Award).where(Award.person_id == person.id, Award.kind.in_(common_rules.PENSION_KINDS),
                                Award.status.in_(("active", "suspended")))
     if replacing is not None:
         stmt = stmt.where(Award.id != replacing)
@@ -342,7 +336,7 @@ def determination(db: Session, person: Person, chosen_age: int | None = None, *,
     birth = person.birth_date
     statutory = rules.retirement(birth.year, birth.month, schedule)
     age = chosen_age or statutory.age_months
-    retire = rules.add_months(birth.year, birth.month, age)
+    retire = common_rules.add_months(birth.year, birth.month, age)
     retire_on = dt.date(*retire, 1)
     minimum = rules.min_contribution_months(
         statutory.year, policy.value("pension.min_contribution_months", region, today))
@@ -398,7 +392,7 @@ def _compute(db: Session, found: Determination, region: str, retire_on: dt.date,
     table = policy.value("pension.payout_months", region, retire_on)
     # Only an age with months beyond full years (after the 2025 reform) needs the choice.
     fraction = (policy.value("pension.payout_months_fraction", region, retire_on)
-                if age % rules.MONTHS else "whole")
+                if age % common_rules.MONTHS else "whole")
     months = len(indices) + deemed
     index = rules.average_index(indices, deemed, deemed_index)
     # The account at retirement: the monthly payouts since (a re-determination) do not count.
@@ -409,7 +403,7 @@ def _compute(db: Session, found: Determination, region: str, retire_on: dt.date,
     payout = rules.payout_months(age, table, fraction)
     found.basic = rules.basic_pension(base, index, months, rate)
     found.account = rules.account_pension(balance, payout)
-    years = (Decimal(months) / rules.MONTHS).quantize(rules.INDEX_PLACES)
+    years = (Decimal(months) / common_rules.MONTHS).quantize(rules.INDEX_PLACES)
     indexed = round_fen(Decimal(base) * index)
     paid_sum = sum(indices, Decimal(0)).quantize(rules.INDEX_PLACES)
     found.lines = [
@@ -442,7 +436,7 @@ def _compute(db: Session, found: Determination, region: str, retire_on: dt.date,
 def _start_period() -> int:
     """Paid from the month after the determination (D§18: 核定手续办理完毕的次月起发放)."""
     today = clock.today()
-    return rules.next_period(rules.period_of(today.year, today.month))
+    return common_rules.next_period(common_rules.period_of(today.year, today.month))
 
 
 def preview_pension(db: Session, actor: Actor, ssn: str,
@@ -537,8 +531,8 @@ def redetermine_pension(db: Session, actor: Actor, ssn: str, data: Redeterminati
                                  .where(Payment.award_id == old.id)).one()
     # The corrected amount applies from the first month not yet paid: paid months stay as
     # paid, and no month is paid under both awards or left unpaid between them.
-    start = rules.next_period(last_paid) if last_paid else old.start_period
-    old.status, old.last_period = "replaced", rules.previous_period(start)
+    start = common_rules.next_period(last_paid) if last_paid else old.start_period
+    old.status, old.last_period = "replaced", common_rules.previous_period(start)
     old.stop_reason = f"重新核定：{data.reason}"[:200]
     db.flush()
     differences = _differences(db, old, found.total)

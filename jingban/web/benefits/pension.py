@@ -1,18 +1,19 @@
-"""Benefit pages: the pre-retirement review list (D§18), the clerk's pension claim screen with
-the determination shown, the person's pension (staff and portal), the monthly payroll — the
-same services as the API."""
+"""Pension pages: the pre-retirement review list (D§18), the clerk's pension claim screen with
+the determination shown, the person's pension (staff and portal) — the same services as the API."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
-from jingban.benefits import batch, recovery, rules, service, stops
+from jingban.benefits.common import rules
+from jingban.benefits.pension import service
+from jingban.benefits.recovery import service as recovery
+from jingban.benefits.stops import rules as stops_rules
+from jingban.benefits.stops import service as stops
 from jingban.cases import catalog
-from jingban.core import clock
 from jingban.core.actor import Actor
 from jingban.core.errors import InvalidInput, JingbanError, PermissionDenied
 from jingban.core.http import get_db
@@ -23,7 +24,6 @@ from jingban.web.pages import page_actor, posted, render, see_other, signed_in
 
 router = APIRouter()
 Form = dict[str, Any]
-Period = Annotated[int, Path(ge=190001, le=299912)]
 
 
 def _page(request: Request, db: Session, actor: Actor, month: str | None, status: int = 200,
@@ -107,7 +107,7 @@ def claim_submit(request: Request, values: Form = Depends(posted),
 
 # --- a person's pension: staff view and the person's own (我的养老金) ---------------------------
 
-EVENT_REASONS = {**{k: name for k, (_, name) in rules.STOP_REASONS.items()}, **rules.RESUME_REASONS}
+EVENT_REASONS = {**{k: name for k, (_, name) in rules.STOP_REASONS.items()}, **stops_rules.RESUME_REASONS}
 
 
 def _record(request: Request, db: Session, actor: Actor, ssn: str, own: bool):
@@ -129,50 +129,3 @@ def my_pension(request: Request, actor: Actor = Depends(signed_in), db: Session 
     if person is None:
         raise PermissionDenied("portal.subject", "该页面仅供参保人本人网上查询使用")
     return _record(request, db, actor, person.ssn, own=True)
-
-
-# --- monthly payroll (待遇发放) -------------------------------------------------------------------
-
-def _payroll_page(request: Request, db: Session, actor: Actor, status: int = 200, **context: Any):
-    today = clock.today()
-    return render(request, "benefits_payroll.html", status=status,
-                  runs=[(r, batch.bank_rows(db, r)) for r in batch.list_runs(db, actor)],
-                  pending=batch.pending(db, actor), item_kinds=batch.ITEM_KINDS,
-                  suggested=rules.period_of(today.year, today.month), **context)
-
-
-@router.get("/benefits/payroll")
-def payroll_index(request: Request, actor: Actor = Depends(page_actor),
-                  db: Session = Depends(get_db)):
-    return _payroll_page(request, db, actor)
-
-
-@router.post("/benefits/payroll")
-def payroll_run(request: Request, values: Form = Depends(posted),
-                actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
-    raw = str(values.get("period") or "").strip()
-    try:
-        if not raw.isdigit():
-            raise InvalidInput("payroll.period", "发放月份格式应为 YYYYMM", "period")
-        run = batch.run_payroll(db, actor, int(raw))
-    except JingbanError as exc:
-        db.rollback()
-        return _payroll_page(request, db, actor, status=exc.status, error=exc, values=values)
-    return see_other(f"/benefits/payroll/{run.period}",
-                     f"{run.period} 待遇发放已完成（已发放的不会重复发放）", request)
-
-
-@router.get("/benefits/payroll/{period}")
-def payroll_detail(request: Request, period: Period, actor: Actor = Depends(page_actor),
-                   db: Session = Depends(get_db)):
-    run = batch.get_run(db, actor, period)
-    return render(request, "benefits_payroll_run.html", run=run, bank_rows=batch.bank_rows(db, run),
-                  header=batch.BANK_HEADER, kinds=batch.breakdown(db, run))
-
-
-@router.get("/benefits/payroll/{period}/bank-file")
-def payroll_bank_file(period: Period, actor: Actor = Depends(page_actor),
-                      db: Session = Depends(get_db)):
-    parts = batch.bank_file(db, actor, period)
-    return StreamingResponse(parts, media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{batch.bank_file_name(period)}"'})

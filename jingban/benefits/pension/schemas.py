@@ -1,4 +1,5 @@
-"""Request and response models for benefit estimates (待遇测算)."""
+"""Request and response models for pension estimates (待遇测算), claims and determinations.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +9,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jingban.benefits.common.schemas import Strict
+
 Category = Literal["male", "female_55", "female_50"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class RetirementQuery(Strict):
@@ -108,32 +107,3 @@ class AwardOut(BaseModel):
     decided_on: dt.date
     replaces_id: int | None
     case_id: int | None
-
-
-# --- payroll ----------------------------------------------------------------------------------
-
-class PayrollKindLine(BaseModel):
-    kind: str = Field(description="regular 按月发放 | back_pay 补发 | adjustment 重新核定补差 | refund 退还")
-    name: str
-    count: int
-    gross: str = Field(description="应发（元）")
-    deductions: str = Field(description="抵扣追回（元）")
-    net: str = Field(description="实发（元）")
-
-
-class PayrollSummary(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    period: int
-    status: str = Field(description="running 进行中（可续跑）| completed 已完成")
-    payments: int
-    gross: str = Field(description="应发合计（元）")
-    deductions: str = Field(description="抵扣追回合计（元）")
-    net: str = Field(description="实发合计（元）")
-    bank_file: str
-    bank_file_sha256: str
-    bank_rows: int = Field(description="银行发放文件行数（实发为0的不进文件）")
-    started_by: str
-    started_at: dt.datetime
-    finished_at: dt.datetime | None
-    kinds: list[PayrollKindLine] = Field(
-        default_factory=list, description="按类型合计：当月待遇及本批次一并发放的补发、补差、退还款")

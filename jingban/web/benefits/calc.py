@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jingban.benefits import service, survivors
-from jingban.benefits.models import Award
+from jingban.benefits.common.models import Award
+from jingban.benefits.pension import service
+from jingban.benefits.survivor import service as survivors
 from jingban.cases.models import Case
 from jingban.cases.service import payload_of
 from jingban.core.actor import Actor

@@ -15,17 +15,13 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jingban.benefits import recovery, rules
-from jingban.benefits.models import (
-    Award,
-    AwardEvent,
-    Payment,
-    PayrollRun,
-    SharedFact,
-    StopReport,
-    VerificationHit,
-)
-from jingban.benefits.stop_schemas import ResumeIn, StopReportIn
+from jingban.benefits.common import rules as common_rules
+from jingban.benefits.common.models import Award, AwardEvent, Payment, PayrollRun, StopReport
+from jingban.benefits.recovery import service as recovery
+from jingban.benefits.stops import rules
+from jingban.benefits.stops.models import SharedFact
+from jingban.benefits.stops.schemas import ResumeIn, StopReportIn
+from jingban.benefits.verification.models import VerificationHit
 from jingban.core import agency, audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
@@ -51,7 +47,7 @@ SOURCES = {"person": "本人", "employer": "用人单位", "relative": "亲属",
            "verification": "资格核验", "case": "业务件"}
 FEED_NAMES = {"population": "公安机关人口信息", "judicial": "司法行政机关在押服刑信息",
               "exit": "出入境管理机关信息"}
-DEATHS = rules.DEATH_REASONS
+DEATHS = common_rules.DEATH_REASONS
 DIRECT = (*DEATHS, "imprisonment")  # shared facts that stop or suspend at once (SPEC §12)
 
 
@@ -96,7 +92,7 @@ def record_stop(db: Session, actor: Actor, ssn: str, data: StopReportIn) -> Stop
 
 def applicable(db: Session, person: Person, reason: str) -> list[Award]:
     """The person's awards in force that this event stops or suspends, locked."""
-    action = rules.STOP_REASONS[reason][0]
+    action = common_rules.STOP_REASONS[reason][0]
     rows = db.execute(select(Award).where(Award.person_id == person.id,
                                           Award.status.in_(IN_FORCE))
                       .order_by(Award.id).with_for_update()).scalars()
@@ -119,7 +115,7 @@ def report_event(db: Session, actor: Actor, person: Person, awards: list[Award],
     events = [_change(db, actor, person, award, report) for award in awards]
     report.awards = len(events)
     report.overpaid = sum(debt.principal for _, debt in events if debt is not None)
-    action, name = rules.STOP_REASONS[reason]
+    action, name = common_rules.STOP_REASONS[reason]
     start = rules.effective_period(event_date)
     kinds = "、".join(kind_name(a.kind) for a in awards)
     whose = "其" if reason in DEATHS else "您的"
@@ -133,10 +129,10 @@ def report_event(db: Session, actor: Actor, person: Person, awards: list[Award],
 
 
 def _change(db: Session, actor: Actor, person: Person, award: Award, report: StopReport):
-    action, name = rules.STOP_REASONS[report.reason]
+    action, name = common_rules.STOP_REASONS[report.reason]
     start = rules.effective_period(report.event_date)
     if action == "stop":
-        last = rules.shift_period(start, -1)
+        last = common_rules.shift_period(start, -1)
         award.status, award.stop_reason = "stopped", name
         award.last_period = min(last, award.last_period) if award.last_period else last
     else:
@@ -187,7 +183,7 @@ def receive_fact(db: Session, actor: Actor, *, kind: str, ssn: str, name: str,
     report = report_event(db, actor, person, awards, reason=kind, event_date=fact_date,
                      reported_on=today, source="feed", reporter_name=FEED_NAMES.get(source, source),
                      phone="", source_ref=f"{source}:{source_ref}"[:64], note="")
-    action = "停发" if rules.STOP_REASONS[kind][0] == "stop" else "暂停发放"
+    action = "停发" if common_rules.STOP_REASONS[kind][0] == "stop" else "暂停发放"
     owed = f"，多发{format_yuan(report.overpaid)}元已责令退回" if report.overpaid else ""
     return f"已{action}待遇{report.awards}项{owed}"
 
@@ -247,10 +243,10 @@ def _resume(db: Session, actor: Actor, award: Award, data: ResumeIn, today: dt.d
 def paid_through(db: Session, today: dt.date) -> int:
     """The last month whose payroll is behind us: this month once its run is completed,
     else the month before (the coming run pays this month)."""
-    current = rules.period_of_date(today)
+    current = common_rules.period_of_date(today)
     done = db.execute(select(PayrollRun.id).where(PayrollRun.period == current,
                                                   PayrollRun.status == "completed")).first()
-    return current if done else rules.shift_period(current, -1)
+    return current if done else common_rules.shift_period(current, -1)
 
 
 def _back_pay(db: Session, award: Award, start: int, today: dt.date) -> list[int]:

@@ -23,10 +23,13 @@ from decimal import Decimal
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from jingban.benefits import recovery, rules
-from jingban.benefits.models import Award, Debt, DebtEntry, Payment
-from jingban.benefits.service import PENSION_SCHEMES, _contribution_months, _paid_months
-from jingban.benefits.survivor_schemas import RELATIONSHIPS, SurvivorClaim
+from jingban.benefits.common import rules as common_rules
+from jingban.benefits.common.models import Award, Payment
+from jingban.benefits.pension.service import PENSION_SCHEMES, _contribution_months, _paid_months
+from jingban.benefits.recovery import service as recovery
+from jingban.benefits.recovery.models import Debt, DebtEntry
+from jingban.benefits.survivor import rules
+from jingban.benefits.survivor.schemas import RELATIONSHIPS, SurvivorClaim
 from jingban.cases.models import Case
 from jingban.core import agency, audit, clock
 from jingban.core.actor import Actor
@@ -93,8 +96,8 @@ def _pension_months_received(db: Session, person: Person) -> int | None:
         Award.person_id == person.id, Award.kind == "pension_enterprise")).scalar()
     if start is None:
         return None
-    died = rules.period_of_date(person.death_date)
-    months = (died // 100 - start // 100) * rules.MONTHS + died % 100 - start % 100 + 1
+    died = common_rules.period_of_date(person.death_date)
+    months = (died // 100 - start // 100) * common_rules.MONTHS + died % 100 - start % 100 + 1
     return max(0, months)
 
 
@@ -148,9 +151,9 @@ def _compute(db: Session, found: Calculation) -> None:
     deemed = months - _paid_months(db, person.id)
     received = _pension_months_received(db, person)
     count = rules.survivor_months(months, received, table)
-    own = own_contributions(db, person.id) if months < table["short_years"] * rules.MONTHS else None
+    own = own_contributions(db, person.id) if months < table["short_years"] * common_rules.MONTHS else None
     found.funeral, found.pension = rules.survivor_benefits(income, multiple, count, months, own, table)
-    years, rest = divmod(months, rules.MONTHS)
+    years, rest = divmod(months, common_rules.MONTHS)
     found.lines = [
         _line("死亡日期", f"{died:%Y-%m-%d}"),
         _line("累计缴费年限", f"{months}个月（{years}年{rest}个月）", f"含视同缴费{deemed}个月；按满年计算"),
@@ -175,8 +178,8 @@ def _compute(db: Session, found: Calculation) -> None:
 def _months_note(months: int, received: int | None, table: dict) -> str:
     working = rules.survivor_months(months, None, table)
     if received is None:
-        return f"在职死亡：按缴费年限{months // rules.MONTHS}年确定"
-    years = received // rules.MONTHS
+        return f"在职死亡：按缴费年限{months // common_rules.MONTHS}年确定"
+    years = received // common_rules.MONTHS
     return (f"退休人员：按在职缴费年限确定{working}个月，已领取养老金{received}个月（满{years}年）"
             f"减{years}个月，最低{table['retiree_min']}个月、最高{table['max']}个月")
 
@@ -201,7 +204,7 @@ def _offset(db: Session, found: Calculation) -> None:
 
 def _start_period() -> int:
     today = clock.today()
-    return rules.next_period(rules.period_of(today.year, today.month))
+    return common_rules.next_period(common_rules.period_of(today.year, today.month))
 
 
 # --- reads ---------------------------------------------------------------------------------------

@@ -19,17 +19,18 @@ from typing import Any
 from sqlalchemy import DateTime, and_, exists, func, insert, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from jingban.benefits import rules, stops
-from jingban.benefits.models import (
-    Award,
-    AwardEvent,
+from jingban.benefits.common import rules as common_rules
+from jingban.benefits.common.models import Award, AwardEvent
+from jingban.benefits.stops import rules
+from jingban.benefits.stops import service as stops
+from jingban.benefits.stops.models import SharedFact
+from jingban.benefits.verification.models import (
     Certification,
-    SharedFact,
     VerificationHit,
     VerificationRun,
     VerificationTask,
 )
-from jingban.benefits.stop_schemas import (
+from jingban.benefits.verification.schemas import (
     CertificationIn,
     InvestigationFindings,
     InvestigationIn,
@@ -168,7 +169,7 @@ def run_matching(db: Session, actor: Actor,
 def _cutoff(db: Session, today: dt.date) -> dt.date:
     """Confirmations before this day are too old (the policy interval, in months)."""
     months = agency.param(db, "benefits.verification.interval_months", today)
-    year, month = rules.add_months(today.year, today.month, -months)
+    year, month = common_rules.add_months(today.year, today.month, -months)
     return dt.date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
 
 

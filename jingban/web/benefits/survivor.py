@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
-from jingban.benefits import survivors
-from jingban.benefits.survivor_schemas import RELATIONSHIPS
+from jingban.benefits.survivor import service as survivors
+from jingban.benefits.survivor.schemas import RELATIONSHIPS
 from jingban.cases import catalog
 from jingban.core.actor import Actor
 from jingban.core.errors import JingbanError

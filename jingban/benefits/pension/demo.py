@@ -26,7 +26,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jingban import demo as demo_data
-from jingban.benefits import rules
+from jingban.benefits.common import rules as common_rules
+from jingban.benefits.pension import rules
 from jingban.cases import service as cases
 from jingban.core import clock, policy
 from jingban.core.actor import SYSTEM, Actor
@@ -92,7 +93,7 @@ def upcoming(db: Session, region: str) -> tuple[Person | None, tuple[int, int]]:
     notice may be sent, with nobody)."""
     today = clock.today()
     schedules = policy.value("retirement.schedule", region, today)
-    earliest = rules.add_months(today.year, today.month, rules.PREREVIEW_LEAD_MONTHS)
+    earliest = common_rules.add_months(today.year, today.month, rules.PREREVIEW_LEAD_MONTHS)
     rows = db.execute(
         select(Person).join(Enrollment, Enrollment.person_id == Person.id)
         .where(Enrollment.insurance == "pension_enterprise", Enrollment.status == "active",
@@ -133,7 +134,7 @@ def seed(db: Session, region: str, password_profile: str) -> Seeded | None:
     today = clock.today()
     soon, notice = upcoming(db, region)
     return Seeded(ready=ready, month=f"{due[0]:04d}-{due[1]:02d}", paid=paid,
-                  period=rules.next_period(rules.period_of(today.year, today.month)),
+                  period=common_rules.next_period(common_rules.period_of(today.year, today.month)),
                   notice_month=f"{notice[0]:04d}-{notice[1]:02d}", upcoming=soon)
 
 

@@ -25,18 +25,11 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from jingban.benefits import rules
-from jingban.benefits.models import (
-    Award,
-    AwardEvent,
-    Debt,
-    DebtAgreement,
-    DebtEntry,
-    Instalment,
-    Refund,
-    StopReport,
-)
-from jingban.benefits.stop_schemas import (
+from jingban.benefits.common import rules as common_rules
+from jingban.benefits.common.models import Award, AwardEvent, StopReport
+from jingban.benefits.recovery import rules
+from jingban.benefits.recovery.models import Debt, DebtAgreement, DebtEntry, Instalment, Refund
+from jingban.benefits.recovery.schemas import (
     AccountOffsetCaseIn,
     AccountOffsetIn,
     AccountOffsetRequest,
@@ -91,7 +84,7 @@ def deceased(db: Session, person: Person) -> bool:
     if person.status == "deceased":
         return True
     return db.execute(select(StopReport.id).where(StopReport.person_id == person.id,
-                                                  StopReport.reason.in_(rules.DEATH_REASONS))
+                                                  StopReport.reason.in_(common_rules.DEATH_REASONS))
                       .limit(1)).first() is not None
 
 
@@ -104,7 +97,7 @@ def heirs_contact(db: Session, person: Person) -> tuple[str, str]:
     """(name, phone) of whoever reported the death — a relative or the employer; the latest
     report with a phone first (a feed's report has none)."""
     found = db.execute(select(StopReport).where(StopReport.person_id == person.id,
-                                                StopReport.reason.in_(rules.DEATH_REASONS))
+                                                StopReport.reason.in_(common_rules.DEATH_REASONS))
                        .order_by(StopReport.id.desc())).scalars().all()
     for report in found:
         if report.reporter_phone:
@@ -169,8 +162,8 @@ def order_overpayment(db: Session, actor: Actor, person: Person, award: Award, e
     """Order back what was paid for months after the right ended (R§46), with a due date and a
     notice; one debt per award event (a rerun of the stop orders nothing twice)."""
     _require(actor)
-    reason = (f"{rules.STOP_REASONS[event.reason][1]}后多发待遇：{_label(months[0])}至{_label(months[-1])}，"
-              f"共{len(months)}个月")
+    reason = (f"{common_rules.STOP_REASONS[event.reason][1]}后多发待遇："
+              f"{_label(months[0])}至{_label(months[-1])}，共{len(months)}个月")
     return _order(db, actor, person, award, f"award_event:{event.id}", reason, months, total, phone)
 
 
@@ -468,7 +461,7 @@ def _dead(db: Session, debt_ids: list[int]) -> set[int]:
         return set()
     died = or_(Person.status == "deceased",
                select(StopReport.id).where(StopReport.person_id == Person.id,
-                                           StopReport.reason.in_(rules.DEATH_REASONS)).exists())
+                                           StopReport.reason.in_(common_rules.DEATH_REASONS)).exists())
     return set(db.execute(select(Debt.id).join(Person, Person.id == Debt.person_id)
                           .where(Debt.id.in_(debt_ids), died)).scalars())
 

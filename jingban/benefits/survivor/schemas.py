@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from jingban.benefits.schemas import Strict
+from jingban.benefits.common.schemas import Strict
 
 RELATIONSHIPS = {"spouse": "配偶", "child": "子女", "parent": "父母", "other": "其他供养直系亲属"}
 
