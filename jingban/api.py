@@ -26,11 +26,14 @@ from jingban.records.proofs_api import router as proofs_router
 from jingban.registration.api import router as registration_router
 from jingban.sharing.api import router as sharing_router
 from jingban.transfers.api import router as transfers_router
+from jingban.web.routes import install as install_pages
+from jingban.wiring import install as install_wiring
 
 API_PREFIX = "/api/v1"
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    install_wiring()
     settings = settings or Settings.from_env()
     engine = engine or make_engine(settings.database_url)
     policy.use(settings.policy_dirs)
@@ -47,8 +50,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                    accounts_router, stops_router, verification_router,
                    recovery_router, oversight_router):
         app.include_router(router, prefix=API_PREFIX)
-    from jingban.web.routes import install as install_pages
-
     install_pages(app)
     return app
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from jingban import demo as demo_data
+from jingban import wiring
 from jingban.core import audit, clock, policy
 from jingban.core.actor import SYSTEM, Actor
 from jingban.core.auth import create_user
@@ -52,6 +53,12 @@ transfers_app = typer.Typer(help="社会保险关系转移接续（经办机构�
 app.add_typer(transfers_app, name="transfers")
 benefits_app = typer.Typer(help="社会保险待遇（发放）", no_args_is_help=True)
 app.add_typer(benefits_app, name="benefits")
+
+
+@app.callback()
+def _wire() -> None:
+    """经办 — 社会保险经办管理信息系统命令行"""
+    wiring.install()  # every command runs the areas' acts and hooks, as the server does
 
 console = Console()
 ADMIN = "admin"

@@ -37,12 +37,12 @@ from jingban.records.service import (
     by_year,
     contribution_lines,
     contribution_years,
+    transfer_kind_name,
     transfer_lines,
 )
 from jingban.registration import service as registration
 from jingban.registration.models import Employer, Person
 from jingban.registration.rules import INSURANCES
-from jingban.transfers.rules import KINDS as TRANSFER_KINDS
 
 audit.ACT_NAMES.update({
     "records.issue_proof": "出具证明",
@@ -193,7 +193,7 @@ def _transfers(db: Session, ids: list[int], year: int | None) -> dict[int, list[
     """Completed transfers (of ``year`` for a yearly statement): the months that left or came,
     so a record at either place says where the years are now."""
     lines = transfer_lines(db, ids, completed_only=True)
-    return defaultdict(list, {pid: [{**t, "kind_name": TRANSFER_KINDS.get(t["kind"], t["kind"]),
+    return defaultdict(list, {pid: [{**t, "kind_name": transfer_kind_name(t["kind"]),
                                      "amount": _yuan(t["amount"])} for t in found
                                     if year is None or t["completed_on"][:4] <= str(year)]
                               for pid, found in lines.items()})

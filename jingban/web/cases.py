@@ -11,8 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jingban.cases import catalog, rules, service
-from jingban.cases.acts import ACTS
+from jingban.cases import acts, catalog, rules, service
 from jingban.cases.models import Case
 from jingban.cases.rules import Item
 from jingban.cases.schemas import Decision, Reason
@@ -230,7 +229,8 @@ def _portal_items(actor: Actor) -> list[Item]:
     key = {"person": "ssn", "employer": "uscc"}.get(kind)
     return [i for i in catalog.load().values()
             if "web" in i.channels and i.act
-            and (kind == "person" if i.applicant == "dependant" else ACTS[i.act].key == key)]
+            and (kind == "person" if i.applicant == "dependant"
+                 else (act := acts.get(i.act)) is not None and act.key == key)]
 
 
 def _portal_item(actor: Actor, code: str) -> Item:

@@ -199,7 +199,7 @@ def test_a_rerun_draws_nothing_twice(sessions):
         person_id = db.query(Person.id).filter(Person.ssn == ssn).scalar()
         batch.pay_range(db, ACCOUNTANT, run.id, person_id, person_id + 1)
         batch.pay_range(db, ACCOUNTANT, run.id, person_id, person_id + 1)  # a resumed range
-        assert records.draw_down_for_run(db, run.id, person_id, person_id + 1) == 0
+        assert batch.draw_down_for_run(db, run.id, person_id, person_id + 1) == 0
         db.commit()
         batch.finish_run(db, ACCOUNTANT, run.id)
     with sessions() as db:

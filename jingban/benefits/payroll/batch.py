@@ -10,7 +10,7 @@ must follow the months already run (rules.payroll_period_problem: no month befor
 award, none skipped while awards were due, at most next month).
 
 Each range also draws the month's account pension (and any picked-up back pay's) from the
-individual accounts (records.draw_down_for_run: a ``payout`` entry per person and month, down to
+individual accounts (draw_down_for_run: a ``payout`` entry per person and month, down to
 zero, after which the pooled fund pays it). Concurrency (PostgreSQL): a range takes FOR SHARE
 locks on the awards it pays and FOR UPDATE locks on the debts it deducts from, so a stop (which
 locks the award FOR UPDATE) and a repayment (which locks the debt) are either waited for or wait
@@ -175,11 +175,24 @@ def pay_range(db: Session, actor: Actor, run_id: int, low: int, high: int) -> in
     count = len(db.execute(statement).all())
     picked = _pick_up(db, run.id, low, high, today)
     deducted = _deduct(db, actor, run.id, low, high, today)
-    drawn = records.draw_down_for_run(db, run.id, low, high)
+    drawn = draw_down_for_run(db, run.id, low, high)
     audit.record(db, actor, "benefits.payroll_chunk", f"payroll:{period}",
                  after={"persons": [low, high - 1], "payments": count, "picked_up": picked,
                         "deductions": deducted, "account_payouts": drawn})
     return count
+
+
+def draw_down_for_run(db: Session, run_id: int, low: int, high: int) -> int:
+    """The account part of each enterprise-pension payment of run ``run_id`` to persons
+    low ≤ id < high — the month's regular payment and any back pay (补发) it picked up — drawn
+    from the individual accounts by records (``records.draw_down``). Returns the entries written."""
+    payouts = (select(Payment.person_id, Payment.period, Award.account_amount.label("part"))
+               .join(Award, Award.id == Payment.award_id)
+               .where(Payment.run_id == run_id, Payment.person_id >= low, Payment.person_id < high,
+                      Payment.kind.in_(["regular", "back_pay"]), Award.kind == "pension_enterprise",
+                      Award.account_amount > 0)
+               .subquery())
+    return records.draw_down(db, payouts, low, high)
 
 
 def _pick_up(db: Session, run_id: int, low: int, high: int, today: dt.date) -> dict[str, int]:

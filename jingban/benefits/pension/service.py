@@ -311,6 +311,13 @@ def _other_award(db: Session, person: Person, replacing: int | None = None) -> s
     return f"{KIND_NAMES.get(found.kind, found.kind)}（待遇编号{found.id}）" if found else None
 
 
+def receives_pension(db: Session, person_id: int) -> bool:
+    """Whether the person has a basic pension award in force (active or suspended)."""
+    return db.execute(select(Award.id).where(
+        Award.person_id == person_id, Award.kind.like("pension%"),
+        Award.status.in_(["active", "suspended"]))).first() is not None
+
+
 def _open_transfer(db: Session, person: Person) -> str | None:
     """An unfinished pension transfer of this person (years and account still moving)."""
     found = db.execute(select(Transfer.ref).where(

@@ -36,6 +36,7 @@ from jingban.benefits.recovery.schemas import (
     AgreementIn,
     RepaymentIn,
 )
+from jingban.cases import service as cases
 from jingban.core import agency, audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
@@ -335,8 +336,6 @@ def offset_from_account(db: Session, actor: Actor, debt_id: int, data: AccountOf
 def apply_offset(db: Session, actor: Actor, debt_id: int, data: AccountOffsetRequest):
     """The clerk's application for an offset: a BEN-ACCOUNT-OFFSET case for the debtor, with
     the reason (checked at intake by the case engine's dry run). The case."""
-    from jingban.cases import service as cases  # the engine runs this module's act
-
     debt = _debt(db, debt_id, lock=False)
     person = db.get(Person, debt.person_id)
     payload = {"ssn": person.ssn, "debt_id": debt.id, "scheme": data.scheme, "reason": data.reason,

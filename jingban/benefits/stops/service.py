@@ -11,6 +11,7 @@ which decides the back payment (补发) of the suspended months that are due.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +22,6 @@ from jingban.benefits.recovery import service as recovery
 from jingban.benefits.stops import rules
 from jingban.benefits.stops.models import SharedFact
 from jingban.benefits.stops.schemas import ResumeIn, StopReportIn
-from jingban.benefits.verification.models import VerificationHit
 from jingban.core import agency, audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
@@ -49,6 +49,17 @@ FEED_NAMES = {"population": "公安机关人口信息", "judicial": "司法行�
               "exit": "出入境管理机关信息"}
 DEATHS = common_rules.DEATH_REASONS
 DIRECT = (*DEATHS, "imprisonment")  # shared facts that stop or suspend at once (SPEC §12)
+
+# Who is told that an award was resumed, in the same transaction: (db, award id, today).
+# Verification closes its open hits about the suspension (registered by jingban.wiring).
+ResumedListener = Callable[[Session, int, dt.date], None]
+_RESUMED: list[ResumedListener] = []
+
+
+def on_resumed(listener: ResumedListener) -> None:
+    """Call ``listener`` whenever an award is resumed (idempotent)."""
+    if listener not in _RESUMED:
+        _RESUMED.append(listener)
 
 
 def _require(actor: Actor) -> None:
@@ -235,7 +246,8 @@ def _resume(db: Session, actor: Actor, award: Award, data: ResumeIn, today: dt.d
                       note=data.note[:300], recorded_by=actor.username))
     if data.reason == "wrong_match":
         recovery.cancel_for_event(db, actor, award.id, suspension.id, "暂停依据的比对信息有误")
-    _close_hits(db, award.id, today)
+    for listener in _RESUMED:
+        listener(db, award.id, today)
     db.flush()
     return _back_pay(db, award, start, today) if data.back_pay else []
 
@@ -262,13 +274,6 @@ def _back_pay(db: Session, award: Award, start: int, today: dt.date) -> list[int
                for period in months)
     db.flush()
     return months
-
-
-def _close_hits(db: Session, award_id: int, today: dt.date) -> None:
-    for hit in db.execute(select(VerificationHit).where(
-            VerificationHit.award_id == award_id, VerificationHit.kind.in_(["release", "imprisonment"]),
-            VerificationHit.status.in_(["open", "investigating"]))).scalars():
-        hit.status, hit.closed_on = "resumed", today
 
 
 # --- reads ---------------------------------------------------------------------------------------

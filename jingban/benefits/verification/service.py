@@ -361,6 +361,14 @@ def _stop(db: Session, actor: Actor, person: Person, hit: VerificationHit, data:
                        phone="", source_ref=f"verification_hit:{hit.id}", note=data.findings)
 
 
+def close_hits(db: Session, award_id: int, today: dt.date) -> None:
+    """An award was resumed (stops.on_resumed): its open release/imprisonment hits are done."""
+    for hit in db.execute(select(VerificationHit).where(
+            VerificationHit.award_id == award_id, VerificationHit.kind.in_(["release", "imprisonment"]),
+            VerificationHit.status.in_(["open", "investigating"]))).scalars():
+        hit.status, hit.closed_on = "resumed", today
+
+
 # --- reads -----------------------------------------------------------------------------------------
 
 def hits(db: Session, actor: Actor, statuses: tuple[str, ...] = UNRESOLVED,
