@@ -32,11 +32,11 @@ from jingban.notices.models import Notification, Outbox
 from jingban.records import batch, rules
 from jingban.records.models import AccountEntry, AccountYear, Contribution, DeemedService, Proof
 from jingban.records.service import (
-    _may_read,
-    _person,
     by_year,
     contribution_lines,
     contribution_years,
+    may_read,
+    person_of,
     transfer_kind_name,
     transfer_lines,
 )
@@ -274,9 +274,9 @@ def issue_proof(db: Session, actor: Actor, ssn: str, kind: str) -> Proof:
     if kind not in KINDS:
         raise InvalidInput("proof.kind", "证明种类不正确，可选值：" + "、".join(
             f"{k}（{v}）" for k, v in KINDS.items()), "kind")
-    person = _person(db, ssn)
+    person = person_of(db, ssn)
     subject = registration.person_subject(person)
-    _may_read(actor, subject)
+    may_read(actor, subject)
     at = clock.now()
     facts = (enrollment_facts(db, person, at) if kind == "enrollment"
              else rights_facts(db, [(person.id, person.name, person.ssn)], None, at)[person.id])
@@ -319,8 +319,8 @@ def proof_for(db: Session, actor: Actor, code: str) -> Proof:
 
 
 def proofs_of(db: Session, actor: Actor, ssn: str, limit: int = 20) -> list[Proof]:
-    person = _person(db, ssn)
-    _may_read(actor, registration.person_subject(person))
+    person = person_of(db, ssn)
+    may_read(actor, registration.person_subject(person))
     return list(db.execute(select(Proof).where(Proof.person_id == person.id)
                            .order_by(Proof.id.desc()).limit(limit)).scalars())
 

@@ -16,7 +16,7 @@ import polars as pl
 from sqlalchemy import case, exists, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from jingban.core import audit, clock
 from jingban.core.actor import Actor
@@ -58,7 +58,7 @@ def batch_subject(item: ContributionBatch) -> str:
     return f"contribution_batch:{item.id}"
 
 
-def _person(db: Session, ssn: str) -> Person:
+def person_of(db: Session, ssn: str) -> Person:
     code = (ssn or "").strip().upper()
     found = db.execute(select(Person).where(Person.ssn == code)).scalar()
     if found is None:
@@ -74,7 +74,7 @@ def _employer(db: Session, uscc: str) -> Employer:
     return found
 
 
-def _may_read(actor: Actor, subject: str) -> None:
+def may_read(actor: Actor, subject: str) -> None:
     """Staff, or the person or employer themself (权益记录免费查询, R§32)."""
     if actor.subject != subject:
         require(actor, "records.read")
@@ -261,7 +261,7 @@ def record_deemed_service(db: Session, actor: Actor, ssn: str,
                           data: DeemedServiceCreate) -> Person:
     """视同缴费年限 from the personnel file (人事档案), approved through REC-DEEMED-YEARS."""
     _require_case(actor)
-    person = _person(db, ssn)
+    person = person_of(db, ssn)
     if db.execute(select(DeemedService.id).where(DeemedService.person_id == person.id,
                                                  DeemedService.insurance == data.insurance)).first():
         raise Conflict("records.deemed_exists", "该险种的视同缴费年限已认定", "insurance")
@@ -286,7 +286,7 @@ def correct_record(db: Session, actor: Actor, ssn: str, data: RecordCorrection) 
     """冲正: a new reversing row pointing to the original (never an edit), through the
     high-risk item REC-CORRECTION; a reversed contribution takes its account credits along."""
     _require_case(actor)
-    person = _person(db, ssn)
+    person = person_of(db, ssn)
     closed, today = _closed_years(db), clock.today()
     if data.contribution_id is not None:
         after = _reverse_contribution(db, person, data.contribution_id, closed, today,
@@ -355,8 +355,8 @@ def _not_reversed(db: Session, model, row_id: int, field: str) -> None:
 def rights(db: Session, actor: Actor, ssn: str) -> dict[str, Any]:
     """个人权益记录: enrollments, months and bases by year, account by year, contribution years.
     Staff reads are logged (查询留痕)."""
-    person = _person(db, ssn)
-    _may_read(actor, registration.person_subject(person))
+    person = person_of(db, ssn)
+    may_read(actor, registration.person_subject(person))
     audit.log_access(db, actor, registration.person_subject(person), "rights")
     rows = db.execute(select(Contribution, Employer.uscc)
                       .outerjoin(Employer, Employer.id == Contribution.employer_id)
@@ -437,7 +437,7 @@ def _balances(entries: list[AccountEntry]) -> list[dict[str, Any]]:
 def staff(db: Session, actor: Actor, uscc: str) -> list[dict[str, Any]]:
     """The employer's insured staff now, their bases and last paid month."""
     employer = _employer(db, uscc)
-    _may_read(actor, registration.employer_subject(employer))
+    may_read(actor, registration.employer_subject(employer))
     rows = db.execute(select(Person.id, Person.ssn, Person.name, Enrollment.insurance,
                              Enrollment.contribution_base, Enrollment.start_date)
                       .join(Enrollment, Enrollment.person_id == Person.id)
@@ -470,7 +470,7 @@ def employer_persons(employer_id: int):
 def arrears(db: Session, actor: Actor, uscc: str) -> list[dict[str, Any]]:
     """欠费明细 of an employer: what the collector reported due and is still unpaid (D§34)."""
     employer = _employer(db, uscc)
-    _may_read(actor, registration.employer_subject(employer))
+    may_read(actor, registration.employer_subject(employer))
     rows = db.execute(select(Arrears, Person.ssn, Person.name)
                       .join(Person, Person.id == Arrears.person_id)
                       .where(Arrears.employer_id == employer.id, Arrears.settled_at.is_(None))
@@ -664,6 +664,39 @@ def contribution_note(c: Contribution, transfers: dict[str, dict[str, Any]]) -> 
         t = transfers.get(c.transfer_in_ref, {})
         return f"转入（自{t.get('peer_region', '')}，转移编号{c.transfer_in_ref}）"
     return ""
+
+
+# --- contribution months (for benefit determinations) ------------------------------------------
+
+def contribution_months(db: Session, person_ids: list[int],
+                        schemes: tuple[str, ...]) -> dict[int, int]:
+    """Contribution months in ``schemes`` per person: paid months (a month paid twice counts
+    once, reversed rows excluded) plus deemed months."""
+    if not person_ids:
+        return {}
+    reversal = aliased(Contribution)
+    paid = dict(db.execute(
+        select(Contribution.person_id, func.count(func.distinct(Contribution.period)))
+        .where(Contribution.person_id.in_(person_ids), Contribution.kind == "posted",
+               Contribution.insurance.in_(schemes),
+               ~exists().where(reversal.reverses_id == Contribution.id))
+        .group_by(Contribution.person_id)).all())
+    deemed = dict(db.execute(
+        select(DeemedService.person_id, func.sum(DeemedService.months))
+        .where(DeemedService.person_id.in_(person_ids),
+               DeemedService.insurance.in_(schemes))
+        .group_by(DeemedService.person_id)).all())
+    return {pid: int(paid.get(pid, 0)) + int(deemed.get(pid, 0) or 0) for pid in person_ids}
+
+
+def paid_months(db: Session, person_id: int, schemes: tuple[str, ...]) -> int:
+    """Months actually paid in ``schemes`` (each once, reversed rows excluded), no deemed months."""
+    reversal = aliased(Contribution)
+    return int(db.execute(
+        select(func.count(func.distinct(Contribution.period)))
+        .where(Contribution.person_id == person_id, Contribution.kind == "posted",
+               Contribution.insurance.in_(schemes),
+               ~exists().where(reversal.reverses_id == Contribution.id))).scalar() or 0)
 
 
 # --- overpayment recovery (written for jingban.benefits.recovery, R§46) --------------------------

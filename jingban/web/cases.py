@@ -212,7 +212,7 @@ def my_cases(request: Request, actor: Actor = Depends(signed_in), db: Session = 
     return render(request, "portal_home.html", cases=service.applicant_cases(db, actor))
 
 
-def _own_key(db: Session, actor: Actor) -> tuple[str, str]:
+def own_key(db: Session, actor: Actor) -> tuple[str, str]:
     """("ssn", SSN) or ("uscc", USCC) of the person or employer a portal user is."""
     kind, _, ident = (actor.subject or "").partition(":")
     model = {"person": Person, "employer": Employer}.get(kind)
@@ -257,7 +257,7 @@ def portal_submit(request: Request, code: str, values: Form = Depends(posted),
     """网上申请: the applicant is always the user himself, whatever the form says — the subject
     too, except that a dependant names the deceased insured (the engine checks the death)."""
     item = _portal_item(actor, code)
-    key, own = _own_key(db, actor)
+    key, own = own_key(db, actor)
     if item.applicant == "dependant":
         person = db.execute(select(Person).where(Person.ssn == own)).scalar_one()
         values = {**values, "applicant_id_number": person.id_number, "applicant_name": person.name}

@@ -16,6 +16,7 @@ def add_months(year: int, month: int, months: int) -> tuple[int, int]:
 
 # --- claims and determination (R§18, D§18) ----------------------------------------------------
 
+PENSION_SCHEMES = ("pension_enterprise", "pension_institution")  # the employees' pension insurances
 PENSION_KINDS = ("pension_enterprise", "pension_institution", "pension_resident")
 
 

@@ -32,7 +32,8 @@ from jingban.core.errors import Conflict, InvalidInput, PolicyError
 from jingban.core.money import parse_yuan, round_fen, to_yuan
 from jingban.notices.models import Notification
 from jingban.notices.service import notify
-from jingban.records.models import AccountEntry, Contribution, DeemedService
+from jingban.records import service as records
+from jingban.records.models import AccountEntry, Contribution
 from jingban.records.service import PAYOUT
 from jingban.registration.models import Employer, Enrollment, Person
 from jingban.registration.service import find_person, person_subject
@@ -119,7 +120,7 @@ def estimate_pension(db: Session, actor: Actor, query: PensionQuery) -> PensionE
 
 # --- pre-retirement review (D§18: 12 months ahead, notify person and employer) ---------------
 
-PENSION_SCHEMES = ("pension_enterprise", "pension_institution")
+PENSION_SCHEMES = common_rules.PENSION_SCHEMES
 
 
 def _cohorts(target: tuple[int, int], schedules: dict) -> dict[str, list[tuple[int, int]]]:
@@ -161,7 +162,7 @@ def prereview(db: Session, actor: Actor, month: str | None = None) -> dict:
         .order_by(Person.birth_date, Person.id)).all()
     minimum = rules.min_contribution_months(
         target[0], policy.value("pension.min_contribution_months", region, today))
-    months = _contribution_months(db, [p.id for p, _ in rows])
+    months = records.contribution_months(db, [p.id for p, _ in rows], PENSION_SCHEMES)
     return {"month": f"{target[0]:04d}-{target[1]:02d}", "min_contribution_months": minimum,
             "persons": [_prereview_row(p, e, months.get(p.id, 0), minimum) for p, e in rows]}
 
@@ -183,25 +184,6 @@ def _target(month: str | None, today: dt.date) -> tuple[int, int]:
         raise InvalidInput("prereview.month", f"预审月份应在{first[0]}年{first[1]}月至"
                                               f"{last[0]}年{last[1]}月之间", "month")
     return year, mon
-
-
-def _contribution_months(db: Session, person_ids: list[int]) -> dict[int, int]:
-    """Paid months (a month paid twice counts once, reversed rows excluded) plus deemed months."""
-    if not person_ids:
-        return {}
-    reversal = aliased(Contribution)
-    paid = dict(db.execute(
-        select(Contribution.person_id, func.count(func.distinct(Contribution.period)))
-        .where(Contribution.person_id.in_(person_ids), Contribution.kind == "posted",
-               Contribution.insurance.in_(PENSION_SCHEMES),
-               ~exists().where(reversal.reverses_id == Contribution.id))
-        .group_by(Contribution.person_id)).all())
-    deemed = dict(db.execute(
-        select(DeemedService.person_id, func.sum(DeemedService.months))
-        .where(DeemedService.person_id.in_(person_ids),
-               DeemedService.insurance.in_(PENSION_SCHEMES))
-        .group_by(DeemedService.person_id)).all())
-    return {pid: int(paid.get(pid, 0)) + int(deemed.get(pid, 0) or 0) for pid in person_ids}
 
 
 def _prereview_row(person: Person, employer: Employer | None, months: int,
@@ -285,7 +267,7 @@ class Determination:
 
 
 
-def _paid_indices(db: Session, person_id: int, region: str) -> list[Decimal]:
+def paid_indices(db: Session, person_id: int, region: str) -> list[Decimal]:
     """One index per month paid: that month's bases ÷ the wage the base limits used then."""
     reversal = aliased(Contribution)
     rows = db.execute(
@@ -347,8 +329,9 @@ def determination(db: Session, person: Person, chosen_age: int | None = None, *,
     retire_on = dt.date(*retire, 1)
     minimum = rules.min_contribution_months(
         statutory.year, policy.value("pension.min_contribution_months", region, today))
-    indices = _paid_indices(db, person.id, region)
-    deemed = _contribution_months(db, [person.id])[person.id] - _paid_months(db, person.id)
+    indices = paid_indices(db, person.id, region)
+    deemed = (records.contribution_months(db, [person.id], PENSION_SCHEMES)[person.id]
+              - records.paid_months(db, person.id, PENSION_SCHEMES))
     months = len(indices) + deemed
     flexible = None
     if age != statutory.age_months:
@@ -379,15 +362,6 @@ def determination(db: Session, person: Person, chosen_age: int | None = None, *,
             raise
         found.lines = [_line("待遇测算", "未计算", f"不符合领取条件，且{exc.message}")]
     return found
-
-
-def _paid_months(db: Session, person_id: int) -> int:
-    reversal = aliased(Contribution)
-    return int(db.execute(
-        select(func.count(func.distinct(Contribution.period)))
-        .where(Contribution.person_id == person_id, Contribution.kind == "posted",
-               Contribution.insurance.in_(PENSION_SCHEMES),
-               ~exists().where(reversal.reverses_id == Contribution.id))).scalar() or 0)
 
 
 def _compute(db: Session, found: Determination, region: str, retire_on: dt.date, age: int,

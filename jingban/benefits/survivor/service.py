@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session, aliased
 
 from jingban.benefits.common import rules as common_rules
 from jingban.benefits.common.models import Award, Payment
-from jingban.benefits.pension.service import PENSION_SCHEMES, _contribution_months, _paid_months
 from jingban.benefits.recovery import service as recovery
 from jingban.benefits.recovery.models import Debt, DebtEntry
 from jingban.benefits.survivor import rules
@@ -39,6 +38,7 @@ from jingban.core.errors import InvalidInput
 from jingban.core.money import format_yuan, round_fen
 from jingban.notices.models import Notification
 from jingban.notices.service import notify
+from jingban.records import service as records
 from jingban.records.models import Contribution
 from jingban.registration.models import Employer, Enrollment, Person
 from jingban.registration.service import find_person, person_subject
@@ -111,7 +111,7 @@ def own_contributions(db: Session, person_id: int) -> int:
                func.coalesce(func.sum(Contribution.account_amount)
                              .filter(Contribution.employer_id.is_(None)), 0))
         .where(Contribution.person_id == person_id, Contribution.kind == "posted",
-               Contribution.insurance.in_(PENSION_SCHEMES),
+               Contribution.insurance.in_(common_rules.PENSION_SCHEMES),
                ~exists().where(reversal.reverses_id == Contribution.id))).one()
     return int(employed) + int(individual)
 
@@ -147,8 +147,8 @@ def _compute(db: Session, found: Calculation) -> None:
     income = agency.param(db, "survivor.monthly_disposable_income", died)
     multiple = agency.param(db, "survivor.funeral_multiple", died)
     table = agency.param(db, "survivor.months", died)
-    months = _contribution_months(db, [person.id])[person.id]
-    deemed = months - _paid_months(db, person.id)
+    months = records.contribution_months(db, [person.id], common_rules.PENSION_SCHEMES)[person.id]
+    deemed = months - records.paid_months(db, person.id, common_rules.PENSION_SCHEMES)
     received = _pension_months_received(db, person)
     count = rules.survivor_months(months, received, table)
     own = own_contributions(db, person.id) if months < table["short_years"] * common_rules.MONTHS else None
