@@ -529,7 +529,7 @@ def _demo_collector_file(engine: Engine, settings: Settings) -> Path:
 
 
 def _demo_pensions(engine: Engine, settings: Settings) -> None:
-    """Two retirees (jingban.benefits.demo): one left for the clerk to claim, with the portal
+    """Two retirees (jingban.benefits.pension.demo): one left for the clerk to claim, with the portal
     login `retiree`; the other's claim approved. Also the population feed file of the first's
     death, for the last step of the walk (README, “养老金演示”)."""
     from jingban.benefits.pension import demo as pension_demo

@@ -2,7 +2,7 @@
 repayments, offsets from the individual account, the ledger per person, and the sweep that finds
 broken agreements (escalation notice and a credit record, R§45).
 
-Deductions from later benefits are made by the monthly payroll (benefits.batch): every debt
+Deductions from later benefits are made by the monthly payroll (benefits.payroll.batch): every debt
 still being recovered (``rules.DEBTS_RECOVERING``: open, agreement, and defaulted too — a default
 escalates, it does not stop the recovery) is deducted from, up to
 ``benefits.recovery.deduction_cap_ratio`` of each payment, as ``deduction`` entries of the same
