@@ -6,7 +6,7 @@ A fresh database per size (created and dropped here) holds ``size`` recipients, 
 active pension award, 1 % of them with an open overpayment debt (so the run also takes
 deductions) and every one with an account balance (so it also draws the account pension down),
 loaded by INSERT … SELECT over generate_series (not timed). Timed:
-``benefits.batch.run_payroll`` for one month — payments in person-id ranges of 50,000 by
+``benefits.payroll.batch.run_payroll`` for one month — payments in person-id ranges of 50,000 by
 INSERT … SELECT, deductions, totals and the bank file's SHA-256 — and then a rerun of the
 completed month (a no-op). Results go into bench/RESULTS.md.
 """
@@ -26,8 +26,9 @@ from sqlalchemy import func, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.generate import machine, postgres_reachable, postgres_url, update_section  # noqa: E402
-from jingban.benefits import batch, rules  # noqa: E402
-from jingban.benefits.models import Payment  # noqa: E402
+from jingban.benefits.common import rules
+from jingban.benefits.common.models import Payment  # noqa: E402
+from jingban.benefits.payroll import batch  # noqa: E402
 from jingban.core import clock, policy  # noqa: E402
 from jingban.core.actor import Actor  # noqa: E402
 from jingban.core.config import PROJECT_ROOT, Settings  # noqa: E402
@@ -114,7 +115,7 @@ def record(results: list[dict]) -> None:
              f"{r['megabytes']:.1f}"] for r in results]
     update_section(
         SECTION,
-        "PostgreSQL only. `benefits.batch.run_payroll` for one month: one payment per active\n"
+        "PostgreSQL only. `benefits.payroll.batch.run_payroll` for one month: one payment per active\n"
         "award by INSERT … SELECT in person-id ranges of 50,000 (one transaction each),\n"
         "recovery deductions for the 1 % of recipients with an open debt (capped at 50 % of\n"
         "the month), the account-pension draw-down from every recipient's individual account,\n"

@@ -25,7 +25,7 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.generate import machine, postgres_reachable, postgres_url, update_section  # noqa: E402
-from jingban.benefits import verification  # noqa: E402
+from jingban.benefits.verification import service as verification  # noqa: E402
 from jingban.core import clock, policy  # noqa: E402
 from jingban.core.actor import Actor  # noqa: E402
 from jingban.core.config import PROJECT_ROOT, Settings  # noqa: E402

@@ -7,8 +7,11 @@ from sqlalchemy.engine import Engine
 
 from jingban import __version__
 from jingban.accounts.api import router as accounts_router
-from jingban.benefits.api import router as benefits_router
-from jingban.benefits.stops_api import router as benefit_stops_router
+from jingban.benefits.payroll.api import router as payroll_router
+from jingban.benefits.pension.api import router as pension_router
+from jingban.benefits.recovery.api import router as recovery_router
+from jingban.benefits.stops.api import router as stops_router
+from jingban.benefits.verification.api import router as verification_router
 from jingban.cases.api import router as cases_router
 from jingban.core import policy
 from jingban.core.api import router as core_router
@@ -16,17 +19,21 @@ from jingban.core.config import Settings
 from jingban.core.db import make_engine, make_sessionmaker
 from jingban.core.errors import JingbanError
 from jingban.core.http import error_response, install_error_handlers
+from jingban.notices.api import router as notices_router
 from jingban.oversight.api import router as oversight_router
 from jingban.records.api import router as records_router
 from jingban.records.proofs_api import router as proofs_router
 from jingban.registration.api import router as registration_router
 from jingban.sharing.api import router as sharing_router
 from jingban.transfers.api import router as transfers_router
+from jingban.web.routes import install as install_pages
+from jingban.wiring import install as install_wiring
 
 API_PREFIX = "/api/v1"
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    install_wiring()
     settings = settings or Settings.from_env()
     engine = engine or make_engine(settings.database_url)
     policy.use(settings.policy_dirs)
@@ -37,12 +44,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.sessionmaker = make_sessionmaker(engine, settings)
     app.state.render_error = _render_json
     install_error_handlers(app)
-    for router in (core_router, registration_router, cases_router, sharing_router,
-                   records_router, benefits_router, proofs_router, transfers_router,
-                   accounts_router, benefit_stops_router, oversight_router):
+    for router in (core_router, registration_router, cases_router, notices_router,
+                   sharing_router,
+                   records_router, pension_router, payroll_router, proofs_router, transfers_router,
+                   accounts_router, stops_router, verification_router,
+                   recovery_router, oversight_router):
         app.include_router(router, prefix=API_PREFIX)
-    from jingban.web.routes import install as install_pages
-
     install_pages(app)
     return app
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from jingban import demo as demo_data
+from jingban import wiring
 from jingban.core import audit, clock, policy
 from jingban.core.actor import SYSTEM, Actor
 from jingban.core.auth import create_user
@@ -52,6 +53,12 @@ transfers_app = typer.Typer(help="社会保险关系转移接续（经办机构�
 app.add_typer(transfers_app, name="transfers")
 benefits_app = typer.Typer(help="社会保险待遇（发放）", no_args_is_help=True)
 app.add_typer(benefits_app, name="benefits")
+
+
+@app.callback()
+def _wire() -> None:
+    """经办 — 社会保险经办管理信息系统命令行"""
+    wiring.install()  # every command runs the areas' acts and hooks, as the server does
 
 console = Console()
 ADMIN = "admin"
@@ -375,7 +382,7 @@ def benefits_payroll(
     out: Annotated[Path | None, typer.Option("--out", help="银行代发文件的保存目录")] = None,
 ) -> None:
     """运行（或续跑）某月待遇发放：每项在发待遇每月只发一次，扣减追回款，生成银行代发文件。"""
-    from jingban.benefits import batch as payroll
+    from jingban.benefits.payroll import batch as payroll
 
     with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -408,7 +415,7 @@ VERIFY_ACTOR = Actor("system", frozenset({"inspector"}), True, "cli")
 @benefits_app.command("verify")
 def benefits_verify() -> None:
     """待遇领取资格信息比对：全部在发人员与共享的死亡、服刑、出境信息比对（每日一次，可重复执行）。"""
-    from jingban.benefits import verification
+    from jingban.benefits.verification import service as verification
 
     with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -431,7 +438,7 @@ def benefits_verify() -> None:
 @benefits_app.command("recovery-sweep")
 def benefits_recovery_sweep() -> None:
     """追回款履约检查：已还清的结清；责令退回逾期的催告；逾期超过宽限期的认定违约、通知并记入失信记录。"""
-    from jingban.benefits import recovery
+    from jingban.benefits.recovery import service as recovery
 
     with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
         try:
@@ -522,10 +529,10 @@ def _demo_collector_file(engine: Engine, settings: Settings) -> Path:
 
 
 def _demo_pensions(engine: Engine, settings: Settings) -> None:
-    """Two retirees (jingban.benefits.demo): one left for the clerk to claim, with the portal
+    """Two retirees (jingban.benefits.pension.demo): one left for the clerk to claim, with the portal
     login `retiree`; the other's claim approved. Also the population feed file of the first's
     death, for the last step of the walk (README, “养老金演示”)."""
-    from jingban.benefits import demo as pension_demo
+    from jingban.benefits.pension import demo as pension_demo
 
     with make_sessionmaker(engine, settings)() as db:
         seeded = pension_demo.seed(db, settings.region, settings.password_profile)
@@ -544,7 +551,7 @@ def _demo_pensions(engine: Engine, settings: Settings) -> None:
 
 
 def _demo_retiree_login(engine: Engine, settings: Settings) -> tuple[str, str, str] | None:
-    from jingban.benefits import demo as pension_demo
+    from jingban.benefits.pension import demo as pension_demo
 
     with make_sessionmaker(engine, settings)() as db:
         person = pension_demo.portal_person(db)

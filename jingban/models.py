@@ -1,9 +1,13 @@
 """Every area's tables, imported so that Base.metadata is complete (Alembic, tests)."""
 
-from jingban.benefits import models as benefits_models  # noqa: F401
+from jingban.benefits.common import models as benefit_common_models  # noqa: F401
+from jingban.benefits.recovery import models as benefit_recovery_models  # noqa: F401
+from jingban.benefits.stops import models as benefit_stops_models  # noqa: F401
+from jingban.benefits.verification import models as benefit_verification_models  # noqa: F401
 from jingban.cases import models as cases_models  # noqa: F401
 from jingban.core import models as core_models  # noqa: F401
 from jingban.core.db import Base
+from jingban.notices import models as notices_models  # noqa: F401
 from jingban.oversight import models as oversight_models  # noqa: F401
 from jingban.records import models as records_models  # noqa: F401
 from jingban.registration import models as registration_models  # noqa: F401

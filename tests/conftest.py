@@ -26,6 +26,9 @@ from jingban.core.config import PROJECT_ROOT, Settings
 from jingban.core.db import make_engine, make_sessionmaker
 from jingban.core.migrate import upgrade
 from jingban.models import metadata
+from jingban.wiring import install as install_wiring
+
+install_wiring()  # tests that call services directly need the areas' acts, as the app has them
 
 PG_ADMIN_URL = os.environ.get(
     "JINGBAN_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

@@ -25,13 +25,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jingban.accounts import rules
-from jingban.cases.service import notify
 from jingban.core import audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import MIN_PASSWORD, create_user, hasher, set_password
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, PermissionDenied
 from jingban.core.models import AuditEvent, User
+from jingban.notices.service import notify
 from jingban.registration.models import Person
 from jingban.registration.service import person_subject
 

@@ -1,4 +1,4 @@
-"""Case tables: the case (业务件), its materials, its timeline, notifications and the outbox."""
+"""Case tables: the case (业务件), its materials and its timeline."""
 
 from __future__ import annotations
 
@@ -73,31 +73,3 @@ class CaseStep(Base):
     level: Mapped[int | None] = mapped_column(Integer)
     round: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
-
-
-class Notification(Base):
-    """通知: shown in the applicant's portal; copied to the outbox for SMS or mail."""
-
-    __tablename__ = "notification"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # None: a notice not about a case (the yearly rights statement, D§33)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
-    recipient: Mapped[str] = mapped_column(String(40), index=True)
-    kind: Mapped[str] = mapped_column(String(24))
-    message: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
-    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class Outbox(Base):
-    """Messages waiting for an SMS or mail adapter to send them (drained, never deleted)."""
-
-    __tablename__ = "outbox"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id"), index=True)
-    channel: Mapped[str] = mapped_column(String(16))
-    address: Mapped[str] = mapped_column(String(100))
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
-    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)

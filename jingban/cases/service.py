@@ -1,4 +1,4 @@
-"""Case engine acts: intake, materials, the statutory clock, tiered review, notifications."""
+"""Case engine acts: intake, materials, the statutory clock, tiered review, its notices."""
 
 from __future__ import annotations
 
@@ -10,23 +10,22 @@ from sqlalchemy import case as when
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from jingban.cases import catalog, rules
-from jingban.cases.acts import ACTS, Act, parse_payload
-from jingban.cases.models import Case, CaseMaterial, CaseStep, Notification, Outbox
+from jingban.cases import acts, catalog, parties, rules
+from jingban.cases.acts import Act, parse_payload
+from jingban.cases.models import Case, CaseMaterial, CaseStep
 from jingban.cases.rules import Item
 from jingban.core import agency, audit, clock, ids
 from jingban.core.actor import CHANNELS, Actor
 from jingban.core.auth import can, require
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from jingban.registration import service as registration
-from jingban.registration.models import Employer, Person
+from jingban.notices.models import Notification
+from jingban.notices.service import notify
 
 STEP_NAMES = {"intake": "受理", "missing": "一次性告知补正", "supplied": "补齐材料",
               "claim": "领取", "approve": "审核通过", "reject": "退回", "resubmit": "重新提交",
               "completed": "办结", "close": "终止"}
 audit.ACT_NAMES.update({f"cases.{action}": f"业务件{name}" for action, name in STEP_NAMES.items()})
-audit.ACT_NAMES.update({"cases.outbox_sent": "短信/邮件已发送", "cases.outbox_failed": "短信/邮件发送失败"})
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -47,13 +46,8 @@ def _is_own(db: Session, actor: Actor, case: Case) -> bool:
     (a dependant's claim about a deceased person)."""
     if not actor.subject:
         return False
-    own = _own_person(db, actor)
-    return actor.subject == case.subject or bool(own and case.applicant_key == own.ssn)
-
-
-def _own_person(db: Session, actor: Actor) -> Person | None:
-    kind, _, ident = (actor.subject or "").partition(":")
-    return db.get(Person, int(ident)) if kind == "person" and ident.isdigit() else None
+    own = parties.person(db, actor.subject)
+    return actor.subject == case.subject or bool(own and case.applicant_key == own.key)
 
 
 def payload_of(case: Case) -> dict:
@@ -88,8 +82,8 @@ def applicant_cases(db: Session, actor: Actor) -> list[Case]:
     """The cases of the person or employer a portal user is."""
     if not actor.subject:
         raise PermissionDenied("case.no_subject", "当前用户未关联参保人或参保单位")
-    own = _own_person(db, actor)
-    mine = or_(Case.subject == actor.subject, Case.applicant_key == own.ssn) if own else \
+    own = parties.person(db, actor.subject)
+    mine = or_(Case.subject == actor.subject, Case.applicant_key == own.key) if own else \
         Case.subject == actor.subject
     stmt = select(Case).where(mine).order_by(Case.id.desc())
     return list(db.execute(stmt).scalars())
@@ -208,9 +202,10 @@ def by_request_id(db: Session, request_id: str) -> Case | None:
 
 
 def _act_of(item: Item) -> Act:
-    if not item.act or item.act not in ACTS:
+    act = acts.get(item.act)
+    if act is None:
         raise Conflict("case.item_not_open", f"{item.name}尚未开通网上办理功能", "item")
-    return ACTS[item.act]
+    return act
 
 
 def _new_case(db: Session, actor: Actor, item: Item, act: Act, key: str | None, data,
@@ -230,17 +225,8 @@ def _applicant(db: Session, act: Act, key: str | None, data) -> tuple[str | None
     """(subject, applicant key, name) — looked up when the subject exists already."""
     if act.applicant:
         return act.applicant(db, data)
-    if act.key == "ssn":
-        person = db.execute(select(Person).where(Person.ssn == key)).scalar()
-        if person is None:
-            raise NotFound("person.not_found", f"未找到社会保障号码为 {key} 的参保人", "payload.ssn")
-        return registration.person_subject(person), person.ssn, person.name
-    if act.key == "uscc":
-        employer = db.execute(select(Employer).where(Employer.uscc == key)).scalar()
-        if employer is None:
-            raise NotFound("employer.not_found", f"未找到统一社会信用代码为 {key} 的参保单位",
-                           "payload.uscc")
-        return registration.employer_subject(employer), employer.uscc, employer.name
+    if act.key and (party := parties.find(db, act.key, key or "")) is not None:
+        return party.subject, party.key, party.name
     applicant_key = getattr(data, "id_number", None) or getattr(data, "uscc", "")
     return None, str(applicant_key).upper(), getattr(data, "name", "")
 
@@ -252,11 +238,11 @@ def _check_own(db: Session, actor: Actor, item: Item, case: Case) -> None:
         return
     if item.applicant != "dependant":
         raise PermissionDenied("case.not_own", "网上只能为本人（本单位）申请办理", "payload")
-    subject = _subject_person(db, case)
-    if subject is None or subject.death_date is None:
+    subject = parties.person(db, case.subject)
+    if subject is None or not subject.died:
         raise Conflict("case.subject_alive", f"该参保人未登记死亡，不能在网上申领{item.name}", "payload.ssn")
-    own = _own_person(db, actor)
-    if own is None or case.applicant_key != own.ssn or case.applicant_name != own.name:
+    own = parties.person(db, actor.subject)
+    if own is None or case.applicant_key != own.key or case.applicant_name != own.name:
         raise PermissionDenied("case.not_own", "网上申领时申领人须为本人（与本账户实名的姓名、证件号码一致）",
                                "payload")
 
@@ -344,7 +330,7 @@ def supply_materials(db: Session, actor: Actor, case_id: int, codes: list[str]) 
     case.status = "in_review"
     _start_clock(db, case)
     if case.levels_required == 0:
-        _complete(db, act_actor, case, ACTS[catalog.item(case.item_code).act])
+        _complete(db, act_actor, case, _act_of(catalog.item(case.item_code)))
     else:
         _notify(db, case, "accepted", f"材料已齐全，业务件{case.number}将于{case.due_on}前办结。")
     return case
@@ -399,7 +385,7 @@ def decide(db: Session, actor: Actor, case_id: int, level: int, decision: str,
     case.levels_done, case.assigned_to = level, None
     _step(db, actor, case, "approve", reason, level)
     if level == case.levels_required:
-        _complete(db, actor.via("case"), case, ACTS[catalog.item(case.item_code).act])
+        _complete(db, actor.via("case"), case, _act_of(catalog.item(case.item_code)))
     return case
 
 
@@ -431,7 +417,7 @@ def resubmit(db: Session, actor: Actor, case_id: int, reason: str,
     require(actor, "cases.intake")
     case = _locked(db, case_id)
     _expect(case, "returned")
-    act = ACTS[catalog.item(case.item_code).act]
+    act = _act_of(catalog.item(case.item_code))
     if payload is not None:
         parse_payload(act, payload)
         case.payload = json.dumps(payload, ensure_ascii=False, default=str)
@@ -489,8 +475,8 @@ def _dry_run(db: Session, actor: Actor, case: Case, act: Act) -> None:
 def _complete(db: Session, actor: Actor, case: Case, act: Act) -> None:
     result = _run_act(db, actor, case, act)
     case.subject = act.subject(result)
-    if isinstance(result, Person | Employer):
-        case.applicant_key = getattr(result, "ssn", None) or result.uscc
+    if (applicant_key := parties.key_of(result)) is not None:
+        case.applicant_key = applicant_key
     case.status, case.completed_on, case.clock_from = "completed", clock.today(), None
     # An act whose approval only starts a longer process (a transfer between agencies) says
     # so in ``follow_up``; that process reports its own end to the person (R§16).
@@ -523,41 +509,20 @@ def _addressee(db: Session, case: Case) -> tuple[str, str]:
     portal or phone: the applicant when someone else (a dependant), else the recorded agent,
     else the heirs' key (as benefits.recovery.heirs_recipient), by the phone given with the
     application (the dependant's or the reporter's)."""
-    person = _subject_person(db, case)
-    if person is None or person.death_date is None:
+    person = parties.person(db, case.subject)
+    if person is None or not person.died:
         return case.applicant_key, _phone(db, case)
     payload = payload_of(case)
     phone = str(payload.get("phone") or payload.get("reporter_phone") or "")
-    if case.applicant_key != person.ssn:
+    if case.applicant_key != person.key:
         return case.applicant_key, phone
-    return case.agent_id_number or f"heirs:{person.ssn}", phone
-
-
-def _subject_person(db: Session, case: Case) -> Person | None:
-    kind, _, ident = (case.subject or "").partition(":")
-    return db.get(Person, int(ident)) if kind == "person" and ident.isdigit() else None
-
-
-def notify(db: Session, recipient: str, kind: str, message: str, *, phone: str = "",
-           case_id: int | None = None, sms_body: str | None = None) -> Notification:
-    """An in-app notice (with or without a case) and, given a phone, its SMS in the outbox;
-    ``sms_body`` when the SMS must say more than the portal shows (a one-time code)."""
-    note = Notification(case_id=case_id, recipient=recipient, kind=kind, message=message)
-    db.add(note)
-    db.flush()
-    if phone:
-        db.add(Outbox(notification_id=note.id, channel="sms", address=phone,
-                      body=sms_body or message))
-        db.flush()
-    return note
+    return case.agent_id_number or f"heirs:{person.key}", phone
 
 
 def _phone(db: Session, case: Case) -> str:
     """Where an SMS can reach the applicant: the registered phone, else the one applied with."""
-    kind, _, ident = (case.subject or "").partition(":")
-    model = {"person": Person, "employer": Employer}.get(kind)
-    if model is not None and (row := db.get(model, int(ident))) is not None and row.phone:
-        return row.phone
+    if (party := parties.of(db, case.subject)) is not None and party.phone:
+        return party.phone
     return str(payload_of(case).get("phone") or "")
 
 
@@ -579,32 +544,5 @@ def uphold_objection(db: Session, actor: Actor, number: str, reason: str) -> Cas
                        "payload.case_number")
     parent.round += 1
     _step(db, actor, parent, "resubmit", f"异议成立：{reason}")
-    _complete(db, actor, parent, ACTS[catalog.item(parent.item_code).act])
+    _complete(db, actor, parent, _act_of(catalog.item(parent.item_code)))
     return parent
-
-
-# --- outbox ------------------------------------------------------------------------------------
-
-def pending_outbox(db: Session, actor: Actor, limit: int = 100) -> list[Outbox]:
-    """Messages for an SMS or mail adapter; rows another drainer holds are skipped."""
-    require(actor, "outbox.drain")
-    stmt = (select(Outbox).where(Outbox.sent_at.is_(None)).order_by(Outbox.id).limit(limit)
-            .with_for_update(skip_locked=True))
-    return list(db.execute(stmt).scalars())
-
-
-@transactional
-def mark_sent(db: Session, actor: Actor, outbox_id: int, delivered: bool) -> Outbox:
-    """The adapter reports one attempt; a delivered message is never handed out again."""
-    require(actor, "outbox.drain")
-    row = db.execute(select(Outbox).where(Outbox.id == outbox_id).with_for_update()).scalar()
-    if row is None:
-        raise NotFound("outbox.not_found", f"未找到待发消息 {outbox_id}", "outbox_id")
-    if row.sent_at is not None:
-        raise Conflict("outbox.sent", "该消息已发送", "outbox_id")
-    row.attempts += 1
-    if delivered:
-        row.sent_at = clock.now()
-    audit.record(db, actor, "cases.outbox_sent" if delivered else "cases.outbox_failed",
-                 f"outbox:{row.id}", after={"attempts": row.attempts, "delivered": delivered})
-    return row

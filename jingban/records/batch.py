@@ -37,11 +37,11 @@ from sqlalchemy.orm import Session, aliased
 from jingban.core import policy
 from jingban.core.agency import region
 from jingban.core.errors import JingbanError
+from jingban.core.files import json_items
 from jingban.records import rules
 from jingban.records.models import AccountEntry, AccountYear, Contribution, DeemedService, Proof
 from jingban.registration.models import Enrollment, Person
 from jingban.registration.rules import INSURANCES, base_limits
-from jingban.sharing.rules import json_items
 
 STAGE = MetaData()  # temporary tables, never in the schema
 STAGE_TABLE = Table(

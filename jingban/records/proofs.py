@@ -22,27 +22,27 @@ from typing import Any
 from sqlalchemy import DateTime, exists, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from jingban.cases.models import Notification, Outbox
 from jingban.core import audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
 from jingban.core.money import FEN_PER_YUAN
+from jingban.notices.models import Notification, Outbox
 from jingban.records import batch, rules
 from jingban.records.models import AccountEntry, AccountYear, Contribution, DeemedService, Proof
 from jingban.records.service import (
-    _may_read,
-    _person,
     by_year,
     contribution_lines,
     contribution_years,
+    may_read,
+    person_of,
+    transfer_kind_name,
     transfer_lines,
 )
 from jingban.registration import service as registration
 from jingban.registration.models import Employer, Person
 from jingban.registration.rules import INSURANCES
-from jingban.transfers.rules import KINDS as TRANSFER_KINDS
 
 audit.ACT_NAMES.update({
     "records.issue_proof": "出具证明",
@@ -193,7 +193,7 @@ def _transfers(db: Session, ids: list[int], year: int | None) -> dict[int, list[
     """Completed transfers (of ``year`` for a yearly statement): the months that left or came,
     so a record at either place says where the years are now."""
     lines = transfer_lines(db, ids, completed_only=True)
-    return defaultdict(list, {pid: [{**t, "kind_name": TRANSFER_KINDS.get(t["kind"], t["kind"]),
+    return defaultdict(list, {pid: [{**t, "kind_name": transfer_kind_name(t["kind"]),
                                      "amount": _yuan(t["amount"])} for t in found
                                     if year is None or t["completed_on"][:4] <= str(year)]
                               for pid, found in lines.items()})
@@ -274,9 +274,9 @@ def issue_proof(db: Session, actor: Actor, ssn: str, kind: str) -> Proof:
     if kind not in KINDS:
         raise InvalidInput("proof.kind", "证明种类不正确，可选值：" + "、".join(
             f"{k}（{v}）" for k, v in KINDS.items()), "kind")
-    person = _person(db, ssn)
+    person = person_of(db, ssn)
     subject = registration.person_subject(person)
-    _may_read(actor, subject)
+    may_read(actor, subject)
     at = clock.now()
     facts = (enrollment_facts(db, person, at) if kind == "enrollment"
              else rights_facts(db, [(person.id, person.name, person.ssn)], None, at)[person.id])
@@ -319,8 +319,8 @@ def proof_for(db: Session, actor: Actor, code: str) -> Proof:
 
 
 def proofs_of(db: Session, actor: Actor, ssn: str, limit: int = 20) -> list[Proof]:
-    person = _person(db, ssn)
-    _may_read(actor, registration.person_subject(person))
+    person = person_of(db, ssn)
+    may_read(actor, registration.person_subject(person))
     return list(db.execute(select(Proof).where(Proof.person_id == person.id)
                            .order_by(Proof.id.desc()).limit(limit)).scalars())
 

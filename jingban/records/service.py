@@ -8,12 +8,15 @@ import datetime as dt
 import hashlib
 import io
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import case, exists, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, aliased
 
 from jingban.core import audit, clock
 from jingban.core.actor import Actor
@@ -21,6 +24,7 @@ from jingban.core.agency import param
 from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound, PolicyError
+from jingban.core.files import safe_filename
 from jingban.core.money import to_yuan
 from jingban.records import batch, rules
 from jingban.records.models import (
@@ -37,7 +41,6 @@ from jingban.records.schemas import DeemedServiceCreate, RecordCorrection
 from jingban.registration import service as registration
 from jingban.registration.models import Employer, Enrollment, Liability, Person
 from jingban.registration.schemas import LiabilityCreate
-from jingban.sharing.service import safe_filename
 
 audit.ACT_NAMES.update({
     "records.import_contributions": "导入征收机构缴费数据",
@@ -55,7 +58,7 @@ def batch_subject(item: ContributionBatch) -> str:
     return f"contribution_batch:{item.id}"
 
 
-def _person(db: Session, ssn: str) -> Person:
+def person_of(db: Session, ssn: str) -> Person:
     code = (ssn or "").strip().upper()
     found = db.execute(select(Person).where(Person.ssn == code)).scalar()
     if found is None:
@@ -71,7 +74,7 @@ def _employer(db: Session, uscc: str) -> Employer:
     return found
 
 
-def _may_read(actor: Actor, subject: str) -> None:
+def may_read(actor: Actor, subject: str) -> None:
     """Staff, or the person or employer themself (权益记录免费查询, R§32)."""
     if actor.subject != subject:
         require(actor, "records.read")
@@ -258,7 +261,7 @@ def record_deemed_service(db: Session, actor: Actor, ssn: str,
                           data: DeemedServiceCreate) -> Person:
     """视同缴费年限 from the personnel file (人事档案), approved through REC-DEEMED-YEARS."""
     _require_case(actor)
-    person = _person(db, ssn)
+    person = person_of(db, ssn)
     if db.execute(select(DeemedService.id).where(DeemedService.person_id == person.id,
                                                  DeemedService.insurance == data.insurance)).first():
         raise Conflict("records.deemed_exists", "该险种的视同缴费年限已认定", "insurance")
@@ -283,7 +286,7 @@ def correct_record(db: Session, actor: Actor, ssn: str, data: RecordCorrection) 
     """冲正: a new reversing row pointing to the original (never an edit), through the
     high-risk item REC-CORRECTION; a reversed contribution takes its account credits along."""
     _require_case(actor)
-    person = _person(db, ssn)
+    person = person_of(db, ssn)
     closed, today = _closed_years(db), clock.today()
     if data.contribution_id is not None:
         after = _reverse_contribution(db, person, data.contribution_id, closed, today,
@@ -352,8 +355,8 @@ def _not_reversed(db: Session, model, row_id: int, field: str) -> None:
 def rights(db: Session, actor: Actor, ssn: str) -> dict[str, Any]:
     """个人权益记录: enrollments, months and bases by year, account by year, contribution years.
     Staff reads are logged (查询留痕)."""
-    person = _person(db, ssn)
-    _may_read(actor, registration.person_subject(person))
+    person = person_of(db, ssn)
+    may_read(actor, registration.person_subject(person))
     audit.log_access(db, actor, registration.person_subject(person), "rights")
     rows = db.execute(select(Contribution, Employer.uscc)
                       .outerjoin(Employer, Employer.id == Contribution.employer_id)
@@ -434,7 +437,7 @@ def _balances(entries: list[AccountEntry]) -> list[dict[str, Any]]:
 def staff(db: Session, actor: Actor, uscc: str) -> list[dict[str, Any]]:
     """The employer's insured staff now, their bases and last paid month."""
     employer = _employer(db, uscc)
-    _may_read(actor, registration.employer_subject(employer))
+    may_read(actor, registration.employer_subject(employer))
     rows = db.execute(select(Person.id, Person.ssn, Person.name, Enrollment.insurance,
                              Enrollment.contribution_base, Enrollment.start_date)
                       .join(Enrollment, Enrollment.person_id == Person.id)
@@ -467,7 +470,7 @@ def employer_persons(employer_id: int):
 def arrears(db: Session, actor: Actor, uscc: str) -> list[dict[str, Any]]:
     """欠费明细 of an employer: what the collector reported due and is still unpaid (D§34)."""
     employer = _employer(db, uscc)
-    _may_read(actor, registration.employer_subject(employer))
+    may_read(actor, registration.employer_subject(employer))
     rows = db.execute(select(Arrears, Person.ssn, Person.name)
                       .join(Person, Person.id == Arrears.person_id)
                       .where(Arrears.employer_id == employer.id, Arrears.settled_at.is_(None))
@@ -631,24 +634,24 @@ def transfer_out(db: Session, actor: Actor, person: Person, ref: str, contributi
     return marked
 
 
+# The transfers area builds on records; it tells records how to list a person's transfers
+# (``use_transfers``, called by jingban.wiring), so a rights record can state them (R§16).
+TransferLines = Callable[[Session, list[int], bool], dict[int, list[dict[str, Any]]]]
+_transfers: dict[str, Any] = {"lines": lambda db, person_ids, completed_only: {}, "kinds": {}}
+
+
+def use_transfers(lines: TransferLines, kind_names: dict[str, str]) -> None:
+    _transfers.update(lines=lines, kinds=kind_names)
+
+
 def transfer_lines(db: Session, person_ids: list[int],
                    completed_only: bool = False) -> dict[int, list[dict[str, Any]]]:
     """The persons' relationship transfers as their rights record states them (R§16)."""
-    from jingban.transfers.models import Transfer  # transfers builds on records
+    return defaultdict(list, _transfers["lines"](db, person_ids, completed_only))
 
-    stmt = select(Transfer).where(Transfer.person_id.in_(person_ids)).order_by(Transfer.id)
-    if completed_only:
-        stmt = stmt.where(Transfer.status == "completed")
-    lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for t in db.execute(stmt).scalars():
-        out = t.role == "old"
-        lines[t.person_id].append({
-            "ref": t.ref, "kind": t.kind, "direction": "out" if out else "in",
-            "direction_name": "转出" if out else "转入",
-            "peer_region": t.new_region if out else t.old_region, "status": t.status,
-            "months": t.months, "deemed_months": t.deemed_months, "amount": t.total_amount,
-            "completed_on": t.completed_on.isoformat() if t.completed_on else None})
-    return lines
+
+def transfer_kind_name(kind: str) -> str:
+    return _transfers["kinds"].get(kind, kind)
 
 
 def contribution_note(c: Contribution, transfers: dict[str, dict[str, Any]]) -> str:
@@ -661,6 +664,39 @@ def contribution_note(c: Contribution, transfers: dict[str, dict[str, Any]]) -> 
         t = transfers.get(c.transfer_in_ref, {})
         return f"转入（自{t.get('peer_region', '')}，转移编号{c.transfer_in_ref}）"
     return ""
+
+
+# --- contribution months (for benefit determinations) ------------------------------------------
+
+def contribution_months(db: Session, person_ids: list[int],
+                        schemes: tuple[str, ...]) -> dict[int, int]:
+    """Contribution months in ``schemes`` per person: paid months (a month paid twice counts
+    once, reversed rows excluded) plus deemed months."""
+    if not person_ids:
+        return {}
+    reversal = aliased(Contribution)
+    paid = dict(db.execute(
+        select(Contribution.person_id, func.count(func.distinct(Contribution.period)))
+        .where(Contribution.person_id.in_(person_ids), Contribution.kind == "posted",
+               Contribution.insurance.in_(schemes),
+               ~exists().where(reversal.reverses_id == Contribution.id))
+        .group_by(Contribution.person_id)).all())
+    deemed = dict(db.execute(
+        select(DeemedService.person_id, func.sum(DeemedService.months))
+        .where(DeemedService.person_id.in_(person_ids),
+               DeemedService.insurance.in_(schemes))
+        .group_by(DeemedService.person_id)).all())
+    return {pid: int(paid.get(pid, 0)) + int(deemed.get(pid, 0) or 0) for pid in person_ids}
+
+
+def paid_months(db: Session, person_id: int, schemes: tuple[str, ...]) -> int:
+    """Months actually paid in ``schemes`` (each once, reversed rows excluded), no deemed months."""
+    reversal = aliased(Contribution)
+    return int(db.execute(
+        select(func.count(func.distinct(Contribution.period)))
+        .where(Contribution.person_id == person_id, Contribution.kind == "posted",
+               Contribution.insurance.in_(schemes),
+               ~exists().where(reversal.reverses_id == Contribution.id))).scalar() or 0)
 
 
 # --- overpayment recovery (written for jingban.benefits.recovery, R§46) --------------------------
@@ -693,45 +729,36 @@ def recovery_offset(db: Session, actor: Actor, person: Person, scheme: str, amou
     return entry
 
 
-# --- the account pension draws the account down (written for jingban.benefits.batch) ----------
+# --- the account pension draws the account down (for the payroll, jingban.benefits.payroll) ---
 
 PAYOUT = "payout"  # AccountEntry.kind of a month's account pension paid out (negative)
 
 
-def draw_down_for_run(db: Session, run_id: int, low: int, high: int) -> int:
-    """个人账户养老金支付: for each enterprise-pension payment of payroll run ``run_id`` to persons
-    low ≤ id < high — the month's regular payment and any back pay (补发) it picked up — the
-    award's account part is debited from the person's enterprise account as a ``payout`` entry
-    of the payment's month, oldest month first and never below zero: once the account is
-    exhausted the account pension goes on being paid from the pooled fund (国发〔2005〕38号
-    第六条; 国发〔1997〕26号). Set-based (one INSERT … SELECT with a running sum per person), in the
-    payroll chunk's transaction; once per person and month (NOT EXISTS here, the partial unique
-    index uq_account_entry_payout of migration 0013 in the database), so a rerun adds nothing.
+def draw_down(db: Session, payouts, low: int, high: int) -> int:
+    """个人账户养老金支付: ``payouts`` (a subquery of ``person_id``, ``period``, ``part``: the
+    account part of each month's enterprise-pension payment of persons low ≤ id < high, built by
+    the payroll) is debited from each person's enterprise account as a ``payout`` entry of the
+    payment's month, oldest month first and never below zero: once the account is exhausted the
+    account pension goes on being paid from the pooled fund (国发〔2005〕38号 第六条;
+    国发〔1997〕26号). Set-based (one INSERT … SELECT with a running sum per person), in the
+    caller's transaction; once per person and month (NOT EXISTS here, the partial unique index
+    uq_account_entry_payout of migration 0013 in the database), so a rerun adds nothing.
     Returns the entries written."""
-    # Imported here: benefits builds on records, not the other way round.
-    from sqlalchemy import case, exists, literal
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    from jingban.benefits.models import Award, Payment
-
     scheme = "pension_enterprise"
     held = (select(AccountEntry.person_id, func.sum(AccountEntry.amount).label("balance"))
             .where(AccountEntry.scheme == scheme, AccountEntry.person_id >= low,
                    AccountEntry.person_id < high)
             .group_by(AccountEntry.person_id).subquery())
-    done = exists().where(AccountEntry.person_id == Payment.person_id,
+    done = exists().where(AccountEntry.person_id == payouts.c.person_id,
                           AccountEntry.scheme == scheme, AccountEntry.kind == PAYOUT,
-                          AccountEntry.period == Payment.period)
-    due = (select(Payment.person_id, Payment.period, Award.account_amount.label("part"),
-                  (held.c.balance - func.sum(Award.account_amount).over(
-                      partition_by=Payment.person_id, order_by=Payment.period)
-                   + Award.account_amount).label("left"))
-           .join(Award, Award.id == Payment.award_id)
-           .join(held, held.c.person_id == Payment.person_id)
-           .where(Payment.run_id == run_id, Payment.person_id >= low, Payment.person_id < high,
-                  Payment.kind.in_(["regular", "back_pay"]), Award.kind == scheme,
-                  Award.account_amount > 0, held.c.balance > 0, ~done)
+                          AccountEntry.period == payouts.c.period)
+    due = (select(payouts.c.person_id, payouts.c.period, payouts.c.part.label("part"),
+                  (held.c.balance - func.sum(payouts.c.part).over(
+                      partition_by=payouts.c.person_id, order_by=payouts.c.period)
+                   + payouts.c.part).label("left"))
+           .select_from(payouts)
+           .join(held, held.c.person_id == payouts.c.person_id)
+           .where(held.c.balance > 0, ~done)
            .subquery())
     amount = case((due.c.part < due.c.left, due.c.part), else_=due.c.left)
     rows = select(due.c.person_id, literal(scheme), due.c.period // 100, literal(PAYOUT), -amount,

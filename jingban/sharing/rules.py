@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-from dataclasses import dataclass
-from typing import Any
 
 from pydantic import ValidationError
 
-from jingban.core.audit import canonical, sm3
 from jingban.core.errors import InvalidInput, JingbanError
+from jingban.core.files import Item, clean, json_items
 from jingban.core.http import VALIDATION_MESSAGES
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -78,24 +75,6 @@ CANCEL_FLAGS = {
 FIELD_MESSAGES = {**VALIDATION_MESSAGES, "date_invalid": "不是有效的日期，应为 YYYY-MM-DD"}
 
 
-@dataclass(frozen=True)
-class Item:
-    """One record of a feed file: where it was, its text as received, what it says."""
-
-    line: int
-    raw: str
-    data: dict[str, Any] | None
-    problem: str = ""
-
-    @property
-    def key(self) -> str:
-        """Idempotency key: the source's event id, else SM3 of the canonical record."""
-        event_id = (self.data or {}).get("event_id")
-        if isinstance(event_id, str | int) and 0 < len(str(event_id).strip()) <= 64:
-            return str(event_id).strip()
-        return sm3(canonical(self.data) if self.data is not None else self.raw)
-
-
 def file_error(message: str) -> InvalidInput:
     return InvalidInput("sharing.file", message, "file")
 
@@ -115,16 +94,10 @@ def parse(kind: str, content: bytes) -> tuple[str, list[Item]]:
         raise file_error("文件为空")
     if "\x00" in text:
         raise file_error("文件含有空字符（NUL），请检查导出格式")
-    header, items = ("", json_items(text)) if text.lstrip()[0] in "[{" else _csv_items(kind, text)
+    header, items = ("", json_items(text, file_error)) if text.lstrip()[0] in "[{" else _csv_items(kind, text)
     if not items:
         raise file_error("文件中没有数据记录")
     return header, items
-
-
-def _clean(data: dict[str, Any]) -> dict[str, Any]:
-    """Empty cells mean "not given"."""
-    return {k: v for k, v in data.items()
-            if v is not None and not (isinstance(v, str) and not v.strip())}
 
 
 def _csv_items(kind: str, text: str) -> tuple[str, list[Item]]:
@@ -146,7 +119,7 @@ def _csv_items(kind: str, text: str) -> tuple[str, list[Item]]:
             if len(row) > len(columns):
                 items.append(Item(first, raw, None, f"第{first}行的列数多于表头"))
                 continue
-            items.append(Item(first, raw, _clean(dict(zip(columns, row, strict=False)))))
+            items.append(Item(first, raw, clean(dict(zip(columns, row, strict=False)))))
     except csv.Error as exc:
         raise file_error(f"CSV 格式错误（第{reader.line_num}行）：{exc}") from None
     return header, items
@@ -161,55 +134,6 @@ def _check_columns(kind: str, columns: list[str]) -> None:
         raise file_error(f"CSV 表头含有无法识别的列：{'、'.join(unknown)}")
     if len(set(columns)) != len(columns):
         raise file_error("CSV 表头有重复的列")
-
-
-_WS = " \t\r\n"
-
-
-def _skip(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in _WS:
-        pos += 1
-    return pos
-
-
-def json_items(text: str) -> list[Item]:
-    """A JSON array of objects, read element by element so each keeps its exact text."""
-    decoder, items = json.JSONDecoder(), []
-    pos = _skip(text, 0)
-    if not text.startswith("[", pos):
-        raise file_error("JSON 文件应为对象数组（以 [ 开头）")
-    pos = _skip(text, pos + 1)
-    try:
-        while not text.startswith("]", pos):
-            value, end = decoder.raw_decode(text, pos)
-            items.append(_json_item(text.count("\n", 0, pos) + 1, text[pos:end], value))
-            pos = _skip(text, end)
-            if text.startswith(",", pos):
-                pos = _skip(text, pos + 1)
-            elif not text.startswith("]", pos):
-                raise json.JSONDecodeError("应为逗号或 ]", text, pos)
-    except json.JSONDecodeError as exc:
-        raise file_error(f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列）") from None
-    if _skip(text, pos + 1) != len(text):
-        raise file_error("JSON 数组结束后还有多余内容")
-    return items
-
-
-def _json_item(line: int, raw: str, value: Any) -> Item:
-    if not isinstance(value, dict):
-        return Item(line, raw, None, "记录应为 JSON 对象")
-    if _unstorable(value):
-        return Item(line, raw, None, "记录含有非法字符（\\u0000 或不成对的 \\uD800–\\uDFFF）")
-    return Item(line, raw, _clean(value))
-
-
-def _unstorable(value: Any) -> bool:
-    """NUL and lone surrogates (legal JSON escapes) cannot be stored as text."""
-    if isinstance(value, str):
-        return any(ch == "\x00" or "\ud800" <= ch <= "\udfff" for ch in value)
-    if isinstance(value, dict):
-        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
-    return isinstance(value, list) and any(_unstorable(v) for v in value)
 
 
 def as_error(kind: str, exc: JingbanError | ValidationError) -> JingbanError:

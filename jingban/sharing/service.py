@@ -10,18 +10,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from jingban.benefits.stops import service as stops
+from jingban.benefits.survivor import service as survivors
 from jingban.core import audit, clock, ids
 from jingban.core.actor import Actor
 from jingban.core.audit import canonical, sm3
 from jingban.core.auth import can, require
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, JingbanError, NotFound
+from jingban.core.files import safe_filename
 from jingban.registration import service as registration
 from jingban.registration.models import Employer, Person
 from jingban.registration.schemas import (
@@ -107,11 +109,6 @@ def receive_batch(db: Session, actor: Actor, *, kind: str, filename: str,
     _count(batch)
     audit.record(db, actor, "sharing.receive_batch", batch_subject(batch), after=_summary(batch))
     return batch
-
-
-def safe_filename(name: str) -> str:
-    printable = "".join(ch for ch in (name or "") if ch.isprintable())
-    return PurePath(printable.replace("\\", "/")).name[:200] or "未命名文件"
 
 
 def _process(db: Session, actor: Actor, kind: str, item: rules.Item) -> FeedRecord:
@@ -252,13 +249,10 @@ def _death(db: Session, actor: Actor, e: PopulationEvent) -> Outcome:
     if died is None:
         raise rules.missing("population", "death_date")
     person = registration.record_death(db, actor, ssn, died, DEATH_REASON)
-    from jingban.benefits import stops  # imported here: benefits uses the case engine → records → us
-
     key = e.event_id or sm3(canonical(e.model_dump(mode="json")))
     note = stops.receive_fact(db, actor, kind="death", ssn=ssn, name=e.name or person.name,
                               fact_date=died, source="population", source_ref=key)
-    from jingban.benefits import survivors  # SPEC §12: open a survivor-benefit prompt
-
+    # SPEC §12: open a survivor-benefit prompt
     if survivors.prompt_after_death(db, actor, person):
         note = f"{note}；已提示可申领遗属待遇"
     return Outcome(registration.person_subject(person), note)
@@ -287,8 +281,6 @@ FACT_FEEDS: dict[str, type[JudicialEvent] | type[ExitEvent]] = {
 
 def _fact(db: Session, actor: Actor, kind: str, e: JudicialEvent | ExitEvent, key: str) -> Outcome:
     """Kept as a fact for the matching run; an imprisonment suspends the person's awards."""
-    from jingban.benefits import stops  # imported here: benefits uses the case engine → records → us
-
     ssn = _citizen(e)
     if e.event_date > clock.today():
         raise InvalidInput("sharing.event_date", "收监、释放或出境日期不能晚于今天", "event_date")

@@ -17,6 +17,8 @@ import datetime as dt
 import json
 import os
 import uuid
+from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +26,8 @@ from pydantic import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from jingban.cases import service as cases
+from jingban.cases.models import Case
 from jingban.core import agency, audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
@@ -31,6 +35,7 @@ from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, JingbanError, NotFound, PermissionDenied
 from jingban.core.money import format_yuan
 from jingban.core.workdays import due_label
+from jingban.notices.service import notify
 from jingban.records import service as records
 from jingban.registration.models import Enrollment, Person
 from jingban.registration.service import person_subject
@@ -142,10 +147,8 @@ def _queue(db: Session, transfer: Transfer, kind: str, payload: dict) -> Transfe
 
 def _tell(db: Session, transfer: Transfer, message: str) -> None:
     """R§16: the person is told the progress at every step (portal notice and SMS)."""
-    from jingban.cases import service as cases  # the case engine runs this area's acts
-
     person = db.get(Person, transfer.person_id) if transfer.person_id else None
-    cases.notify(db, transfer.ssn, "transfer", f"【{rules.KINDS[transfer.kind]}】{message}",
+    notify(db, transfer.ssn, "transfer", f"【{rules.KINDS[transfer.kind]}】{message}",
                  phone=person.phone if person else "")
 
 
@@ -164,11 +167,16 @@ def _person_checks(db: Session, person: Person, kind: str, new_region: str) -> N
 
 
 def _receiving(db: Session, person: Person) -> bool:
-    from jingban.benefits.models import Award
+    return _pensioners["receiving"](db, person.id)
 
-    return db.execute(select(Award.id).where(
-        Award.person_id == person.id, Award.kind.like("pension%"),
-        Award.status.in_(["active", "suspended"]))).first() is not None
+
+# Whether a person already receives a basic pension: the benefits area builds on transfers and
+# answers this (``use_pension_check``, called by jingban.wiring).
+_pensioners: dict[str, Callable[[Session, int], bool]] = {"receiving": lambda db, person_id: False}
+
+
+def use_pension_check(receiving: Callable[[Session, int], bool]) -> None:
+    _pensioners["receiving"] = receiving
 
 
 # --- starting a transfer (the act of the TRF-* case items) ----------------------------------------
@@ -217,8 +225,6 @@ def _case_of(db: Session, actor: Actor, person: Person, item: str) -> int | None
     """The application case whose approval (or intake check) runs this act."""
     if actor.channel != "case":
         return None
-    from jingban.cases.models import Case
-
     return db.execute(select(Case.id).where(
         Case.subject == person_subject(person), Case.item_code == item,
         Case.status.in_(["in_review", "awaiting_materials"])).order_by(Case.id.desc())).scalar()
@@ -856,8 +862,6 @@ def view(db: Session, transfer: Transfer) -> dict[str, Any]:
 def apply(db: Session, actor: Actor, data: TransferStart, *, request_id: str | None = None):
     """A transfer application as a case of its catalog item (受理 → review → the act above);
     work injury and maternity are refused at once with the reason."""
-    from jingban.cases import service as cases
-
     if reason := rules.not_transferable(data.kind):
         raise InvalidInput("transfers.not_transferable", reason, "kind")
     item = rules.item_for(data.kind, data.direction)
@@ -877,3 +881,23 @@ def act_for(kinds: set[str], direction: str | None = None):
         return start(db, actor, ssn, data)
 
     return run
+
+
+# --- what a rights record says about transfers (records.use_transfers, by jingban.wiring) ------
+
+def transfer_lines(db: Session, person_ids: list[int],
+                   completed_only: bool = False) -> dict[int, list[dict[str, Any]]]:
+    """The persons' relationship transfers as their rights record states them (R§16)."""
+    stmt = select(Transfer).where(Transfer.person_id.in_(person_ids)).order_by(Transfer.id)
+    if completed_only:
+        stmt = stmt.where(Transfer.status == "completed")
+    lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for t in db.execute(stmt).scalars():
+        out = t.role == "old"
+        lines[t.person_id].append({
+            "ref": t.ref, "kind": t.kind, "direction": "out" if out else "in",
+            "direction_name": "转出" if out else "转入",
+            "peer_region": t.new_region if out else t.old_region, "status": t.status,
+            "months": t.months, "deemed_months": t.deemed_months, "amount": t.total_amount,
+            "completed_on": t.completed_on.isoformat() if t.completed_on else None})
+    return lines

@@ -11,8 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jingban.cases import catalog, rules, service
-from jingban.cases.acts import ACTS
+from jingban.cases import acts, catalog, rules, service
 from jingban.cases.models import Case
 from jingban.cases.rules import Item
 from jingban.cases.schemas import Decision, Reason
@@ -22,7 +21,8 @@ from jingban.core.auth import can
 from jingban.core.errors import JingbanError, PermissionDenied
 from jingban.core.http import RowId, get_db
 from jingban.registration.models import Employer, Person
-from jingban.web import benefit_calc, intake
+from jingban.web import intake
+from jingban.web.benefits import calc as benefit_calc
 from jingban.web.display import label, show
 from jingban.web.pages import page_actor, parse, posted, render, see_other, signed_in
 
@@ -212,7 +212,7 @@ def my_cases(request: Request, actor: Actor = Depends(signed_in), db: Session = 
     return render(request, "portal_home.html", cases=service.applicant_cases(db, actor))
 
 
-def _own_key(db: Session, actor: Actor) -> tuple[str, str]:
+def own_key(db: Session, actor: Actor) -> tuple[str, str]:
     """("ssn", SSN) or ("uscc", USCC) of the person or employer a portal user is."""
     kind, _, ident = (actor.subject or "").partition(":")
     model = {"person": Person, "employer": Employer}.get(kind)
@@ -229,7 +229,8 @@ def _portal_items(actor: Actor) -> list[Item]:
     key = {"person": "ssn", "employer": "uscc"}.get(kind)
     return [i for i in catalog.load().values()
             if "web" in i.channels and i.act
-            and (kind == "person" if i.applicant == "dependant" else ACTS[i.act].key == key)]
+            and (kind == "person" if i.applicant == "dependant"
+                 else (act := acts.get(i.act)) is not None and act.key == key)]
 
 
 def _portal_item(actor: Actor, code: str) -> Item:
@@ -256,7 +257,7 @@ def portal_submit(request: Request, code: str, values: Form = Depends(posted),
     """网上申请: the applicant is always the user himself, whatever the form says — the subject
     too, except that a dependant names the deceased insured (the engine checks the death)."""
     item = _portal_item(actor, code)
-    key, own = _own_key(db, actor)
+    key, own = own_key(db, actor)
     if item.applicant == "dependant":
         person = db.execute(select(Person).where(Person.ssn == own)).scalar_one()
         values = {**values, "applicant_id_number": person.id_number, "applicant_name": person.name}

@@ -14,8 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from jingban.cases import service
-from jingban.cases.acts import ACTS
+from jingban.cases import acts, service
 from jingban.cases.models import Case
 from jingban.cases.rules import Item
 from jingban.core.actor import Actor
@@ -60,7 +59,7 @@ def _form_field(schema: type[BaseModel], name: str, info) -> FormField:
 
 def fields_of(item: Item) -> list[FormField]:
     """The payload fields of an item: the subject's key first, then the act's request model."""
-    act = ACTS.get(item.act or "")
+    act = acts.get(item.act)
     if act is None:
         return []
     fields = [FormField(act.key, label(act.key), required=True)] if act.key else []
@@ -70,7 +69,7 @@ def fields_of(item: Item) -> list[FormField]:
 
 def payload_of(item: Item, values: dict[str, Any]) -> dict[str, Any]:
     """The form as the engine's payload; blank optional fields mean "not given"."""
-    act = ACTS.get(item.act or "")
+    act = acts.get(item.act)
     if act is None:
         return {}  # the engine refuses an item that is not open yet
     fields = act.schema.model_fields

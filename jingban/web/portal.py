@@ -12,16 +12,17 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from jingban.benefits import rules as benefit_rules
-from jingban.benefits import service as benefits
-from jingban.benefits.schemas import PensionQuery, RetirementQuery
-from jingban.cases.models import Notification
+from jingban.benefits.pension import rules as benefit_rules
+from jingban.benefits.pension import service as benefits
+from jingban.benefits.pension.schemas import PensionQuery, RetirementQuery
 from jingban.core import agency, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.errors import JingbanError, NotFound, PermissionDenied
 from jingban.core.http import RowId, get_db
 from jingban.core.money import to_yuan
+from jingban.notices.models import Notification
+from jingban.records import service as records
 from jingban.records.models import AccountEntry
 from jingban.registration.models import Employer, Person
 from jingban.web.display import RETIREMENT_CATEGORIES
@@ -74,8 +75,8 @@ def my_messages(request: Request, actor: Actor = Depends(signed_in), db: Session
 def _record_inputs(db: Session, person: Person) -> dict[str, Any]:
     """What the person's own record says: months (with deemed), the average index, balance."""
     region, today = db.info["region"], clock.today()
-    months = benefits._contribution_months(db, [person.id])[person.id]
-    paid = benefits._paid_indices(db, person.id, region)
+    months = records.contribution_months(db, [person.id], benefits.PENSION_SCHEMES)[person.id]
+    paid = benefits.paid_indices(db, person.id, region)
     deemed_index = Decimal(agency.param(db, "pension.deemed_index", today))
     index = benefit_rules.average_index(paid, months - len(paid), deemed_index)
     balance = db.execute(select(func.coalesce(func.sum(AccountEntry.amount), 0)).where(

@@ -6,11 +6,15 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from jingban.web import activation, auth, benefits, cases, feeds, proofs, records, staff
-from jingban.web import benefit_stops as benefit_stop_pages
+from jingban.web import activation, auth, cases, feeds, proofs, records, staff
 from jingban.web import portal as portal_pages
-from jingban.web import survivors as survivor_pages
 from jingban.web import transfers as transfer_pages
+from jingban.web.benefits import payroll as payroll_pages
+from jingban.web.benefits import pension as pension_pages
+from jingban.web.benefits import recovery as recovery_pages
+from jingban.web.benefits import stops as stop_pages
+from jingban.web.benefits import survivor as survivor_pages
+from jingban.web.benefits import verification as verification_pages
 from jingban.web.pages import HERE, SESSION_COOKIE, html_errors
 
 
@@ -19,7 +23,8 @@ def install(app: FastAPI) -> None:
                        session_cookie=SESSION_COOKIE, same_site="lax",
                        max_age=app.state.settings.token_ttl_seconds)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, cases, portal_pages, staff, feeds, records, activation, proofs, benefits,
-                   transfer_pages, benefit_stop_pages, survivor_pages):
+    for module in (auth, cases, portal_pages, staff, feeds, records, activation, proofs, pension_pages,
+                   payroll_pages, transfer_pages, stop_pages, verification_pages, recovery_pages,
+                   survivor_pages):
         app.include_router(module.router, include_in_schema=False)
     app.state.render_error = html_errors(app.state.render_error)

@@ -15,7 +15,7 @@ from jingban.core.errors import JingbanError
 from jingban.core.http import RowId, get_db
 from jingban.transfers import protocol, rules, service
 from jingban.transfers.schemas import TransferApply, TransferStart
-from jingban.web.cases import _own_key
+from jingban.web.cases import own_key
 from jingban.web.pages import page_actor, parse, posted, render, see_other, signed_in
 
 router = APIRouter()
@@ -117,7 +117,7 @@ def my_apply(request: Request, values: dict[str, Any] = Depends(posted),
              actor: Actor = Depends(signed_in), db: Session = Depends(get_db)):
     """网上申请: always for the signed-in person."""
     try:
-        _, ssn = _own_key(db, actor)
+        _, ssn = own_key(db, actor)
         data = parse(TransferApply, values, TITLES)
         case = service.apply(db, actor, TransferStart(ssn=ssn, **data.model_dump()))
     except JingbanError as exc:

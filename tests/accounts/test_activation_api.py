@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from jingban.accounts import rules
-from jingban.cases.models import Outbox
 from jingban.core.models import AuditEvent, User
+from jingban.notices.models import Outbox
 from tests.conftest import citizen_id, error_of, person_body
 
 PHONE = "13800000001"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from jingban.benefits import batch
-from jingban.benefits.models import Award
+from jingban.benefits.common.models import Award
+from jingban.benefits.payroll import batch
 from jingban.cases import service as cases
 from jingban.core.actor import Actor
 from jingban.registration.models import Person

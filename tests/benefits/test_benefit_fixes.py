@@ -12,11 +12,17 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from jingban.benefits import batch, recovery, rules, service, stops
-from jingban.benefits.models import Award, Debt, Payment, PayrollRun
-from jingban.benefits.stop_schemas import AgreementIn, StopReportIn
-from jingban.cases.models import Notification
+from jingban.benefits.common.models import Award, Payment, PayrollRun
+from jingban.benefits.payroll import batch, rules
+from jingban.benefits.pension import service
+from jingban.benefits.recovery import service as recovery
+from jingban.benefits.recovery.models import Debt
+from jingban.benefits.recovery.schemas import AgreementIn
+from jingban.benefits.stops import service as stops
+from jingban.benefits.stops.schemas import StopReportIn
+from jingban.benefits.survivor import rules as survivor_rules
 from jingban.core import clock, policy
+from jingban.notices.models import Notification
 from jingban.oversight.models import CreditRecord
 from jingban.records import service as records
 from jingban.records.models import AccountEntry
@@ -91,7 +97,7 @@ def test_the_payroll_keeps_deducting_after_a_default(sessions, monkeypatch):
         assert (payment.gross, payment.deduction, payment.net) == (100000, 50000, 50000)
         assert recovery.balance(db, debt_id) == 977034 - 50000
         assert db.get(Debt, debt_id).status == "defaulted"
-    assert batch.rules.DEBTS_RECOVERING == recovery.OPEN
+    assert batch.recovery_rules.DEBTS_RECOVERING == recovery.OPEN
 
 
 # --- 5. the payroll's months ------------------------------------------------------------------------
@@ -193,7 +199,7 @@ def test_a_rerun_draws_nothing_twice(sessions):
         person_id = db.query(Person.id).filter(Person.ssn == ssn).scalar()
         batch.pay_range(db, ACCOUNTANT, run.id, person_id, person_id + 1)
         batch.pay_range(db, ACCOUNTANT, run.id, person_id, person_id + 1)  # a resumed range
-        assert records.draw_down_for_run(db, run.id, person_id, person_id + 1) == 0
+        assert batch.draw_down_for_run(db, run.id, person_id, person_id + 1) == 0
         db.commit()
         batch.finish_run(db, ACCOUNTANT, run.id)
     with sessions() as db:
@@ -288,10 +294,10 @@ def test_the_award_cites_enacted_law():
 def test_survivor_month_thresholds_come_from_the_policy(sessions):
     table = policy.value("survivor.months", "330106", dt.date(2026, 1, 1))
     assert (table["short_years"], table["mid_years"], table["full_years"]) == (5, 10, 15)
-    assert rules.survivor_months(59, None, table) == 3
-    assert rules.survivor_months(20 * 12, None, table) == 14
+    assert survivor_rules.survivor_months(59, None, table) == 3
+    assert survivor_rules.survivor_months(20 * 12, None, table) == 14
     moved = {**table, "short_years": 4, "full_years": 12}
-    assert rules.survivor_months(59, None, moved) == 6  # 4 years 11 months: the middle band
-    assert rules.survivor_months(20 * 12, None, moved) == 17
-    assert rules.survivor_benefits(100, 2, 3, 50, 150, moved) == (200, 300)  # not capped at 4+
-    assert rules.survivor_benefits(100, 2, 3, 40, 150, moved) == (150, 0)
+    assert survivor_rules.survivor_months(59, None, moved) == 6  # 4 years 11 months: the middle band
+    assert survivor_rules.survivor_months(20 * 12, None, moved) == 17
+    assert survivor_rules.survivor_benefits(100, 2, 3, 50, 150, moved) == (200, 300)  # not capped at 4+
+    assert survivor_rules.survivor_benefits(100, 2, 3, 40, 150, moved) == (150, 0)

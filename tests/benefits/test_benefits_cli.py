@@ -10,8 +10,10 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from jingban.benefits import rules
-from jingban.benefits.models import Award, Payment, SharedFact, VerificationHit
+from jingban.benefits.common import rules
+from jingban.benefits.common.models import Award, Payment
+from jingban.benefits.stops.models import SharedFact
+from jingban.benefits.verification.models import VerificationHit
 from jingban.cli import app
 from jingban.core import clock
 from jingban.core.config import Settings

@@ -5,10 +5,11 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from jingban.benefits import rules
-from jingban.benefits.models import Award
-from jingban.cases.models import Case, Notification
+from jingban.benefits.common import rules
+from jingban.benefits.common.models import Award
+from jingban.cases.models import Case
 from jingban.core import clock
+from jingban.notices.models import Notification
 from tests.benefits.pension_helpers import API, approve_all, claim, retiree
 from tests.conftest import error_of
 

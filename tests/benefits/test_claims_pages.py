@@ -5,7 +5,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from jingban.benefits import rules
+from jingban.benefits.common import rules
 from jingban.core import clock
 from jingban.core.actor import SYSTEM
 from jingban.core.auth import create_user

@@ -10,8 +10,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from jingban.benefits import batch, rules
-from jingban.benefits.models import Award, Debt, DebtEntry, Payment, PayrollRun
+from jingban.benefits.common import rules
+from jingban.benefits.common.models import Award, Payment, PayrollRun
+from jingban.benefits.payroll import batch
+from jingban.benefits.recovery.models import Debt, DebtEntry
 from jingban.core import clock
 from jingban.core.actor import Actor
 from jingban.core.models import AuditEvent

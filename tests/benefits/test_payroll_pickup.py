@@ -14,9 +14,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from jingban.benefits import batch, recovery, service
-from jingban.benefits.models import Award, Debt, Payment, PayrollRun, Refund
-from jingban.benefits.stop_schemas import RepaymentIn
+from jingban.benefits.common.models import Award, Payment, PayrollRun
+from jingban.benefits.payroll import batch
+from jingban.benefits.pension import service
+from jingban.benefits.recovery import service as recovery
+from jingban.benefits.recovery.models import Debt, Refund
+from jingban.benefits.recovery.schemas import RepaymentIn
 from jingban.core import clock
 from jingban.core.actor import SYSTEM
 from jingban.core.auth import create_user

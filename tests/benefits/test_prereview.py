@@ -4,9 +4,10 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from jingban.benefits import rules
-from jingban.cases.models import Notification
+from jingban.benefits.common import rules
+from jingban.benefits.pension import rules as pension_rules
 from jingban.core import clock, policy
+from jingban.notices.models import Notification
 from tests.conftest import citizen_id_of, employer_body, error_of, person_body
 
 API = "/api/v1"
@@ -55,7 +56,7 @@ def _twelve_ahead() -> tuple[dt.date, str]:
     earliest = rules.add_months(today.year, today.month, 12)
     for back in range(24):
         year, month = rules.add_months(today.year - 50, today.month, back - 12)
-        due = rules.retirement(year, month, schedule)
+        due = pension_rules.retirement(year, month, schedule)
         if (due.year, due.month) >= earliest:
             return dt.date(year, month, 10), due.label
     raise AssertionError("no cohort found")

@@ -8,11 +8,11 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from jingban.benefits import verification
-from jingban.benefits.models import Debt
-from jingban.benefits.stop_schemas import TaskIn
-from jingban.cases.models import Notification
+from jingban.benefits.recovery.models import Debt
+from jingban.benefits.verification import service as verification
+from jingban.benefits.verification.schemas import TaskIn
 from jingban.core import clock
+from jingban.notices.models import Notification
 from jingban.registration.models import Person
 from tests.benefits.stop_helpers import CLERK, payroll, recipient, through_review
 from tests.conftest import uscc

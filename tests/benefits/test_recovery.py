@@ -8,13 +8,17 @@ from decimal import Decimal
 
 import pytest
 
-from jingban.benefits import recovery, rules, stops
-from jingban.benefits.models import Award, Debt, DebtEntry, Instalment, Payment
-from jingban.benefits.stop_schemas import AccountOffsetIn, AgreementIn, RepaymentIn, StopReportIn
+from jingban.benefits.common.models import Award, Payment
+from jingban.benefits.recovery import rules
+from jingban.benefits.recovery import service as recovery
+from jingban.benefits.recovery.models import Debt, DebtEntry, Instalment
+from jingban.benefits.recovery.schemas import AccountOffsetIn, AgreementIn, RepaymentIn
+from jingban.benefits.stops import service as stops
+from jingban.benefits.stops.schemas import StopReportIn
 from jingban.cases import service as cases
-from jingban.cases.models import Notification, Outbox
 from jingban.core import clock
 from jingban.core.errors import Conflict, InvalidInput
+from jingban.notices.models import Notification, Outbox
 from jingban.oversight.models import CreditRecord
 from jingban.records.models import AccountEntry
 from jingban.registration.models import Person

@@ -7,11 +7,13 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from jingban.benefits import recovery, rules
-from jingban.benefits.models import Award, Debt, DebtEntry, Payment
-from jingban.benefits.service import breakdown_of
-from jingban.cases.models import Notification
+from jingban.benefits.common import rules
+from jingban.benefits.common.models import Award, Payment
+from jingban.benefits.pension.service import breakdown_of
+from jingban.benefits.recovery import service as recovery
+from jingban.benefits.recovery.models import Debt, DebtEntry
 from jingban.core import clock
+from jingban.notices.models import Notification
 from jingban.records.models import AccountEntry
 from tests.benefits.pension_helpers import API, approve_all, claim
 from tests.benefits.stop_helpers import CLERK

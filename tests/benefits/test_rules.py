@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from jingban.benefits import rules
+from jingban.benefits.pension import rules
+from jingban.benefits.survivor import rules as survivor_rules
 from jingban.core.config import PROJECT_ROOT
 from jingban.core.policy import Policy
 
@@ -70,16 +71,16 @@ def test_account_pension_and_payout_months():
     (360, 250, 9),   # never under 9
 ])
 def test_survivor_months(months, received, expected):
-    assert rules.survivor_months(months, received, SURVIVOR) == expected
+    assert survivor_rules.survivor_months(months, received, SURVIVOR) == expected
 
 
 def test_survivor_benefits_after_six_years_of_pension():
-    months = rules.survivor_months(360, 6 * 12, SURVIVOR)
-    assert rules.survivor_benefits(643300, 2, months, 360, None) == (1286600, 11579400)
+    months = survivor_rules.survivor_months(360, 6 * 12, SURVIVOR)
+    assert survivor_rules.survivor_benefits(643300, 2, months, 360, None) == (1286600, 11579400)
 
 
 def test_under_five_years_capped_at_own_contributions():
-    months = rules.survivor_months(36, None, SURVIVOR)
-    assert rules.survivor_benefits(643300, 2, months, 36, 500000) == (500000, 0)
-    assert rules.survivor_benefits(643300, 2, months, 36, 3000000) == (1286600, 1713400)
-    assert rules.survivor_benefits(643300, 2, months, 36, 4000000) == (1286600, 1929900)
+    months = survivor_rules.survivor_months(36, None, SURVIVOR)
+    assert survivor_rules.survivor_benefits(643300, 2, months, 36, 500000) == (500000, 0)
+    assert survivor_rules.survivor_benefits(643300, 2, months, 36, 3000000) == (1286600, 1713400)
+    assert survivor_rules.survivor_benefits(643300, 2, months, 36, 4000000) == (1286600, 1929900)

@@ -9,18 +9,13 @@ from decimal import Decimal
 
 import pytest
 
-from jingban.benefits import recovery, stops
-from jingban.benefits.models import (
-    Award,
-    AwardEvent,
-    Debt,
-    DebtEntry,
-    Payment,
-    Refund,
-    SharedFact,
-    StopReport,
-)
-from jingban.benefits.stop_schemas import RepaymentIn, StopReportIn
+from jingban.benefits.common.models import Award, AwardEvent, Payment, StopReport
+from jingban.benefits.recovery import service as recovery
+from jingban.benefits.recovery.models import Debt, DebtEntry, Refund
+from jingban.benefits.recovery.schemas import RepaymentIn
+from jingban.benefits.stops import service as stops
+from jingban.benefits.stops.models import SharedFact
+from jingban.benefits.stops.schemas import StopReportIn
 from jingban.cases import service as cases
 from jingban.core import clock
 from jingban.core.actor import Actor

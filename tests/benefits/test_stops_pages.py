@@ -7,7 +7,9 @@ import datetime as dt
 
 import pytest
 
-from jingban.benefits.models import Debt, SharedFact, VerificationTask
+from jingban.benefits.recovery.models import Debt
+from jingban.benefits.stops.models import SharedFact
+from jingban.benefits.verification.models import VerificationTask
 from jingban.cases.models import Case
 from jingban.core import clock
 from tests.benefits.stop_helpers import TODAY, payroll, recipient, through_review

@@ -10,10 +10,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from jingban.cases.models import Case, Notification, Outbox
+from jingban.cases.models import Case
 from jingban.core import clock
 from jingban.core.actor import SYSTEM
 from jingban.core.auth import create_user
+from jingban.notices.models import Notification, Outbox
 from jingban.registration.models import Person
 from tests.benefits.pension_helpers import retiree
 from tests.benefits.stop_helpers import TODAY, add_award, through_review

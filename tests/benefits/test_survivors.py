@@ -13,13 +13,15 @@ import json
 
 import pytest
 
-from jingban.benefits import batch, survivors
-from jingban.benefits.models import Award, Debt, DebtEntry, Payment
+from jingban.benefits.common.models import Award, Payment
+from jingban.benefits.payroll import batch
+from jingban.benefits.recovery.models import Debt, DebtEntry
+from jingban.benefits.survivor import service as survivors
 from jingban.cases import service as cases
-from jingban.cases.models import Notification
 from jingban.core import clock
 from jingban.core.actor import Actor
 from jingban.core.errors import InvalidInput
+from jingban.notices.models import Notification
 from jingban.registration.models import Person
 from tests.benefits.pension_helpers import retiree
 from tests.benefits.stop_helpers import ACCOUNTANT, CLERK, TODAY, add_award, payroll, through_review

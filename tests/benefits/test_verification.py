@@ -7,20 +7,11 @@ import datetime as dt
 
 import pytest
 
-from jingban.benefits import verification
-from jingban.benefits.models import (
-    Award,
-    Certification,
-    SharedFact,
-    VerificationHit,
-    VerificationRun,
-)
-from jingban.benefits.stop_schemas import (
-    CertificationIn,
-    InvestigationFindings,
-    TaskIn,
-    TaskResultIn,
-)
+from jingban.benefits.common.models import Award
+from jingban.benefits.stops.models import SharedFact
+from jingban.benefits.verification import service as verification
+from jingban.benefits.verification.models import Certification, VerificationHit, VerificationRun
+from jingban.benefits.verification.schemas import CertificationIn, InvestigationFindings, TaskIn, TaskResultIn
 from jingban.cases import service as cases
 from jingban.core import clock
 from jingban.core.actor import Actor

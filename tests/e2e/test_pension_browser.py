@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from jingban.benefits import rules
+from jingban.benefits.common import rules
 from jingban.core import clock
 from jingban.core.actor import SYSTEM
 from jingban.core.auth import create_user

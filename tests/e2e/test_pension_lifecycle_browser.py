@@ -1,5 +1,5 @@
 """Real browser, issue 5's "done when" in the demo region: the region `jingban demo` builds
-(jingban.demo + jingban.benefits.demo), a clerk takes the retiree-to-be from the pre-retirement
+(jingban.demo + jingban.benefits.pension.demo), a clerk takes the retiree-to-be from the pre-retirement
 list (with its notice) through the claim screen and two reviews; the accountant runs the first
 payroll; data_admin uploads the population feed with his death, which stops the payment and
 orders the paid month back; the staff pages show the stop and the debt, and the person's
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from jingban import demo
-from jingban.benefits import demo as pension_demo
-from jingban.benefits import service
+from jingban.benefits.pension import demo as pension_demo
+from jingban.benefits.pension import service
 from jingban.core import clock
 from jingban.core.actor import Actor
 from jingban.core.money import format_yuan

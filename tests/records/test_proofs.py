@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from jingban.cases.models import Notification, Outbox
 from jingban.core import audit, clock
 from jingban.core.actor import SYSTEM, Actor
 from jingban.core.auth import create_user
 from jingban.core.errors import Conflict, PermissionDenied
+from jingban.notices.models import Notification, Outbox
 from jingban.records import proofs
 from jingban.records.models import Proof
 from jingban.registration.models import Person

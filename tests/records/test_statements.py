@@ -10,11 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from jingban.cases.models import Notification
 from jingban.core import audit
 from jingban.core.actor import Actor
 from jingban.core.errors import Conflict
 from jingban.core.money import to_yuan
+from jingban.notices.models import Notification
 from jingban.records import batch, proofs, rules
 from jingban.records.models import AccountEntry, Contribution, DeemedService, Proof
 from jingban.registration.models import Person

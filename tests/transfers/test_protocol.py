@@ -311,7 +311,7 @@ def test_refusal_by_the_new_place_reaches_the_old(sides):
 
 
 def test_resident_pension_moves_the_whole_account_unless_receiving(sides):
-    from jingban.benefits.models import Award
+    from jingban.benefits.common.models import Award
     from jingban.registration.models import Person
 
     old, new = sides

@@ -11,8 +11,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from jingban.cases.models import Case, Notification
+from jingban.cases.models import Case
 from jingban.core import clock
+from jingban.notices.models import Notification
 from jingban.records import batch as records_batch
 from jingban.records import service as records
 from jingban.records.models import AccountEntry, AccountYear, Contribution

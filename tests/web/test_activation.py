@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from jingban.accounts import rules
-from jingban.cases.models import Notification, Outbox
 from jingban.core.models import AuditEvent, User
+from jingban.notices.models import Notification, Outbox
 from tests.conftest import citizen_id, person_body
 from tests.web.helpers import csrf, post, sign_in
 

@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from jingban.benefits import stops
+from jingban.benefits.stops import service as stops
 from jingban.core import clock
 from jingban.core.actor import SYSTEM
 from jingban.core.auth import create_user

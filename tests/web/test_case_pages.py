@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select, update
 
-from jingban.benefits import rules
+from jingban.benefits.common import rules
 from jingban.cases.models import Case
 from jingban.core import clock
 from jingban.core.actor import SYSTEM

@@ -1,0 +1,57 @@
+"""Rules every benefit sub-domain shares: months and periods (发放月 YYYYMM), the kinds of
+pension, the events that stop an award. Pure functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+MONTHS = 12
+
+
+def add_months(year: int, month: int, months: int) -> tuple[int, int]:
+    index = year * MONTHS + month - 1 + months
+    return index // MONTHS, index % MONTHS + 1
+
+
+# --- claims and determination (R§18, D§18) ----------------------------------------------------
+
+PENSION_SCHEMES = ("pension_enterprise", "pension_institution")  # the employees' pension insurances
+PENSION_KINDS = ("pension_enterprise", "pension_institution", "pension_resident")
+
+
+def period_of(year: int, month: int) -> int:
+    return year * 100 + month
+
+
+def next_period(period: int) -> int:
+    year, month = add_months(period // 100, period % 100, 1)
+    return period_of(year, month)
+
+
+def previous_period(period: int) -> int:
+    year, month = add_months(period // 100, period % 100, -1)
+    return period_of(year, month)
+
+
+def valid_period(period: int) -> bool:
+    return 190001 <= period <= 299912 and 1 <= period % 100 <= 12
+
+
+# --- stops, suspensions, back pay and recovery (R§25, R§26, R§46) -----------------------------
+
+# Stopping events (R§25 解读): what each does to an award, and its name. Death and loss of
+# eligibility stop; imprisonment (在押服刑) suspends until release.
+STOP_REASONS = {"death": ("stop", "死亡"), "declared_dead": ("stop", "被宣告死亡"),
+                "imprisonment": ("suspend", "在押服刑"),
+                "nationality_loss": ("stop", "丧失国籍"), "other": ("stop", "其他丧失领取资格情形")}
+DEATH_REASONS = ("death", "declared_dead")
+
+
+def period_of_date(day: dt.date) -> int:
+    return day.year * 100 + day.month
+
+
+def shift_period(period: int, months: int) -> int:
+    year, month = add_months(period // 100, period % 100, months)
+    return year * 100 + month

@@ -1,0 +1,1 @@
+"""Benefit pages, one module per benefit sub-domain (as jingban.benefits)."""

@@ -1,0 +1,45 @@
+"""The application's wiring: what the areas tell the layers below them, done once at start-up.
+
+The case engine, records and transfers know nothing of the areas built on them; each area
+declares what it offers (its acts in ``acts.py``, a hook where a lower area asks a question)
+and this module — at the top, beside the routers in ``jingban.api`` — hands them down.
+``install`` is called by ``create_app``, the CLI and the demo; calling it again does nothing.
+"""
+
+from __future__ import annotations
+
+from jingban.benefits.pension import acts as pension_acts
+from jingban.benefits.pension import service as pension
+from jingban.benefits.recovery import acts as recovery_acts
+from jingban.benefits.stops import acts as stop_acts
+from jingban.benefits.stops import service as stops
+from jingban.benefits.survivor import acts as survivor_acts
+from jingban.benefits.verification import acts as verification_acts
+from jingban.benefits.verification import service as verification
+from jingban.cases import acts, objection, parties
+from jingban.records import acts as records_acts
+from jingban.records import service as records
+from jingban.registration import acts as registration_acts
+from jingban.transfers import acts as transfer_acts
+from jingban.transfers import rules as transfer_rules
+from jingban.transfers import service as transfers
+
+# Every area's acts, in the order the areas build on each other.
+ACTS = (*objection.ACTS, *registration_acts.ACTS, *records_acts.ACTS, *transfer_acts.ACTS,
+        *pension_acts.ACTS, *stop_acts.ACTS, *recovery_acts.ACTS, *verification_acts.ACTS,
+        *survivor_acts.ACTS)
+
+_installed = False
+
+
+def install() -> None:
+    """Register every area's acts and hooks (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    acts.register(*ACTS)
+    parties.use(registration_acts.DIRECTORY)
+    records.use_transfers(transfers.transfer_lines, transfer_rules.KINDS)
+    transfers.use_pension_check(pension.receives_pension)
+    stops.on_resumed(verification.close_hits)
+    _installed = True
