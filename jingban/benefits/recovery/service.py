@@ -43,6 +43,7 @@ from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
 from jingban.core.money import format_yuan, parse_yuan
+from jingban.core.workdays import Due, due_label
 from jingban.notices.models import Notification
 from jingban.notices.service import notify
 from jingban.oversight import service as oversight
@@ -474,12 +475,13 @@ def _remind_heirs(db: Session, debt: Debt) -> None:
          "或遗属待遇中追回（《社会保险经办条例》第四十六条）。")
 
 
-def _remind(db: Session, debt: Debt, grace_until: dt.date) -> None:
+def _remind(db: Session, debt: Debt, grace_until: Due) -> None:
     """催告: once per debt (the notice's kind names the debt)."""
     person = db.get(Person, debt.person_id)
+    due = due_label(debt.due_on, debt.due_provisional)
     notify(db, person.ssn, reminder_kind(debt),
-           f"您应于{debt.due_on}前退回的多领待遇（{debt.reason}）尚欠{format_yuan(balance(db, debt.id))}元，"
-           f"已逾期。请于{grace_until}前退回或到经办机构签订还款协议；逾期仍不退回的，经办机构将依法追缴，"
+           f"您应于{due}前退回的多领待遇（{debt.reason}）尚欠{format_yuan(balance(db, debt.id))}元，"
+           f"已逾期。请于{grace_until.label}前退回或到经办机构签订还款协议；逾期仍不退回的，经办机构将依法追缴，"
            "并记入社会保险失信记录（《社会保险经办条例》第四十五条、第四十六条）。", phone=person.phone)
 
 
@@ -524,7 +526,7 @@ def sweep(db: Session, actor: Actor) -> dict[str, list[int]]:
             _default(db, actor, debt)
             defaulted.append(debt.id)
         elif reminder_kind(debt) not in already:
-            _remind(db, debt, agency.due_date(db, debt.due_on, grace).due)
+            _remind(db, debt, agency.due_date(db, debt.due_on, grace))
             reminded.append(debt.id)
     audit.record(db, actor, "benefits.recovery_sweep", f"recovery_sweep:{today}",
                  after={"settled": settled, "reminded": reminded, "defaulted": defaulted})
