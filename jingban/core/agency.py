@@ -27,3 +27,8 @@ def due_date(db: Session, received: dt.date, days: int) -> Due:
 
 def param(db: Session, name: str, on_date: dt.date):
     return policy.value(name, region(db), on_date)
+
+
+def latest_param(db: Session, name: str, on_date: dt.date):
+    """The last value set on or before ``on_date`` (None-valued years skipped) or None."""
+    return policy.current().latest(name, region(db), on_date)

@@ -41,6 +41,12 @@ class Parameter:
         i = bisect.bisect_right(self.starts, on_date) - 1
         return None if i < 0 else self.values[i]
 
+    def latest(self, on_date: dt.date) -> Any:
+        """The last value set on or before ``on_date``, skipping the years still unpublished
+        (null) however many there are; None when nothing was ever set."""
+        i = bisect.bisect_right(self.starts, on_date) - 1
+        return next((v for v in reversed(self.values[:i + 1]) if v is not None), None)
+
 
 def _load_file(path: Path, scope: str) -> dict[str, Parameter]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -77,6 +83,9 @@ class Policy:
             raise PolicyError("policy.no_value",
                               f"政策参数 {name} 在 {on_date} 没有有效值（地区 {region}）", name)
         return found
+
+    def latest(self, name: str, region: str, on_date: dt.date) -> Any:
+        return self.parameter(name, region).latest(on_date)
 
 
 _current: Policy | None = None

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from jingban.core import audit, clock
 from jingban.core.actor import Actor
-from jingban.core.agency import param
+from jingban.core.agency import latest_param, param
 from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound, PolicyError
@@ -538,16 +538,10 @@ def transfer_history(db: Session, person_id: int, insurances: tuple[str, ...],
 
 def crediting_rate_for(db: Session, year: int) -> Decimal | None:
     """The crediting rate for ``year``, or — not yet published, as during the year itself —
-    the latest published one before it (the choice for a transfer's interest of the current
-    year; see policy/national/records.yaml records.crediting_rate)."""
-    for earlier in range(year, year - 6, -1):
-        try:
-            value = param(db, "records.crediting_rate", dt.date(earlier, 1, 1))
-        except PolicyError:
-            continue
-        if value is not None:
-            return Decimal(str(value))
-    return None
+    the latest published one before it, however old (the choice for a transfer's interest of
+    the current year; see policy/national/records.yaml records.crediting_rate)."""
+    value = latest_param(db, "records.crediting_rate", dt.date(year, 1, 1))
+    return None if value is None else Decimal(str(value))
 
 
 def interest_to_date(db: Session, person_id: int, scheme: str | None, on: dt.date) -> int:

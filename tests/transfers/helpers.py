@@ -17,7 +17,7 @@ from jingban.core import clock, policy
 from jingban.core.actor import Actor
 from jingban.core.config import PROJECT_ROOT
 from jingban.core.db import make_engine
-from jingban.core.errors import JingbanError, PolicyError
+from jingban.core.errors import JingbanError
 from jingban.core.migrate import upgrade
 from jingban.records.models import AccountEntry, Contribution
 from jingban.registration.models import Employer, Enrollment, Person
@@ -162,14 +162,8 @@ def moving(account: int, on: dt.date | None = None) -> int:
     year's interest up to the transfer month — by hand, balance × rate × (month − 1) / 12,
     half-up, at the latest published crediting rate (this year's is published next year)."""
     on = on or clock.today()
-    rate = next(r for y in range(on.year, on.year - 6, -1)
-                if (r := _published(dt.date(y, 1, 1))) is not None)
+    rate = Decimal(str(policy.current().latest("records.crediting_rate", OLD,
+                                               dt.date(on.year, 1, 1))))
     interest = Decimal(account) * rate * (on.month - 1) / 12
     return account + int(interest.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
-
-def _published(day: dt.date) -> Decimal | None:
-    try:
-        return Decimal(str(policy.value("records.crediting_rate", OLD, day)))
-    except PolicyError:
-        return None
