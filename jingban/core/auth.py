@@ -53,6 +53,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "transfers.start": frozenset({"clerk"}),
     "transfers.confirm": frozenset({"clerk"}),
     "transfers.deliver": frozenset({"sysadmin"}),
+    # the funds ledger (R§39–§41): the accountant books and closes, a reviewer reverses
+    "funds.read": frozenset({"accountant", "cashier", "reviewer_1", "reviewer_2", "reviewer_3",
+                             "inspector", "supervisor"}),
+    "funds.book": frozenset({"accountant"}),
+    "funds.reverse": frozenset({"reviewer_1", "reviewer_2", "reviewer_3"}),
 }
 
 _hashers = {"default": PasswordHasher(), "fast": PasswordHasher.from_parameters(profiles.CHEAPEST)}

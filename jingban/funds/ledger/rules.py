@@ -1,0 +1,133 @@
+"""The fund accounting rules (SPEC §9, R§39–§41): which accounts an event debits and credits,
+what makes an entry valid, and what the expenditure account may receive.
+
+Every entry belongs to one insurance fund and balances to the fen. The chart, the three bank
+accounts and the expenditure account's permitted sources are dated policy (funds.yaml).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from jingban.registration.rules import INSURANCES
+
+FUNDS = INSURANCES  # one fund per insurance (分险种建账)
+CLASSES = {"asset": "资产", "liability": "负债", "net_assets": "净资产", "income": "收入",
+           "expense": "支出"}
+DEBIT_NORMAL = {"asset", "expense"}  # balances carried on the debit side
+BANK_KINDS = {"income": "收入户", "fiscal": "财政专户", "expenditure": "支出户"}
+ENTRY_KINDS = {"auto": "业务自动记账", "sweep": "收入户归集财政专户", "interest": "利息",
+               "manual": "手工记账", "reversal": "冲销"}
+
+# The accounts each automatic posting uses (codes of the chart, funds.chart).
+CONTRIBUTION_INCOME = 4001
+INTEREST_INCOME = 4301
+TRANSFER_INCOME = 4501
+OTHER_INCOME = 4801  # recovered overpayments (追回多发待遇)
+BENEFIT_EXPENSE = 5001
+TRANSFER_EXPENSE = 5201
+
+
+@dataclass(frozen=True)
+class Line:
+    account: int
+    debit: int = 0
+    credit: int = 0
+
+
+def period_of(day: dt.date) -> int:
+    return day.year * 100 + day.month
+
+
+def month_end(period: int) -> dt.date:
+    year, month = divmod(period, 100)
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def entry_problem(fund: str, lines: list[Line], chart: dict[int, tuple[str, str]]) -> str | None:
+    """Why an entry cannot be booked, or None: one known fund, known accounts, amounts in
+    whole fen on one side each, and debits equal to credits."""
+    if fund not in FUNDS:
+        return f"未知的险种基金：{fund}"
+    if len(lines) < 2:
+        return "记账凭证至少应有借贷两行"
+    for line in lines:
+        if line.account not in chart:
+            return f"会计科目 {line.account} 不在科目表中"
+        if not isinstance(line.debit, int) or not isinstance(line.credit, int):
+            return "金额必须以分为单位的整数记录"
+        if line.debit < 0 or line.credit < 0 or (line.debit > 0) == (line.credit > 0):
+            return f"科目 {line.account} 的金额应为正数且只记借方或贷方之一"
+    debits, credits = sum(x.debit for x in lines), sum(x.credit for x in lines)
+    if debits != credits:
+        return f"借贷不平衡：借方合计 {debits} 分，贷方合计 {credits} 分"
+    return None
+
+
+def expenditure_problem(lines: list[Line], banks: dict[str, int], sources: list[int]) -> str | None:
+    """The expenditure account (支出户) receives only from the fiscal account, a higher or
+    lower agency, its own interest and returned payments (财社〔2017〕144号 第四十条)."""
+    if not any(x.account == banks["expenditure"] and x.debit for x in lines):
+        return None
+    others = {x.account for x in lines if x.credit}
+    if others - set(sources):
+        return "支出户只能接收财政专户拨入、上级下拨或下级上解、本账户利息和退回的待遇，不得发生其他收入"
+    return None
+
+
+def balance(kind: str, debit: int, credit: int) -> int:
+    """An account's balance on its normal side."""
+    return debit - credit if kind in DEBIT_NORMAL else credit - debit
+
+
+# --- the automatic postings ------------------------------------------------------------------------
+
+def contribution_lines(banks: dict[str, int], amount: int) -> list[Line]:
+    """征收机构划入的社会保险费：借 收入户存款，贷 社会保险费收入."""
+    return [Line(banks["income"], debit=amount), Line(CONTRIBUTION_INCOME, credit=amount)]
+
+
+def payroll_lines(banks: dict[str, int], gross: int, deduction: int) -> list[Line]:
+    """一次待遇发放（按险种汇总）：财政专户拨入支出户实发额，借 待遇支出（应发），贷 支出户存款（实发）、
+    其他收入（从待遇中抵扣的追回款）."""
+    net = gross - deduction
+    lines = [Line(banks["expenditure"], debit=net), Line(banks["fiscal"], credit=net),
+             Line(BENEFIT_EXPENSE, debit=gross), Line(banks["expenditure"], credit=net)]
+    if deduction:
+        lines.append(Line(OTHER_INCOME, credit=deduction))
+    return [x for x in lines if x.debit or x.credit]
+
+
+def returned_lines(banks: dict[str, int], amount: int) -> list[Line]:
+    """银行退回的待遇：借 支出户存款，贷 社会保险待遇支出（冲减）."""
+    return [Line(banks["expenditure"], debit=amount), Line(BENEFIT_EXPENSE, credit=amount)]
+
+
+def recovery_lines(banks: dict[str, int], amount: int) -> list[Line]:
+    """追回的多领待遇（退回款）：借 收入户存款，贷 其他收入."""
+    return [Line(banks["income"], debit=amount), Line(OTHER_INCOME, credit=amount)]
+
+
+def transfer_lines(banks: dict[str, int], direction: str, amount: int) -> list[Line]:
+    """转移基金：转入 借 收入户存款、贷 转移收入；转出 财政专户拨入支出户，借 转移支出、贷 支出户存款."""
+    if direction == "in":
+        return [Line(banks["income"], debit=amount), Line(TRANSFER_INCOME, credit=amount)]
+    return [Line(banks["expenditure"], debit=amount), Line(banks["fiscal"], credit=amount),
+            Line(TRANSFER_EXPENSE, debit=amount), Line(banks["expenditure"], credit=amount)]
+
+
+def interest_lines(banks: dict[str, int], bank: str, amount: int) -> list[Line]:
+    """银行结息：借 该账户存款，贷 利息收入."""
+    return [Line(banks[bank], debit=amount), Line(INTEREST_INCOME, credit=amount)]
+
+
+def sweep_lines(banks: dict[str, int], amount: int) -> list[Line]:
+    """月末收入户归集财政专户：借 财政专户存款，贷 收入户存款."""
+    return [Line(banks["fiscal"], debit=amount), Line(banks["income"], credit=amount)]
+
+
+def reserve_months(balance_fen: int, monthly_expense_fen: int) -> float | None:
+    """累计结余可支付月数; None when nothing is spent yet."""
+    return None if monthly_expense_fen <= 0 else balance_fen / monthly_expense_fen
