@@ -3,7 +3,8 @@
 The case engine, records and transfers know nothing of the areas built on them; each area
 declares what it offers (its acts in ``acts.py``, a hook where a lower area asks a question)
 and this module — at the top, beside the routers in ``jingban.api`` — hands them down.
-``install`` is called by ``create_app``, the CLI and the demo; calling it again does nothing.
+``install`` is called by ``create_app``, the CLI callback (so ``jingban demo`` too) and the test
+conftest; calling it again does nothing.
 """
 
 from __future__ import annotations

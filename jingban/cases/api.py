@@ -56,7 +56,8 @@ def brief(case: Case) -> CaseBrief:
     return CaseBrief(id=case.id, number=case.number, item=case.item_code,
                      item_name=catalog.item(case.item_code).name, status=case.status,
                      applicant_name=case.applicant_name, received_on=case.received_on,
-                     due_on=case.due_on, levels_required=case.levels_required,
+                     due_on=case.due_on, due_provisional=case.due_provisional,
+                     levels_required=case.levels_required,
                      levels_done=case.levels_done, assigned_to=case.assigned_to)
 
 

@@ -115,6 +115,7 @@ class CaseBrief(BaseModel):
     applicant_name: str
     received_on: dt.date
     due_on: dt.date | None
+    due_provisional: bool = Field(description="期限跨入尚未公布节假日安排的年度，按周一至周五暂定")
     levels_required: int
     levels_done: int
     assigned_to: str | None

@@ -19,6 +19,7 @@ from jingban.core.actor import CHANNELS, Actor
 from jingban.core.auth import can, require
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from jingban.core.workdays import due_label
 from jingban.notices.models import Notification
 from jingban.notices.service import notify
 
@@ -192,8 +193,9 @@ def submit(db: Session, actor: Actor, item_code: str, payload: dict, *,
         _dry_run(db, act_actor, case, act)
         case.status = "in_review"
         _start_clock(db, case)
+        due = due_label(case.due_on, case.due_provisional)
         _notify(db, case, "accepted", f"您申请的{item.name}已受理，业务件号{case.number}，"
-                                      f"将于{case.due_on}前办结（{item.deadline_wd}个工作日）。")
+                                      f"将于{due}前办结（{item.deadline_wd}个工作日）。")
     return case
 
 
@@ -332,7 +334,8 @@ def supply_materials(db: Session, actor: Actor, case_id: int, codes: list[str]) 
     if case.levels_required == 0:
         _complete(db, act_actor, case, _act_of(catalog.item(case.item_code)))
     else:
-        _notify(db, case, "accepted", f"材料已齐全，业务件{case.number}将于{case.due_on}前办结。")
+        _notify(db, case, "accepted", f"材料已齐全，业务件{case.number}将于"
+                                      f"{due_label(case.due_on, case.due_provisional)}前办结。")
     return case
 
 

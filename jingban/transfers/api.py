@@ -78,7 +78,7 @@ def apply(data: TransferStart, request_id: str | None = Query(default=None, max_
           actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
     case = service.apply(db, actor, data, request_id=request_id)
     return {"case_id": case.id, "number": case.number, "status": case.status,
-            "due_on": case.due_on, "item": case.item_code}
+            "due_on": case.due_on, "due_provisional": case.due_provisional, "item": case.item_code}
 
 
 @router.get("/transfers", summary="转移业务列表（可只列逾期环节）")

@@ -172,7 +172,11 @@ def _receiving(db: Session, person: Person) -> bool:
 
 # Whether a person already receives a basic pension: the benefits area builds on transfers and
 # answers this (``use_pension_check``, called by jingban.wiring).
-_pensioners: dict[str, Callable[[Session, int], bool]] = {"receiving": lambda db, person_id: False}
+def _not_wired(db: Session, person_id: int) -> bool:
+    raise RuntimeError("transfers.use_pension_check was not called: run jingban.wiring.install()")
+
+
+_pensioners: dict[str, Callable[[Session, int], bool]] = {"receiving": _not_wired}
 
 
 def use_pension_check(receiving: Callable[[Session, int], bool]) -> None:

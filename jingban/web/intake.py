@@ -19,6 +19,7 @@ from jingban.cases.models import Case
 from jingban.cases.rules import Item
 from jingban.core.actor import Actor
 from jingban.core.errors import JingbanError
+from jingban.core.workdays import due_label
 from jingban.web.display import FORM_TITLES, LABELS, label, options_for
 from jingban.web.pages import form_error
 
@@ -139,4 +140,4 @@ def notice(item: Item, case: Case, repeated: bool = False) -> str:
         return f"{item.name}已办结，业务件号{case.number}"
     if case.status == "awaiting_materials":
         return f"已受理，业务件号{case.number}。材料不齐，已一次性告知需补正的全部材料"
-    return f"已受理，业务件号{case.number}，应于{case.due_on}前办结"
+    return f"已受理，业务件号{case.number}，应于{due_label(case.due_on, case.due_provisional)}前办结"

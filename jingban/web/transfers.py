@@ -13,6 +13,7 @@ from jingban.core import agency
 from jingban.core.actor import Actor
 from jingban.core.errors import JingbanError
 from jingban.core.http import RowId, get_db
+from jingban.core.workdays import due_label
 from jingban.transfers import protocol, rules, service
 from jingban.transfers.schemas import TransferApply, TransferStart
 from jingban.web.cases import own_key
@@ -123,5 +124,6 @@ def my_apply(request: Request, values: dict[str, Any] = Depends(posted),
     except JingbanError as exc:
         return _portal_page(request, db, actor, code=exc.status, error=exc, values=values,
                             form="apply")
+    due = due_label(case.due_on, case.due_provisional)
     return see_other("/my/transfers", f"已提交转移申请（业务件号{case.number}），"
-                                      f"将于{case.due_on}前办结，可在本页查看每一步进度", request)
+                                      f"将于{due}前办结，可在本页查看每一步进度", request)

@@ -396,3 +396,15 @@ def test_person_applies_online_for_himself_only(client, staff, person, db):
     assert supplied["status"] == "in_review"
     assert client.post(f"{API}/cases/{cancel['id']}/decisions",
                        json={"level": 1, "decision": "approve"}, headers=me).status_code == 403
+
+
+def test_a_due_date_in_an_unpublished_year_is_stated_as_provisional(client, staff, person):
+    """Received on Christmas Eve 2026, ten working days run into 2027, whose holidays are not
+    published: the case, the reviewer's queue and the acceptance notice say 暂定."""
+    with clock.travel(dt.date(2026, 12, 24)):
+        case = correction(client, staff, person).json()
+        assert case["due_on"].startswith("2027-") and case["due_provisional"] is True
+        queue = client.get(f"{API}/cases/queue", headers=staff["r1"]).json()
+    assert [c["due_provisional"] for c in queue if c["id"] == case["id"]] == [True]
+    accepted = [n["message"] for n in case["notifications"] if n["kind"] == "accepted"]
+    assert accepted and f"{case['due_on']}（暂定）前办结" in accepted[0]

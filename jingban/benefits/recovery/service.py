@@ -546,7 +546,7 @@ def _default(db: Session, actor: Actor, debt: Debt) -> None:
         notice = f"您未按还款协议按期退回多领的待遇，尚欠{format_yuan(left)}元，已视为未履约。"
     else:
         act, name = "overpayment_refused", person.name
-        breach = f"责令于{debt.due_on}前退回，逾期经催告仍未退回"
+        breach = f"责令于{due_label(debt.due_on, debt.due_provisional)}前退回，逾期经催告仍未退回"
         notice = f"您未在责令期限内退回多领的待遇，逾期超过宽限期仍未退回，尚欠{format_yuan(left)}元。"
     notify(db, person.ssn, "recovery", notice + "经办机构将依法追缴，并已记入社会保险失信记录"
                                                 "（《社会保险经办条例》第四十五条、第四十六条）。如有异议，可向经办机构提出。",

@@ -59,7 +59,7 @@ def investigate(data: InvestigationFindings, hit_id: int = Path(ge=1, le=2**62),
                 actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
     case = verification.open_investigation(db, actor, hit_id, data)
     return {"case_id": case.id, "number": case.number, "status": case.status,
-            "due_on": case.due_on}
+            "due_on": case.due_on, "due_provisional": case.due_provisional}
 
 
 @router.get("/benefits/verification/unconfirmed", summary="超过认证周期未确认领取资格的人员")

@@ -13,6 +13,7 @@ from jingban.benefits.verification.schemas import InvestigationFindings, TaskIn,
 from jingban.core.actor import Actor
 from jingban.core.errors import JingbanError
 from jingban.core.http import RowId, get_db
+from jingban.core.workdays import due_label
 from jingban.web.benefits.stops import STOP_REASONS
 from jingban.web.pages import page_actor, parse, posted, render, see_other
 
@@ -76,7 +77,7 @@ def entrust(request: Request, values: Form = Depends(posted), actor: Actor = Dep
 
     def do():
         task = verification.entrust(db, actor, ssn, parse(TaskIn, values))
-        return f"已委托{task.agent_name}核实，应于{task.due_on}前反馈"
+        return f"已委托{task.agent_name}核实，应于{due_label(task.due_on, task.due_provisional)}前反馈"
 
     return _act(request, db, actor, values, do)
 
