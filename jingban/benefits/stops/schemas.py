@@ -48,6 +48,7 @@ class StopReportOut(BaseModel):
     event_date: dt.date
     reported_on: dt.date
     report_due_on: dt.date = Field(description="应报告截止日（事由发生后20个工作日）")
+    due_provisional: bool = Field(description="截止日跨入尚未公布节假日安排的年度，按周一至周五暂定")
     late: bool = Field(description="是否逾期报告")
     source: str
     reporter_name: str
