@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from jingban import demo as demo_data
 from jingban import wiring
-from jingban.core import audit, clock, policy
+from jingban.core import agency, audit, clock, policy
 from jingban.core.actor import SYSTEM, Actor
 from jingban.core.auth import create_user
 from jingban.core.config import Settings, var_dir
@@ -61,6 +61,8 @@ def _wire() -> None:
     wiring.install()  # every command runs the areas' acts and hooks, as the server does
 
 console = Console()
+REDATED = {"cases": "业务件", "recovery": "责令退回", "stops": "停发事由报告", "transfers": "关系转移",
+           "verification": "委托核实"}
 ADMIN = "admin"
 # Demo logins: (username, role, formal staff). Passwords are demo-<username>-2026.
 DEMO_USERS = [("clerk", "clerk", False), ("reviewer_1", "reviewer_1", False),
@@ -222,6 +224,20 @@ def calendar_load(file: Annotated[Path, typer.Argument(help="日历数据文件�
     console.print(f"[green]已{'替换' if replaced else '载入'} {schedule.year} 年工作日历[/]："
                   f"假日 {len(schedule.holidays)} 天，调休工作日 {len(schedule.workdays)} 天；"
                   f"依据：{schedule.reference}。文件：{target}。重启服务后生效。")
+    _redate()
+
+
+def _redate() -> None:
+    """Open due dates counted over a then-unpublished year, counted again (SPEC §13)."""
+    engine = make_engine(Settings.from_env().database_url)
+    initialised = inspect(engine).has_table("audit_event")
+    engine.dispose()
+    if not initialised:
+        return
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        moved = agency.redate_provisional(db, SYSTEM)
+    console.print("已按新日历重算未办结事项的暂定期限：" + "，".join(
+        f"{REDATED[area]} {n} 件" for area, n in moved.items()))
 
 
 @calendar_app.command("show")

@@ -12,12 +12,15 @@ from __future__ import annotations
 from jingban.benefits.pension import acts as pension_acts
 from jingban.benefits.pension import service as pension
 from jingban.benefits.recovery import acts as recovery_acts
+from jingban.benefits.recovery import service as recovery
 from jingban.benefits.stops import acts as stop_acts
 from jingban.benefits.stops import service as stops
 from jingban.benefits.survivor import acts as survivor_acts
 from jingban.benefits.verification import acts as verification_acts
 from jingban.benefits.verification import service as verification
 from jingban.cases import acts, objection, parties
+from jingban.cases import service as cases
+from jingban.core import agency
 from jingban.records import acts as records_acts
 from jingban.records import service as records
 from jingban.registration import acts as registration_acts
@@ -43,4 +46,9 @@ def install() -> None:
     records.use_transfers(transfers.transfer_lines, transfer_rules.KINDS)
     transfers.use_pension_check(pension.receives_pension)
     stops.on_resumed(verification.close_hits)
+    for area, redate in (("cases", cases.redate_provisional), ("recovery", recovery.redate_provisional),
+                         ("stops", stops.redate_provisional),
+                         ("transfers", transfers.redate_provisional),
+                         ("verification", verification.redate_provisional)):
+        agency.use_redater(area, redate)
     _installed = True

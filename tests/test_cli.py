@@ -309,3 +309,12 @@ def test_demo_collector_file_imports_cleanly(cli, monkeypatch, tmp_path):
     assert cli("records", "sample-file", period, "-o", str(other)).exit_code == 0
     assert other.read_bytes() == sample.read_bytes()
     assert cli("records", "sample-file", "202613").exit_code == 2
+
+
+def test_calendar_load_counts_open_provisional_dates_again(cli, tmp_path):
+    assert cli("init", "--admin-password", "admin-pass-2026").exit_code == 0
+    source = tmp_path / "holidays-2027.yaml"
+    source.write_text(GOOD_2027, encoding="utf-8")
+    result = cli("calendar", "load", str(source))
+    assert result.exit_code == 0, result.output
+    assert "已按新日历重算未办结事项的暂定期限：业务件 0 件" in result.output

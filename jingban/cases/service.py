@@ -549,3 +549,10 @@ def uphold_objection(db: Session, actor: Actor, number: str, reason: str) -> Cas
     _step(db, actor, parent, "resubmit", f"异议成立：{reason}")
     _complete(db, actor, parent, _act_of(catalog.item(parent.item_code)))
     return parent
+
+
+def redate_provisional(db: Session, actor: Actor) -> int:
+    """Running clocks whose due date was counted over an unpublished year (agency.redate)."""
+    rows = db.execute(select(Case).where(Case.due_provisional.is_(True),
+                                         Case.clock_from.is_not(None))).scalars()
+    return agency.redate(db, actor, list(rows), lambda c: (c.clock_from, c.remaining_wd))

@@ -905,3 +905,11 @@ def transfer_lines(db: Session, person_ids: list[int],
             "months": t.months, "deemed_months": t.deemed_months, "amount": t.total_amount,
             "completed_on": t.completed_on.isoformat() if t.completed_on else None})
     return lines
+
+
+def redate_provisional(db: Session, actor: Actor) -> int:
+    """Open transfers whose overall limit was counted over an unpublished year."""
+    rows = db.execute(select(Transfer).where(Transfer.due_provisional.is_(True),
+                                             Transfer.status == "open")).scalars()
+    return agency.redate(db, actor, list(rows), lambda t: (
+        t.applied_on, int(_param(db, "transfers.total_wd")[t.kind])))

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from jingban.benefits.recovery.models import Debt
 from jingban.benefits.verification import service as verification
 from jingban.benefits.verification.schemas import TaskIn
-from jingban.core import clock
+from jingban.core import agency, clock
+from jingban.core.actor import SYSTEM
+from jingban.core.models import AuditEvent
 from jingban.notices.models import Notification
 from jingban.registration.models import Person
 from tests.benefits.stop_helpers import CLERK, payroll, recipient, through_review
@@ -77,3 +79,32 @@ def test_june_orders_are_due_on_the_published_calendar(sessions):
     assert (task.due_on.year, task.due_provisional) == (2026, False)
     assert not any("（暂定）" in t for t in texts)
 
+
+
+PUBLISHED_2027 = """\
+year: 2027
+reference: 国务院办公厅关于2027年部分节假日安排的通知（测试用）
+holidays: [2027-01-01, 2027-02-08, 2027-02-09, 2027-02-10, 2027-02-11, 2027-02-12]
+workdays: [2027-02-06, 2027-02-20]
+"""
+
+
+def test_publishing_the_year_counts_the_provisional_dates_again(sessions, settings):
+    """New Year's Day 2027, a Friday counted as a working day while 2027 was unpublished, is a
+    holiday once the schedule is loaded: each open provisional date moves one working day on
+    (the debt's 30 working days from 21 Dec end on 2 Feb, the task's 20 on 19 Jan)."""
+    debt, task, _ = _ordered_on(sessions, DECEMBER)
+    assert (debt.due_on, task.due_on) == (dt.date(2027, 2, 1), dt.date(2027, 1, 18))
+    (settings.calendar_dirs[0]).mkdir(parents=True, exist_ok=True)
+    (settings.calendar_dirs[0] / "2027.yaml").write_text(PUBLISHED_2027, encoding="utf-8")
+    with sessions() as db:
+        moved = agency.redate_provisional(db, SYSTEM)
+    assert moved["recovery"] == 1 and moved["verification"] == 1
+    with sessions() as db:
+        debt, task = db.get(Debt, debt.id), db.get(type(task), task.id)
+        assert (debt.due_on, debt.due_provisional) == (dt.date(2027, 2, 2), False)
+        assert (task.due_on, task.due_provisional) == (dt.date(2027, 1, 19), False)
+        redated = db.execute(select(AuditEvent).where(AuditEvent.act == "calendar.redate")).scalars()
+        assert {e.subject for e in redated} >= {f"benefit_debt:{debt.id}",
+                                                 f"{type(task).__tablename__}:{task.id}"}
+        assert agency.redate_provisional(db, SYSTEM)["recovery"] == 0  # a rerun moves nothing

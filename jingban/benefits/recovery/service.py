@@ -556,3 +556,11 @@ def _default(db: Session, actor: Actor, debt: Debt) -> None:
         description=f"{debt.reason}；{breach}，尚欠{format_yuan(left)}元", source_ref=debt_subject(debt)))
     audit.record(db, actor, "benefits.recovery_sweep", debt_subject(debt),
                  after={"status": "defaulted", "balance": left}, related=person_subject(person))
+
+
+def redate_provisional(db: Session, actor: Actor) -> int:
+    """Open orders to repay whose deadline was counted over an unpublished year."""
+    rows = db.execute(select(Debt).where(Debt.due_provisional.is_(True),
+                                         Debt.status == "open")).scalars()
+    return agency.redate(db, actor, list(rows), lambda d: (
+        d.ordered_on, agency.param(db, "benefits.recovery.repay_wd", d.ordered_on)))

@@ -295,3 +295,14 @@ def events(db: Session, actor: Actor, ssn: str) -> list[tuple[AwardEvent, Award]
         require(actor, "benefits.read")
     return list(db.execute(select(AwardEvent, Award).join(Award, Award.id == AwardEvent.award_id)
                            .where(Award.person_id == person.id).order_by(AwardEvent.id)).all())
+
+
+def redate_provisional(db: Session, actor: Actor) -> int:
+    """Stop reports whose reporting deadline was counted over an unpublished year; whether a
+    report was late follows the published deadline."""
+    rows = list(db.execute(select(StopReport).where(StopReport.due_provisional.is_(True))).scalars())
+    changed = agency.redate(db, actor, rows, lambda r: (
+        r.event_date, agency.param(db, "benefits.stop.report_wd", r.event_date)), "report_due_on")
+    for report in rows:
+        report.late = report.reported_on > report.report_due_on
+    return changed

@@ -411,3 +411,11 @@ def certifications(db: Session, actor: Actor, ssn: str) -> list[Certification]:
     return list(db.execute(select(Certification).where(Certification.person_id == person.id)
                            .order_by(Certification.confirmed_on.desc(), Certification.id.desc()))
                 .scalars())
+
+
+def redate_provisional(db: Session, actor: Actor) -> int:
+    """Open entrusted tasks whose feedback deadline was counted over an unpublished year."""
+    rows = db.execute(select(VerificationTask).where(VerificationTask.due_provisional.is_(True),
+                                                     VerificationTask.status == "open")).scalars()
+    return agency.redate(db, actor, list(rows), lambda t: (
+        t.entrusted_on, agency.param(db, "benefits.verification.task_wd", t.entrusted_on)))
