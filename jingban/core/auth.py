@@ -58,6 +58,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                              "inspector", "supervisor"}),
     "funds.book": frozenset({"accountant"}),
     "funds.reverse": frozenset({"reviewer_1", "reviewer_2", "reviewer_3"}),
+    "funds.reconcile": frozenset({"accountant"}),  # 对账 (Z-10(1)3): import statements, resolve
 }
 
 _hashers = {"default": PasswordHasher(), "fast": PasswordHasher.from_parameters(profiles.CHEAPEST)}
