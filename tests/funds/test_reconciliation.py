@@ -74,3 +74,83 @@ def test_voucher_no_and_status():
     assert rules.voucher_no(12) == "JZ12"
     assert rules.status_of(0, 0) == "balanced" and rules.status_of(1, 2) == "differences"
     assert rules.status_of(0, 2) == "resolved"
+
+
+# --- against the ledger ----------------------------------------------------------------------
+
+import pytest  # noqa: E402
+
+from jingban.core import clock  # noqa: E402
+from jingban.core.actor import Actor  # noqa: E402
+from jingban.core.errors import InvalidInput, PermissionDenied  # noqa: E402
+from jingban.funds.ledger import service as ledger  # noqa: E402
+from jingban.funds.reconciliation import service as recon  # noqa: E402
+
+ACC = Actor("acc", frozenset({"accountant"}), True, "test")
+FUND = "pension_enterprise"
+
+
+def _books(db):
+    """Oct 2026: a contribution file of 1,000.00 on the 10th, the sweep on the 20th."""
+    with clock.travel("2026-10-10"):
+        first = ledger.book_contribution(db, ACC, FUND, 100000, "contribution:1:" + FUND, "征收划入")
+    with clock.travel("2026-10-20"):
+        ledger.sweep(db, ACC, 202610)
+    return first
+
+
+def _csv(*lines: str) -> bytes:
+    return ("日期,金额,方向,摘要,参考号\n" + "\n".join(lines) + "\n").encode()
+
+
+def test_exact_statement_is_balanced_and_repeat_matched_once(db):
+    entry = _books(db)
+    content = _csv(f"2026-10-10,1000.00,收,征收划入,{rules.voucher_no(entry.id)}",
+                   "2026-10-20,1000.00,付,归集财政专户,")
+    record = recon.import_statement(db, ACC, fund=FUND, account="income", period=202610,
+                                    filename="income.csv", content=content)
+    assert record.status == "balanced" and not record.repeat
+    assert record.ledger_balance == record.statement_balance == 0
+    again = recon.import_statement(db, ACC, fund=FUND, account="income", period=202610,
+                                   filename="again.csv", content=content)
+    assert again.id == record.id and again.repeat
+    assert len(recon.reconciliations(db, ACC)) == 1
+
+
+def test_injected_differences_found_resolved_and_superseded(db):
+    entry = _books(db)
+    content = _csv("2026-10-22,1000.00,收,归集,",        # fiscal: 2 days after the sweep → date
+                   "2026-10-25,12.30,收,利息,",          # bank only
+                   "2026/10/26,abc,收,坏行,")
+    record = recon.import_statement(db, ACC, fund=FUND, account="fiscal", period=202610,
+                                    filename="fiscal.csv", content=content)
+    shown = recon.view(db, ACC, record.id)
+    assert sorted(d.kind for d in shown["differences"]) == ["date", "missing_in_ledger"]
+    assert [(p.line, p.problem_field) for p in shown["problems"]] == [(4, "金额")]
+    assert record.status == "differences"
+    kinds = {}
+    income = recon.import_statement(db, ACC, fund=FUND, account="income", period=202610,
+                                    filename="i.csv", content=_csv(f"2026-10-10,999.00,收,征收,JZ{entry.id}"))
+    for d in recon.view(db, ACC, income.id)["differences"]:
+        kinds[d.kind] = d
+    assert set(kinds) == {"amount", "missing_in_statement"}
+    with pytest.raises(InvalidInput):
+        recon.resolve(db, ACC, record.id, shown["differences"][0].id, "  ")
+    with pytest.raises(PermissionDenied):
+        recon.resolve(db, Actor("cash", frozenset({"cashier"}), True, "test"), record.id,
+                      shown["differences"][0].id, "理由")
+    for d in shown["differences"]:
+        recon.resolve(db, ACC, record.id, d.id, "银行入账日期晚于记账日期；利息待入账")
+    assert db.get(type(record), record.id).status == "resolved"
+    corrected = recon.import_statement(db, ACC, fund=FUND, account="fiscal", period=202610,
+                                       filename="fiscal2.csv", content=_csv("2026-10-20,1000.00,收,归集,"))
+    assert corrected.id == record.id and corrected.status == "balanced"
+
+
+def test_flags_months_not_reconciled(db):
+    _books(db)
+    assert recon.flags(db, ACC, 2026) == []  # only October booked, November is this month
+    with clock.travel("2026-12-05"):
+        found = {(f["fund"], f["account"]): f for f in recon.flags(db, ACC, 2026)}
+    assert found[(FUND, "fiscal")]["message"] == "对账缺失 2 个月"
+    assert found[(FUND, "fiscal")]["months"] == [202610, 202611]
