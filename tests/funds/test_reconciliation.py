@@ -154,3 +154,34 @@ def test_flags_months_not_reconciled(db):
         found = {(f["fund"], f["account"]): f for f in recon.flags(db, ACC, 2026)}
     assert found[(FUND, "fiscal")]["message"] == "对账缺失 2 个月"
     assert found[(FUND, "fiscal")]["months"] == [202610, 202611]
+
+
+def test_api_upload_list_resolve_and_export(client, login, sessions):
+    with sessions() as db:
+        _books(db)
+    acc, cashier = login("accountant"), login("cashier")
+    body = {"fund": FUND, "account": "fiscal", "period": "202610"}
+    gbk = "日期,金额,方向,摘要\n2026-10-22,1000.00,收,归集财政专户\n2026-10-30,x,收,坏行\n".encode("gbk")
+    sent = client.post("/api/v1/funds/reconciliations", headers=acc, data=body,
+                       files={"file": ("fiscal.csv", gbk, "text/csv")})
+    assert sent.status_code == 201, sent.text
+    found = sent.json()
+    assert found["status"] == "differences" and [d["kind"] for d in found["differences"]] == ["date"]
+    assert found["problems"][0]["line"] == 3
+    again = client.post("/api/v1/funds/reconciliations", headers=acc, data=body,
+                        files={"file": ("again.csv", gbk, "text/csv")})
+    assert again.status_code == 200 and again.json()["repeat"] and again.json()["id"] == found["id"]
+    listed = client.get("/api/v1/funds/reconciliations", headers=cashier, params={"fund": FUND})
+    assert [r["id"] for r in listed.json()] == [found["id"]]
+    url = f"/api/v1/funds/reconciliations/{found['id']}/differences/{found['differences'][0]['id']}/resolve"
+    assert client.post(url, headers=cashier, json={"reason": "日期"}).status_code == 403
+    assert client.post(url, headers=acc, json={"reason": ""}).status_code == 422
+    done = client.post(url, headers=acc, json={"reason": "银行次日入账"})
+    assert done.status_code == 200 and done.json()["status"] == "resolved"
+    one = client.get(f"/api/v1/funds/reconciliations/{found['id']}", headers=acc)
+    assert one.json()["status"] == "resolved"
+    sheet = client.get(f"/api/v1/funds/reconciliations/{found['id']}/differences.xlsx", headers=acc)
+    assert sheet.status_code == 200 and sheet.content.startswith(b"PK")
+    bad = client.post("/api/v1/funds/reconciliations", headers=acc, data={**body, "account": "x"},
+                      files={"file": ("f.csv", gbk, "text/csv")})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "account"

@@ -15,6 +15,7 @@ from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
+from jingban.core.excel import workbook
 from jingban.funds.ledger import rules as ledger_rules
 from jingban.funds.ledger.models import JournalEntry, JournalLine
 from jingban.funds.ledger.service import banks, check_fund, check_period, fund_name
@@ -235,3 +236,16 @@ def flags(db: Session, actor: Actor, year: int) -> list[dict[str, Any]]:
                               "account_name": name, "months": missing,
                               "message": f"对账缺失 {len(missing)} 个月"})
     return found
+
+
+def differences_xlsx(db: Session, actor: Actor, record_id: int) -> tuple[bytes, str]:
+    """差异清单 of the record's current statement, as .xlsx."""
+    shown = view(db, actor, record_id)
+    record = shown["record"]
+    rows = [[d.id, rules.DIFFERENCE_KINDS.get(d.kind, d.kind), rules.DIRECTIONS.get(d.direction, ""),
+             d.statement_on, d.statement_amount, d.ledger_on, d.ledger_amount,
+             rules.voucher_no(d.entry_id) if d.entry_id else "", d.status, d.reason, d.resolved_by or ""]
+            for d in shown["differences"]]
+    content = workbook("对账差异", ["差异", "类型", "方向", "对账单日期", "对账单金额（元）", "账面日期",
+                                "账面金额（元）", "凭证号", "状态", "处理理由", "处理人"], rows, money=(4, 6))
+    return content, f"对账差异_{shown['fund_name']}_{shown['account_name']}_{record.period}.xlsx"
