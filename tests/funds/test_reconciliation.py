@@ -182,6 +182,8 @@ def test_api_upload_list_resolve_and_export(client, login, sessions):
     assert one.json()["status"] == "resolved"
     sheet = client.get(f"/api/v1/funds/reconciliations/{found['id']}/differences.xlsx", headers=acc)
     assert sheet.status_code == 200 and sheet.content.startswith(b"PK")
+    records = client.get("/api/v1/funds/reconciliations.xlsx", headers=cashier)
+    assert records.status_code == 200 and records.content.startswith(b"PK")
     bad = client.post("/api/v1/funds/reconciliations", headers=acc, data={**body, "account": "x"},
                       files={"file": ("f.csv", gbk, "text/csv")})
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "account"

@@ -49,6 +49,13 @@ def listing(fund: str | None = Query(default=None, max_length=24),
     return service.reconciliations(db, actor, fund=fund, period=period)
 
 
+@router.get("/funds/reconciliations.xlsx", summary="对账记录（Excel）")
+def listing_xlsx(fund: str | None = Query(default=None, max_length=24),
+                 period: int | None = Query(default=None, ge=190001, le=299912),
+                 actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return xlsx_response(service.list_xlsx(db, actor, fund=fund, period=period), "对账记录.xlsx")
+
+
 @router.get("/funds/reconciliations/{record_id}", response_model=ReconciliationOut,
             summary="对账记录及其差异、问题行")
 def one(record_id: RowId, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):

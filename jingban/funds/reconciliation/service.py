@@ -249,3 +249,12 @@ def differences_xlsx(db: Session, actor: Actor, record_id: int) -> tuple[bytes, 
     content = workbook("对账差异", ["差异", "类型", "方向", "对账单日期", "对账单金额（元）", "账面日期",
                                 "账面金额（元）", "凭证号", "状态", "处理理由", "处理人"], rows, money=(4, 6))
     return content, f"对账差异_{shown['fund_name']}_{shown['account_name']}_{record.period}.xlsx"
+
+
+def list_xlsx(db: Session, actor: Actor, *, fund: str | None = None,
+              period: int | None = None) -> bytes:
+    rows = [[r.id, fund_name(r.fund), rules.ACCOUNT_KINDS[r.account], r.period, r.ledger_balance,
+             r.statement_balance, rules.STATUSES[r.status], r.updated_by]
+            for r in reconciliations(db, actor, fund=fund, period=period, limit=5000)]
+    return workbook("对账记录", ["记录", "险种基金", "账户", "期间", "账面（元）", "对账单（元）", "状态",
+                              "经办人"], rows, money=(4, 5))
