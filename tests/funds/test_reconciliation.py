@@ -149,7 +149,8 @@ def test_injected_differences_found_resolved_and_superseded(db):
 
 def test_flags_months_not_reconciled(db):
     _books(db)
-    assert recon.flags(db, ACC, 2026) == []  # only October booked, November is this month
+    with clock.travel("2026-11-15"):
+        assert recon.flags(db, ACC, 2026) == []  # only October booked, November is this month
     with clock.travel("2026-12-05"):
         found = {(f["fund"], f["account"]): f for f in recon.flags(db, ACC, 2026)}
     assert found[(FUND, "fiscal")]["message"] == "对账缺失 2 个月"
