@@ -58,6 +58,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                              "inspector", "supervisor"}),
     "funds.book": frozenset({"accountant"}),
     "funds.reverse": frozenset({"reviewer_1", "reviewer_2", "reviewer_3"}),
+    "funds.confirm": frozenset({"cashier"}),  # 出纳确认银行收付 (Z-10(2))
+    "funds.approve": frozenset({"reviewer_1", "reviewer_2", "reviewer_3"}),
     "funds.reconcile": frozenset({"accountant"}),  # 对账 (Z-10(1)3): import statements, resolve
 }
 

@@ -46,6 +46,17 @@ class JournalLine(Base):
     credit: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class EntrySign(Base):
+    """签章: who confirmed or approved a voucher. Preparing is the entry's ``booked_by``; the
+    cashier confirms the bank movement, a reviewer approves (Z-10(2), 不相容岗位分离)."""
+
+    __tablename__ = "fund_entry_sign"
+    entry_id: Mapped[int] = mapped_column(ForeignKey("fund_entry.id"), primary_key=True)
+    step: Mapped[str] = mapped_column(String(12), primary_key=True)  # rules.SIGN_STEPS
+    username: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
 class ClosedPeriod(Base):
     """结账: a fund's month closed; nothing more is booked into it."""
 

@@ -28,6 +28,12 @@ OTHER_INCOME = 4801  # recovered overpayments (追回多发待遇)
 BENEFIT_EXPENSE = 5001
 TRANSFER_EXPENSE = 5201
 
+# Signatures on a voucher (Z-10(2)): the accountant prepares (books it), the cashier confirms
+# the bank movement, a reviewer approves a manual entry or a reversal. One person, one step.
+SIGN_STEPS = {"confirm": "出纳确认", "approve": "复核审批"}
+SIGN_ROLES = {"confirm": "funds.confirm", "approve": "funds.approve"}
+REVIEWED_KINDS = {"manual", "reversal"}  # high-risk (SPEC §2): approved through a case
+
 
 @dataclass(frozen=True)
 class Line:
@@ -75,6 +81,36 @@ def expenditure_problem(lines: list[Line], banks: dict[str, int], sources: list[
     if others - set(sources):
         return "支出户只能接收财政专户拨入、上级下拨或下级上解、本账户利息和退回的待遇，不得发生其他收入"
     return None
+
+
+def steps_needed(kind: str, accounts: set[int], banks: dict[str, int]) -> list[str]:
+    """The signatures a voucher needs after it is prepared, in order: a reviewer's approval
+    for manual entries and reversals, the cashier's confirmation when a bank account moves."""
+    steps = ["approve"] if kind in REVIEWED_KINDS else []
+    if accounts & set(banks.values()):
+        steps.append("confirm")
+    return steps
+
+
+def sign_problem(step: str, username: str, booked_by: str, signed: dict[str, str],
+                 needed: list[str]) -> str | None:
+    """Why ``username`` cannot sign ``step`` of a voucher prepared by ``booked_by`` that
+    already carries ``signed`` (step → username), or None."""
+    if step not in needed:
+        return f"该凭证不需要{SIGN_STEPS.get(step, step)}"
+    if step in signed:
+        return f"该凭证已由 {signed[step]} {SIGN_STEPS[step]}"
+    if username == booked_by or username in signed.values():
+        return "同一人不得在同一凭证上承担制单、出纳确认、复核中的两项（不相容岗位分离）"
+    earlier = needed[:needed.index(step)]
+    if missing := [x for x in earlier if x not in signed]:
+        return f"请先完成{SIGN_STEPS[missing[0]]}"
+    return None
+
+
+def state_of(needed: list[str], signed: dict[str, str]) -> str:
+    """A voucher's state: the first step it still waits for, or done."""
+    return next((f"待{SIGN_STEPS[x]}" for x in needed if x not in signed), "已完成")
 
 
 def balance(kind: str, debit: int, credit: int) -> int:

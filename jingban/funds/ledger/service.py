@@ -22,7 +22,7 @@ from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
 from jingban.core.money import format_yuan
 from jingban.funds.ledger import rules
-from jingban.funds.ledger.models import ClosedPeriod, JournalEntry, JournalLine
+from jingban.funds.ledger.models import ClosedPeriod, EntrySign, JournalEntry, JournalLine
 from jingban.funds.ledger.rules import Line
 
 Source = Callable[[Session, Actor], int]
@@ -157,6 +157,61 @@ def reverse(db: Session, actor: Actor, entry_id: int, reason: str) -> JournalEnt
     lines = [Line(x.account, debit=x.credit, credit=x.debit) for x in entry.lines]
     return book(db, actor, fund=entry.fund, source=f"reversal:{entry.id}", kind="reversal",
                 memo=f"冲销凭证 {entry.id}：{reason.strip()}", lines=lines, reverses_id=entry.id)
+
+
+# --- signatures ---------------------------------------------------------------------------------
+
+def signatures(db: Session, entry_id: int) -> dict[str, str]:
+    rows = db.execute(select(EntrySign.step, EntrySign.username)
+                      .where(EntrySign.entry_id == entry_id))
+    return {step: username for step, username in rows}
+
+
+def steps_needed(db: Session, entry: JournalEntry) -> list[str]:
+    return rules.steps_needed(entry.kind, {x.account for x in entry.lines}, banks(db))
+
+
+def entry_state(db: Session, entry: JournalEntry) -> str:
+    return rules.state_of(steps_needed(db, entry), signatures(db, entry.id))
+
+
+@transactional
+def sign(db: Session, actor: Actor, entry_id: int, step: str) -> EntrySign:
+    """The cashier confirms a voucher's bank movement or a reviewer approves it; never the
+    person who prepared it or signed another step of it (Z-10(2))."""
+    require(actor, rules.SIGN_ROLES.get(step, "funds.approve"))
+    entry = db.get(JournalEntry, entry_id, with_for_update=True)
+    if entry is None:
+        raise NotFound("funds.entry_not_found", f"未找到记账凭证 {entry_id}", "entry_id")
+    if problem := rules.sign_problem(step, actor.username, entry.booked_by,
+                                     signatures(db, entry.id), steps_needed(db, entry)):
+        code = "funds.same_person" if "同一人" in problem else "funds.sign"
+        raise Conflict(code, problem, "entry_id")
+    signed = EntrySign(entry_id=entry.id, step=step, username=actor.username)
+    db.add(signed)
+    db.flush()
+    audit.record(db, actor, f"funds.{step}", f"fund_entry:{entry.id}",
+                 after={"step": step, "source": entry.source})
+    return signed
+
+
+def unconfirmed(db: Session, source_prefix: str) -> list[JournalEntry]:
+    """Entries whose source starts with ``source_prefix`` and that still wait for a signature
+    (the payroll bank file is released only when none is left)."""
+    found = db.execute(select(JournalEntry)
+                       .where(JournalEntry.source.startswith(source_prefix, autoescape=True))
+                       .order_by(JournalEntry.id)).scalars()
+    return [x for x in found if entry_state(db, x) != rules.state_of([], {})]
+
+
+def awaiting(db: Session, actor: Actor, step: str, limit: int = 200) -> list[JournalEntry]:
+    """The vouchers waiting for ``step`` (the cashier's or the reviewer's queue)."""
+    require(actor, "funds.read")
+    signed = select(EntrySign.entry_id).where(EntrySign.step == step)
+    query = (select(JournalEntry).where(JournalEntry.id.not_in(signed))
+             .order_by(JournalEntry.id).limit(limit * 4))
+    waiting = f"待{rules.SIGN_STEPS[step]}"
+    return [x for x in db.execute(query).scalars() if entry_state(db, x) == waiting][:limit]
 
 
 # --- balances ------------------------------------------------------------------------------------
