@@ -61,6 +61,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "funds.confirm": frozenset({"cashier"}),  # 出纳确认银行收付 (Z-10(2))
     "funds.approve": frozenset({"reviewer_1", "reviewer_2", "reviewer_3"}),
     "funds.reconcile": frozenset({"accountant"}),  # 对账 (Z-10(1)3): import statements, resolve
+    "funds.budget": frozenset({"accountant"}),  # 基金预算草案 (R§39): prepare, edit, submit, revise
 }
 
 _hashers = {"default": PasswordHasher(), "fast": PasswordHasher.from_parameters(profiles.CHEAPEST)}
