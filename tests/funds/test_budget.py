@@ -221,6 +221,9 @@ def test_revision_of_an_approved_budget_keeps_history(db):
         budgets.revise(db, ACC, budget.id)  # a draft is edited, not revised
     budgets.submit(db, ACC, budget.id)
     budgets.approve(db, REVIEWER, budget.id)
+    with clock.travel("2028-01-05"), pytest.raises(Conflict) as refused:
+        budgets.revise(db, ACC2, budget.id)
+    assert refused.value.code == "funds.budget_year_closed"
     with clock.travel("2027-06-15"):
         revision = budgets.revise(db, ACC2, budget.id)
         with pytest.raises(Conflict) as refused:

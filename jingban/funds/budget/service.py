@@ -193,6 +193,8 @@ def revise(db: Session, actor: Actor, budget_id: int) -> Budget:
     budget = _for_update(db, budget_id)
     if budget.status != "approved":
         raise Conflict("funds.budget_state", "只有已批准的预算可以调整", "id")
+    if budget.year < clock.today().year:
+        raise Conflict("funds.budget_year_closed", f"{budget.year} 年度已结束，预算不能再调整", "id")
     if open_ := db.execute(select(Budget).where(Budget.revises_id == budget.id)).scalar():
         raise Conflict("funds.budget_revision_open", f"该预算已有调整版本（第 {open_.version} 版）", "id")
     version = _latest(db, budget.fund, budget.year).version + 1
