@@ -80,3 +80,25 @@ def test_budget_flow_over_the_api(client, login, sessions):
 def _next_year_over(sessions):
     with sessions() as db:
         _next_year(db)
+
+
+def test_bad_input_is_a_4xx_with_code_and_field(client, login):
+    acc = login("accountant")
+    with clock.travel("2026-10-15"):
+        budget = client.post(URL, headers=acc, json={"fund": FUND, "year": 2027}).json()
+        for body in [{"fund": "x" * 30, "year": 2027}, {"fund": FUND}, {"fund": FUND, "year": "abc"},
+                     {"fund": FUND, "year": 2027, "extra": 1}]:
+            reply = client.post(URL, headers=acc, json=body)
+            assert reply.status_code == 422 and reply.json()["error"]["field"], body
+    url = f"{URL}/{budget['id']}/items"
+    for item, code in [({"item": "benefits", "amount": 10**30}, "money.too_large"),
+                       ({"item": "benefits", "amount": 1.5}, "validation.int_from_float"),
+                       ({"item": "benefits", "amount": 1, "note": " " * 300}, None),
+                       ({"item": "", "amount": 1}, "funds.budget_item")]:
+        reply = client.put(url, headers=acc, json={"items": [item]})
+        if code is None:
+            assert reply.status_code == 200
+            continue
+        assert reply.status_code == 422 and reply.json()["error"]["code"] == code, reply.text
+    assert client.put(url, headers=acc, json={"items": []}).json()["error"]["code"] == "funds.budget_items"
+    assert client.post(f"{URL}/{budget['id']}/revise", headers=acc).status_code == 409
