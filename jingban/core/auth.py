@@ -61,6 +61,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "funds.confirm": frozenset({"cashier"}),  # 出纳确认银行收付 (Z-10(2))
     "funds.approve": frozenset({"reviewer_1", "reviewer_2", "reviewer_3"}),
     "funds.reconcile": frozenset({"accountant"}),  # 对账 (Z-10(1)3): import statements, resolve
+    "funds.report": frozenset({"accountant"}),  # 报送月报 (Z-3(4)), 公开年度基金信息 (R§50)
 }
 
 _hashers = {"default": PasswordHasher(), "fast": PasswordHasher.from_parameters(profiles.CHEAPEST)}
