@@ -11,9 +11,13 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
+
+from fastapi import Response
 
 FONT_TTC = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 EMPTY = "无记录"
+PDF = "application/pdf"
 
 
 @cache
@@ -72,3 +76,9 @@ def document(flow: list[Any], *, title: str, subject: str = "",
                             invariant=1, leftMargin=18 * mm, rightMargin=18 * mm)
     doc.build(flow)
     return out.getvalue()
+
+
+def pdf_response(content: bytes, filename: str) -> Response:
+    """The download; the name may be Chinese (RFC 5987)."""
+    return Response(content, media_type=PDF, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
