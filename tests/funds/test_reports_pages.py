@@ -21,7 +21,8 @@ def test_dashboard_for_accountant_and_supervisor(client, make_user, sessions):
             assert page.status_code == 200 and "资金看板" in page.text
             assert 'href="/funds">资金看板</a>' in page.text  # the menu link
             section = page.text.split(f'id="fund-{FUND}"')[1].split("</section>")[0]
-            assert section.count("<svg") == 3 and section.count('class="bar"') == 2 * 12  # income and expense, a hairline for 0
+            # income and expense each month (a hairline for 0)
+            assert section.count("<svg") == 3 and section.count('class="bar"') == 2 * 12
             # balance: 12 points; months held: September to November only (nothing spent before)
             assert section.count('class="point"') == 12 + 3 and 'class="threshold"' in section
             assert "月报待报送" in page.text and "202610" in page.text  # due 2026-11-15: overdue
