@@ -3,12 +3,17 @@ the one report dict ``service.monthly_report`` returns or a filed version holds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from jingban.core import pdf
+from jingban.core.actor import Actor
 from jingban.core.excel import workbook
 from jingban.core.money import format_yuan
-from jingban.funds.ledger.rules import BANK_KINDS
+from jingban.funds.ledger.rules import BANK_KINDS, FUNDS
+from jingban.funds.reports import service
 
 TITLE = "社会保险基金月报"
 
@@ -79,3 +84,16 @@ def report_pdf(report: dict[str, Any]) -> bytes:
 def filename(report: dict[str, Any], ext: str) -> str:
     version = f"-v{report['version']}" if report.get("version") else ""
     return f"基金月报-{report['fund_name']}-{report['period']}{version}.{ext}"
+
+
+def month_files(db: Session, actor: Actor, period: int,
+                progress: Callable[[int, int], None] | None = None) -> list[tuple[str, bytes]]:
+    """Every fund's report of ``period`` as (file name, content): .xlsx and .pdf each."""
+    files = []
+    for n, fund in enumerate(FUNDS, 1):
+        report = service.monthly_report(db, actor, fund, period)
+        files += [(filename(report, "xlsx"), report_xlsx(report)),
+                  (filename(report, "pdf"), report_pdf(report))]
+        if progress:
+            progress(n, len(FUNDS))
+    return files
