@@ -102,19 +102,19 @@ def file_report(request: Request, fund: str, period: Period, values: dict = Depe
 
 
 def _download(db: Session, actor: Actor, fund: str, period: int, version: int | None):
-    return (service.filed(db, actor, version) if version
+    return (service.filed(db, actor, version, fund, period) if version
             else service.monthly_report(db, actor, fund, period))
 
 
 @router.get("/funds/reports/{fund}/{period}/report.xlsx")
-def report_xlsx(fund: str, period: Period, version: int | None = Query(default=None, ge=1),
+def report_xlsx(fund: str, period: Period, version: int | None = Query(default=None, ge=1, le=2**31 - 1),
                 actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
     report = _download(db, actor, fund, period, version)
     return xlsx_response(export.report_xlsx(report), export.filename(report, "xlsx"))
 
 
 @router.get("/funds/reports/{fund}/{period}/report.pdf")
-def report_pdf(fund: str, period: Period, version: int | None = Query(default=None, ge=1),
+def report_pdf(fund: str, period: Period, version: int | None = Query(default=None, ge=1, le=2**31 - 1),
                actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
     report = _download(db, actor, fund, period, version)
     return pdf_response(export.report_pdf(report), export.filename(report, "pdf"))

@@ -99,6 +99,8 @@ def test_filing_once_refiling_with_reason_and_late_flag(db):
     assert second.version == 2 and second.late and second.reason == "更正利息收入"
     assert late.late and late.version == 1
     assert service.filed(db, SUP, first.id)["income"] == 102500
+    with pytest.raises(NotFound):
+        service.filed(db, SUP, first.id, FUND, 202609)  # a version of another month
     with pytest.raises(PermissionDenied):
         service.file_report(db, SUP, FUND, 202608)
     with pytest.raises(InvalidInput):

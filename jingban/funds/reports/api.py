@@ -27,7 +27,7 @@ Year = Annotated[int, Path(ge=1900, le=2999, description="年度")]
 
 
 def _report(db: Session, actor: Actor, fund: str, period: int, version_id: int | None):
-    return (service.filed(db, actor, version_id) if version_id
+    return (service.filed(db, actor, version_id, fund, period) if version_id
             else service.monthly_report(db, actor, fund, period))
 
 
@@ -38,14 +38,14 @@ def monthly(fund: Fund, period: Period, actor: Actor = Depends(api_actor),
 
 
 @router.get("/funds/reports/monthly.xlsx", summary="基金月报（Excel）；report_id 为已报送的版本")
-def monthly_xlsx(fund: Fund, period: Period, report_id: int | None = Query(default=None, ge=1),
+def monthly_xlsx(fund: Fund, period: Period, report_id: int | None = Query(default=None, ge=1, le=2**31 - 1),
                  actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
     report = _report(db, actor, fund, period, report_id)
     return xlsx_response(export.report_xlsx(report), export.filename(report, "xlsx"))
 
 
 @router.get("/funds/reports/monthly.pdf", summary="基金月报（PDF）；report_id 为已报送的版本")
-def monthly_pdf(fund: Fund, period: Period, report_id: int | None = Query(default=None, ge=1),
+def monthly_pdf(fund: Fund, period: Period, report_id: int | None = Query(default=None, ge=1, le=2**31 - 1),
                 actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
     report = _report(db, actor, fund, period, report_id)
     return pdf_response(export.report_pdf(report), export.filename(report, "pdf"))

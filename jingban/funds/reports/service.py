@@ -161,11 +161,12 @@ def file_report(db: Session, actor: Actor, fund: str, period: int,
     return row
 
 
-def filed(db: Session, actor: Actor, report_id: int) -> dict[str, Any]:
-    """A filed version: its snapshot as it was filed."""
+def filed(db: Session, actor: Actor, report_id: int, fund: str | None = None,
+          period: int | None = None) -> dict[str, Any]:
+    """A filed version (of ``fund`` and ``period`` when given): its snapshot as it was filed."""
     require(actor, "funds.read")
     row = db.get(FundReport, report_id)
-    if row is None:
+    if row is None or (fund, period) not in ((None, None), (row.fund, row.period)):
         raise NotFound("funds.report_not_found", f"未找到报送记录 {report_id}", "report_id")
     return {**json.loads(row.snapshot), "version": row.version, "filed_on": row.filed_on.isoformat(),
             "filed_by": row.filed_by, "late": row.late, "reason": row.reason}
