@@ -76,9 +76,13 @@ def test_below_three_months_is_flagged(db):
     with clock.travel("2026-10-10"):
         ledger.book_contribution(db, ACC, FUND, 50000, f"contribution:x:{FUND}", "征收划入")
         _pay(db, f"payroll:x:{FUND}", 30000, 0)
+        # a transfer out is spending but not a benefit the reserve is measured against
+        ledger.book(db, ACC, fund=FUND, source="transfer:x", memo="转出",
+                    lines=[Line(5201, debit=10000), Line(1003, credit=10000)])
     with clock.travel("2026-11-05"):
         report = service.monthly_report(db, ACC, FUND, 202610)
-    assert report["reserve_months"] == 20000 / 30000 and report["warning"]
+    assert report["expense"] == 40000 and report["average_expense"] == 30000
+    assert report["reserve_months"] == 10000 / 30000 and report["warning"]
     assert report["warn_below"] == 3
 
 

@@ -41,7 +41,7 @@ def rows(report: dict[str, Any]) -> list[list[Any]]:
     found += [[f"{BANK_KINDS[k]}期末余额", "", v, ""] for k, v in report["balances"].items()]
     found += [["银行存款合计（可用于支付）", "", report["reserve"], ""],
               ["累计结余", "", report["accumulated"], "资产减负债"],
-              ["月均待遇等支出（近12个月）", "", report["average_expense"], ""],
+              ["月均待遇支出（近12个月）", "", report["average_expense"], ""],
               ["累计结余可支付月数", "", None, f"{months_text(report)}；{warning_text(report)}"]]
     return found
 

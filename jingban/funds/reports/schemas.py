@@ -34,7 +34,7 @@ class MonthlyReport(BaseModel):
     balances: dict[str, int] = Field(description="收入户、财政专户、支出户期末余额（分）")
     reserve: int = Field(description="三个银行账户余额合计（分）")
     accumulated: int = Field(description="累计结余：资产减负债（分）")
-    average_expense: int = Field(description="近12个月有支出月份的月均支出（分）")
+    average_expense: int = Field(description="近12个月有待遇支出月份的月均待遇支出（分）")
     reserve_months: float | None = Field(description="银行存款可支付月数；尚无支出时为空")
     warn_below: float = Field(description="可支付月数预警线")
     warning: bool = Field(description="可支付月数低于预警线")

@@ -71,7 +71,8 @@ def _position(db: Session, sums: Sums, period: int) -> dict[str, Any]:
     through = _through(sums, period)
     balances = {kind: ledger_rules.balance("asset", *through.get(code, (0, 0)))
                 for kind, code in accounts.items()}
-    spent = {p: _class_total(s, names, "expense") for p, s in sums.items()}
+    spent = {p: sum(ledger_rules.balance("expense", *s.get(code, (0, 0)))
+                    for code in rules.BENEFIT_ACCOUNTS) for p, s in sums.items()}
     average = rules.average_expense(spent, period)
     reserve = sum(balances.values())
     months = ledger_rules.reserve_months(reserve, average)
