@@ -466,6 +466,39 @@ def benefits_recovery_sweep() -> None:
                   f"认定违约 {len(found['defaulted'])} 笔")
 
 
+# --- funds: the monthly report (issue 10 item 7) ----------------------------------------------------
+
+funds_reports_app = typer.Typer(help="社会保险基金", no_args_is_help=True)
+app.add_typer(funds_reports_app, name="funds")
+# The monthly report is the fund accountant's (会计) to prepare; the operator's cron runs it as such.
+FUND_REPORT_ACTOR = Actor("system", frozenset({"accountant"}), True, "cli")
+
+
+@funds_reports_app.command("report")
+def funds_report(
+    period: Annotated[int, typer.Option("--period", help="报告月份 YYYYMM")],
+    out: Annotated[Path, typer.Option("--out", help="保存目录")] = Path("."),
+) -> None:
+    """生成某月各险种基金月报（Excel 与 PDF 各一份）并保存到目录。"""
+    from jingban.funds.reports import export
+
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn())
+        try:
+            with Progress(*columns, console=console) as bar:
+                task = bar.add_task(f"{period} 基金月报（按险种）", total=None)
+                files = export.month_files(
+                    db, FUND_REPORT_ACTOR, period,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total))
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, content in files:
+            (out / name).write_bytes(content)
+        console.print(f"{period} 基金月报 {len(files) // 2} 个险种，已写入 {out}（{len(files)} 个文件）")
+
+
 # --- demo ----------------------------------------------------------------------------------------
 
 def _reset(settings: Settings) -> None:

@@ -10,6 +10,7 @@ from jingban.core.db import Base
 from jingban.funds.budget import models as funds_budget_models  # noqa: F401
 from jingban.funds.ledger import models as funds_ledger_models  # noqa: F401
 from jingban.funds.reconciliation import models as funds_reconciliation_models  # noqa: F401
+from jingban.funds.reports import models as funds_reports_models  # noqa: F401
 from jingban.notices import models as notices_models  # noqa: F401
 from jingban.oversight import models as oversight_models  # noqa: F401
 from jingban.records import models as records_models  # noqa: F401

@@ -62,6 +62,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "funds.approve": frozenset({"reviewer_1", "reviewer_2", "reviewer_3"}),
     "funds.reconcile": frozenset({"accountant"}),  # 对账 (Z-10(1)3): import statements, resolve
     "funds.budget": frozenset({"accountant"}),  # 基金预算草案 (R§39): prepare, edit, submit, revise
+    "funds.report": frozenset({"accountant"}),  # 报送月报 (Z-3(4)), 公开年度基金信息 (R§50)
 }
 
 _hashers = {"default": PasswordHasher(), "fast": PasswordHasher.from_parameters(profiles.CHEAPEST)}

@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import io
 import json
 import re
 import secrets
 from collections import defaultdict
 from collections.abc import Callable
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, exists, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from jingban.core import audit, clock
+from jingban.core import audit, clock, pdf
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import transactional
@@ -55,7 +52,6 @@ ENROLLMENT_STATUS = {"active": "参保缴费", "ended": "已停保"}
 VERIFY_PATH = "/verify/"
 CODE_RE = re.compile(r"^[A-Z2-7]{16}$")
 CHUNK = 50_000  # person ids per transaction of the yearly statements
-FONT_TTC = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 
 # --- codes and masks ---------------------------------------------------------------------------
@@ -391,81 +387,47 @@ def _notify_statements(db: Session, year: int, at: dt.datetime, after_proof: int
 
 # --- PDF -------------------------------------------------------------------------------------------
 
-@cache
-def _font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if FONT_TTC.exists():
-        pdfmetrics.registerFont(TTFont("WQYZenHei", str(FONT_TTC), subfontIndex=0))
-        return "WQYZenHei"
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
-
-
-def _table(head: list[str], rows: list[list[Any]], font: str, widths: list[float] | None = None):
-    from reportlab.lib import colors
-    from reportlab.platypus import Table, TableStyle
-
-    data = [head] + ([["—" if v is None else str(v) for v in r] for r in rows]
-                     or [["无记录"] + [""] * (len(head) - 1)])
-    table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), font, 9),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ]))
-    return table
-
-
 def render_pdf(proof: Proof) -> bytes:
     """The proof as PDF, from its stored facts only: the same code gives the same bytes."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import Paragraph, Spacer
 
-    font, facts = _font(), facts_of(proof)
-    title = ParagraphStyle("title", fontName=font, fontSize=18, leading=24, alignment=1)
-    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15)
-    small = ParagraphStyle("small", fontName=font, fontSize=8.5, leading=12)
-    h2 = ParagraphStyle("h2", fontName=font, fontSize=12, leading=18, spaceBefore=8)
+    facts, style = facts_of(proof), pdf.styles()
+    title, body, small, h2 = style["title"], style["body"], style["small"], style["h2"]
     flow: list[Any] = [Paragraph("社会保险经办机构", small), Paragraph(facts["title"], title),
                        Spacer(1, 4 * mm),
                        Paragraph(f"姓名：{facts['name']}　　社会保障号码：{facts['ssn']}", body)]
     if proof.kind == "enrollment":
         flow.append(Paragraph(f"人员状态：{facts['person_status']}　　截至 {facts['as_of']} "
                               f"正在参保的险种：{'、'.join(facts['current']) or '无'}", body))
-        flow += [Paragraph("参保情况", h2), _table(
+        flow += [Paragraph("参保情况", h2), pdf.table(
             ["险种", "参保单位", "参保开始日期", "停保日期", "状态"],
             [[e["insurance_name"], e["employer"], e["start"], e["end"], e["status"]]
-             for e in facts["enrollments"]], font, [45 * mm, 55 * mm, 27 * mm, 25 * mm, 22 * mm])]
+             for e in facts["enrollments"]], [45 * mm, 55 * mm, 27 * mm, 25 * mm, 22 * mm])]
         flow.append(Paragraph("特此证明。", body))
     else:
         flow.append(Paragraph(f"记录截至：{facts['as_of']}", body))
-        flow += [Paragraph("缴费情况（按年度、险种）", h2), _table(
+        flow += [Paragraph("缴费情况（按年度、险种）", h2), pdf.table(
             ["年度", "险种", "缴费月数", "最低基数", "最高基数", "单位缴费", "个人缴费"],
             [[y["year"], y["insurance_name"], y["months"], y["base_min"], y["base_max"],
-              y["employer_total"], y["personal_total"]] for y in facts["years"]], font)]
-        flow += [Paragraph("个人账户（按年度，含记账利息，元）", h2), _table(
+              y["employer_total"], y["personal_total"]] for y in facts["years"]])]
+        flow += [Paragraph("个人账户（按年度，含记账利息，元）", h2), pdf.table(
             ["账户", "年度", "年初余额", "本年记账", "利息", "年末余额", "记账利率"],
             [[a["scheme_name"], a["year"], a["opening"], a["credited"], a["interest"],
-              a["closing"], a["rate"]] for a in facts["accounts"]], font)]
+              a["closing"], a["rate"]] for a in facts["accounts"]])]
         flow.append(Paragraph("个人账户累计储存额：" + ("；".join(
             f"{b['scheme_name']} {b['balance']} 元" for b in facts["balances"]) or "无"), body))
-        flow += [Paragraph("缴费年限", h2), _table(
+        flow += [Paragraph("缴费年限", h2), pdf.table(
             ["险种", "实际缴费月数", "视同缴费月数", "合计月数", "缴费年限"],
             [[c["insurance_name"], c["actual_months"], c["deemed_months"], c["total_months"],
-              c["total"]] for c in facts["contribution_years"]], font)]
+              c["total"]] for c in facts["contribution_years"]])]
         if facts.get("transfers"):
             flow += [Paragraph("关系转移接续（已转出的缴费年限不再计入转出地，由转入地累计计算）",
-                               h2), _table(
+                               h2), pdf.table(
                 ["转移编号", "类别", "方向", "对方地区", "缴费月数", "视同月数", "金额", "办结日期"],
                 [[t["ref"], t["kind_name"], t["direction_name"], t["peer_region"], t["months"],
                   t["deemed_months"], t["amount"], t["completed_on"]]
-                 for t in facts["transfers"]], font)]
+                 for t in facts["transfers"]])]
     flow += [Spacer(1, 8 * mm),
              Paragraph(f"验证码：{grouped(proof.code)}", body),
              Paragraph(f"验证地址：{VERIFY_PATH}{proof.code}", body),
@@ -473,12 +435,7 @@ def render_pdf(proof: Proof) -> bytes:
              Paragraph(f"SM3 摘要：{proof.digest}", small),
              Paragraph("本证明可凭验证码在经办机构网站“证明核验”页面核验真伪；核验结果显示本证明所载内容。",
                        small)]
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, title=facts["title"], author="社会保险经办机构",
-                            subject=grouped(proof.code), invariant=1,
-                            leftMargin=18 * mm, rightMargin=18 * mm)
-    doc.build(flow)
-    return out.getvalue()
+    return pdf.document(flow, title=facts["title"], subject=grouped(proof.code))
 
 
 def filename(proof: Proof) -> str:
