@@ -117,9 +117,8 @@ def test_only_the_accountant_takes_it_in_and_never_reviews_it(db):
     (GOOD, "nofund", "funds.unknown_fund", "fund"),
 ])
 def test_a_bad_voucher_is_refused_at_intake_and_nothing_is_written(db, lines, fund, code, field):
-    with clock.travel(DAY):
-        with pytest.raises(InvalidInput) as refused:
-            ledger.open_manual(db, ACC, manual(lines, fund=fund))
+    with clock.travel(DAY), pytest.raises(InvalidInput) as refused:
+        ledger.open_manual(db, ACC, manual(lines, fund=fund))
     assert (refused.value.code, refused.value.field) == (code, field)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in refused.value.message)
     assert count(db, Case) == count(db, JournalEntry) == 0
