@@ -367,6 +367,7 @@ def trial_balance(db: Session, actor: Actor, fund: str, period: int) -> dict[str
     """试算平衡表: each account's debits, credits and balance up to the end of ``period``."""
     require(actor, "funds.read")
     check_fund(fund)
+    check_period(period)
     names = chart(db)
     sums = totals(db, fund, through=period)
     rows = [{"account": code, "name": name, "class": kind, "class_name": rules.CLASSES[kind],
