@@ -79,7 +79,8 @@ def test_manual_entry_confirm_and_reversal(client, staff):
     approve_all(client, staff, case["id"])
     shown = client.get(f"{API}/funds/entries/{entry['id']}", headers=staff["accountant"]).json()
     reversal = client.get(f"{API}/funds/entries/{shown['reversed_by']}", headers=staff["accountant"]).json()
-    assert (reversal["kind"], reversal["reverses_id"], reversal["case_id"]) == ("reversal", entry["id"], case["id"])
+    assert (reversal["kind"], reversal["reverses_id"]) == ("reversal", entry["id"])
+    assert reversal["case_id"] == case["id"]
     balance = client.get(f"{API}/funds/trial-balance", params={"fund": FUND, "period": 202610},
                          headers=staff["supervisor"]).json()
     assert balance["balanced"] and all(r["balance"] == 0 for r in balance["rows"])
