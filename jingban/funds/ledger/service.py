@@ -159,6 +159,8 @@ def manual_entry(db: Session, actor: Actor, _key: str | None, data: ManualEntryI
     engine runs it as the accountant and undoes it, so a bad voucher is refused there."""
     case = _act_case(db, actor, MANUAL_ITEM)
     fund = check_fund(data.fund)
+    if not data.memo.strip():
+        raise InvalidInput("funds.memo", "手工记账须写明摘要（记账事由）", "memo")
     if (i := rules.fund_problem(fund, [x.fund for x in data.lines])) is not None:
         raise InvalidInput("funds.two_funds", f"一张记账凭证只能记一个险种基金（分险种建账、分账核算）："
                            f"第{i + 1}行为{fund_name(data.lines[i].fund or '')}", f"lines.{i}.fund")
