@@ -31,7 +31,7 @@ class ReversalIn(BaseModel):
     """冲销 (FUND-REVERSAL): the entry to undo and why."""
 
     model_config = ConfigDict(extra="forbid")
-    entry_id: int = Field(ge=1, description="被冲销的记账凭证号")
+    entry_id: int = Field(ge=1, le=2**31 - 1, description="被冲销的记账凭证号")
     reason: str = Field(min_length=1, max_length=300, description="冲销理由")
 
 
