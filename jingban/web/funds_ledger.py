@@ -50,6 +50,7 @@ def _list(request: Request, db: Session, actor: Actor, status: int = 200, **cont
     return render(request, "funds_entries.html", status=status, entries=found,
                   state=service.states(db, found), values=values,
                   query=request.url.query, review=service.review_queue(db, actor),
+                  prepared=service.prepared_cases(db, actor),
                   **NAMES, **context)
 
 

@@ -70,6 +70,8 @@ def test_manual_entry_to_confirmation_and_reversal(client, users):
     assert opened.status_code == 303 and "/cases/" in opened.headers["location"]
     again = client.get(f"/funds/entries/{entry}")
     assert "冲销办理中" in again.text and "冲销本凭证" not in again.text
+    mine = client.get("/funds/entries")
+    assert "我受理的记账业务件" in mine.text and "已完成第0级审核（共3级）" in mine.text
     sign_in(client, "pr1")
     assert "待我审核的记账业务件" in client.get("/funds/entries").text
 

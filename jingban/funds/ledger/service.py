@@ -329,6 +329,15 @@ def review_queue(db: Session, actor: Actor) -> list[Case]:
     return [c for c in cases.queue(db, actor) if c.item_code in (MANUAL_ITEM, REVERSAL_ITEM)]
 
 
+def prepared_cases(db: Session, actor: Actor) -> list[Case]:
+    """The accountant's own open manual-entry and reversal cases (returned ones to resubmit)."""
+    require(actor, "funds.read")
+    query = (select(Case).where(Case.item_code.in_([MANUAL_ITEM, REVERSAL_ITEM]),
+                                Case.intake_by == actor.username, Case.status.in_(case_rules.OPEN))
+             .order_by(Case.id))
+    return list(db.execute(query).scalars())
+
+
 def entry_view(db: Session, actor: Actor, entry_id: int) -> dict[str, Any]:
     """One voucher as staff read it: lines with account names, signatures, state, what it
     reverses or is reversed by, its case and any open reversal case."""
