@@ -36,8 +36,7 @@ LABELS = {
     "case_number": "业务件号", "agent_name": "代办人姓名", "agent_id_number": "代办人证件号码",
     "agent_authorization": "授权委托书", "materials": "材料", "codes": "材料", "note": "说明",
     "level": "审核层级", "assignee": "经办人",
-    "fund": "险种基金", "memo": "摘要", "entry_on": "记账日期", "lines": "分录", "account": "会计科目",
-    "debit": "借方（元）", "credit": "贷方（元）", "entry_id": "记账凭证号",
+    "debit": "借方（元）", "credit": "贷方（元）",
 }
 
 # What a badly formatted field must look like, said in place of the generic "格式不正确".

@@ -45,6 +45,10 @@ def test_manual_entry_to_confirmation_and_reversal(client, users):
     case_id = case_id_of(sent)
     case_page = client.get(f"/cases/{case_id}")
     assert case_page.status_code == 200 and "基金手工记账凭证" in case_page.text
+    sign_in(client, "pr1")
+    review = client.get(f"/cases/{case_id}")
+    assert review.status_code == 200
+    assert all(x in review.text for x in ("险种基金", "分录", "借方（元）：20.00", "摘要"))
     for level, who in ((1, "pr1"), (2, "pr2"), (3, "pr3")):
         assert approve(client, who, case_id, level).status_code in (200, 303)
 

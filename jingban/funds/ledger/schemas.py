@@ -24,7 +24,7 @@ class ManualEntryIn(BaseModel):
     fund: str = Field(max_length=24, description="险种基金")
     memo: str = Field(min_length=1, max_length=300, description="摘要（记账事由）")
     entry_on: dt.date | None = Field(default=None, description="记账日期（默认审批通过当日；不得晚于今天）")
-    lines: list[ManualLineIn] = Field(min_length=2, max_length=50)
+    lines: list[ManualLineIn] = Field(min_length=2, max_length=50, description="分录（科目、借方、贷方）")
 
 
 class ReversalIn(BaseModel):
