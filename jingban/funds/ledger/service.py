@@ -419,12 +419,14 @@ def entries(db: Session, actor: Actor, *, fund: str | None = None, period: int |
         signed = select(EntrySign.entry_id).where(EntrySign.step == state.removeprefix("awaiting_"))
         query = query.where(JournalEntry.id.not_in(signed))
     found: list[JournalEntry] = []
-    for offset in range(0, 10**9, 500):
-        page = list(db.execute(query.offset(offset).limit(500)).scalars())
+    offset, page_size = 0, 500
+    while len(found) < limit:  # the state is the signatures': read page by page
+        page = list(db.execute(query.offset(offset).limit(page_size)).scalars())
         wanted = states(db, page)
         found += [x for x in page if wanted[x.id] == state]
-        if len(found) >= limit or len(page) < 500:
-            return found[:limit]
+        if len(page) < page_size:
+            break
+        offset += page_size
     return found[:limit]
 
 
