@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from jingban.cases import service as cases
 from jingban.cases.models import Case
-from jingban.core import clock
+from jingban.core import audit, clock
 from jingban.core.actor import Actor
 from jingban.core.errors import Conflict, InvalidInput, PermissionDenied
 from jingban.funds.ledger import service as ledger
@@ -62,6 +62,7 @@ def test_manual_entry_end_to_end(db):
         ledger.sign(db, CASHIER, entry.id, "confirm")
         assert ledger.entry_state(db, entry) == "已完成"
         assert ledger.trial_balance(db, ACC, FUND, 202610)["balanced"]
+        assert audit.verify(db).ok  # the intake's dry run left no gap in the chain
 
 
 def test_reversal_end_to_end_once(db):
@@ -83,6 +84,7 @@ def test_reversal_end_to_end_once(db):
                 ledger.open_reversal_case(db, ACC, ReversalIn(entry_id=target, reason="再冲"))
             assert refused.value.code == code
         assert count(db, Case) == 1
+        assert audit.verify(db).ok
 
 
 def test_only_the_accountant_takes_it_in_and_never_reviews_it(db):
@@ -142,6 +144,7 @@ def test_closed_period_refused_at_intake_and_again_at_approval(db):
         db.refresh(case)
         assert (case.status, case.levels_done) == ("in_review", 2)
         assert count(db, JournalEntry) == 0
+        assert audit.verify(db).ok
 
 
 def test_the_acts_run_only_for_their_case(db):
