@@ -20,6 +20,7 @@ from jingban.core.db import make_engine, make_sessionmaker
 from jingban.core.errors import JingbanError
 from jingban.core.http import error_response, install_error_handlers
 from jingban.funds.budget.api import router as budget_router
+from jingban.funds.ledger.api import router as ledger_router
 from jingban.funds.reconciliation.api import router as reconciliation_router
 from jingban.funds.reports.api import router as fund_reports_router
 from jingban.notices.api import router as notices_router
@@ -51,8 +52,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                    sharing_router,
                    records_router, pension_router, payroll_router, proofs_router, transfers_router,
                    accounts_router, stops_router, verification_router,
-                   recovery_router, oversight_router, reconciliation_router, budget_router,
-                   fund_reports_router):
+                   recovery_router, oversight_router, reconciliation_router, ledger_router,
+                   budget_router, fund_reports_router):
         app.include_router(router, prefix=API_PREFIX)
     install_pages(app)
     return app

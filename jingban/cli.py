@@ -1,4 +1,4 @@
-"""The `jingban` command: init, user, serve, audit, calendar, records, demo."""
+"""The `jingban` command: init, user, serve, audit, calendar, records, funds, demo."""
 
 from __future__ import annotations
 
@@ -53,6 +53,8 @@ transfers_app = typer.Typer(help="社会保险关系转移接续（经办机构�
 app.add_typer(transfers_app, name="transfers")
 benefits_app = typer.Typer(help="社会保险待遇（发放）", no_args_is_help=True)
 app.add_typer(benefits_app, name="benefits")
+funds_app = typer.Typer(help="社会保险基金会计（归集、补记、试算平衡、月报）", no_args_is_help=True)
+app.add_typer(funds_app, name="funds")
 
 
 @app.callback()
@@ -468,13 +470,11 @@ def benefits_recovery_sweep() -> None:
 
 # --- funds: the monthly report (issue 10 item 7) ----------------------------------------------------
 
-funds_reports_app = typer.Typer(help="社会保险基金", no_args_is_help=True)
-app.add_typer(funds_reports_app, name="funds")
-# The monthly report is the fund accountant's (会计) to prepare; the operator's cron runs it as such.
-FUND_REPORT_ACTOR = Actor("system", frozenset({"accountant"}), True, "cli")
+# The funds commands are the fund accountant's (会计); the operator's cron runs them as such.
+FUNDS_ACTOR = Actor("system", frozenset({"accountant"}), True, "cli")
 
 
-@funds_reports_app.command("report")
+@funds_app.command("report")
 def funds_report(
     period: Annotated[int, typer.Option("--period", help="报告月份 YYYYMM")],
     out: Annotated[Path, typer.Option("--out", help="保存目录")] = Path("."),
@@ -489,7 +489,7 @@ def funds_report(
             with Progress(*columns, console=console) as bar:
                 task = bar.add_task(f"{period} 基金月报（按险种）", total=None)
                 files = export.month_files(
-                    db, FUND_REPORT_ACTOR, period,
+                    db, FUNDS_ACTOR, period,
                     progress=lambda done, total: bar.update(task, completed=done, total=total))
         except JingbanError as exc:
             _fail(exc.message, 2)
@@ -497,6 +497,75 @@ def funds_report(
         for name, content in files:
             (out / name).write_bytes(content)
         console.print(f"{period} 基金月报 {len(files) // 2} 个险种，已写入 {out}（{len(files)} 个文件）")
+
+
+# --- funds -------------------------------------------------------------------------------------
+
+def _bar() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console)
+
+
+@funds_app.command("sweep")
+def funds_sweep(period: Annotated[int, typer.Option("--period", help="会计期间 YYYYMM")]) -> None:
+    """月末收入户归集财政专户：各险种基金收入户余额转入财政专户，月末余额为零（每个基金一个事务；中断后重新执行即续跑，已归集的不再归集）。"""
+    from jingban.funds.ledger import service as ledger
+
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            with _bar() as bar:
+                task = bar.add_task(f"{period} 收入户归集（按险种基金）", total=None)
+                swept = ledger.sweep(db, FUNDS_ACTOR, period, progress=lambda done, total:
+                                     bar.update(task, completed=done, total=total))
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+        for entry in swept:
+            console.print(f"{ledger.fund_name(entry.fund)}：归集 {format_yuan(entry.amount)} 元"
+                          f"（凭证 {entry.id}）")
+    console.print(f"[green]{period} 归集完成：本次归集 {len(swept)} 个基金，各收入户余额为零[/]")
+
+
+@funds_app.command("backfill")
+def funds_backfill() -> None:
+    """补记本模块上线前各业务已发生的资金收付（只补记一次，可重复执行）。"""
+    from jingban.funds.ledger import service as ledger
+
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            with _bar() as bar:
+                task = bar.add_task("补记历史资金（按业务来源）", total=None)
+                booked = ledger.backfill(db, FUNDS_ACTOR, progress=lambda done, total:
+                                         bar.update(task, completed=done, total=total))
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+    summary = "，".join(f"{name} {n} 笔" for name, n in booked.items()) or "没有需要补记的来源"
+    console.print(f"补记完成：{summary}")
+
+
+@funds_app.command("trial-balance")
+def funds_trial_balance(
+    fund: Annotated[str, typer.Option("--fund", help="险种基金，如 pension_enterprise")],
+    period: Annotated[int, typer.Option("--period", help="会计期间 YYYYMM")],
+) -> None:
+    """试算平衡表：截至期末各科目借方、贷方累计和余额，并检查借贷平衡。"""
+    from jingban.funds.ledger import service as ledger
+
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            shown = ledger.trial_balance(db, FUNDS_ACTOR, fund, period)
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+    table = Table(title=f"{shown['fund_name']} {period} 试算平衡表")
+    for column in ("科目", "名称", "类别", "借方（元）", "贷方（元）", "余额（元）"):
+        table.add_column(column, justify="right" if "元" in column else "left")
+    for r in shown["rows"]:
+        table.add_row(str(r["account"]), r["name"], r["class_name"], format_yuan(r["debit"]),
+                      format_yuan(r["credit"]), format_yuan(r["balance"]))
+    table.add_row("合计", "", "", format_yuan(shown["debit"]), format_yuan(shown["credit"]), "")
+    console.print(table)
+    if not shown["balanced"]:
+        _fail("借贷不平衡", 1)
+    console.print("[green]借贷平衡[/]")
 
 
 # --- demo ----------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from jingban.benefits.verification import service as verification
 from jingban.cases import acts, objection, parties
 from jingban.cases import service as cases
 from jingban.core import agency
+from jingban.funds import acts as funds_acts
 from jingban.records import acts as records_acts
 from jingban.records import service as records
 from jingban.registration import acts as registration_acts
@@ -31,7 +32,7 @@ from jingban.transfers import service as transfers
 # Every area's acts, in the order the areas build on each other.
 ACTS = (*objection.ACTS, *registration_acts.ACTS, *records_acts.ACTS, *transfer_acts.ACTS,
         *pension_acts.ACTS, *stop_acts.ACTS, *recovery_acts.ACTS, *verification_acts.ACTS,
-        *survivor_acts.ACTS)
+        *survivor_acts.ACTS, *funds_acts.ACTS)
 
 _installed = False
 

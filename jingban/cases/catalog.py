@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from jingban.cases.rules import CHANNELS, Item
 from jingban.core.config import PROJECT_ROOT
 from jingban.core.errors import InvalidInput, NotFound
+from jingban.core.rules import ROLES
 
 CATALOG_DIR = PROJECT_ROOT / "policy" / "catalog"
 
@@ -30,6 +31,8 @@ def parse(text: str, source: str = "") -> dict[str, Item]:
             raise InvalidInput("catalog.duplicate", f"事项编码 {item.code} 重复", "code")
         if set(item.channels) - CHANNELS:
             raise InvalidInput("catalog.channel", f"事项 {item.code} 的办理渠道不正确", "channels")
+        if set(item.intake_roles) - ROLES:
+            raise InvalidInput("catalog.intake_roles", f"事项 {item.code} 的受理岗位不正确", "intake_roles")
         catalog[item.code] = item
     return catalog
 

@@ -43,6 +43,18 @@ class Item(BaseModel):
     review_levels: int = Field(ge=0, le=3)
     act: str | None
     materials: list[Material]
+    intake_roles: list[str] = Field(
+        default=[], description="受理岗位：空为前台受理（cases.intake）；机构内部发起的事项由所列岗位受理，"
+                                "如手工记账由会计制单")
+
+
+def intake_problem(item: Item, roles: frozenset[str]) -> tuple[str, str] | None:
+    """Why a user holding ``roles`` may not take in ``item`` when the item names its own intake
+    posts (an agency's internal act: the accountant prepares a voucher), or None."""
+    if not item.intake_roles or roles & set(item.intake_roles):
+        return None
+    posts = "、".join(ROLE_NAMES.get(r, r) for r in item.intake_roles)
+    return "case.intake_role", f"{item.name}须由{posts}岗受理"
 
 
 def missing_materials(item: Item, provided: set[str]) -> list[Material]:

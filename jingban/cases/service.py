@@ -39,7 +39,10 @@ def get_case(db: Session, actor: Actor, case_id: int) -> Case:
 
 
 def _may_see(db: Session, actor: Actor, case: Case) -> bool:
-    return can(actor, "cases.read") or _is_own(db, actor, case)
+    """Case readers, the applicant online, and the staff member who took it in (an accountant
+    follows the voucher case he prepared)."""
+    return (can(actor, "cases.read") or _is_own(db, actor, case)
+            or (actor.subject is None and case.intake_by == actor.username))
 
 
 def _is_own(db: Session, actor: Actor, case: Case) -> bool:
@@ -152,12 +155,12 @@ def submit(db: Session, actor: Actor, item_code: str, payload: dict, *,
     one notice of everything missing (一次性告知, R§31). A repeated request id returns the
     case it created."""
     portal = actor.subject is not None
-    require(actor, "cases.apply" if portal else "cases.intake")
+    item = catalog.item(item_code)
+    require_intake(actor, item)
     if request_id and (earlier := by_request_id(db, request_id)):
         if earlier.item_code != item_code:
             raise Conflict("case.request_id", "该请求编号已用于其他事项", "request_id")
         return earlier
-    item = catalog.item(item_code)
     if actor.channel not in item.channels:
         raise InvalidInput("case.channel", f"{item.name}不能通过该渠道办理", "channel")
     act = _act_of(item)
@@ -197,6 +200,16 @@ def submit(db: Session, actor: Actor, item_code: str, payload: dict, *,
         _notify(db, case, "accepted", f"您申请的{item.name}已受理，业务件号{case.number}，"
                                       f"将于{due}前办结（{item.deadline_wd}个工作日）。")
     return case
+
+
+def require_intake(actor: Actor, item: Item) -> None:
+    """Who takes in a case of ``item``: the item's own intake posts when it names them (the
+    accountant prepares a voucher), else a clerk — or, online, the applicant."""
+    if item.intake_roles:
+        if problem := rules.intake_problem(item, actor.roles):
+            raise PermissionDenied(*problem, "item")
+        return
+    require(actor, "cases.intake" if actor.subject is None else "cases.apply")
 
 
 def by_request_id(db: Session, request_id: str) -> Case | None:
@@ -342,7 +355,7 @@ def supply_materials(db: Session, actor: Actor, case_id: int, codes: list[str]) 
 def _applicant_or_clerk(db: Session, actor: Actor, case: Case) -> Actor:
     """A clerk acts as himself; a portal user only on his own case, the engine vouching."""
     if actor.subject is None:
-        require(actor, "cases.intake")
+        require_intake(actor, catalog.item(case.item_code))
         return actor
     require(actor, "cases.apply")
     if not _is_own(db, actor, case):
@@ -417,10 +430,11 @@ def _remedies(db: Session) -> str:
 def resubmit(db: Session, actor: Actor, case_id: int, reason: str,
              payload: dict | None = None) -> Case:
     """A returned case, corrected, goes back to the first level in a new round."""
-    require(actor, "cases.intake")
     case = _locked(db, case_id)
+    item = catalog.item(case.item_code)
+    require_intake(actor, item)
     _expect(case, "returned")
-    act = _act_of(catalog.item(case.item_code))
+    act = _act_of(item)
     if payload is not None:
         parse_payload(act, payload)
         case.payload = json.dumps(payload, ensure_ascii=False, default=str)
@@ -434,8 +448,8 @@ def resubmit(db: Session, actor: Actor, case_id: int, reason: str,
 @transactional
 def close(db: Session, actor: Actor, case_id: int, reason: str) -> Case:
     """终止办理 (withdrawn by the applicant, or a returned case not pursued)."""
-    require(actor, "cases.intake")
     case = _locked(db, case_id)
+    require_intake(actor, catalog.item(case.item_code))
     if case.status not in rules.OPEN:
         raise Conflict("case.closed", "该业务件已办结或终止", "case_id")
     if not reason.strip():

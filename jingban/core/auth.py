@@ -53,11 +53,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "transfers.start": frozenset({"clerk"}),
     "transfers.confirm": frozenset({"clerk"}),
     "transfers.deliver": frozenset({"sysadmin"}),
-    # the funds ledger (R§39–§41): the accountant books and closes, a reviewer reverses
+    # the funds ledger (R§39–§41): the accountant books, prepares manual entries and reversals
+    # (FUND-MANUAL / FUND-REVERSAL cases) and closes; the last reviewer approves them
     "funds.read": frozenset({"accountant", "cashier", "reviewer_1", "reviewer_2", "reviewer_3",
                              "inspector", "supervisor"}),
     "funds.book": frozenset({"accountant"}),
-    "funds.reverse": frozenset({"reviewer_1", "reviewer_2", "reviewer_3"}),
     "funds.confirm": frozenset({"cashier"}),  # 出纳确认银行收付 (Z-10(2))
     "funds.approve": frozenset({"reviewer_1", "reviewer_2", "reviewer_3"}),
     "funds.reconcile": frozenset({"accountant"}),  # 对账 (Z-10(1)3): import statements, resolve

@@ -36,6 +36,7 @@ LABELS = {
     "case_number": "业务件号", "agent_name": "代办人姓名", "agent_id_number": "代办人证件号码",
     "agent_authorization": "授权委托书", "materials": "材料", "codes": "材料", "note": "说明",
     "level": "审核层级", "assignee": "经办人",
+    "debit": "借方（元）", "credit": "贷方（元）",
 }
 
 # What a badly formatted field must look like, said in place of the generic "格式不正确".
@@ -138,6 +139,8 @@ def show(field: str, value: Any) -> str:
     if isinstance(value, dict):
         return "，".join(f"{label(k)}：{show(k, v)}" for k, v in value.items()
                         if k not in _INTERNAL)
+    if isinstance(value, list):  # a list of rows (a voucher's lines)
+        return "；".join(show(field, v) for v in value)
     return _NAMES.get(field, {}).get(value, str(value))
 
 

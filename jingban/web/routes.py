@@ -8,6 +8,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from jingban.web import activation, auth, cases, feeds, funds_reconciliation, proofs, records, staff
 from jingban.web import funds_budget as budget_pages
+from jingban.web import funds_ledger as ledger_pages
 from jingban.web import funds_reports as fund_report_pages
 from jingban.web import portal as portal_pages
 from jingban.web import transfers as transfer_pages
@@ -27,6 +28,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (auth, cases, portal_pages, staff, feeds, records, activation, proofs, pension_pages,
                    payroll_pages, transfer_pages, stop_pages, verification_pages, recovery_pages,
-                   survivor_pages, funds_reconciliation, budget_pages, fund_report_pages):
+                   survivor_pages, funds_reconciliation, ledger_pages, budget_pages,
+                   fund_report_pages):
         app.include_router(module.router, include_in_schema=False)
     app.state.render_error = html_errors(app.state.render_error)

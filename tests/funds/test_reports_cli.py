@@ -40,7 +40,8 @@ def test_funds_report_writes_every_fund(cli, tmp_path):
     with clock.travel("2026-11-05"):
         done = cli("funds", "report", "--period", "202610", "--out", str(tmp_path / "out"))
     assert done.exit_code == 0, done.output
-    assert "8 个险种" in done.output and "16 个文件" in done.output
+    said = " ".join(done.output.split())  # the console wraps long lines
+    assert "8 个险种" in said and "16 个文件" in said
     files = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert len(files) == 2 * len(FUNDS)
     sheet = load_workbook(io.BytesIO((tmp_path / "out" / "基金月报-企业职工基本养老保险-202610.xlsx")

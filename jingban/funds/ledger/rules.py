@@ -52,35 +52,59 @@ def month_end(period: int) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
-def entry_problem(fund: str, lines: list[Line], chart: dict[int, tuple[str, str]]) -> str | None:
-    """Why an entry cannot be booked, or None: one known fund, known accounts, amounts in
-    whole fen on one side each, and debits equal to credits."""
+def entry_problem(fund: str, lines: list[Line],
+                  chart: dict[int, tuple[str, str]]) -> tuple[str, str] | None:
+    """(code, why) an entry cannot be booked, or None: one known fund, known accounts, amounts
+    in whole fen on one side each, and debits equal to credits (财会〔2017〕28号 借贷记账法)."""
     if fund not in FUNDS:
-        return f"未知的险种基金：{fund}"
+        return "funds.unknown_fund", f"未知的险种基金：{fund}"
     if len(lines) < 2:
-        return "记账凭证至少应有借贷两行"
+        return "funds.invalid_entry", "记账凭证至少应有借贷两行"
     for line in lines:
         if line.account not in chart:
-            return f"会计科目 {line.account} 不在科目表中"
+            return "funds.unknown_account", f"会计科目 {line.account} 不在科目表中"
         if not isinstance(line.debit, int) or not isinstance(line.credit, int):
-            return "金额必须以分为单位的整数记录"
+            return "funds.invalid_entry", "金额必须以分为单位的整数记录"
         if line.debit < 0 or line.credit < 0 or (line.debit > 0) == (line.credit > 0):
-            return f"科目 {line.account} 的金额应为正数且只记借方或贷方之一"
+            return ("funds.invalid_entry",
+                    f"科目 {line.account} 的金额应为正数且只记借方或贷方之一")
     debits, credits = sum(x.debit for x in lines), sum(x.credit for x in lines)
     if debits != credits:
-        return f"借贷不平衡：借方合计 {debits} 分，贷方合计 {credits} 分"
+        return "funds.unbalanced", f"借贷不平衡：借方合计 {debits} 分，贷方合计 {credits} 分"
     return None
 
 
 def expenditure_problem(lines: list[Line], banks: dict[str, int], sources: list[int]) -> str | None:
     """The expenditure account (支出户) receives only from the fiscal account, a higher or
-    lower agency, its own interest and returned payments (财社〔2017〕144号 第四十条)."""
-    if not any(x.account == banks["expenditure"] and x.debit for x in lines):
-        return None
-    others = {x.account for x in lines if x.credit}
-    if others - set(sources):
+    lower agency, its own interest and returned payments (财社〔2017〕144号 第四十条): what an
+    entry debits to it must be covered by what it credits to those sources."""
+    received = sum(x.debit for x in lines if x.account == banks["expenditure"])
+    covered = sum(x.credit for x in lines if x.account in set(sources))
+    if received > covered:
         return "支出户只能接收财政专户拨入、上级下拨或下级上解、本账户利息和退回的待遇，不得发生其他收入"
     return None
+
+
+def fund_problem(fund: str, line_funds: list[str | None]) -> int | None:
+    """The index of the first line naming another fund than its entry's (一笔凭证不得跨险种), or
+    None."""
+    return next((i for i, x in enumerate(line_funds) if x and x != fund), None)
+
+
+def reversal_problem(kind: str, reversed_by: int | None, open_case: int | None) -> tuple[str, str] | None:
+    """Why an entry cannot be reversed (红字冲销只做一次, 冲销凭证不再冲销), or None."""
+    if kind == "reversal":
+        return "funds.reverse_reversal", "冲销凭证不能再冲销；如需恢复请重新记账"
+    if reversed_by is not None:
+        return "funds.reversed", f"该凭证已由凭证 {reversed_by} 冲销"
+    if open_case is not None:
+        return "funds.reversal_open", f"该凭证已有冲销业务件 {open_case} 在办理中"
+    return None
+
+
+def reversal_lines(lines: list[Line]) -> list[Line]:
+    """冲销: every line of the entry on the other side."""
+    return [Line(x.account, debit=x.credit, credit=x.debit) for x in lines]
 
 
 def steps_needed(kind: str, accounts: set[int], banks: dict[str, int]) -> list[str]:
@@ -108,9 +132,16 @@ def sign_problem(step: str, username: str, booked_by: str, signed: dict[str, str
     return None
 
 
+STATES = {"awaiting_approve": "待复核审批", "awaiting_confirm": "待出纳确认", "done": "已完成"}
+
+
 def state_of(needed: list[str], signed: dict[str, str]) -> str:
     """A voucher's state: the first step it still waits for, or done."""
-    return next((f"待{SIGN_STEPS[x]}" for x in needed if x not in signed), "已完成")
+    return STATES[state_code(needed, signed)]
+
+
+def state_code(needed: list[str], signed: dict[str, str]) -> str:
+    return next((f"awaiting_{x}" for x in needed if x not in signed), "done")
 
 
 def balance(kind: str, debit: int, credit: int) -> int:
