@@ -668,6 +668,21 @@ def _demo_pensions(engine: Engine, settings: Settings) -> None:
                   f"停发并责令退回，本人在“我的养老金”查看）")
 
 
+def _demo_funds(engine: Engine, settings: Settings) -> None:
+    """The fund books' past (jingban.demo_funds) and the statement left to reconcile."""
+    from jingban import demo_funds
+
+    with make_sessionmaker(engine, settings)() as db:
+        seeded = demo_funds.seed(db, var_dir())
+        db.commit()
+    if seeded is None:
+        return
+    console.print(
+        f"基金演示：已记 {seeded.months} 个月的基金账（{seeded.entries} 张凭证，月末归集、结账、月报报送），"
+        f"{seeded.published} 年度基金信息已公开（/public/funds/{seeded.published}）。"
+        f"财政专户对账单 {seeded.statement.name} 已导入，有 1 笔差异待 accountant 在“基金对账”处理。")
+
+
 def _demo_retiree_login(engine: Engine, settings: Settings) -> tuple[str, str, str] | None:
     from jingban.benefits.pension import demo as pension_demo
 
@@ -708,6 +723,7 @@ def demo(
             try:
                 _build_region(engine, settings, persons, employers, seed)
                 _demo_pensions(engine, settings)
+                _demo_funds(engine, settings)
             except JingbanError as exc:
                 _fail(exc.message, 2)
         elif persons > 0:

@@ -21,6 +21,7 @@ ENTRY_KINDS = {"auto": "业务自动记账", "sweep": "收入户归集财政专�
                "manual": "手工记账", "reversal": "冲销"}
 
 # The accounts each automatic posting uses (codes of the chart, funds.chart).
+FUND_BALANCE = 3001  # 基金结余 (net assets carried forward)
 CONTRIBUTION_INCOME = 4001
 INTEREST_INCOME = 4301
 TRANSFER_INCOME = 4501
