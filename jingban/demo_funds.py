@@ -75,7 +75,7 @@ def seed(db: Session, folder: Path) -> FundsDemo | None:
     _opening(db, income, dt.date(today.year - 1, 1, 1))
     for period in periods:
         _month(db, period, income)
-    with clock.travel(dt.date(today.year, 1, 15)):
+    with clock.travel(min(today, dt.date(today.year, 1, 15))):
         reports.publish_disclosure(db, ACCOUNTANT, today.year - 1)
     statement = _statement(db, periods[-1], folder)
     record = reconciliation.import_statement(
