@@ -4,32 +4,17 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
-from jingban.cli import app
 from jingban.core import clock, policy
 from jingban.core.config import Settings
 from jingban.core.db import make_engine, make_sessionmaker
 from jingban.funds.ledger.rules import FUNDS
 from tests.funds.test_reports import _books
+from tests.test_cli import cli  # noqa: F401 - the CLI fixture
 
 
-@pytest.fixture
-def cli(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("JINGBAN_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("JINGBAN_DATABASE_URL", f"sqlite:///{tmp_path / 'var' / 'cli.db'}")
-    monkeypatch.setenv("JINGBAN_SECRET_KEY", "cli-test-secret")
-    monkeypatch.setenv("JINGBAN_PASSWORD_PROFILE", "fast")
-    for name in ("JINGBAN_ADMIN_PASSWORD", "JINGBAN_CALENDAR_DIR", "JINGBAN_POLICY_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    runner = CliRunner()
-    return lambda *args: runner.invoke(app, list(args))
-
-
-def test_funds_report_writes_every_fund(cli, tmp_path):
+def test_funds_report_writes_every_fund(cli, tmp_path):  # noqa: F811
     assert cli("init", "--admin-password", "admin-pass-2026").exit_code == 0
     settings = Settings.from_env()
     policy.use(settings.policy_dirs)
