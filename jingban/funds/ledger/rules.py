@@ -74,11 +74,11 @@ def entry_problem(fund: str, lines: list[Line], chart: dict[int, tuple[str, str]
 
 def expenditure_problem(lines: list[Line], banks: dict[str, int], sources: list[int]) -> str | None:
     """The expenditure account (支出户) receives only from the fiscal account, a higher or
-    lower agency, its own interest and returned payments (财社〔2017〕144号 第四十条)."""
-    if not any(x.account == banks["expenditure"] and x.debit for x in lines):
-        return None
-    others = {x.account for x in lines if x.credit}
-    if others - set(sources):
+    lower agency, its own interest and returned payments (财社〔2017〕144号 第四十条): what an
+    entry debits to it must be covered by what it credits to those sources."""
+    received = sum(x.debit for x in lines if x.account == banks["expenditure"])
+    covered = sum(x.credit for x in lines if x.account in set(sources))
+    if received > covered:
         return "支出户只能接收财政专户拨入、上级下拨或下级上解、本账户利息和退回的待遇，不得发生其他收入"
     return None
 
