@@ -14,6 +14,7 @@ from jingban.core import agency, clock
 from jingban.records import service as records
 from jingban.records.models import Contribution
 from jingban.transfers import protocol, service
+from jingban.funds.ledger.models import JournalEntry
 from jingban.transfers.models import FundMovement, TransferMessage
 from jingban.transfers.schemas import TransferApply
 from tests.transfers.helpers import (
@@ -97,6 +98,14 @@ def test_pension_transfer_applied_at_the_new_place(sides):
         ("in", account + 2880000, account)]
     assert [(m.direction, m.amount, m.pooled_amount) for m in moved_out] == [
         ("out", account + 2880000, 2880000)]
+    # each movement booked to the pension fund with its act, and marked posted (issue 10)
+    for side, moved in ((new, moved_in), (old, moved_out)):
+        assert [m.posted for m in moved] == [True]
+        with side.sessions() as db:
+            entry = db.execute(select(JournalEntry).where(
+                JournalEntry.source == f"transfer:{moved[0].id}")).scalar_one()
+            assert (entry.fund, entry.amount) == ("pension_enterprise", account + 2880000)
+            assert service.book_all_movements(db, CLERK) == 0
 
 
 def test_a_transfer_due_in_an_unpublished_year_says_so(sides):

@@ -31,6 +31,7 @@ from jingban.core.money import format_yuan, parse_yuan
 from jingban.funds.ledger import service as ledger
 from jingban.records import rules as records_rules
 
+MAX_BYTES = records_rules.MAX_FILE_BYTES
 HEADER_CELLS = {"业务参考号", "参考号", "reference"}
 # The trailing "<code>-<id>" of a bank reference (layout in batch's docstring).
 TAIL = re.compile(r"-(?:(BF|BC)\d{6}-|(TH|TP)-)?(\d{1,18})$")
