@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import StreamingResponse
-from starlette.datastructures import UploadFile
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from jingban.benefits.common import rules
 from jingban.benefits.payroll import batch, returns
