@@ -416,13 +416,40 @@ def benefits_payroll(
         console.print(f"{period} 发放：{run.payments} 笔，应发 {format_yuan(run.gross)} 元，"
                       f"抵扣追回 {format_yuan(run.deductions)} 元，实发 {format_yuan(run.net)} 元")
         console.print(f"银行代发文件 {run.bank_file}  SHA-256 {run.bank_file_sha256}")
+        for entry in payroll.waiting_vouchers(db, run):
+            console.print(f"待出纳确认：凭证 {entry.id}（{entry.fund}）{format_yuan(entry.amount)} 元")
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             target = out / run.bank_file
+            try:
+                parts = payroll.bank_file(db, PAYROLL_ACTOR, period)
+            except JingbanError as exc:
+                _fail(exc.message, 2)
             with target.open("wb") as handle:
-                for part in payroll.bank_file(db, PAYROLL_ACTOR, period):
+                for part in parts:
                     handle.write(part)
             console.print(f"已写入 {target}")
+
+
+@benefits_app.command("returns")
+def benefits_returns(
+    period: Annotated[int, typer.Option("--period", help="发放月份 YYYYMM")],
+    file: Annotated[Path, typer.Option("--file", exists=True, dir_okay=False,
+                                       help="银行退回文件（CSV，UTF-8 或 GBK：业务参考号,金额,退回原因）")],
+) -> None:
+    """登记某月待遇发放的银行退回：退回款重新计入基金，下次发放时重新发放；同一文件只登记一次。"""
+    from jingban.benefits.payroll import returns
+
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            result = returns.import_returns(db, PAYROLL_ACTOR, period, file.read_bytes())
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+        console.print(f"{period} 银行退回：登记 {result.recorded} 笔 {format_yuan(result.amount)} 元，"
+                      f"此前已登记 {result.repeated} 笔，有问题 {len(result.problems)} 行")
+        for problem in result.problems:
+            console.print(f"第 {problem['line']} 行 [{problem['code']}] {problem['field']}："
+                          f"{problem['message']}")
 
 
 # Eligibility verification and the recovery sweep are run as the inspection post (稽核) and the

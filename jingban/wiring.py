@@ -9,6 +9,7 @@ conftest; calling it again does nothing.
 
 from __future__ import annotations
 
+from jingban.benefits.payroll import batch as payroll
 from jingban.benefits.pension import acts as pension_acts
 from jingban.benefits.pension import service as pension
 from jingban.benefits.recovery import acts as recovery_acts
@@ -22,6 +23,7 @@ from jingban.cases import acts, objection, parties
 from jingban.cases import service as cases
 from jingban.core import agency
 from jingban.funds import acts as funds_acts
+from jingban.funds.ledger import service as ledger
 from jingban.records import acts as records_acts
 from jingban.records import service as records
 from jingban.registration import acts as registration_acts
@@ -52,4 +54,10 @@ def install() -> None:
                          ("transfers", transfers.redate_provisional),
                          ("verification", verification.redate_provisional)):
         agency.use_redater(area, redate)
+    # The funds back-fill (issue 10): what each area wrote before the ledger existed.
+    for name, book_all in (("contributions", records.book_all_contributions),
+                           ("payroll", payroll.book_all_payroll),
+                           ("repayments", recovery.book_all_repayments),
+                           ("transfers", transfers.book_all_movements)):
+        ledger.use_source(name, book_all)
     _installed = True

@@ -518,6 +518,17 @@ def post(db: Session, batch_id: int, now: dt.datetime, today: dt.date) -> dict[s
     return {"posted": posted, "arrears": arrears}
 
 
+POSTED_TOTALS_SQL = f"""
+SELECT insurance, COUNT(*), SUM(employer_amount + personal_amount)
+FROM rec_checked WHERE {_POSTED} GROUP BY insurance ORDER BY insurance
+"""
+
+
+def posted_totals(db: Session) -> list[tuple[str, int, int]]:
+    """(insurance, rows, fen) of what ``post`` posted from the staged file: one GROUP BY."""
+    return [(str(i), int(n), int(fen or 0)) for i, n, fen in db.execute(text(POSTED_TOTALS_SQL))]
+
+
 def _insert_contributions(db: Session, params: dict) -> int:
     """Insert optimistically: a record id posted by an earlier file is rare, and the unique
     index on contribution.record_id refuses it anyway. Only then are the rows posted before

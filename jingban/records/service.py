@@ -25,7 +25,9 @@ from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound, PolicyError
 from jingban.core.files import safe_filename
-from jingban.core.money import to_yuan
+from jingban.core.money import format_yuan, to_yuan
+from jingban.funds.ledger import service as ledger
+from jingban.funds.ledger.models import JournalEntry
 from jingban.records import batch, rules
 from jingban.records.models import (
     AccountEntry,
@@ -40,6 +42,7 @@ from jingban.records.models import (
 from jingban.records.schemas import DeemedServiceCreate, RecordCorrection
 from jingban.registration import service as registration
 from jingban.registration.models import Employer, Enrollment, Liability, Person
+from jingban.registration.rules import INSURANCES
 from jingban.registration.schemas import LiabilityCreate
 
 audit.ACT_NAMES.update({
@@ -111,6 +114,7 @@ def import_contributions(db: Session, actor: Actor, *, filename: str,
     rates, tiers = batch.rate_rows(db, sorted(good["period"].unique().to_list()))
     batch.stage(db, good.select(batch.STAGED), rates, tiers)
     counts = batch.post(db, item.id, now, today)
+    _book_income(db, actor, item, batch.posted_totals(db))
     _store_problems(db, item, checked, batch.refused(db))
     batch.drop_temp(db)
     _liabilities(db, actor.via("feed"), item)
@@ -118,6 +122,44 @@ def import_contributions(db: Session, actor: Actor, *, filename: str,
     audit.record(db, actor, "records.import_contributions", batch_subject(item),
                  after=snapshot(item))
     return item
+
+
+def _book_income(db: Session, actor: Actor, item: ContributionBatch,
+                 totals: list[tuple[str, int, int]]) -> int:
+    """社会保险费收入 of the file: one ledger entry per insurance fund (SPEC §9)."""
+    booked = 0
+    for insurance, rows, fen in totals:
+        memo = (f"征收机构缴费文件 {item.filename}（批次 {item.id}）"
+                f"{INSURANCES.get(insurance, insurance)} {rows} 笔 {format_yuan(fen)} 元")
+        booked += ledger.book_contribution(db, actor, insurance, fen,
+                                           f"contribution:{item.id}:{insurance}", memo) is not None
+    return booked
+
+
+def book_all_contributions(db: Session, actor: Actor) -> int:
+    """Back-fill: the files posted before the ledger existed, totals by one GROUP BY over
+    their contributions; a file already booked is skipped, so a second run books none."""
+    booked = {int(s.split(":")[1]) for s in db.execute(
+        select(JournalEntry.source).where(JournalEntry.source.startswith("contribution:"))).scalars()}
+    waiting = [b for b in db.execute(select(ContributionBatch).order_by(ContributionBatch.id))
+               .scalars() if b.id not in booked]
+    if not waiting:
+        return 0
+    sums = db.execute(
+        select(Contribution.batch_id, Contribution.insurance, func.count(),
+               func.sum(Contribution.employer_amount + Contribution.personal_amount))
+        .where(Contribution.batch_id.in_([b.id for b in waiting]), Contribution.kind == "posted")
+        .group_by(Contribution.batch_id, Contribution.insurance)
+        .order_by(Contribution.batch_id, Contribution.insurance)).all()
+    return sum(_book_file(db, actor, item, [(i, int(n), int(fen or 0))
+                                            for b, i, n, fen in sums if b == item.id])
+               for item in waiting)
+
+
+@transactional
+def _book_file(db: Session, actor: Actor, item: ContributionBatch,
+               totals: list[tuple[str, int, int]]) -> int:
+    return _book_income(db, actor, item, totals)
 
 
 def _closed_years(db: Session) -> set[int]:

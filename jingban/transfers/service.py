@@ -35,6 +35,7 @@ from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, JingbanError, NotFound, PermissionDenied
 from jingban.core.money import format_yuan
 from jingban.core.workdays import due_label
+from jingban.funds.ledger import service as ledger
 from jingban.notices.service import notify
 from jingban.records import service as records
 from jingban.registration.models import Enrollment, Person
@@ -538,11 +539,41 @@ def _needs_funds(transfer: Transfer) -> bool:
 
 def _move_funds(db: Session, transfer: Transfer, direction: str) -> None:
     peer = transfer.new_region if direction == "out" else transfer.old_region
-    db.add(FundMovement(transfer_id=transfer.id, insurance=rules.MOVES[transfer.kind][0],
-                        direction=direction, account_amount=transfer.account_amount,
-                        pooled_amount=transfer.pooled_amount, amount=transfer.total_amount,
-                        peer_region=peer, recorded_on=clock.today()))
+    movement = FundMovement(transfer_id=transfer.id, insurance=rules.MOVES[transfer.kind][0],
+                            direction=direction, account_amount=transfer.account_amount,
+                            pooled_amount=transfer.pooled_amount, amount=transfer.total_amount,
+                            peer_region=peer, recorded_on=clock.today())
+    db.add(movement)
     db.flush()
+    _post(db, _agency_actor(agency.region(db)), movement, transfer.ref)
+
+
+def _post(db: Session, actor: Actor, movement: FundMovement, ref: str) -> None:
+    """转移基金 booked to the insurance's fund (SPEC §9), in the movement's transaction."""
+    way = "转出至" if movement.direction == "out" else "转入自"
+    ledger.book_transfer(db, actor, movement.insurance,
+                         movement.direction, movement.amount, f"transfer:{movement.id}",
+                         f"关系转移{way} {movement.peer_region}（{ref}）基金 "
+                         f"{format_yuan(movement.amount)} 元")
+    movement.posted = True
+    db.flush()
+
+
+def book_all_movements(db: Session, actor: Actor) -> int:
+    """Back-fill: fund movements written before the ledger existed (``posted`` false), each
+    booked and marked posted in one transaction; a second run finds none."""
+    waiting = db.execute(select(FundMovement.id).where(FundMovement.posted.is_(False))
+                         .order_by(FundMovement.id)).scalars().all()
+    for movement_id in waiting:
+        _post_one(db, actor, movement_id)
+    return len(waiting)
+
+
+@transactional
+def _post_one(db: Session, actor: Actor, movement_id: int) -> None:
+    movement = db.get(FundMovement, movement_id, with_for_update=True)
+    if not movement.posted:
+        _post(db, actor, movement, db.get(Transfer, movement.transfer_id).ref)
 
 
 @_handler("funds")

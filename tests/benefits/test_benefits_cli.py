@@ -17,7 +17,9 @@ from jingban.benefits.verification.models import VerificationHit
 from jingban.cli import app
 from jingban.core import clock
 from jingban.core.config import Settings
+from jingban.core.db import make_sessionmaker
 from jingban.registration.models import Person
+from tests.benefits.payroll_helpers import confirm_payroll
 from tests.conftest import citizen_id
 
 runner = CliRunner()
@@ -56,6 +58,11 @@ def test_cli_payroll_runs_once_and_writes_the_bank_file(cli_engine, tmp_path):
     today = clock.today()
     period = rules.period_of(today.year, today.month)
     args = ["benefits", "payroll", "--period", str(period), "--out", str(tmp_path / "bank")]
+    held = runner.invoke(app, args)
+    assert held.exit_code == 2 and "出纳尚未确认" in held.output and "待出纳确认：凭证" in held.output
+    assert not (tmp_path / "bank" / f"payroll-{period}.csv").exists()
+    with make_sessionmaker(cli_engine, Settings.from_env())() as db:
+        assert confirm_payroll(db, period) == 1
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
     assert "1 笔" in first.output and "2,226.94" in first.output

@@ -18,6 +18,7 @@ from jingban.core import clock
 from jingban.core.actor import Actor
 from jingban.core.models import AuditEvent
 from jingban.registration.models import Person
+from tests.benefits.payroll_helpers import confirm_payroll
 from tests.benefits.stop_helpers import crash_after_first_range
 from tests.conftest import citizen_id, error_of
 
@@ -152,6 +153,10 @@ def test_api_summary_bank_file_and_permissions(client, login, sessions):
         ("completed", 3, "3727.94", "3727.44")
     assert summary["bank_rows"] == 3
     cashier = login("cashier")
+    assert error_of(client.get(f"{API}/benefits/payroll/{period}/bank-file", headers=cashier))[
+        "code"] == "payroll.not_confirmed"
+    with sessions() as db:
+        assert confirm_payroll(db, period) == 1
     reply = client.get(f"{API}/benefits/payroll/{period}/bank-file", headers=cashier)
     assert reply.status_code == 200
     assert hashlib.sha256(reply.content).hexdigest() == summary["bank_file_sha256"]

@@ -25,6 +25,7 @@ from jingban.core.actor import SYSTEM
 from jingban.core.auth import create_user
 from jingban.core.models import AuditEvent
 from jingban.registration.models import Person
+from tests.benefits.payroll_helpers import confirm_payroll
 from tests.benefits.stop_helpers import (
     ACCOUNTANT,
     CLERK,
@@ -97,6 +98,7 @@ def _redetermined(sessions, award_id: int, month: int, monthly: int, diff: int) 
 
 def _bank(sessions, period: int) -> list[list[str]]:
     with sessions() as db:
+        confirm_payroll(db, period)
         content = b"".join(batch.bank_file(db, ACCOUNTANT, period))
         run = batch.get_run(db, ACCOUNTANT, period)
         assert hashlib.sha256(content).hexdigest() == run.bank_file_sha256

@@ -23,6 +23,7 @@ from jingban.core.actor import Actor
 from jingban.core.errors import InvalidInput
 from jingban.notices.models import Notification
 from jingban.registration.models import Person
+from tests.benefits.payroll_helpers import confirm_payroll
 from tests.benefits.pension_helpers import retiree
 from tests.benefits.stop_helpers import ACCOUNTANT, CLERK, TODAY, add_award, payroll, through_review
 from tests.conftest import citizen_id
@@ -62,6 +63,7 @@ def _survivor(sessions, ssn: str) -> tuple[Award, list[Payment]]:
 
 def _bank_lines(sessions, period: int) -> list[str]:
     with sessions() as db:
+        confirm_payroll(db, period)
         return b"".join(batch.bank_file(db, ACCOUNTANT, period)).decode().splitlines()
 
 

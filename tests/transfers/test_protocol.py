@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from jingban.core import agency, clock
+from jingban.funds.ledger.models import JournalEntry
+from jingban.funds.ledger.rules import TRANSFER_EXPENSE, TRANSFER_INCOME
 from jingban.records import service as records
 from jingban.records.models import Contribution
 from jingban.transfers import protocol, service
@@ -97,6 +99,17 @@ def test_pension_transfer_applied_at_the_new_place(sides):
         ("in", account + 2880000, account)]
     assert [(m.direction, m.amount, m.pooled_amount) for m in moved_out] == [
         ("out", account + 2880000, 2880000)]
+    # each movement booked to the pension fund with its act, and marked posted (issue 10)
+    for side, moved, account_code in ((new, moved_in, TRANSFER_INCOME),
+                                      (old, moved_out, TRANSFER_EXPENSE)):
+        assert [m.posted for m in moved] == [True]
+        with side.sessions() as db:
+            entry = db.execute(select(JournalEntry).where(
+                JournalEntry.source == f"transfer:{moved[0].id}")).scalar_one()
+            assert entry.fund == "pension_enterprise"
+            assert sum(x.debit + x.credit for x in entry.lines if x.account == account_code) == \
+                account + 2880000
+            assert service.book_all_movements(db, CLERK) == 0
 
 
 def test_a_transfer_due_in_an_unpublished_year_says_so(sides):

@@ -154,3 +154,31 @@ class StopReport(Base):
     overpaid: Mapped[int] = mapped_column(BigInteger, default=0)  # fen ordered back
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+# --- returned payments (银行退回, issue 10; migration 0025) ---------------------------------------
+
+class PaymentReturn(Base):
+    """银行退回: one line of a run's bank file that the bank could not pay, from its return
+    file. The fund is re-credited when it is recorded; the amount waits with
+    ``reissue_run_id`` NULL (待重发) and the next run sends it again, once.
+
+    ``item_kind``: payment | refund | reissue (a reissue returned again) — the bank line's
+    source, ``item_id`` its id. Unique per bank reference: the same file twice records once."""
+
+    __tablename__ = "benefit_payment_return"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("payroll_run.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)  # 业务参考号
+    item_kind: Mapped[str] = mapped_column(String(16))
+    item_id: Mapped[int] = mapped_column(BigInteger)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    award_id: Mapped[int | None] = mapped_column(ForeignKey("benefit_award.id"))
+    fund: Mapped[str] = mapped_column(String(24))
+    amount: Mapped[int] = mapped_column(BigInteger)  # fen
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    returned_on: Mapped[dt.date] = mapped_column(Date)
+    reissue_run_id: Mapped[int | None] = mapped_column(ForeignKey("payroll_run.id"), index=True)
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)  # the reissue's run day
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)

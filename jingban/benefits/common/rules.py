@@ -55,3 +55,27 @@ def period_of_date(day: dt.date) -> int:
 def shift_period(period: int, months: int) -> int:
     year, month = add_months(period // 100, period % 100, months)
     return year * 100 + month
+
+
+# --- the fund that pays each benefit (SPEC §9, 分险种建账) -------------------------------------
+
+# 《社会保险法》第十七条: the funeral grant and survivors' pension of an insured person who dies
+# are paid from the basic pension fund (the enterprise employees' one, the only pension whose
+# members' survivors are decided here); every other kind is paid by its own insurance's fund.
+FUND_OF_KIND = {
+    "pension_enterprise": "pension_enterprise",
+    "pension_institution": "pension_institution",
+    "pension_resident": "pension_resident",
+    "survivor": "pension_enterprise",
+    "unemployment": "unemployment",
+    "injury": "injury",
+    "maternity": "maternity",
+}
+# A debt recorded without its award (older records) was an enterprise pension overpayment,
+# the only benefit recovered before awards were linked to debts.
+DEBT_FUND_WITHOUT_AWARD = "pension_enterprise"
+
+
+def fund_of(kind: str | None) -> str:
+    """The insurance fund that pays (and takes back) a benefit of ``kind``."""
+    return FUND_OF_KIND[kind] if kind else DEBT_FUND_WITHOUT_AWARD

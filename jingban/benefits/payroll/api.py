@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, File, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
-from jingban.benefits.payroll import batch
-from jingban.benefits.payroll.schemas import PayrollKindLine, PayrollSummary
+from jingban.benefits.payroll import batch, returns
+from jingban.benefits.payroll.schemas import (
+    PayrollKindLine,
+    PayrollSummary,
+    ReturnImportOut,
+    ReturnOut,
+    ReturnProblem,
+)
 from jingban.core.actor import Actor
 from jingban.core.http import api_actor, get_db
 from jingban.core.money import to_yuan
@@ -35,7 +41,8 @@ def _summary(db: Session, run) -> PayrollSummary:
                                gross=str(to_yuan(line["gross"])),
                                deductions=str(to_yuan(line["deduction"])),
                                net=str(to_yuan(line["net"])))
-               for line in batch.breakdown(db, run)])
+               for line in batch.breakdown(db, run)],
+        waiting_vouchers=[x.id for x in batch.waiting_vouchers(db, run)])
 
 
 @router.post("/benefits/payroll/{period}", response_model=PayrollSummary,
@@ -72,3 +79,22 @@ def payroll_bank_file(period: Period, actor: Actor = Depends(api_actor),
     parts = batch.bank_file(db, actor, period)
     return StreamingResponse(parts, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{batch.bank_file_name(period)}"'})
+
+
+@router.post("/benefits/payroll/{period}/returns", response_model=ReturnImportOut,
+             summary="导入银行退回文件：退回款重新计入基金，下次发放时重新发放；同一文件只登记一次")
+def payroll_returns_import(period: Period, file: UploadFile = File(description="银行退回文件 CSV"),
+                           actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    result = returns.import_returns(db, actor, period, file.file.read(returns.MAX_BYTES + 1))
+    return ReturnImportOut(period=result.period, recorded=result.recorded,
+                           repeated=result.repeated, amount=str(to_yuan(result.amount)),
+                           problems=[ReturnProblem(**p) for p in result.problems])
+
+
+@router.get("/benefits/payroll/{period}/returns", response_model=list[ReturnOut],
+            summary="某月发放的银行退回记录")
+def payroll_returns(period: Period, actor: Actor = Depends(api_actor),
+                    db: Session = Depends(get_db)):
+    return [ReturnOut(reference=x.reference, amount=str(to_yuan(x.amount)), reason=x.reason,
+                      fund=x.fund, returned_on=x.returned_on, reissued=x.reissue_run_id is not None)
+            for x in returns.returns_of(db, actor, period)]

@@ -29,9 +29,15 @@ zero, in payment order: the payee's social security card account, the payee's na
 amount in yuan with two decimals, the run's period YYYYMM and the reference the bank echoes in
 its return file: ``JB<period>-<payment id>`` for the month's payments, then for what was picked
 up ``JB<period>-BF<month>-<payment id>`` (back pay for that month), ``JB<period>-BC<month>-
-<payment id>`` (adjustment) and, after the payments, ``JB<period>-TH-<refund id>`` (refund).
+<payment id>`` (adjustment) and, after the payments, ``JB<period>-TH-<refund id>`` (refund) and
+``JB<period>-TP-<return id>`` (a payment the bank returned, sent again: returns.py).
 The file is rebuilt from the payments whenever it is downloaded and must hash to the SHA-256
 recorded on the run.
+
+Funds (SPEC §9, issue 10): finishing a run books one summarised entry per insurance fund to the
+ledger in the same transaction (``book_run``: the gross paid and the recovery deductions taken,
+source ``payroll:<run id>:<fund>``); the bank file is released only once the cashier has
+confirmed every one of them (Z-10(2)).
 """
 
 from __future__ import annotations
@@ -49,7 +55,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from jingban.benefits.common import rules as common_rules
-from jingban.benefits.common.models import Award, Payment, PayrollRun
+from jingban.benefits.common.models import Award, Payment, PaymentReturn, PayrollRun
 from jingban.benefits.payroll import rules
 from jingban.benefits.recovery import rules as recovery_rules
 from jingban.benefits.recovery.models import Debt, DebtEntry, Refund
@@ -58,15 +64,20 @@ from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
+from jingban.core.money import format_yuan
+from jingban.funds.ledger import service as ledger
+from jingban.funds.ledger.models import JournalEntry
 from jingban.records import service as records
 from jingban.registration.models import Person
 
 CHUNK = 50_000  # person ids per transaction
 BANK_HEADER = ["账号", "户名", "金额", "发放月份", "业务参考号"]
 # Bank reference codes of what a run picks up (a regular payment has none).
-REFERENCE_CODES = {"back_pay": "BF", "adjustment": "BC", "refund": "TH"}
+REFERENCE_CODES = {"back_pay": "BF", "adjustment": "BC", "refund": "TH", "reissue": "TP"}
 ITEM_KINDS = {"regular": "按月发放", "back_pay": "补发", "adjustment": "重新核定补差",
-              "refund": "退还已追回款"}
+              "refund": "退还已追回款", "reissue": "退回重发"}
+# What a run picks up, by table and the column that names the run that sent it.
+PICKUPS = ((Payment, "run_id"), (Refund, "run_id"), (PaymentReturn, "reissue_run_id"))
 audit.ACT_NAMES.update({"benefits.payroll_start": "待遇发放批次开始",
                         "benefits.payroll_chunk": "待遇发放（分段）",
                         "benefits.payroll_complete": "待遇发放批次完成"})
@@ -137,8 +148,8 @@ def _ranges(db: Session, period: int, chunk: int) -> list[tuple[int, int]]:
     """Person id ranges covering every award in force and every pending item."""
     bounds = [db.execute(select(func.min(column), func.max(column)).where(*where)).one()
               for column, where in ((Award.person_id, _in_force(period)),
-                                    (Payment.person_id, (Payment.run_id.is_(None),)),
-                                    (Refund.person_id, (Refund.run_id.is_(None),)))]
+                                    *((table.person_id, (getattr(table, column).is_(None),))
+                                      for table, column in PICKUPS))]
     found = [b for b in bounds if b[0] is not None]
     if not found:
         return []
@@ -196,16 +207,18 @@ def draw_down_for_run(db: Session, run_id: int, low: int, high: int) -> int:
 
 
 def _pick_up(db: Session, run_id: int, low: int, high: int, today: dt.date) -> dict[str, int]:
-    """Back pay, adjustments and refunds of persons low ≤ id < high still pending (run_id
-    NULL) join this run; set-based, and a rerun of the range finds nothing left."""
+    """Back pay, adjustments, refunds and returned payments of persons low ≤ id < high still
+    pending (their run NULL) join this run; set-based, and a rerun of the range finds nothing
+    left."""
     found = {}
-    for table in (Payment, Refund):
-        statement = update(table).where(table.run_id.is_(None), table.person_id >= low,
+    for table, column in PICKUPS:
+        statement = update(table).where(getattr(table, column).is_(None), table.person_id >= low,
                                         table.person_id < high)\
-            .values(run_id=run_id, paid_on=today).returning(table.id)
+            .values({column: run_id, "paid_on": today}).returning(table.id)
         found[table.__tablename__] = len(db.execute(
             statement, execution_options={"synchronize_session": False}).all())
-    return {"payments": found[Payment.__tablename__], "refunds": found[Refund.__tablename__]}
+    return {"payments": found[Payment.__tablename__], "refunds": found[Refund.__tablename__],
+            "reissues": found[PaymentReturn.__tablename__]}
 
 
 def _deduct(db: Session, actor: Actor, run_id: int, low: int, high: int, today: dt.date) -> int:
@@ -261,7 +274,8 @@ def reference(run_period: int, kind: str, period: int | None, item_id: int) -> s
 
 
 def _bank_items(run_id: int):
-    """(id, account, payee, net, kind, month) of the run's lines: payments, then refunds."""
+    """(id, account, payee, net, kind, month) of the run's lines: payments, refunds, then
+    returned payments sent again."""
     payments = (select(Payment.id, Payment.bank_account, Award.payee_name, Payment.net,
                        Payment.kind, Payment.period)
                 .join(Award, Award.id == Payment.award_id)
@@ -270,7 +284,12 @@ def _bank_items(run_id: int):
                       Refund.amount, literal("refund", String), literal(None, Integer))
                .join(Debt, Debt.id == Refund.debt_id).outerjoin(Award, Award.id == Debt.award_id)
                .where(Refund.run_id == run_id, Refund.amount > 0).order_by(Refund.id))
-    return payments, refunds
+    reissues = (select(PaymentReturn.id, func.coalesce(Award.bank_account, ""),
+                       func.coalesce(Award.payee_name, ""), PaymentReturn.amount,
+                       literal("reissue", String), literal(None, Integer))
+                .outerjoin(Award, Award.id == PaymentReturn.award_id)
+                .where(PaymentReturn.reissue_run_id == run_id).order_by(PaymentReturn.id))
+    return payments, refunds, reissues
 
 
 def bank_lines(db: Session, run: PayrollRun, batch: int = 10_000) -> Iterator[bytes]:
@@ -312,6 +331,7 @@ def finish_run(db: Session, actor: Actor, run_id: int) -> PayrollRun:
         int(net)
     run.bank_file, run.bank_file_sha256 = bank_file_name(run.period), digest.hexdigest()
     run.status, run.finished_at = "completed", clock.now()
+    book_run(db, actor, run)
     audit.record(db, actor, "benefits.payroll_complete", f"payroll:{run.period}",
                  after={"payments": run.payments, "gross": run.gross,
                         "deductions": run.deductions, "net": run.net,
@@ -353,7 +373,8 @@ def list_runs(db: Session, actor: Actor, limit: int = 36) -> list[PayrollRun]:
 def bank_rows(db: Session, run: PayrollRun) -> int:
     payments = db.execute(select(func.count()).where(Payment.run_id == run.id, Payment.net > 0))
     refunds = db.execute(select(func.count()).where(Refund.run_id == run.id, Refund.amount > 0))
-    return int(payments.scalar()) + int(refunds.scalar())
+    reissues = db.execute(select(func.count()).where(PaymentReturn.reissue_run_id == run.id))
+    return int(payments.scalar()) + int(refunds.scalar()) + int(reissues.scalar())
 
 
 def breakdown(db: Session, run: PayrollRun) -> list[dict]:
@@ -366,6 +387,10 @@ def breakdown(db: Session, run: PayrollRun) -> list[dict]:
                                  .where(Refund.run_id == run.id)).one()
     if refunds:
         rows.append(("refund", refunds, amount, 0, amount))
+    reissues, amount = db.execute(select(func.count(), func.coalesce(func.sum(PaymentReturn.amount), 0))
+                                  .where(PaymentReturn.reissue_run_id == run.id)).one()
+    if reissues:
+        rows.append(("reissue", reissues, amount, 0, amount))
     order = list(ITEM_KINDS)
     return sorted(({"kind": kind, "name": ITEM_KINDS.get(kind, kind), "count": int(count),
                     "gross": int(gross), "deduction": int(deduction), "net": int(net)}
@@ -386,13 +411,22 @@ def pending(db: Session, actor: Actor, limit: int = 200) -> dict:
                       Refund.paid_on.label("decided_on"), Refund.id)
                .join(Person, Person.id == Refund.person_id).where(Refund.run_id.is_(None))
                .order_by(Refund.id).limit(limit))
+    reissues = (select(literal("reissue", String).label("kind"), Person.name, Person.ssn,
+                       literal(None, Integer).label("period"), PaymentReturn.amount.label("net"),
+                       PaymentReturn.returned_on.label("decided_on"), PaymentReturn.id)
+                .join(Person, Person.id == PaymentReturn.person_id)
+                .where(PaymentReturn.reissue_run_id.is_(None)).order_by(PaymentReturn.id).limit(limit))
     counted = [*db.execute(select(Payment.kind, func.count(), func.sum(Payment.net))
                            .where(Payment.run_id.is_(None)).group_by(Payment.kind)),
                *db.execute(select(literal("refund", String), func.count(), func.sum(Refund.amount))
-                           .where(Refund.run_id.is_(None)))]
+                           .where(Refund.run_id.is_(None))),
+               *db.execute(select(literal("reissue", String), func.count(),
+                                  func.sum(PaymentReturn.amount))
+                           .where(PaymentReturn.reissue_run_id.is_(None)))]
     totals = {kind: {"name": ITEM_KINDS.get(kind, kind), "count": int(count), "net": int(net)}
               for kind, count, net in counted if count}
-    items = sorted([*db.execute(payments), *db.execute(refunds)], key=lambda row: row.decided_on)
+    items = sorted([*db.execute(payments), *db.execute(refunds), *db.execute(reissues)],
+                   key=lambda row: row.decided_on)
     return {"totals": totals, "count": sum(t["count"] for t in totals.values()),
             "net": sum(t["net"] for t in totals.values()), "items": items}
 
@@ -402,7 +436,73 @@ def bank_file(db: Session, actor: Actor, period: int) -> Iterator[bytes]:
     run = get_run(db, actor, period)
     if run.status != "completed":
         raise Conflict("payroll.not_completed", "该月发放尚未完成，请先续跑完成后再下载发放文件", "period")
+    if waiting_vouchers(db, run):
+        raise Conflict("payroll.not_confirmed",
+                       "出纳尚未确认本期待遇发放凭证，银行发放文件暂不能生成", "period")
     parts = list(bank_lines(db, run))
     if hashlib.sha256(b"".join(parts)).hexdigest() != run.bank_file_sha256:
         raise Conflict("payroll.file_mismatch", "发放记录与批次登记的文件摘要不符，请联系稽核核查", "period")
     return iter(parts)
+
+
+# --- the funds ledger (SPEC §9, issue 10) ---------------------------------------------------------
+
+def fund_totals(db: Session, run: PayrollRun) -> dict[str, tuple[int, int, int]]:
+    """Fund → (items, gross, deductions) of what the run paid: its payments by the fund of
+    their award's kind, the refunds by their debt's, and the returned payments it sent again."""
+    payments = (select(Award.kind, func.count(), func.coalesce(func.sum(Payment.gross), 0),
+                       func.coalesce(func.sum(Payment.deduction), 0))
+                .join(Award, Award.id == Payment.award_id)
+                .where(Payment.run_id == run.id).group_by(Award.kind))
+    refunds = (select(Award.kind, func.count(), func.coalesce(func.sum(Refund.amount), 0),
+                      literal(0, Integer))
+               .join(Debt, Debt.id == Refund.debt_id).outerjoin(Award, Award.id == Debt.award_id)
+               .where(Refund.run_id == run.id).group_by(Award.kind))
+    found: dict[str, tuple[int, int, int]] = {}
+    rows = [(common_rules.fund_of(kind), *sums) for kind, *sums in
+            [*db.execute(payments), *db.execute(refunds)]]
+    rows += list(db.execute(
+        select(PaymentReturn.fund, func.count(), func.coalesce(func.sum(PaymentReturn.amount), 0),
+               literal(0, Integer))
+        .where(PaymentReturn.reissue_run_id == run.id).group_by(PaymentReturn.fund)))
+    for fund, count, gross, deduction in rows:
+        was = found.get(fund, (0, 0, 0))
+        found[fund] = (was[0] + int(count), was[1] + int(gross), was[2] + int(deduction))
+    return found
+
+
+def book_run(db: Session, actor: Actor, run: PayrollRun) -> list[JournalEntry]:
+    """One summarised entry per fund of a completed run (idempotent on its source)."""
+    booked = []
+    for fund, (count, gross, deduction) in sorted(fund_totals(db, run).items()):
+        memo = (f"{run.period // 100}年{run.period % 100:02d}月待遇发放 {count} 笔，"
+                f"应发 {format_yuan(gross)} 元，抵扣追回款 {format_yuan(deduction)} 元")
+        entry = ledger.book_payroll(db, actor, fund, gross, deduction, f"payroll:{run.id}:{fund}",
+                                    memo)
+        if entry is not None:
+            booked.append(entry)
+    return booked
+
+
+def book_all_payroll(db: Session, actor: Actor) -> int:
+    """Back-fill: the entries of runs completed before the ledger existed; a rerun books none."""
+    before = _payroll_entries(db)
+    for run in db.execute(select(PayrollRun).where(PayrollRun.status == "completed")
+                          .order_by(PayrollRun.id)).scalars():
+        _book_completed(db, actor, run)
+    return _payroll_entries(db) - before
+
+
+@transactional
+def _book_completed(db: Session, actor: Actor, run: PayrollRun) -> None:
+    book_run(db, actor, run)
+
+
+def _payroll_entries(db: Session) -> int:
+    return int(db.execute(select(func.count()).where(JournalEntry.source.startswith("payroll:")))
+               .scalar())
+
+
+def waiting_vouchers(db: Session, run: PayrollRun) -> list[JournalEntry]:
+    """The run's vouchers the cashier has not confirmed yet (the bank file waits for them)."""
+    return ledger.unconfirmed(db, f"payroll:{run.id}:")

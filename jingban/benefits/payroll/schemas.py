@@ -34,3 +34,30 @@ class PayrollSummary(BaseModel):
     finished_at: dt.datetime | None
     kinds: list[PayrollKindLine] = Field(
         default_factory=list, description="按类型合计：当月待遇及本批次一并发放的补发、补差、退还款")
+    waiting_vouchers: list[int] = Field(
+        default_factory=list, description="待出纳确认的本批次记账凭证编号；确认完毕前不能下载银行发放文件")
+
+
+class ReturnProblem(BaseModel):
+    line: int
+    code: str
+    field: str
+    message: str
+    reference: str
+
+
+class ReturnImportOut(BaseModel):
+    period: int
+    recorded: int = Field(description="本次登记的退回笔数")
+    repeated: int = Field(description="此前已登记（同一退回再次导入）的笔数")
+    amount: str = Field(description="本次登记的退回金额（元）")
+    problems: list[ReturnProblem]
+
+
+class ReturnOut(BaseModel):
+    reference: str
+    amount: str
+    reason: str
+    fund: str
+    returned_on: dt.date
+    reissued: bool = Field(description="是否已随后续批次重新发放")

@@ -44,6 +44,8 @@ from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
 from jingban.core.money import format_yuan, parse_yuan
 from jingban.core.workdays import Due, due_label
+from jingban.funds.ledger import service as fund_ledger
+from jingban.funds.ledger.models import JournalEntry
 from jingban.notices.models import Notification
 from jingban.notices.service import notify
 from jingban.oversight import service as oversight
@@ -318,11 +320,33 @@ def record_repayment(db: Session, actor: Actor, debt_id: int, data: RepaymentIn)
                       recorded_by=actor.username)
     db.add(entry)
     db.flush()
+    _book_repayment(db, actor, debt, entry)
     left = _refresh(db, debt)
     audit.record(db, actor, "benefits.record_repayment", debt_subject(debt),
                  after={**snapshot(entry), "balance": left, "status": debt.status},
                  reason=data.reference)
     return entry
+
+
+def _book_repayment(db: Session, actor: Actor, debt: Debt, entry: DebtEntry) -> None:
+    """The money repaid enters the fund that overpaid it (SPEC §9), with the repayment."""
+    award = db.get(Award, debt.award_id) if debt.award_id else None
+    fund_ledger.book_recovery(db, actor, common_rules.fund_of(award.kind if award else None),
+                              -entry.amount, f"repayment:{entry.id}",
+                              f"追回多领待遇还款（追回款 {debt.id}）{format_yuan(-entry.amount)} 元"
+                              + (f"，{entry.reference}" if entry.reference else ""))
+
+
+def book_all_repayments(db: Session, actor: Actor) -> int:
+    """Back-fill: repayments recorded before the ledger existed; a second run books none."""
+    booked = set(db.execute(select(JournalEntry.source)
+                            .where(JournalEntry.source.startswith("repayment:"))).scalars())
+    found = db.execute(select(DebtEntry, Debt).join(Debt, Debt.id == DebtEntry.debt_id)
+                       .where(DebtEntry.kind == "repayment").order_by(DebtEntry.id)).all()
+    missing = [(entry, debt) for entry, debt in found if f"repayment:{entry.id}" not in booked]
+    for entry, debt in missing:
+        _book_repayment(db, actor, debt, entry)
+    return len(missing)
 
 
 def offset_from_account(db: Session, actor: Actor, debt_id: int, data: AccountOffsetIn) -> DebtEntry:

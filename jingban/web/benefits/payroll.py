@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from jingban.benefits.common import rules
-from jingban.benefits.payroll import batch
+from jingban.benefits.payroll import batch, returns
 from jingban.core import clock
 from jingban.core.actor import Actor
 from jingban.core.errors import InvalidInput, JingbanError
@@ -52,12 +53,33 @@ def payroll_run(request: Request, values: Form = Depends(posted),
                      f"{run.period} 待遇发放已完成（已发放的不会重复发放）", request)
 
 
+def _detail(request: Request, db: Session, actor: Actor, period: int, status: int = 200,
+            **context: Any):
+    run = batch.get_run(db, actor, period)
+    return render(request, "benefits_payroll_run.html", status=status, run=run,
+                  bank_rows=batch.bank_rows(db, run), header=batch.BANK_HEADER,
+                  kinds=batch.breakdown(db, run), waiting=batch.waiting_vouchers(db, run),
+                  returned=returns.returns_of(db, actor, period), **context)
+
+
 @router.get("/benefits/payroll/{period}")
 def payroll_detail(request: Request, period: Period, actor: Actor = Depends(page_actor),
                    db: Session = Depends(get_db)):
-    run = batch.get_run(db, actor, period)
-    return render(request, "benefits_payroll_run.html", run=run, bank_rows=batch.bank_rows(db, run),
-                  header=batch.BANK_HEADER, kinds=batch.breakdown(db, run))
+    return _detail(request, db, actor, period)
+
+
+@router.post("/benefits/payroll/{period}/returns")
+def payroll_returns(request: Request, period: Period, values: Form = Depends(posted),
+                    actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    try:
+        upload = values.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise InvalidInput("payroll.return_file", "请选择银行退回文件", "file")
+        result = returns.import_returns(db, actor, period, upload.file.read(returns.MAX_BYTES + 1))
+    except JingbanError as exc:
+        db.rollback()
+        return _detail(request, db, actor, period, status=exc.status, error=exc)
+    return _detail(request, db, actor, period, imported=result)
 
 
 @router.get("/benefits/payroll/{period}/bank-file")
