@@ -175,7 +175,7 @@ def _business(db) -> dict[int, int]:
 
 
 @pytest.mark.filterwarnings("ignore")
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(ops=OPS)
 def test_any_sequence_keeps_the_books_balanced_and_equal_to_the_business(sessions, engine, ops):
