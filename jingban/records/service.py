@@ -139,8 +139,9 @@ def _book_income(db: Session, actor: Actor, item: ContributionBatch,
 def book_all_contributions(db: Session, actor: Actor) -> int:
     """Back-fill: the files posted before the ledger existed, totals by one GROUP BY over
     their contributions; a file already booked is skipped, so a second run books none."""
-    booked = {int(s.split(":")[1]) for s in db.execute(
-        select(JournalEntry.source).where(JournalEntry.source.startswith("contribution:"))).scalars()}
+    sources = db.execute(select(JournalEntry.source)
+                         .where(JournalEntry.source.startswith("contribution:"))).scalars()
+    booked = {int(x) for s in sources if (x := s.split(":")[1]).isdigit()}  # batch ids
     waiting = [b for b in db.execute(select(ContributionBatch).order_by(ContributionBatch.id))
                .scalars() if b.id not in booked]
     if not waiting:

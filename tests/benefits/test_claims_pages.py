@@ -10,6 +10,7 @@ from jingban.core import clock
 from jingban.core.actor import SYSTEM
 from jingban.core.auth import create_user
 from jingban.registration.models import Person
+from tests.benefits.payroll_helpers import confirm_payroll
 from tests.benefits.pension_helpers import retiree
 from tests.benefits.test_claims import YEAR_2024
 from tests.conftest import PASSWORD
@@ -44,8 +45,13 @@ def test_claim_review_payroll_and_portal_pages(client, make_user, sessions, db):
     token = sign_in(client, "acc1")
     run = post(client, "/benefits/payroll", token, {"period": str(period)}, follow_redirects=False)
     assert run.status_code == 303, run.text
+    waiting = client.get(run.headers["location"]).text
+    assert "2,226.94" in waiting and f"payroll-{period}.csv" not in waiting  # cashier first
+    with sessions() as s:
+        assert confirm_payroll(s, period) == 1
+        s.commit()
     summary = client.get(run.headers["location"]).text
-    assert "2,226.94" in summary and f"payroll-{period}.csv" in summary
+    assert f"payroll-{period}.csv" in summary
     bank = client.get(f"/benefits/payroll/{period}/bank-file")
     assert bank.status_code == 200 and "6217000010001234567,退休甲,2226.94" in bank.text
     bad = post(client, "/benefits/payroll", token, {"period": "2027x"})

@@ -15,6 +15,7 @@ from jingban.core import clock
 from jingban.core.actor import SYSTEM
 from jingban.core.auth import create_user
 from jingban.registration.models import Person
+from tests.benefits.payroll_helpers import confirm_payroll
 from tests.benefits.pension_helpers import retiree
 from tests.e2e.test_browser import SHOTS, _approve, _sign_in, _sign_out, browser_page, server  # noqa: F401
 
@@ -64,6 +65,10 @@ def test_pension_from_prereview_to_first_payroll(server, browser_page, make_user
     page.click("#payroll-run")
     expect(page.locator("#payroll-payments")).to_have_text("1")
     expect(page.locator("#payroll-net")).to_have_text("2,226.94 元")
+    with sessions() as db:  # the cashier confirms the run's voucher before the bank file
+        confirm_payroll(db, period)
+        db.commit()
+    page.reload()
     with page.expect_download() as download:
         page.click("#bank-file-link")
     content = Path(download.value.path()).read_text(encoding="utf-8")

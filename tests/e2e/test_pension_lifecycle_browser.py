@@ -18,6 +18,7 @@ from jingban.benefits.pension import service
 from jingban.core import clock
 from jingban.core.actor import Actor
 from jingban.core.money import format_yuan
+from tests.benefits.payroll_helpers import confirm_payroll
 from tests.e2e.test_browser import SHOTS, _approve, _sign_in, _sign_out, browser_page, server  # noqa: F401
 
 CLERK = Actor("clerk_life", frozenset({"clerk"}), False, "counter")
@@ -47,7 +48,7 @@ def _portal_sign_in(page, base: str) -> None:
 
 @pytest.mark.e2e
 def test_claim_payroll_death_recovery_and_portal(server, browser_page, make_user, region,  # noqa: F811
-                                                 backend, tmp_path):
+                                                 backend, tmp_path, sessions):
     from playwright.sync_api import expect
 
     page, (seeded, preview) = browser_page, region
@@ -92,6 +93,10 @@ def test_claim_payroll_death_recovery_and_portal(server, browser_page, make_user
     page.fill("#payroll-period", str(seeded.period))
     page.click("#payroll-run")
     expect(page.locator("#payroll-payments")).to_have_text("2")
+    with sessions() as db:  # the cashier confirms the run's voucher before the bank file
+        confirm_payroll(db, seeded.period)
+        db.commit()
+    page.reload()
     with page.expect_download() as download:
         page.click("#bank-file-link")
     content = Path(download.value.path()).read_text(encoding="utf-8")
