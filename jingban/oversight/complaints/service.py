@@ -304,7 +304,7 @@ def present(actor: Actor, row: Complaint) -> ComplaintOut:
         update={"status_name": rules.STATUSES[row.status], "number": row.number or ""})
     if can(actor, "complaints.identity") or (actor.subject and actor.subject == row.reporter_subject):
         return out.model_copy(update={"identity_shown": True})
-    return out.model_copy(update={name: None for name in IDENTITY if name in out.model_fields})
+    return out.model_copy(update={name: None for name in IDENTITY if name in ComplaintOut.model_fields})
 
 
 def overdue(row: Complaint, today: dt.date) -> list[str]:
