@@ -93,6 +93,8 @@ def _create(db: Session, actor: Actor, channel: str, data, reporter: dict,
             wants_notice: bool) -> Complaint:
     if data.request_id and (earlier := db.execute(
             select(Complaint).where(Complaint.request_id == data.request_id)).scalar()):
+        if (earlier.channel, earlier.received_by) != (channel, actor.username):
+            raise Conflict("complaint.request_id", "该防重复提交编号已被使用", "request_id")
         return earlier
     ref, subject = _accused(db, data.accused_kind, data.accused_ref)
     today = clock.today()
