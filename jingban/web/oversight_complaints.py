@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from jingban.core import clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
-from jingban.core.errors import InvalidInput, JingbanError
+from jingban.core.errors import InvalidInput, JingbanError, NotFound
 from jingban.core.excel import xlsx_response
 from jingban.core.http import RowId, get_db
 from jingban.oversight.complaints import rules, service
@@ -123,7 +123,7 @@ STEPS = {"screening": (ScreeningIn, service.screen, "审查结论已登记"),
 def act(request: Request, complaint_id: RowId, step: str, values: dict = Depends(posted),
         actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
     if step not in STEPS:
-        return _detail(request, db, actor, complaint_id, status=404)
+        raise NotFound("http.not_found", "请求的地址不存在")
     schema, run, done = STEPS[step]
     try:
         run(db, actor, complaint_id, _parse(schema, values))

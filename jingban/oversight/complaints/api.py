@@ -4,12 +4,13 @@ reported."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from jingban.core.actor import Actor
+from jingban.core.errors import PermissionDenied
 from jingban.core.excel import xlsx_response
-from jingban.core.http import RowId, api_actor, get_db
+from jingban.core.http import RowId, api_actor, bearer, get_db
 from jingban.oversight.complaints import service
 from jingban.oversight.complaints.models import Complaint
 from jingban.oversight.complaints.schemas import (
@@ -36,7 +37,12 @@ def _receipt(row: Complaint) -> ReceiptOut:
 
 @router.post("/oversight/complaints/public", status_code=201, response_model=ReceiptOut,
              summary="公开举报投诉（无需登录；可匿名）")
-def report_public(data: ComplaintIn, db: Session = Depends(get_db)):
+def report_public(data: ComplaintIn, request: Request, token: str | None = Depends(bearer),
+                  db: Session = Depends(get_db)):
+    if token:  # a signed-in user reports in his own name (online) or records it (the post)
+        api_actor(request, token, db)
+        raise PermissionDenied("complaint.public_only", "已登录用户请通过网上举报"
+                               "（/oversight/complaints/online）或由举报投诉岗登记，公开举报仅供未登录的公众使用")
     return _receipt(service.receive_public(db, data))
 
 

@@ -42,6 +42,8 @@ from jingban.oversight.complaints.schemas import (
 )
 
 PUBLIC = Actor("public", frozenset(), False, "web")  # the public form: no account, no role
+# who a portal report is recorded as: never the account, which would name the reporter
+ONLINE = Actor("portal-reporter", frozenset(), False, "web")
 IDENTITY = ("reporter_name", "reporter_id_number", "reporter_phone", "reporter_email",
             "reporter_subject")
 audit.ACT_NAMES.update({f"oversight.complaint_{action}": f"举报投诉{name}"
@@ -70,7 +72,7 @@ def receive_online(db: Session, actor: Actor, data: PortalComplaintIn) -> Compla
         reporter = {"reporter_name": party.name[:64], "reporter_id_number": party.key,
                     "reporter_phone": party.phone, "reporter_email": data.reporter_email,
                     "reporter_subject": actor.subject}
-    return _create(db, actor, "web", data, reporter, data.wants_notice and not data.anonymous)
+    return _create(db, ONLINE, "web", data, reporter, data.wants_notice and not data.anonymous)
 
 
 @transactional

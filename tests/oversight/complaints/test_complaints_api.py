@@ -124,6 +124,13 @@ def test_portal_report_is_real_name_as_the_account_or_anonymous(client, login, d
     assert real.notice_due is not None and real.channel == "web"
     assert (anonymous.reporter_name, anonymous.reporter_subject, anonymous.notice_due) == (
         "", None, None)
+    steps = " ".join(f"{s.actor}{s.note}" for c in (real, anonymous) for s in c.steps)
+    events = " ".join(f"{e.actor}{e.after}{e.reason}" for e in db.execute(
+        select(AuditEvent).where(AuditEvent.subject.like("complaint:%"))).scalars())
+    assert "portal_sun" not in steps + events and "孙门户" not in steps + events
+    assert client.post(f"{API}/public", headers=me, json={
+        "anonymous": True, "accused_kind": "other", "accused_name": "x", "facts": "y"}
+    ).status_code == 403  # signed in: online, in one's own name or anonymous
     mine = client.get(f"{API}/mine", headers=me).json()
     assert [m["number"] for m in mine] == [real.number] and mine[0]["identity_shown"]
     assert client.post(f"{API}", headers=me, json={}).status_code in (403, 422)
