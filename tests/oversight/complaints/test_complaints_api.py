@@ -191,3 +191,31 @@ def test_counter_intake_and_the_whole_path_over_the_api(client, login, employer)
                       json={"outcome": "unfounded", "note": "x", "confirmed_yuan": "1"})
     assert bad.status_code == 422
     assert client.get(f"{API}/99999", headers=officer).status_code == 404
+
+
+WRITES = [("post", f"{API}/public"), ("post", f"{API}/online"), ("post", API),
+          ("post", f"{API}/1/screening"), ("post", f"{API}/1/notice"),
+          ("post", f"{API}/1/investigation"), ("post", f"{API}/1/outcome"),
+          ("post", f"{API}/1/reward"), ("post", "/api/v1/oversight/challenges"),
+          ("post", "/api/v1/oversight/challenges/1/outcome")]
+BODIES = {"screening": {"screening": "accepted"}, "notice": {"channel": "sms"},
+          "investigation": {"note": "x"}, "outcome": {"outcome": "unfounded", "note": "x"},
+          "reward": {"reference": "x"},
+          "challenges": {"case_number": "JB1", "kind": "litigation", "body": "法院",
+                         "reference": "1", "claimant": "x", "claims": "x",
+                         "filed_on": "2026-01-05"},
+          "challenges/1/outcome": {"outcome": "upheld", "decided_on": "2026-01-05",
+                                   "decision_reference": "x"}}
+
+
+@pytest.mark.parametrize(("method", "url"), WRITES)
+def test_the_supervisor_reads_but_writes_nothing(client, login, method, url):
+    """R§47: the supervisor's token reaches no write endpoint of complaints or challenges."""
+    body = next((BODIES[k] for k in sorted(BODIES, key=len, reverse=True) if url.endswith(k)), {
+        "accused_kind": "other", "accused_name": "x", "facts": "y", "anonymous": True,
+        "channel": "counter"})
+    if url.endswith(("/public", "/online")):
+        body = {k: v for k, v in body.items() if k != "channel"}
+    reply = getattr(client, method)(url, json=body, headers=login("supervisor"))
+    assert reply.status_code == 403, reply.text
+    assert client.get(API, headers=login("supervisor")).status_code == 200
