@@ -71,7 +71,8 @@ def _list(request: Request, db: Session, actor: Actor, status: int = 200, **cont
     return render(request, "oversight_complaints/list.html", status=status,
                   rows=[service.present(actor, r) for r in rows], today=clock.today(),
                   overdue={r.id: service.overdue(r, clock.today()) for r in rows},
-                  shown_status=shown, request_id=uuid.uuid4().hex, **NAMES, **context)
+                  shown_status=shown, request_id=uuid.uuid4().hex, limits=service.limits(db),
+                  **NAMES, **context)
 
 
 @router.get("/oversight/complaints")
@@ -103,7 +104,7 @@ def _detail(request: Request, db: Session, actor: Actor, complaint_id: int, stat
     row = service.get(db, actor, complaint_id)
     return render(request, "oversight_complaints/detail.html", status=status,
                   c=service.present(actor, row), late=service.overdue(row, clock.today()),
-                  **NAMES, **context)
+                  limits=service.limits(db), **NAMES, **context)
 
 
 @router.get("/oversight/complaints/{complaint_id}")
@@ -136,14 +137,14 @@ def act(request: Request, complaint_id: RowId, step: str, values: dict = Depends
 
 # --- the public form and the portal form ------------------------------------------------------------
 
-def _public(request: Request, status: int = 200, **context: Any):
+def _public(request: Request, db: Session, status: int = 200, **context: Any):
     return render(request, "oversight_complaints/public.html", status=status,
-                  request_id=uuid.uuid4().hex, **NAMES, **context)
+                  request_id=uuid.uuid4().hex, limits=service.limits(db), **NAMES, **context)
 
 
 @router.get("/public/complaints")
-def public_form(request: Request):
-    return _public(request)
+def public_form(request: Request, db: Session = Depends(get_db)):
+    return _public(request, db)
 
 
 @router.post("/public/complaints")
@@ -152,13 +153,14 @@ def public_report(request: Request, values: dict = Depends(posted), db: Session 
         row = service.receive_public(db, _parse(ComplaintIn, _flags(values)))
     except JingbanError as exc:
         db.rollback()
-        return _public(request, status=exc.status, error=exc, values=values)
-    return _public(request, receipt=row)
+        return _public(request, db, status=exc.status, error=exc, values=values)
+    return _public(request, db, receipt=row)
 
 
 def _mine(request: Request, db: Session, actor: Actor, status: int = 200, **context: Any):
     return render(request, "oversight_complaints/mine.html", status=status,
-                  rows=service.mine(db, actor), request_id=uuid.uuid4().hex, **NAMES, **context)
+                  rows=service.mine(db, actor), request_id=uuid.uuid4().hex,
+                  limits=service.limits(db), **NAMES, **context)
 
 
 @router.get("/my/complaints")

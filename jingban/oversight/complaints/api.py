@@ -32,7 +32,8 @@ Status = Query(default=None, pattern="^(received|accepted|not_accepted|transferr
 
 def _receipt(row: Complaint) -> ReceiptOut:
     return ReceiptOut(number=row.number or "", received_on=row.received_on,
-                      screening_due=row.screening_due, notice_due=row.notice_due)
+                      screening_due=row.screening_due, notice_due=row.notice_due,
+                      due_provisional=row.due_provisional)
 
 
 @router.post("/oversight/complaints/public", status_code=201, response_model=ReceiptOut,

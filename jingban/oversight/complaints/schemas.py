@@ -138,6 +138,7 @@ class ComplaintOut(BaseModel):
     received_on: dt.date
     screening_due: dt.date
     notice_due: dt.date | None
+    due_provisional: bool = Field(default=False, description="时限跨越尚未公布的年度日历，为暂定")
     due_provisional: bool
     screening: str | None
     screening_reason: str
@@ -161,3 +162,4 @@ class ReceiptOut(BaseModel):
     received_on: dt.date
     screening_due: dt.date
     notice_due: dt.date | None
+    due_provisional: bool = Field(default=False, description="时限跨越尚未公布的年度日历，为暂定")

@@ -311,6 +311,13 @@ def present(actor: Actor, row: Complaint) -> ComplaintOut:
     return out.model_copy(update={name: None for name in IDENTITY if name in ComplaintOut.model_fields})
 
 
+def limits(db: Session) -> dict[str, int]:
+    """Today's limits in working days, for the pages to state (R§51 解读)."""
+    today = clock.today()
+    return {"screening": int(agency.param(db, "oversight.complaint_screening_wd", today)),
+            "notice": int(agency.param(db, "oversight.complaint_notice_wd", today))}
+
+
 def overdue(row: Complaint, today: dt.date) -> list[str]:
     """The limits this complaint has passed without the step being done."""
     late = []

@@ -55,7 +55,8 @@ def leaks(text: str) -> list[str]:
 def test_identity_only_for_the_complaint_post(client, login, db, employer):
     receipt = public_report(client, employer.lower())  # no login: the public form
     assert receipt.status_code == 201, receipt.text
-    assert set(receipt.json()) == {"number", "received_on", "screening_due", "notice_due"}
+    assert set(receipt.json()) == {"number", "received_on", "screening_due", "notice_due",
+                                   "due_provisional"}
     assert leaks(receipt.text) == []
     row = db.execute(select(Complaint)).scalar_one()
     employer_id = db.execute(select(Employer.id).where(Employer.uscc == employer)).scalar()
