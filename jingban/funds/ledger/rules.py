@@ -8,6 +8,7 @@ accounts and the expenditure account's permitted sources are dated policy (funds
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from jingban.registration.rules import INSURANCES
@@ -83,6 +84,18 @@ def expenditure_problem(lines: list[Line], banks: dict[str, int], sources: list[
     covered = sum(x.credit for x in lines if x.account in set(sources))
     if received > covered:
         return "支出户只能接收财政专户拨入、上级下拨或下级上解、本账户利息和退回的待遇，不得发生其他收入"
+    return None
+
+
+def mirror_problem(lines: list[Line], reversed_lines: list[Line]) -> str | None:
+    """A reversal (冲销) is read on the entry it reverses, not as a fresh receipt: it restores
+    the books to where they were before that entry, which was allowed when it was booked, so
+    its debit to the expenditure account (what the entry paid out, coming back from where it
+    went) is allowed too — but only as the exact mirror of that entry, every line on the other
+    side with the same account and amount (in any order). Anything else would be a way round
+    the expenditure account's rule (财社〔2017〕144号 第四十一条) and is refused."""
+    if Counter(lines) != Counter(reversal_lines(reversed_lines)):
+        return "冲销凭证必须与被冲销凭证的科目、金额逐行相同、借贷方向相反，不得增减或改动分录"
     return None
 
 
