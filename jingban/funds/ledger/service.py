@@ -150,6 +150,25 @@ def book_interest(db: Session, actor: Actor, fund: str, bank: str, amount: int,
                 lines=rules.interest_lines(banks(db), bank, amount))
 
 
+def book_subsidy(db: Session, actor: Actor, fund: str, amount: int, source: str,
+                 memo: str) -> JournalEntry | None:
+    """财政补贴收入 of a collector file: the resident pension's contribution subsidies (政府补贴,
+    credited to the persons' accounts with their contributions), one entry per file and fund."""
+    return _book_positive(db, actor, fund, source, memo, rules.subsidy_lines, amount)
+
+
+def book_contribution_reversal(db: Session, actor: Actor, fund: str, amount: int, subsidy: int,
+                               source: str, memo: str) -> JournalEntry | None:
+    """A contribution reversed through its case (冲正): its share of the contribution income
+    (``amount``, employer + personal) and of the fiscal subsidy (``subsidy``) leaves the fund."""
+    if amount < 0 or subsidy < 0:
+        raise InvalidInput("funds.negative", "冲正金额应为原缴费的正数金额", "amount")
+    if amount == subsidy == 0:
+        return None
+    return book(db, actor, fund=fund, source=source, memo=memo,
+                lines=rules.contribution_reversal_lines(banks(db), amount, subsidy))
+
+
 def check_receipts(db: Session, fund: str, lines: list[Line], reverses_id: int | None) -> None:
     """The expenditure account's rule (rules.expenditure_problem); a reversal is read on the
     entry it reverses instead (rules.mirror_problem): same fund, not a reversal itself, not
