@@ -519,14 +519,16 @@ def post(db: Session, batch_id: int, now: dt.datetime, today: dt.date) -> dict[s
 
 
 POSTED_TOTALS_SQL = f"""
-SELECT insurance, COUNT(*), SUM(employer_amount + personal_amount)
+SELECT insurance, COUNT(*), SUM(employer_amount + personal_amount), SUM(subsidy_amount)
 FROM rec_checked WHERE {_POSTED} GROUP BY insurance ORDER BY insurance
 """
 
 
-def posted_totals(db: Session) -> list[tuple[str, int, int]]:
-    """(insurance, rows, fen) of what ``post`` posted from the staged file: one GROUP BY."""
-    return [(str(i), int(n), int(fen or 0)) for i, n, fen in db.execute(text(POSTED_TOTALS_SQL))]
+def posted_totals(db: Session) -> list[tuple[str, int, int, int]]:
+    """(insurance, rows, fen, subsidy fen) of what ``post`` posted from the staged file: the
+    contributions and the resident subsidies that came with them, in one GROUP BY."""
+    return [(str(i), int(n), int(fen or 0), int(subsidy or 0))
+            for i, n, fen, subsidy in db.execute(text(POSTED_TOTALS_SQL))]
 
 
 def _insert_contributions(db: Session, params: dict) -> int:
