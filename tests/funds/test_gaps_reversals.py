@@ -148,3 +148,21 @@ def test_a_reversal_is_booked_once_and_never_reversed_again(db):
                     reverses_id=first.id, lines=rules.reversal_lines(mirror))
     assert refused.value.code == "funds.reverse_reversal"
     assert db.scalar(select(func.count()).select_from(JournalEntry)) == 2
+
+
+def test_a_contribution_reversed_after_the_sweep_is_made_good_by_the_next_sweep(sessions):
+    """The reversal refunds from an income account already swept to zero: the month-end
+    sweep draws the difference back from the fiscal account, and the month can be closed."""
+    found = _every_kind(sessions)
+    db = found["db"]
+    _reverse(db, found["contribution"])
+    assert ledger.bank_balances(db, FUND, 202611)["income"] < 0
+    fiscal = ledger.bank_balances(db, FUND, 202611)["fiscal"]
+    owed = -ledger.bank_balances(db, FUND, 202611)["income"]
+    [refill] = ledger.sweep(db, ACCOUNTANT, 202611)
+    assert refill.memo.startswith("202611 财政专户拨补收入户")
+    balances = ledger.bank_balances(db, FUND, 202611)
+    assert balances["income"] == 0 and balances["fiscal"] == fiscal - owed
+    assert ledger.sweep(db, ACCOUNTANT, 202611) == []
+    with clock.travel("2026-12-01"):
+        assert ledger.close_period(db, ACC, FUND, 202611).period == 202611

@@ -222,7 +222,12 @@ def interest_lines(banks: dict[str, int], bank: str, amount: int) -> list[Line]:
 
 
 def sweep_lines(banks: dict[str, int], amount: int) -> list[Line]:
-    """月末收入户归集财政专户：借 财政专户存款，贷 收入户存款."""
+    """月末收入户归集财政专户：借 财政专户存款，贷 收入户存款. A negative income balance (a
+    contribution entry reversed after the month's sweep refunded more than came in) is made
+    good the other way, 借 收入户 贷 财政专户 (144号 §40: refunds are drawn from the fiscal
+    account), so the income account still ends the month at zero."""
+    if amount < 0:
+        return [Line(banks["income"], debit=-amount), Line(banks["fiscal"], credit=-amount)]
     return [Line(banks["fiscal"], debit=amount), Line(banks["income"], credit=amount)]
 
 

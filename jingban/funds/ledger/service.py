@@ -510,10 +510,12 @@ def sweep(db: Session, actor: Actor, period: int,
     funds = list(rules.FUNDS)
     for n, fund in enumerate(funds, 1):
         left = bank_balances(db, fund, period)["income"]
-        if left > 0:
+        if left:
+            memo = (f"{period} 收入户资金归集财政专户 {format_yuan(left)} 元" if left > 0 else
+                    f"{period} 财政专户拨补收入户退付 {format_yuan(-left)} 元")
             done.append(book(db, actor, fund=fund, source=_sweep_source(db, fund, period),
                              kind="sweep", on=day, lines=rules.sweep_lines(banks(db), left),
-                             memo=f"{period} 收入户资金归集财政专户 {format_yuan(left)} 元"))
+                             memo=memo))
         if progress:
             progress(n, len(funds))
     return done
