@@ -394,7 +394,15 @@ def entry_view(db: Session, actor: Actor, entry_id: int) -> dict[str, Any]:
                        "debit": x.debit, "credit": x.credit} for x in entry.lines],
             "signatures": [{"step": x.step, "step_name": rules.SIGN_STEPS[x.step],
                             "username": x.username, "signed_at": x.signed_at} for x in signed],
-            "reversed_by": reversed_by(db, entry.id), "reversal_case": open_reversal(db, entry.id)}
+            "reversed_by": reversed_by(db, entry.id), "reversal_case": open_reversal(db, entry.id),
+            "case_numbers": _case_numbers(db, [entry.case_id, open_reversal(db, entry.id)])}
+
+
+def _case_numbers(db: Session, ids: list[int | None]) -> dict[int, str]:
+    """业务件编号 of the voucher's cases, as the staff know them (the id where none is given)."""
+    wanted = [x for x in ids if x]
+    found = dict(db.execute(select(Case.id, Case.number).where(Case.id.in_(wanted))).all())
+    return {x: found.get(x) or str(x) for x in wanted}
 
 
 # --- balances ------------------------------------------------------------------------------------
