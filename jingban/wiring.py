@@ -61,6 +61,9 @@ def install() -> None:
                            ("repayments", recovery.book_all_repayments),
                            ("transfers", transfers.book_all_movements)):
         ledger.use_source(name, book_all)
+    # The funds gaps: resident subsidies and contribution corrections written before they were booked.
+    ledger.use_source("subsidies", records.book_all_subsidies)
+    ledger.use_source("contribution_reversals", records.book_all_reversals)
     # oversight-complaints (issue 12): the complaint limits re-dated with the case clocks
     agency.use_redater("complaints", complaints.redate_provisional)
     _installed = True
