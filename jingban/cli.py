@@ -65,6 +65,7 @@ def _wire() -> None:
 console = Console()
 REDATED = {"cases": "业务件", "recovery": "责令退回", "stops": "停发事由报告", "transfers": "关系转移",
            "verification": "委托核实"}
+REDATED["complaints"] = "举报投诉"  # oversight-complaints
 ADMIN = "admin"
 # Demo logins: (username, role, formal staff). Passwords are demo-<username>-2026.
 DEMO_USERS = [("clerk", "clerk", False), ("reviewer_1", "reviewer_1", False),

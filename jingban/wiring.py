@@ -24,6 +24,7 @@ from jingban.cases import service as cases
 from jingban.core import agency
 from jingban.funds import acts as funds_acts
 from jingban.funds.ledger import service as ledger
+from jingban.oversight.complaints import service as complaints  # oversight-complaints
 from jingban.records import acts as records_acts
 from jingban.records import service as records
 from jingban.registration import acts as registration_acts
@@ -63,4 +64,6 @@ def install() -> None:
     # The funds gaps: resident subsidies and contribution corrections written before they were booked.
     ledger.use_source("subsidies", records.book_all_subsidies)
     ledger.use_source("contribution_reversals", records.book_all_reversals)
+    # oversight-complaints (issue 12): the complaint limits re-dated with the case clocks
+    agency.use_redater("complaints", complaints.redate_provisional)
     _installed = True

@@ -583,3 +583,45 @@ def redate_provisional(db: Session, actor: Actor) -> int:
     rows = db.execute(select(Case).where(Case.due_provisional.is_(True),
                                          Case.clock_from.is_not(None))).scalars()
     return agency.redate(db, actor, list(rows), lambda c: (c.clock_from, c.remaining_wd))
+
+
+# --- reconsideration and litigation (R§52): a decision upheld or reopened ---------------------
+# (oversight-complaints, issue 12 item 6: the engine had no way to reopen a decided case)
+
+DECIDED = {"completed", "returned", "closed"}
+STEP_NAMES.update({"reopen": "重新办理", "confirm": "决定维持"})
+audit.ACT_NAMES.update({"cases.reopen": "业务件重新办理", "cases.confirm": "业务件决定维持"})
+
+
+@transactional
+def reopen(db: Session, actor: Actor, case_id: int, reason: str) -> Case:
+    """A decision revoked or changed by reconsideration or a court: the decided case goes back
+    to review in a new round (at least one level decides again, whose approval runs the
+    item's act), with the item's whole limit counted afresh from today."""
+    require(actor, "cases.reopen")
+    case = _locked(db, case_id)
+    if case.status not in DECIDED:
+        raise Conflict("case.not_decided", "只能重新办理已办结、已退回或已终止的业务件", "case_id")
+    if not reason.strip():
+        raise InvalidInput("case.reason", "重新办理须说明依据", "reason")
+    case.status, case.round, case.levels_done = "in_review", case.round + 1, 0
+    case.levels_required = max(case.levels_required, 1)
+    case.completed_on, case.outcome, case.assigned_to = None, "", None
+    case.remaining_wd = case.deadline_wd
+    _start_clock(db, case)
+    _step(db, actor, case, "reopen", reason)
+    item = catalog.item(case.item_code)
+    _notify(db, case, "reopened", f"您的{item.name}（业务件号{case.number}）因{reason}重新办理，"
+                                  f"将于{due_label(case.due_on, case.due_provisional)}前办结。")
+    return case
+
+
+@transactional
+def confirm(db: Session, actor: Actor, case_id: int, reason: str) -> Case:
+    """A decision upheld: the case stays as decided; its timeline says by whom and why."""
+    require(actor, "cases.reopen")
+    case = _locked(db, case_id)
+    if case.status not in DECIDED:
+        raise Conflict("case.not_decided", "只能维持已办结、已退回或已终止的业务件", "case_id")
+    _step(db, actor, case, "confirm", reason)
+    return case

@@ -64,6 +64,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "funds.budget": frozenset({"accountant"}),  # 基金预算草案 (R§39): prepare, edit, submit, revise
     "funds.report": frozenset({"accountant"}),  # 报送月报 (Z-3(4)), 公开年度基金信息 (R§50)
 }
+# oversight-complaints (issue 12 items 5, 6): complaints and reports (R§51) — the reporter's
+# identity only to the complaint post; reconsideration and litigation recorded against a case,
+# a revoked or changed decision reopened through the case engine (R§52)
+PERMISSIONS.update({
+    "complaints.handle": frozenset({"complaint_officer"}),
+    "complaints.identity": frozenset({"complaint_officer"}),
+    "complaints.read": frozenset({"complaint_officer", "inspector", "supervisor"}),
+    "complaints.report": frozenset({"person", "employer"}),
+    "challenges.record": frozenset({"complaint_officer", "inspector"}),
+    "challenges.read": frozenset({"complaint_officer", "inspector", "supervisor"}),
+    "cases.reopen": frozenset({"complaint_officer", "inspector"}),
+})
 
 _hashers = {"default": PasswordHasher(), "fast": PasswordHasher.from_parameters(profiles.CHEAPEST)}
 MIN_PASSWORD = 8

@@ -30,6 +30,11 @@ DUTY_FAMILIES = {
     "audit": frozenset({"inspector", "supervisor"}),
 }
 PORTAL_ROLES = frozenset({"employer", "person"})
+# oversight-complaints (issue 12 item 5): the complaint post (举报投诉受理) alone knows who
+# reported (R§51); it is an oversight duty, compatible with the inspector's.
+ROLE_NAMES["complaint_officer"] = "举报投诉"
+ROLES = frozenset(ROLE_NAMES)
+DUTY_FAMILIES["audit"] = DUTY_FAMILIES["audit"] | {"complaint_officer"}
 FORMAL_STAFF_ROLES = frozenset({"reviewer_3"})  # 审核 must be 正式在编 (SPEC §2)
 
 

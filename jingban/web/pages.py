@@ -47,6 +47,10 @@ LANDINGS = (("registration.read", "/"), ("cases.review", "/cases/queue"),
             ("sharing.upload", "/feeds"), ("sharing.read", "/feeds"))
 
 
+# oversight-complaints: the complaint post lands on its list
+LANDINGS = (*LANDINGS, ("complaints.handle", "/oversight/complaints"))
+
+
 def landing(roles: frozenset[str]) -> str:
     """The first page these roles may see; "/" (the search, or a notice) when there is none."""
     return next((url for permission, url in LANDINGS if roles & PERMISSIONS[permission]), "/")

@@ -1,0 +1,112 @@
+"""Reconsideration and litigation acts (行政复议、行政诉讼, R§52): recorded against the case they
+challenge; the outcome confirms that case or reopens it through the case engine."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jingban.cases import service as cases
+from jingban.cases.models import Case
+from jingban.core import audit, clock
+from jingban.core.actor import Actor
+from jingban.core.auth import require
+from jingban.core.db import snapshot, transactional
+from jingban.core.errors import Conflict, InvalidInput, NotFound
+from jingban.oversight.challenges import rules
+from jingban.oversight.challenges.models import Challenge
+from jingban.oversight.challenges.schemas import ChallengeIn, ChallengeOut, ChallengeOutcomeIn
+
+audit.ACT_NAMES.update({"oversight.challenge_record": "登记行政复议或行政诉讼",
+                        "oversight.challenge_decide": "登记复议决定或裁判结果"})
+
+
+@transactional
+def record(db: Session, actor: Actor, data: ChallengeIn) -> Challenge:
+    """登记: a reconsideration or a lawsuit against a decided case; one heard at a time."""
+    require(actor, "challenges.record")
+    case = _case(db, data.case_number, lock=True)
+    pending = db.execute(select(Challenge.id).where(Challenge.case_id == case.id,
+                                                    Challenge.status == "pending")).first()
+    if problem := rules.challenge_problem(case.status, pending is not None):
+        raise Conflict(*problem, "case_number")
+    if problem := rules.date_problem(data.filed_on, None, clock.today(), case.received_on):
+        raise InvalidInput(*problem)
+    row = Challenge(case_id=case.id, kind=data.kind, body=data.body, reference=data.reference,
+                    claimant=data.claimant, claims=data.claims, filed_on=data.filed_on,
+                    status="pending", recorded_by=actor.username)
+    db.add(row)
+    db.flush()
+    audit.record(db, actor, "oversight.challenge_record", f"challenge:{row.id}",
+                 after=snapshot(row), reason=rules.KINDS[data.kind], related=case.subject)
+    return row
+
+
+@transactional
+def decide(db: Session, actor: Actor, challenge_id: int, data: ChallengeOutcomeIn) -> Challenge:
+    """结案: upheld confirms the challenged case; revoked or changed reopens it for a new
+    decision (``cases.service.reopen``); withdrawn leaves it as it was."""
+    require(actor, "challenges.record")
+    row = _locked(db, challenge_id)
+    if row.status != "pending":
+        raise Conflict("challenge.decided", "该行政复议或行政诉讼已结案", "challenge_id")
+    case = db.get(Case, row.case_id)
+    if problem := rules.date_problem(row.filed_on, data.decided_on, clock.today(), case.received_on):
+        raise InvalidInput(*problem)
+    before = snapshot(row)
+    row.status, row.outcome, row.decided_on = "decided", data.outcome, data.decided_on
+    row.decision_reference, row.outcome_note = data.decision_reference, data.note
+    row.decided_by = actor.username
+    note = rules.effect_note(row.kind, data.outcome, data.decision_reference, data.note)
+    effect = rules.EFFECTS[data.outcome]
+    if effect == "confirm":
+        cases.confirm(db, actor, case.id, note)
+    elif effect == "reopen":
+        row.reopened_round = cases.reopen(db, actor, case.id, note).round
+    db.flush()
+    audit.record(db, actor, "oversight.challenge_decide", f"challenge:{row.id}", before=before,
+                 after=snapshot(row), reason=note, related=case.subject)
+    return row
+
+
+def get(db: Session, actor: Actor, challenge_id: int) -> Challenge:
+    require(actor, "challenges.read")
+    row = db.get(Challenge, challenge_id)
+    if row is None:
+        raise NotFound("challenge.not_found", f"未找到行政复议或行政诉讼记录 {challenge_id}", "challenge_id")
+    return row
+
+
+def listing(db: Session, actor: Actor, case_number: str | None = None,
+            status: str | None = None, limit: int = 200) -> list[Challenge]:
+    """Challenges, newest first; of one case when its number is given."""
+    require(actor, "challenges.read")
+    stmt = select(Challenge)
+    if case_number:
+        stmt = stmt.where(Challenge.case_id == _case(db, case_number).id)
+    if status:
+        stmt = stmt.where(Challenge.status == status)
+    stmt = stmt.order_by(Challenge.id.desc()).limit(max(1, min(limit, 1000)))
+    return list(db.execute(stmt).scalars())
+
+
+def present(db: Session, row: Challenge) -> ChallengeOut:
+    case = db.get(Case, row.case_id)
+    return ChallengeOut.model_validate(row).model_copy(
+        update={"case_number": case.number or "", "case_status": case.status})
+
+
+def _case(db: Session, number: str, *, lock: bool = False) -> Case:
+    try:
+        return cases.by_number(db, number, lock=lock)
+    except NotFound:
+        raise NotFound("challenge.case_unknown", f"未找到业务件 {number}", "case_number") from None
+
+
+def _locked(db: Session, challenge_id: int) -> Challenge:
+    found = db.execute(select(Challenge).where(Challenge.id == challenge_id).with_for_update()
+                       ).scalar()
+    if found is None:
+        raise NotFound("challenge.not_found", f"未找到行政复议或行政诉讼记录 {challenge_id}", "challenge_id")
+    db.refresh(found)
+    return found
