@@ -18,7 +18,7 @@ from jingban.core.api import router as core_router
 from jingban.core.config import Settings
 from jingban.core.db import make_engine, make_sessionmaker
 from jingban.core.errors import JingbanError
-from jingban.core.http import error_response, install_error_handlers
+from jingban.core.http import ReadOnlyRoles, error_response, install_error_handlers
 from jingban.funds.budget.api import router as budget_router
 from jingban.funds.ledger.api import router as ledger_router
 from jingban.funds.reconciliation.api import router as reconciliation_router
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                    recovery_router, oversight_router, reconciliation_router, ledger_router,
                    budget_router, fund_reports_router):
         app.include_router(router, prefix=API_PREFIX)
+    app.add_middleware(ReadOnlyRoles)  # inside the session middleware install_pages adds
     install_pages(app)
     return app
 
