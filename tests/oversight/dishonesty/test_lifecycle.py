@@ -17,7 +17,7 @@ from jingban.core.actor import Actor
 from jingban.core.errors import Conflict, InvalidInput, PermissionDenied
 from jingban.notices.models import Notification
 from jingban.oversight import service as oversight
-from jingban.oversight.dishonesty import rules, service
+from jingban.oversight.dishonesty import batch, rules, service
 from jingban.oversight.dishonesty.models import DishonestyListing
 from jingban.oversight.dishonesty.schemas import ProposalIn, StatementIn
 from jingban.oversight.models import CreditEvent
@@ -188,7 +188,11 @@ def test_expired_listings_are_swept(sessions):
         done = listed(db, person_with_credits(db, "card_forgery"))
         assert service.expired_ids(db, clock.today()) == []
         clock.set_clock(done.listed_until.isoformat())
-        ids = service.expired_ids(db, clock.today())
-        assert ids == [done.id]
-        assert service.remove_expired(db, INSPECTOR, ids) == 1
-        assert service.remove_expired(db, INSPECTOR, ids) == 0  # a rerun does nothing
+        assert service.expired_ids(db, clock.today()) == [done.id]
+        seen = []
+        assert batch.sweep(db, INSPECTOR, lambda n, total: seen.append((n, total))) == 1
+        assert seen == [(1, 1)] and batch.sweep(db, INSPECTOR) == 0  # a rerun does nothing
+        db.expire_all()
+        assert db.get(DishonestyListing, done.id).status == "removed"
+        with pytest.raises(PermissionDenied):
+            batch.sweep(db, SUP)
