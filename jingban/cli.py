@@ -67,6 +67,7 @@ def _wire() -> None:
 console = Console()
 REDATED = {"cases": "业务件", "recovery": "责令退回", "stops": "停发事由报告", "transfers": "关系转移",
            "verification": "委托核实"}
+REDATED["dishonesty"] = "严重失信名单陈述申辩期限"  # oversight-dishonesty
 ADMIN = "admin"
 # Demo logins: (username, role, formal staff). Passwords are demo-<username>-2026.
 DEMO_USERS = [("clerk", "clerk", False), ("reviewer_1", "reviewer_1", False),
