@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
 from jingban.core.actor import Actor
+from jingban.core.auth import can
 from jingban.core.errors import JingbanError
 from jingban.core.http import RowId, get_db
 from jingban.oversight.dishonesty import rules, service
@@ -52,8 +53,9 @@ def propose(request: Request, values: dict[str, Any] = Depends(posted),
 def _entry(request: Request, db: Session, actor: Actor, listing_id: int, status: int = 200,
            **context):
     entry = service.get(db, actor, listing_id)
+    history = service.history(db, actor, entry) if can(actor, "oversight.read") else None
     return render(request, "oversight_dishonesty/entry.html", status=status, entry=entry,
-                  history=service.history(db, actor, entry), **NAMES, **context)
+                  history=history, **NAMES, **context)
 
 
 @router.get("/oversight/dishonesty/{listing_id}")

@@ -74,9 +74,10 @@ def _step(db: Session, actor: Actor, listing: DishonestyListing, step: str, note
 
 
 def _tell(db: Session, listing: DishonestyListing, message: str, case_id: int | None = None) -> None:
+    """A notice to the subject, naming the entry it can quote at the counter."""
     party = _party(db, listing.subject_kind, listing.subject_key)
-    notify(db, listing.subject_key, "dishonesty", message, phone=party.phone if party else "",
-           case_id=case_id)
+    notify(db, listing.subject_key, "dishonesty", f"{message}（名单条目编号 {listing.id}）",
+           phone=party.phone if party else "", case_id=case_id)
 
 
 def _records(db: Session, kind: str, key: str) -> list[CreditRecord]:
@@ -349,7 +350,10 @@ def listings(db: Session, actor: Actor, status: str | None = None,
 
 
 def get(db: Session, actor: Actor, listing_id: int) -> DishonestyListing:
-    if not (can(actor, "oversight.read") or actor.subject):
+    """One entry: for oversight readers, the counter that takes statements, objections and
+    repair applications, and the subject itself."""
+    if not (can(actor, "oversight.read") or can(actor, "oversight.dishonesty_statement")
+            or actor.subject):
         raise PermissionDenied("auth.forbidden", "无权查看名单条目")
     found = db.get(DishonestyListing, listing_id)
     if found is None or (actor.subject and actor.subject != found.party_subject):

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from jingban.core import clock
 from jingban.core.models import AccessLog
+from jingban.oversight.dishonesty import service
 from jingban.oversight.dishonesty.models import DishonestyListing
-from tests.oversight.dishonesty.test_lifecycle import listed, person_with_credits
+from tests.oversight.dishonesty.test_lifecycle import INSPECTOR, listed, person_with_credits, propose
 from tests.web.helpers import post, sign_in
 
 VIEWS = ("/supervision", "/supervision/cases", "/supervision/deadlines", "/supervision/funds",
@@ -80,3 +81,24 @@ def test_supervisor_views_are_read_only_and_logged(client, make_user, sessions):
     assert entry.status_code == 200 and "<form method=\"post\" action=\"/oversight" not in entry.text
     sign_in(client, "pinsp2")
     assert client.get("/supervision").status_code == 403
+
+
+def test_counter_takes_statement_and_objection(client, make_user, sessions):
+    make_user("pclerk", "clerk")
+    with sessions() as db:
+        entry = listed(db, person_with_credits(db, "fraud"))
+        other = person_with_credits(db, "card_forgery")
+        noticed = service.serve_notice(db, INSPECTOR, propose(db, other).id)
+        noticed_id = noticed.id
+    token = sign_in(client, "pclerk")
+    page = client.get(f"/oversight/dishonesty/{noticed_id}")
+    assert page.status_code == 200 and "记录陈述申辩" in page.text and "信用档案" not in page.text
+    stated = post(client, f"/oversight/dishonesty/{noticed_id}/statement", token,
+                  {"text": "本人对事实无异议"})
+    assert stated.status_code == 200 and "本人对事实无异议" in stated.text
+    filed = post(client, f"/oversight/dishonesty/{entry.id}/objection", token,
+                 {"reason": "系他人冒用"})
+    assert filed.status_code == 200 and "已受理异议" in filed.text and "异议业务件" in filed.text
+    blank = post(client, f"/oversight/dishonesty/{entry.id}/repair", token, {"reason": ""})
+    assert blank.status_code == 422 and "理由" in blank.text
+    assert client.get("/oversight/dishonesty").status_code == 403  # the list is oversight's
