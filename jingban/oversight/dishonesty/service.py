@@ -39,6 +39,8 @@ audit.ACT_NAMES.update({
     "oversight.dishonesty_statement": "记录陈述申辩", "oversight.dishonesty_list": "列入严重失信主体名单",
     "oversight.dishonesty_drop": "不予列入", "oversight.dishonesty_revoke": "异议成立撤销列入",
     "oversight.dishonesty_repair": "信用修复移出", "oversight.dishonesty_remove": "期满移出名单",
+    "oversight.dishonesty_submit": "提交列入审批", "oversight.dishonesty_objection": "受理异议",
+    "oversight.dishonesty_repair_apply": "受理信用修复申请",
 })
 
 
@@ -198,7 +200,7 @@ def submit_decision(db: Session, actor: Actor, listing_id: int, reason: str) -> 
     case = cases.submit(db, actor, ITEM_LIST, {"listing_id": listing.id, "reason": reason})
     listing.decision_case_id = case.id
     _step(db, actor, listing, "decision_case", f"业务件{case.number}：{reason}",
-          "oversight.dishonesty_list")
+          "oversight.dishonesty_submit")
     return case
 
 
@@ -252,7 +254,8 @@ def file_objection(db: Session, actor: Actor, listing_id: int, reason: str) -> C
         raise Conflict("dishonesty.status", "只能对已列入名单的条目提出异议", "listing_id")
     case = cases.submit(db, actor, ITEM_OBJECTION, {"listing_id": listing.id, "reason": reason})
     listing.objection_case_id = case.id
-    _step(db, actor, listing, "objection", f"业务件{case.number}：{reason}", "oversight.dishonesty_list")
+    _step(db, actor, listing, "objection", f"业务件{case.number}：{reason}",
+          "oversight.dishonesty_objection")
     return case
 
 
@@ -281,7 +284,7 @@ def apply_repair(db: Session, actor: Actor, listing_id: int, reason: str,
                         provided=provided)
     listing.repair_case_id = case.id
     _step(db, actor, listing, "repair_applied", f"业务件{case.number}：{reason}",
-          "oversight.dishonesty_repair")
+          "oversight.dishonesty_repair_apply")
     return case
 
 
@@ -358,6 +361,8 @@ def get(db: Session, actor: Actor, listing_id: int) -> DishonestyListing:
     found = db.get(DishonestyListing, listing_id)
     if found is None or (actor.subject and actor.subject != found.party_subject):
         raise NotFound("dishonesty.not_found", f"未找到名单条目 {listing_id}", "listing_id")
+    if actor.subject is None:  # 查询留痕: staff looked at a subject's credit file
+        audit.log_access(db, actor, found.party_subject or listing_subject(found), "dishonesty.entry")
     return found
 
 

@@ -3,6 +3,9 @@ supervisor reads the entries and the credit history."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from jingban.core.models import AccessLog
 from tests.conftest import error_of
 from tests.oversight.dishonesty.test_lifecycle import person_with_credits
 
@@ -34,3 +37,6 @@ def test_api_proposal_notice_and_refusals(client, login, sessions):
     steps = [x["step"] for x in client.get(f"{API}/{listing}/history", headers=supervisor).json()]
     assert steps == ["credit_record", "credit_record", "proposed", "noticed"]
     assert client.get(API, headers=login("cashier")).status_code == 403
+    with sessions() as db:  # 查询留痕 of each staff look at the entry
+        views = db.scalars(select(AccessLog.view).where(AccessLog.actor == "u_supervisor")).all()
+        assert views == ["dishonesty.entry"]
