@@ -18,7 +18,7 @@ from jingban.core.api import router as core_router
 from jingban.core.config import Settings
 from jingban.core.db import make_engine, make_sessionmaker
 from jingban.core.errors import JingbanError
-from jingban.core.http import error_response, install_error_handlers
+from jingban.core.http import ReadOnlyRoles, error_response, install_error_handlers
 from jingban.funds.budget.api import router as budget_router
 from jingban.funds.ledger.api import router as ledger_router
 from jingban.funds.reconciliation.api import router as reconciliation_router
@@ -27,6 +27,7 @@ from jingban.notices.api import router as notices_router
 from jingban.oversight.api import router as oversight_router
 from jingban.oversight.challenges.api import router as challenges_router  # oversight-complaints
 from jingban.oversight.complaints.api import router as complaints_router  # oversight-complaints
+from jingban.oversight.dishonesty.api import router as dishonesty_router
 from jingban.records.api import router as records_router
 from jingban.records.proofs_api import router as proofs_router
 from jingban.registration.api import router as registration_router
@@ -59,6 +60,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(router, prefix=API_PREFIX)
     for router in (complaints_router, challenges_router):  # oversight-complaints (issue 12)
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(dishonesty_router, prefix=API_PREFIX)  # oversight-dishonesty
+    app.add_middleware(ReadOnlyRoles)  # inside the session middleware install_pages adds
     install_pages(app)
     return app
 

@@ -55,6 +55,8 @@ benefits_app = typer.Typer(help="社会保险待遇（发放）", no_args_is_hel
 app.add_typer(benefits_app, name="benefits")
 funds_app = typer.Typer(help="社会保险基金会计（归集、补记、试算平衡、月报）", no_args_is_help=True)
 app.add_typer(funds_app, name="funds")
+dishonesty_app = typer.Typer(help="社会保险领域严重失信主体名单", no_args_is_help=True)
+app.add_typer(dishonesty_app, name="dishonesty")
 
 
 @app.callback()
@@ -66,6 +68,7 @@ console = Console()
 REDATED = {"cases": "业务件", "recovery": "责令退回", "stops": "停发事由报告", "transfers": "关系转移",
            "verification": "委托核实"}
 REDATED["complaints"] = "举报投诉"  # oversight-complaints
+REDATED["dishonesty"] = "严重失信名单陈述申辩期限"  # oversight-dishonesty
 ADMIN = "admin"
 # Demo logins: (username, role, formal staff). Passwords are demo-<username>-2026.
 DEMO_USERS = [("clerk", "clerk", False), ("reviewer_1", "reviewer_1", False),
@@ -763,3 +766,21 @@ def demo(
             application = create_app(settings, engine)
             delivery.start_loop(application.state.sessionmaker)  # 转移报文后台投递
             uvicorn.run(application, host=host, port=port)
+
+
+# --- oversight-dishonesty: the serious-dishonesty list's sweep (R§45) ---------------------------------
+
+@dishonesty_app.command("sweep")
+def dishonesty_sweep() -> None:
+    """名单期满移出：有效期届满的严重失信主体名单条目移出名单、停止公示并告知（可重复执行，中断后续跑）。"""
+    from jingban.oversight.dishonesty import batch as dishonesty_batch
+
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            with _bar() as bar:
+                task = bar.add_task("严重失信主体名单期满移出", total=None)
+                removed = dishonesty_batch.sweep(db, VERIFY_ACTOR, progress=lambda done, total:
+                                                 bar.update(task, completed=done, total=total))
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+    console.print(f"[green]本次移出 {removed} 个期满条目[/]")

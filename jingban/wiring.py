@@ -25,6 +25,8 @@ from jingban.core import agency
 from jingban.funds import acts as funds_acts
 from jingban.funds.ledger import service as ledger
 from jingban.oversight.complaints import service as complaints  # oversight-complaints
+from jingban.oversight.dishonesty import acts as dishonesty_acts
+from jingban.oversight.dishonesty import service as dishonesty
 from jingban.records import acts as records_acts
 from jingban.records import service as records
 from jingban.registration import acts as registration_acts
@@ -36,6 +38,7 @@ from jingban.transfers import service as transfers
 ACTS = (*objection.ACTS, *registration_acts.ACTS, *records_acts.ACTS, *transfer_acts.ACTS,
         *pension_acts.ACTS, *stop_acts.ACTS, *recovery_acts.ACTS, *verification_acts.ACTS,
         *survivor_acts.ACTS, *funds_acts.ACTS)
+ACTS += dishonesty_acts.ACTS  # oversight-dishonesty
 
 _installed = False
 
@@ -55,6 +58,7 @@ def install() -> None:
                          ("transfers", transfers.redate_provisional),
                          ("verification", verification.redate_provisional)):
         agency.use_redater(area, redate)
+    agency.use_redater("dishonesty", dishonesty.redate_provisional)  # oversight-dishonesty
     # The funds back-fill (issue 10): what each area wrote before the ledger existed.
     for name, book_all in (("contributions", records.book_all_contributions),
                            ("payroll", payroll.book_all_payroll),

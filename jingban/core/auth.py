@@ -63,6 +63,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "funds.reconcile": frozenset({"accountant"}),  # 对账 (Z-10(1)3): import statements, resolve
     "funds.budget": frozenset({"accountant"}),  # 基金预算草案 (R§39): prepare, edit, submit, revise
     "funds.report": frozenset({"accountant"}),  # 报送月报 (Z-3(4)), 公开年度基金信息 (R§50)
+    # the serious-dishonesty list (R§45): the inspector proposes, serves notice, removes;
+    # the supervisor's read-only view (R§47)
+    "oversight.dishonesty": frozenset({"inspector"}),
+    "oversight.dishonesty_statement": frozenset({"clerk", "inspector"}),
+    "supervision.read": frozenset({"supervisor"}),
 }
 # oversight-complaints (issue 12 items 5, 6): complaints and reports (R§51) — the reporter's
 # identity only to the complaint post; reconsideration and litigation recorded against a case,

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer
@@ -17,7 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from jingban.core.actor import Actor
 from jingban.core.auth import actor_for, user_from_token
 from jingban.core.config import Settings
-from jingban.core.errors import AuthError, InvalidInput, JingbanError
+from jingban.core.errors import AuthError, InvalidInput, JingbanError, PermissionDenied
+from jingban.core.rules import READ_ONLY_ROLES
 
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="记录编号")]
 
@@ -123,3 +125,55 @@ def install_error_handlers(app: FastAPI) -> None:
         error = JingbanError(code, message)
         error.status = exc.status_code
         return await request.app.state.render_error(request, error)
+
+
+# --- read-only roles (R§47) ----------------------------------------------------------------------
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Signing in and out changes no business data; a supervisor must be able to do both.
+SIGN_IN_PATHS = frozenset({"/api/v1/auth/token", "/login", "/logout"})
+
+
+class ReadOnlyRoles:
+    """ASGI middleware: a write request (POST/PUT/PATCH/DELETE) by a user holding a read-only
+    role (行政监督, R§47) is refused with 403 before routing, validation or any body parsing,
+    so no route — API or page, including ones added later — is reachable with that role.
+    Installed inside the session middleware, so a page's signed-in session is seen too."""
+
+    def __init__(self, app, session_token: str = "token"):
+        self.app = app
+        self.session_token = session_token
+
+    async def __call__(self, scope, receive, send):
+        if (scope["type"] != "http" or scope["method"] not in WRITE_METHODS
+                or scope["path"] in SIGN_IN_PATHS):
+            return await self.app(scope, receive, send)
+        request = Request(scope, receive)
+        tokens = [t for t in (_bearer(request), scope.get("session", {}).get(self.session_token))
+                  if t]
+        if tokens and await run_in_threadpool(_read_only, request.app, tokens):
+            error = PermissionDenied("auth.read_only", "行政监督岗为只读监督角色，不能办理、修改或提交"
+                                                       "任何业务（《社会保险经办条例》第四十七条）")
+            response = await request.app.state.render_error(request, error)
+            return await response(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _read_only(app: FastAPI, tokens: list[str]) -> bool:
+    """Whether any credential sent names an active user holding a read-only role; a bad
+    credential is left to the route (401 as usual)."""
+    cfg: Settings = app.state.settings
+    with app.state.sessionmaker() as db:
+        for token in tokens:
+            try:
+                user = user_from_token(db, cfg.secret_key, token, cfg.token_ttl_seconds)
+            except AuthError:
+                continue
+            if user.role_names & READ_ONLY_ROLES:
+                return True
+    return False

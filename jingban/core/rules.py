@@ -36,6 +36,9 @@ ROLE_NAMES["complaint_officer"] = "举报投诉"
 ROLES = frozenset(ROLE_NAMES)
 DUTY_FAMILIES["audit"] = DUTY_FAMILIES["audit"] | {"complaint_officer"}
 FORMAL_STAFF_ROLES = frozenset({"reviewer_3"})  # 审核 must be 正式在编 (SPEC §2)
+# 行政监督 (R§47): the administrative department looks, never acts; it holds no other role, and
+# every write request of a user holding it is refused before the route runs (core.http).
+READ_ONLY_ROLES = frozenset({"supervisor"})
 
 
 def role_conflict(roles: set[str], formal_staff: bool) -> tuple[str, str] | None:
@@ -49,6 +52,8 @@ def role_conflict(roles: set[str], formal_staff: bool) -> tuple[str, str] | None
         return "role.portal", "单位或个人门户用户不能兼任经办机构角色"
     if "sysadmin" in roles and len(roles) > 1:
         return "role.sysadmin", "系统管理员不得兼任任何业务角色（R§37 不相容岗位分离）"
+    if roles & READ_ONLY_ROLES and len(roles) > 1:
+        return "role.read_only", "行政监督为只读监督角色，不得兼任经办机构任何岗位（R§47）"
     if {"accountant", "cashier"} <= roles:
         return "role.accountant_cashier", "会计与出纳不得由同一人担任（Z-10(4)）"
     families = [name for name, members in DUTY_FAMILIES.items() if roles & members]

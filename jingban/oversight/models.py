@@ -36,3 +36,23 @@ class CreditRecord(Base):
         UniqueConstraint("act", "source_ref", name="uq_credit_record_source"),
         Index("ix_credit_record_subject", "subject_kind", "subject_key"),
     )
+
+
+class CreditEvent(Base):
+    """信用档案事件: a step about a subject's credit other than a recorded act — a proposal to
+    list it as seriously dishonest, the prior notice, its statement, the decision, publication,
+    an objection, repair, removal (R§45). With the credit records it is the subject's credit
+    history; ``ref`` names the row the step is about (e.g. dishonesty_listing:3)."""
+
+    __tablename__ = "credit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject_key: Mapped[str] = mapped_column(String(40))
+    step: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    ref: Mapped[str] = mapped_column(String(64))
+    on_date: Mapped[dt.date] = mapped_column(Date)
+    by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    __table_args__ = (Index("ix_credit_event_subject", "subject_kind", "subject_key"),)

@@ -20,3 +20,13 @@ CREDIT_ACTS = {
     "agreement_breach": ("违反社会保险服务协议且拒不改正", _basis("五")),
     "card_forgery": ("伪造、变造、买卖或盗用社会保障卡、医保电子凭证", _basis("六")),
 }
+
+# Steps of a subject's credit history besides the recorded acts (R§45; seed 002).
+HISTORY_STEPS = {
+    "proposed": "拟列入严重失信主体名单", "noticed": "事先告知（陈述申辩权利）",
+    "statement": "当事人陈述申辩", "decision_case": "提交列入审批",
+    "listed": "列入严重失信主体名单并公示", "objection": "提出异议",
+    "objection_upheld": "异议成立，撤销列入", "repair_applied": "申请信用修复",
+    "repaired": "信用修复，移出名单", "removed": "名单期满，移出名单",
+    "dropped": "不予列入（终止）",
+}

@@ -12,7 +12,7 @@ from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import InvalidInput
 from jingban.oversight import rules
-from jingban.oversight.models import CreditRecord
+from jingban.oversight.models import CreditEvent, CreditRecord
 from jingban.oversight.schemas import CreditIn
 
 audit.ACT_NAMES["oversight.record_credit"] = "记录失信行为"
@@ -61,3 +61,32 @@ def credits(db: Session, actor: Actor, subject_kind: str | None = None,
 
 def act_name(code: str) -> str:
     return rules.CREDIT_ACTS.get(code, (code, ""))[0]
+
+
+# --- the credit history (信用档案) ---------------------------------------------------------------
+
+def record_step(db: Session, actor: Actor, kind: str, key: str, step: str, note: str,
+                ref: str) -> CreditEvent:
+    """One step of a subject's credit history, inside the caller's act (its audit is the act's)."""
+    row = CreditEvent(subject_kind=kind, subject_key=key.strip().upper(), step=step, note=note,
+                      ref=ref, on_date=clock.today(), by=actor.username)
+    db.add(row)
+    db.flush()
+    return row
+
+
+def credit_history(db: Session, actor: Actor, kind: str, key: str) -> list[dict]:
+    """Every credit record and every credit step of one subject, oldest first."""
+    require(actor, "oversight.read")
+    key = key.strip().upper()
+    records = db.execute(select(CreditRecord).where(CreditRecord.subject_kind == kind,
+                                                    CreditRecord.subject_key == key)).scalars()
+    events = db.execute(select(CreditEvent).where(CreditEvent.subject_kind == kind,
+                                                  CreditEvent.subject_key == key)).scalars()
+    lines = [{"on": r.recorded_on, "at": r.created_at, "step": "credit_record",
+              "name": f"记录失信行为：{act_name(r.act)}", "note": r.description, "by": r.recorded_by,
+              "ref": r.source_ref} for r in records]
+    lines += [{"on": e.on_date, "at": e.created_at, "step": e.step,
+               "name": rules.HISTORY_STEPS.get(e.step, e.step), "note": e.note, "by": e.by,
+               "ref": e.ref} for e in events]
+    return sorted(lines, key=lambda line: (line["on"], line["at"]))

@@ -36,6 +36,7 @@ NOTICE_KINDS = {"prereview": "退休预审通知", "pension_award": "待遇核�
                 "survivor_award": "遗属待遇核定决定", "survivor": "遗属待遇申领提示",
                 "accepted": "业务受理通知", "missing": "补正材料告知", "decision": "办结通知",
                 "rejected": "退回通知", "closed": "终止办理通知"}
+NOTICE_KINDS["dishonesty"] = "严重失信主体名单告知"  # oversight-dishonesty
 DEMAND_KINDS = ("recovery",)
 ESTIMATE_TITLES = {"birth_date": "出生日期", "category": "人员类别", "region": "统筹地区",
                    "retirement_month": "退休时间", "contribution_months": "缴费月数（含视同）",

@@ -11,7 +11,9 @@ from jingban.web import funds_budget as budget_pages
 from jingban.web import funds_ledger as ledger_pages
 from jingban.web import funds_reports as fund_report_pages
 from jingban.web import oversight_complaints as complaint_pages  # oversight-complaints
+from jingban.web import oversight_dishonesty as dishonesty_pages
 from jingban.web import portal as portal_pages
+from jingban.web import supervision as supervision_pages
 from jingban.web import transfers as transfer_pages
 from jingban.web.benefits import payroll as payroll_pages
 from jingban.web.benefits import pension as pension_pages
@@ -33,4 +35,6 @@ def install(app: FastAPI) -> None:
                    fund_report_pages):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(complaint_pages.router, include_in_schema=False)  # oversight-complaints
+    for module in (dishonesty_pages, supervision_pages):  # oversight-dishonesty
+        app.include_router(module.router, include_in_schema=False)
     app.state.render_error = html_errors(app.state.render_error)

@@ -10,6 +10,7 @@ from jingban.core.actor import Actor
 from tests.web.helpers import sign_in
 
 FUND_ITEMS = {"FUND-MANUAL", "FUND-REVERSAL"}
+INSPECTOR_ITEMS = {"OVS-DISHONESTY-LIST"}  # the inspector takes in the list's decision case
 
 
 def codes(*roles: str) -> set[str]:
@@ -19,9 +20,10 @@ def codes(*roles: str) -> set[str]:
 def test_items_follow_the_intake_posts():
     everything = set(catalog.load())
     clerk = codes("clerk")
-    assert clerk == everything - FUND_ITEMS and "REG-PERSON" in clerk
+    assert clerk == everything - FUND_ITEMS - INSPECTOR_ITEMS and "REG-PERSON" in clerk
     assert codes("accountant") == FUND_ITEMS
-    assert codes("clerk", "accountant") == everything
+    assert codes("clerk", "accountant") == everything - INSPECTOR_ITEMS
+    assert codes("inspector") == INSPECTOR_ITEMS
     assert codes("supervisor") == set() and codes("reviewer_1") == set()
 
 

@@ -99,7 +99,7 @@ def test_manual_entry_confirm_and_reversal(client, staff):
      "accountant", 422, "money.invalid"),
     ({**MANUAL, "lines": [{"account": 5501, "debit": "1"}]}, "accountant", 422, None),
     (MANUAL, "clerk", 403, "case.intake_role"),
-    (MANUAL, "supervisor", 403, "case.intake_role"),
+    (MANUAL, "supervisor", 403, "auth.read_only"),
 ])
 def test_manual_entry_refusals(client, staff, body, who, status, code):
     reply = client.post(f"{API}/funds/manual-entries", json=body, headers=staff[who])

@@ -94,8 +94,9 @@ def test_only_the_accountant_uploads(client, db, run):
     assert page.status_code == 200 and "导入退回文件" not in page.text
     refused = client.post(f"{URL}/returns", data={"csrf_token": token},
                           files={"file": ("r.csv", f"JB202611-{run[0]},3000.00,x".encode(), "text/csv")})
-    assert refused.status_code == 403 and "无权办理此业务" in refused.text
+    assert refused.status_code == 403 and "行政监督岗为只读监督角色" in refused.text  # R§47 guard
     stale = client.post(f"{URL}/returns", data={"csrf_token": "x"},
                         files={"file": ("r.csv", b"x", "text/csv")})
-    assert stale.status_code == 403 and "页面已失效" in stale.text
+    # the read-only guard answers before the page's CSRF check (R§47; core.http.ReadOnlyRoles)
+    assert stale.status_code == 403 and "行政监督岗为只读监督角色" in stale.text
     assert counts(db) == (0, 0)
