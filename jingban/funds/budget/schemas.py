@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 
 class DraftIn(BaseModel):
@@ -16,7 +16,8 @@ class DraftIn(BaseModel):
 class ItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     item: str = Field(max_length=24, description="预算项目代码（funds.budget_items）")
-    amount: int = Field(description="预算数（分，不得为负）")
+    # strict: JSON true/false or "12" are not an amount of fen (lax int would take true as 1)
+    amount: StrictInt = Field(description="预算数（分，整数，不得为负）")
     note: str = Field(default="", max_length=300, description="说明")
 
 

@@ -90,6 +90,8 @@ def monthly_report(db: Session, actor: Actor, fund: str, period: int) -> dict[st
     require(actor, "funds.read")
     check_fund(fund)
     check_period(period)
+    if period > ledger_rules.period_of(clock.today()):
+        raise InvalidInput("funds.period_future", f"{period} 尚未开始，没有可报告的数据", "period")
     names = chart(db)
     sums = _sums(db, fund, period)
     month = sums.get(period, {})
