@@ -156,16 +156,19 @@ def test_ledger_endpoints_bad_input(client, sessions, staff, books, method, url,
     refused(client, sessions, method, url, who, status=status, field=field, **kwargs)
 
 
-def test_expenditure_reversal_of_a_transfer_out_is_refused_whole(client, sessions, staff, books):
-    """A reversal of an entry that credited the expenditure account from the fiscal account is
-    booked at the last approval; at intake the dry run refuses it with the clear error."""
+@pytest.mark.xfail(strict=True, reason=(
+    "review: jingban/funds/ledger/rules.py:78 expenditure_problem with funds.expenditure_sources "
+    "(policy/national/funds.yaml:40-49, only 5001 among the expense accounts) refuses the reversal "
+    "of a transfer-out voucher (借 1004 / 贷 5201 on reversal); R§40 解读 allows 原渠道退回支付资金, "
+    "so a wrong transfer-out can never be corrected by 冲销"))
+def test_a_transfer_out_voucher_can_be_reversed(client, sessions, staff, books):
     with sessions() as db:
         entry = ledger.book_transfer(db, ACC, FUND, "out", 10000, "transfer:t1", "转出")
         db.commit()
         entry_id = entry.id
-    refused(client, sessions, "POST", f"{API}/reversals", staff["accountant"],
-            json={"entry_id": entry_id, "reason": "误转"}, code="funds.expenditure_source",
-            field="lines")
+    reply = client.post(f"{API}/reversals", headers=staff["accountant"],
+                        json={"entry_id": entry_id, "reason": "误转"})
+    assert reply.status_code == 201, reply.text
 
 
 # --- reconciliation ------------------------------------------------------------------------------

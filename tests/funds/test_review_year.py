@@ -101,10 +101,11 @@ def _month_end(db, period: int, day: str) -> None:
             ledger.close_period(db, ACC, fund, period)
 
 
-def _opening_balance(db) -> None:
+def _voucher(db, memo: str, debit: int, credit: int, yuan: str) -> None:
+    """A manual voucher through its three-level case (SPEC §2 high-risk)."""
     case = ledger.open_manual(db, ACC, ManualEntryIn(
-        fund=FUND, memo="结转上年基金结余", lines=[{"account": 1003, "debit": "20000.00"},
-                                                   {"account": 3001, "credit": "20000.00"}]))
+        fund=FUND, memo=memo, lines=[{"account": debit, "debit": yuan},
+                                     {"account": credit, "credit": yuan}]))
     for level, who in ((1, R1), (2, R2), (3, R3)):
         cases.decide(db, who, case.id, level, "approve", "同意")
 
@@ -114,7 +115,7 @@ def build_year(sessions, db, *, through: int = 202605) -> dict[str, int]:
     world = make_world(sessions)
     with clock.travel("2026-01-05"):
         a, b = _award(db, 300000, "领取人甲"), _award(db, 200000, "领取人乙")
-        _opening_balance(db)
+        _voucher(db, "结转上年基金结余", 1003, 3001, "20000.00")
     with clock.travel("2026-01-16"):
         _contributions(db, world, [202401, 202402], unemployment=True)
         batch.run_payroll(db, ACC, 202601)
@@ -292,6 +293,8 @@ def test_budget_execution_by_month_against_hand_figures(sessions, db):
 
 def test_public_disclosure_numbers(sessions, db, client):
     build_year(sessions, db)
+    with clock.travel("2026-06-22"):  # 委托投资收益 500.00 received into the fiscal account
+        _voucher(db, "委托投资收益划入", 1003, 4401, "500.00")
     with clock.travel("2027-01-08"):
         for period in range(202606, 202613):
             for fund in (FUND, "unemployment"):
@@ -302,12 +305,14 @@ def test_public_disclosure_numbers(sessions, db, client):
     pension = shown[FUND]
     # enrolled on 2026-12-31: the employee and the flexible worker of the world
     assert pension["participants"] == 2
-    assert pension["income"] == 384000 + 202000 + 5739456 + 192000 + 192000 == 6709456
+    # the five months of the report test plus June's 50,000 investment return
+    assert pension["income"] == 384000 + 202000 + 5739456 + 192000 + 192000 + 50000 == 6759456
     assert pension["expense"] == 500000 + 300000 + 700000 + 1500000 + 4500000 == 7500000
-    assert pension["balance"] == 2000000 + 6709456 - 7500000 == 1209456
-    assert pension["returns"] == 123456
+    assert pension["balance"] == 2000000 + 6759456 - 7500000 == 1259456
+    # 收益 (R§50): the fund's interest 123,456 and its entrusted investment return 50,000
+    assert pension["returns"] == 123456 + 50000
     assert (shown["unemployment"]["income"], shown["unemployment"]["balance"],
             shown["unemployment"]["participants"]) == (8000, 8000, 1)
     assert page.status_code == 200
-    for text in ("67,094.56", "75,000.00", "12,094.56", "1,234.56"):
+    for text in ("67,594.56", "75,000.00", "12,594.56", "1,734.56"):
         assert text in page.text, text
