@@ -32,11 +32,13 @@ from jingban.benefits.recovery import service as recovery
 from jingban.benefits.recovery.models import Debt, DebtEntry
 from jingban.benefits.recovery.schemas import RepaymentIn
 from jingban.cases import service as cases
-from jingban.core import clock
+from jingban.core import audit, clock
 from jingban.core.actor import Actor
 from jingban.funds.budget import service as budget
 from jingban.funds.ledger import service as ledger
+from jingban.funds.ledger.models import JournalEntry
 from jingban.funds.ledger.schemas import ManualEntryIn
+from jingban.funds.reconciliation import service as reconciliation
 from jingban.funds.reports import service as reports
 from jingban.records import service as records
 from jingban.registration.models import Person
@@ -316,3 +318,40 @@ def test_public_disclosure_numbers(sessions, db, client):
     assert page.status_code == 200
     for text in ("67,594.56", "75,000.00", "12,594.56", "1,734.56"):
         assert text in page.text, text
+
+
+# --- reconciliation of the year's accounts (Z-10(1)3) -------------------------------------------
+
+def test_reconciliation_of_march_and_february_against_hand_figures(sessions, db):
+    build_year(sessions, db)
+    sweep = db.execute(select(JournalEntry).where(JournalEntry.kind == "sweep",
+                                                  JournalEntry.fund == FUND,
+                                                  JournalEntry.period == 202603)).scalar_one()
+    fiscal = ("日期,金额,方向,摘要,参考号\n"
+              "2026-03-16,6600.00,付,待遇发放,\n"  # the payroll's 660,000 net: exact
+              "2026-03-21,1234.56,收,结息,\n"  # interest booked on the 20th: a date difference
+              f"2026-03-31,55760.01,收,归集,JZ{sweep.id}\n"  # the sweep by voucher, 1 fen more
+              "2026-03-25,88.00,收,银行多记,\n")  # nothing in the books
+    with clock.travel("2026-04-08"):
+        record = reconciliation.import_statement(db, ACC, fund=FUND, account="fiscal",
+                                                 period=202603, filename="fiscal.csv",
+                                                 content=fiscal.encode("gbk"))
+        shown = reconciliation.view(db, ACC, record.id)
+        kinds = sorted((d.kind, d.statement_amount, d.ledger_amount) for d in shown["differences"])
+        assert kinds == [("amount", 5576001, 5576000), ("date", 123456, 123456),
+                         ("missing_in_ledger", 8800, None)]
+        # −660,000 + 123,456 + 5,576,001 + 8,800 and −660,000 + 123,456 + 5,576,000
+        assert (record.statement_balance, record.ledger_balance) == (5048257, 5039456)
+        assert record.status == "differences"
+        for diff in shown["differences"]:
+            reconciliation.resolve(db, ACC, record.id, diff.id, "未达账项，下月核销")
+        assert reconciliation.get(db, ACC, record.id).status == "resolved"
+        # February's expenditure account: the bank shows the payroll in and out, not the return
+        spent = ("日期,金额,方向\n2026-02-16,5000.00,收\n2026-02-16,5000.00,付\n").encode()
+        other = reconciliation.import_statement(db, ACC, fund=FUND, account="expenditure",
+                                                period=202602, filename="exp.csv", content=spent)
+        [missing] = reconciliation.view(db, ACC, other.id)["differences"]
+        assert (missing.kind, missing.direction, missing.ledger_amount) == (
+            "missing_in_statement", "in", 200000)
+        assert (other.statement_balance, other.ledger_balance) == (0, 200000)
+        assert audit.verify(db).ok
