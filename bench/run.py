@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHES = ["generate.py", "contributions.py", "verification.py", "payroll.py"]
+BENCHES = ["generate.py", "contributions.py", "verification.py", "payroll.py", "funds.py"]
 
 
 def main() -> int:

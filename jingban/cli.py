@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -73,6 +73,20 @@ DEMO_USERS = [("clerk", "clerk", False), ("reviewer_1", "reviewer_1", False),
               ("inspector", "inspector", False), ("data_admin", "data_admin", False),
               (ADMIN, "sysadmin", True), ("supervisor", "supervisor", False),
               ("surveyor", "surveyor", False), ("grassroots", "grassroots", False)]
+
+
+def _bar() -> Progress:
+    """The one progress bar of every long command (DESIGN §4: batch jobs show a Rich progress bar)."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console)
+
+
+@contextmanager
+def _progress(description: str) -> Iterator[Callable[[int, int | None], None]]:
+    """A bar for a batch that reports ``progress(done, total)``; the total may come late."""
+    with _bar() as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total=None: bar.update(task, completed=done, total=total)
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -326,14 +340,11 @@ def records_statements(year: Annotated[int, typer.Argument(help="年度")]) -> N
     from jingban.records.proofs import yearly_statements
 
     with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn())
         try:
-            with Progress(*columns, console=console) as bar:
-                task = bar.add_task(f"{year} 年度个人权益记录单（按人员分段）", total=None)
+            with _progress(f"{year} 年度个人权益记录单（按人员分段）") as progress:
                 count = yearly_statements(
                     db, RECORDS_ACTOR, year,
-                    progress=lambda done, total: bar.update(task, completed=done, total=total))
+                    progress=progress)
         except JingbanError as exc:
             _fail(exc.message, 2)
     console.print(f"[green]已生成 {year} 年度个人权益记录单 {count} 份并通知本人[/]")
@@ -366,9 +377,7 @@ def transfers_deliver(
     """投递待发送的转移报文（未确认的按退避间隔重试）。"""
     with _database() as (settings, engine):
         sessions = make_sessionmaker(engine, settings)
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn())
-        with Progress(*columns, console=console) as bar:
+        with _bar() as bar:
             task = bar.add_task("投递转移报文", total=delivery.due_count(sessions))
             step = lambda: bar.advance(task)  # noqa: E731
             counts = (delivery.deliver_until_idle(sessions, progress=step) if until_idle
@@ -403,14 +412,11 @@ def benefits_payroll(
     from jingban.benefits.payroll import batch as payroll
 
     with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn())
         try:
-            with Progress(*columns, console=console) as bar:
-                task = bar.add_task(f"{period} 待遇发放（按人员分段）", total=None)
+            with _progress(f"{period} 待遇发放（按人员分段）") as progress:
                 run = payroll.run_payroll(
                     db, PAYROLL_ACTOR, period,
-                    progress=lambda done, total: bar.update(task, completed=done, total=total))
+                    progress=progress)
         except JingbanError as exc:
             _fail(exc.message, 2)
         console.print(f"{period} 发放：{run.payments} 笔，应发 {format_yuan(run.gross)} 元，"
@@ -463,11 +469,9 @@ def benefits_verify() -> None:
     from jingban.benefits.verification import service as verification
 
     with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn())
         steps = len(verification.MATCH_KINDS) + 1
         try:
-            with Progress(*columns, console=console) as bar:
+            with _bar() as bar:
                 task = bar.add_task("资格信息比对（按比对信息类别）", total=steps)
                 names = {**verification.HIT_KINDS, "unconfirmed": "认证周期"}
                 run = verification.run_matching(db, VERIFY_ACTOR, lambda kind: bar.update(
@@ -510,14 +514,11 @@ def funds_report(
     from jingban.funds.reports import export
 
     with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn())
         try:
-            with Progress(*columns, console=console) as bar:
-                task = bar.add_task(f"{period} 基金月报（按险种）", total=None)
+            with _progress(f"{period} 基金月报（按险种）") as progress:
                 files = export.month_files(
                     db, FUNDS_ACTOR, period,
-                    progress=lambda done, total: bar.update(task, completed=done, total=total))
+                    progress=progress)
         except JingbanError as exc:
             _fail(exc.message, 2)
         out.mkdir(parents=True, exist_ok=True)
@@ -528,11 +529,6 @@ def funds_report(
 
 # --- funds -------------------------------------------------------------------------------------
 
-def _bar() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console)
-
-
 @funds_app.command("sweep")
 def funds_sweep(period: Annotated[int, typer.Option("--period", help="会计期间 YYYYMM")]) -> None:
     """月末收入户归集财政专户：各险种基金收入户余额转入财政专户，月末余额为零（每个基金一个事务；中断后重新执行即续跑，已归集的不再归集）。"""
@@ -540,10 +536,8 @@ def funds_sweep(period: Annotated[int, typer.Option("--period", help="会计期�
 
     with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
         try:
-            with _bar() as bar:
-                task = bar.add_task(f"{period} 收入户归集（按险种基金）", total=None)
-                swept = ledger.sweep(db, FUNDS_ACTOR, period, progress=lambda done, total:
-                                     bar.update(task, completed=done, total=total))
+            with _progress(f"{period} 收入户归集（按险种基金）") as progress:
+                swept = ledger.sweep(db, FUNDS_ACTOR, period, progress=progress)
         except JingbanError as exc:
             _fail(exc.message, 2)
         for entry in swept:
@@ -559,10 +553,8 @@ def funds_backfill() -> None:
 
     with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
         try:
-            with _bar() as bar:
-                task = bar.add_task("补记历史资金（按业务来源）", total=None)
-                booked = ledger.backfill(db, FUNDS_ACTOR, progress=lambda done, total:
-                                         bar.update(task, completed=done, total=total))
+            with _progress("补记历史资金（按业务来源）") as progress:
+                booked = ledger.backfill(db, FUNDS_ACTOR, progress=progress)
         except JingbanError as exc:
             _fail(exc.message, 2)
     summary = "，".join(f"{name} {n} 笔" for name, n in booked.items()) or "没有需要补记的来源"
@@ -639,13 +631,9 @@ def _demo_portal(engine: Engine, settings: Settings) -> tuple[str, str, str] | N
 
 def _build_region(engine: Engine, settings: Settings, persons: int, employers: int,
                   seed: int) -> None:
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=console) as bar:
-        task = bar.add_task("生成合成地区（参保人）", total=persons)
-        summary = demo_data.generate(
-            engine, settings, persons=persons, employers=employers, seed=seed,
-            progress=lambda done, _total: bar.update(task, completed=done))
+    with _progress("生成合成地区（参保人）") as progress:
+        summary = demo_data.generate(engine, settings, persons=persons, employers=employers,
+                                     seed=seed, progress=progress)
     console.print(f"已生成：单位 {summary.employers} 家，参保人 {summary.persons} 人"
                   f"（在职 {summary.employed}，城乡居民 {summary.residents}），"
                   f"参保记录 {summary.enrollments} 条，卡 {summary.cards} 张，"

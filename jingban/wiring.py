@@ -60,4 +60,7 @@ def install() -> None:
                            ("repayments", recovery.book_all_repayments),
                            ("transfers", transfers.book_all_movements)):
         ledger.use_source(name, book_all)
+    # The funds gaps: resident subsidies and contribution corrections written before they were booked.
+    ledger.use_source("subsidies", records.book_all_subsidies)
+    ledger.use_source("contribution_reversals", records.book_all_reversals)
     _installed = True

@@ -212,6 +212,19 @@ def require_intake(actor: Actor, item: Item) -> None:
     require(actor, "cases.intake" if actor.subject is None else "cases.apply")
 
 
+def intake_items(actor: Actor) -> list[Item]:
+    """The catalog items this user may take in (受理), by the same check as ``submit``: the
+    clerk's counter items, the accountant's voucher items (an item's ``intake_roles``)."""
+    found = []
+    for item in catalog.load().values():
+        try:
+            require_intake(actor, item)
+        except PermissionDenied:
+            continue
+        found.append(item)
+    return found
+
+
 def by_request_id(db: Session, request_id: str) -> Case | None:
     return db.execute(select(Case).where(Case.request_id == request_id)).scalar()
 

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, aliased
 
 from jingban.core import policy
 from jingban.core.agency import region
+from jingban.core.db import analyze, is_postgres
 from jingban.core.errors import JingbanError
 from jingban.core.files import json_items
 from jingban.records import rules
@@ -312,13 +313,9 @@ def tune(db: Session) -> None:
     """Settings for this transaction's large set-based statements on PostgreSQL: no JIT (its
     compile time, ~0.8 s a statement, exceeded the whole check of a 75k-row file) and room to
     hash a file's rows in memory instead of spilling them to disk in batches."""
-    if _postgres(db):
+    if is_postgres(db):
         db.execute(text("SET LOCAL jit = off"))
         db.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-
-
-def _postgres(db: Session) -> bool:
-    return db.get_bind().dialect.name == "postgresql"
 
 
 def load(db: Session, table: Table, frame: pl.DataFrame) -> None:
@@ -326,7 +323,7 @@ def load(db: Session, table: Table, frame: pl.DataFrame) -> None:
     if frame.is_empty():
         return
     frame = frame.select([c.name for c in table.columns])
-    if not _postgres(db):
+    if not is_postgres(db):
         db.execute(insert(table), frame.to_dicts())
         return
     cursor = db.connection().connection.driver_connection.cursor()
@@ -349,30 +346,23 @@ def stage(db: Session, good: pl.DataFrame, rates: list[dict], tiers: list[dict])
                                                       else pl.String for c in RATE_TABLE.columns}))
     load(db, TIER_TABLE, pl.DataFrame(tiers, schema=dict.fromkeys(("period", "threshold",
                                                                     "subsidy"), pl.Int64)))
-    _analyze(db, ["rec_stage", "rec_rate", "rec_tier"])
+    analyze(db, ["rec_stage", "rec_rate", "rec_tier"])
     _analyze_stale(db, ["person", "employer", "enrollment", "arrears"])
     db.execute(text(CHECK_SQL.format(id=_new_ids(db))), _id_params(db))
-    _analyze(db, ["rec_checked"])
-
-
-def _analyze(db: Session, tables: list[str]) -> None:
-    """PostgreSQL never auto-analyzes temporary tables; without statistics it plans nested
-    loops over whole tables."""
-    if _postgres(db) and tables:
-        db.execute(text(f"ANALYZE {', '.join(tables)}"))
+    analyze(db, ["rec_checked"])
 
 
 def _analyze_stale(db: Session, tables: list[str]) -> None:
     """A freshly loaded register may not be analyzed yet; analyzing it again on every import
     would cost more than the import's own check, so only tables never analyzed or changed by
     more than a fifth since (autovacuum's own rule is a tenth, but it runs late)."""
-    if not _postgres(db):
+    if not is_postgres(db):
         return
     stale = db.execute(text(
         "SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(:names) AND "
         "(COALESCE(last_analyze, last_autoanalyze) IS NULL OR n_mod_since_analyze > "
         "0.2 * GREATEST(n_live_tup, 1000))"), {"names": tables}).scalars().all()
-    _analyze(db, sorted(stale))
+    analyze(db, sorted(stale))
 
 
 def _new_ids(db: Session) -> str:
@@ -381,14 +371,14 @@ def _new_ids(db: Session) -> str:
     PostgreSQL: the column's own sequence (gaps for refused rows are harmless). SQLite has no
     sequence; this transaction already holds SQLite's single write lock (the batch row), so
     the highest id plus the line number cannot collide."""
-    if _postgres(db):
+    if is_postgres(db):
         return ("CASE WHEN c.error_code IS NULL AND c.paid_on IS NOT NULL "
                 "THEN nextval(CAST(:sequence AS regclass)) END")
     return "(SELECT COALESCE(MAX(id), 0) FROM contribution) + c.line"
 
 
 def _id_params(db: Session) -> dict[str, str]:
-    if not _postgres(db):
+    if not is_postgres(db):
         return {}
     return {"sequence": db.execute(text("SELECT pg_get_serial_sequence('contribution', 'id')"))
             .scalar()}
@@ -519,14 +509,16 @@ def post(db: Session, batch_id: int, now: dt.datetime, today: dt.date) -> dict[s
 
 
 POSTED_TOTALS_SQL = f"""
-SELECT insurance, COUNT(*), SUM(employer_amount + personal_amount)
+SELECT insurance, COUNT(*), SUM(employer_amount + personal_amount), SUM(subsidy_amount)
 FROM rec_checked WHERE {_POSTED} GROUP BY insurance ORDER BY insurance
 """
 
 
-def posted_totals(db: Session) -> list[tuple[str, int, int]]:
-    """(insurance, rows, fen) of what ``post`` posted from the staged file: one GROUP BY."""
-    return [(str(i), int(n), int(fen or 0)) for i, n, fen in db.execute(text(POSTED_TOTALS_SQL))]
+def posted_totals(db: Session) -> list[tuple[str, int, int, int]]:
+    """(insurance, rows, fen, subsidy fen) of what ``post`` posted from the staged file: the
+    contributions and the resident subsidies that came with them, in one GROUP BY."""
+    return [(str(i), int(n), int(fen or 0), int(subsidy or 0))
+            for i, n, fen, subsidy in db.execute(text(POSTED_TOTALS_SQL))]
 
 
 def _insert_contributions(db: Session, params: dict) -> int:
@@ -572,7 +564,7 @@ def credit_interest(db: Session, scheme: str, year: int, rate: Decimal,
     (``interest_moved``), so only what was credited after the last ``transfer_out`` earns,
     as this year's credits (records.rules.interest_to_month)."""
     tune(db)
-    _analyze(db, ["account_entry"])
+    analyze(db, ["account_entry"])
     a, b, den = rules.interest_fraction(rate)
     staying = _half_up_sql(f"((opening * {a} + (credited - moved_in) * {b}) * 12 + moved_in_weighted * {a})",
                            12 * den)
@@ -677,7 +669,7 @@ def write_rows(db: Session, table: Table, rows: list[dict]) -> None:
     """Insert many rows: COPY on PostgreSQL, executemany elsewhere."""
     if not rows:
         return
-    if not _postgres(db):
+    if not is_postgres(db):
         db.execute(insert(table), rows)
         return
     names = list(rows[0])

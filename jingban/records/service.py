@@ -114,7 +114,9 @@ def import_contributions(db: Session, actor: Actor, *, filename: str,
     rates, tiers = batch.rate_rows(db, sorted(good["period"].unique().to_list()))
     batch.stage(db, good.select(batch.STAGED), rates, tiers)
     counts = batch.post(db, item.id, now, today)
-    _book_income(db, actor, item, batch.posted_totals(db))
+    totals = batch.posted_totals(db)
+    _book_income(db, actor, item, [(i, n, fen) for i, n, fen, _ in totals])
+    _book_subsidies(db, actor, item, [(i, subsidy) for i, _, _, subsidy in totals if subsidy])
     _store_problems(db, item, checked, batch.refused(db))
     batch.drop_temp(db)
     _liabilities(db, actor.via("feed"), item)
@@ -161,6 +163,44 @@ def book_all_contributions(db: Session, actor: Actor) -> int:
 def _book_file(db: Session, actor: Actor, item: ContributionBatch,
                totals: list[tuple[str, int, int]]) -> int:
     return _book_income(db, actor, item, totals)
+
+
+def _book_subsidies(db: Session, actor: Actor, item: ContributionBatch,
+                    totals: list[tuple[str, int]]) -> int:
+    """财政补贴收入 of the file: the resident subsidies posted with its contributions (政府补贴,
+    credited to the persons' accounts), one ledger entry per insurance fund (SPEC §9)."""
+    booked = 0
+    for insurance, fen in totals:
+        memo = (f"征收机构缴费文件 {item.filename}（批次 {item.id}）{INSURANCES.get(insurance, insurance)}"
+                f"缴费补贴（政府补贴）{format_yuan(fen)} 元")
+        booked += ledger.book_subsidy(db, actor, insurance, fen, f"subsidy:{item.id}:{insurance}",
+                                      memo) is not None
+    return booked
+
+
+def book_all_subsidies(db: Session, actor: Actor) -> int:
+    """Back-fill: the subsidies of files posted before the ledger booked them, by one GROUP BY
+    over the subsidised contributions; a file and fund booked already is skipped."""
+    booked = set(db.execute(select(JournalEntry.source)
+                            .where(JournalEntry.source.startswith("subsidy:"))).scalars())
+    sums = db.execute(
+        select(Contribution.batch_id, Contribution.insurance, func.sum(Contribution.subsidy_amount))
+        .where(Contribution.batch_id.is_not(None), Contribution.kind == "posted",
+               Contribution.subsidy_amount > 0)
+        .group_by(Contribution.batch_id, Contribution.insurance)
+        .order_by(Contribution.batch_id, Contribution.insurance)).all()
+    waiting: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for batch_id, insurance, fen in sums:
+        if f"subsidy:{batch_id}:{insurance}" not in booked:
+            waiting[int(batch_id)].append((insurance, int(fen)))
+    return sum(_book_subsidy_file(db, actor, db.get(ContributionBatch, batch_id), totals)
+               for batch_id, totals in waiting.items())
+
+
+@transactional
+def _book_subsidy_file(db: Session, actor: Actor, item: ContributionBatch,
+                       totals: list[tuple[str, int]]) -> int:
+    return _book_subsidies(db, actor, item, totals)
 
 
 def _closed_years(db: Session) -> set[int]:
@@ -332,8 +372,7 @@ def correct_record(db: Session, actor: Actor, ssn: str, data: RecordCorrection) 
     person = person_of(db, ssn)
     closed, today = _closed_years(db), clock.today()
     if data.contribution_id is not None:
-        after = _reverse_contribution(db, person, data.contribution_id, closed, today,
-                                      actor.case_id)
+        after = _reverse_contribution(db, actor, person, data.contribution_id, closed, today)
     else:
         entry = _entry(db, person, data.entry_id)
         after = {"entries": [_reverse_entry(db, entry, None, closed, today, actor.case_id)]}
@@ -342,8 +381,9 @@ def correct_record(db: Session, actor: Actor, ssn: str, data: RecordCorrection) 
     return person
 
 
-def _reverse_contribution(db: Session, person: Person, contribution_id: int, closed: set[int],
-                          today: dt.date, case_id: int | None) -> dict[str, Any]:
+def _reverse_contribution(db: Session, actor: Actor, person: Person, contribution_id: int,
+                          closed: set[int], today: dt.date) -> dict[str, Any]:
+    case_id = actor.case_id
     original = db.get(Contribution, contribution_id) if contribution_id <= 2**62 else None
     if original is None or original.person_id != person.id:
         raise NotFound("records.contribution_not_found", "未找到该参保人的这条缴费记录",
@@ -363,7 +403,53 @@ def _reverse_contribution(db: Session, person: Person, contribution_id: int, clo
         AccountEntry.person_id == person.id, AccountEntry.contribution_id == original.id,
         AccountEntry.kind.in_(["contribution", "subsidy"]))).scalars().all()
     entries = [_reverse_entry(db, e, reversal.id, closed, today, case_id) for e in credits]
-    return {"contribution": snapshot(reversal), "entries": entries}
+    booked = _book_reversal(db, actor, original, reversal)
+    return {"contribution": snapshot(reversal), "entries": entries,
+            "fund_entry": booked.id if booked else None}
+
+
+def reversal_source(reversal: Contribution) -> str:
+    """The ledger source of a contribution's 冲正 (under ``contribution:``, so the collector's
+    reconciliation sees it beside the files' income)."""
+    return f"contribution:reversal:{reversal.id}"
+
+
+def _book_reversal(db: Session, actor: Actor, original: Contribution,
+                   reversal: Contribution) -> JournalEntry | None:
+    """冲正 takes the row's share back out of its fund's income (SPEC §9): what its collector
+    file booked — employer + personal as contribution income, the resident subsidy as fiscal
+    subsidy. A row merged in by a transfer came with the transfer's fund movement (transfer
+    income, booked by transfers), not as contribution income, and leaves the ledger alone."""
+    if original.batch_id is None:
+        return None
+    amount, subsidy = original.employer_amount + original.personal_amount, original.subsidy_amount
+    memo = (f"缴费记录冲正（缴费记录 {original.id}，{INSURANCES.get(original.insurance, original.insurance)}"
+            f" {original.period}，批次 {original.batch_id}，业务件 {reversal.case_id or ''}）"
+            f"冲减社会保险费收入 {format_yuan(amount)} 元"
+            + (f"、财政补贴收入 {format_yuan(subsidy)} 元" if subsidy else ""))
+    return ledger.book_contribution_reversal(db, actor, original.insurance, amount,
+                                             original.subsidy_amount, reversal_source(reversal), memo)
+
+
+def book_all_reversals(db: Session, actor: Actor) -> int:
+    """Back-fill: contribution 冲正 made before the ledger booked them; a second run books none.
+    (Reversals are few: found through the partial unique index on ``reverses_id``.)"""
+    booked = set(db.execute(select(JournalEntry.source)
+                            .where(JournalEntry.source.startswith("contribution:reversal:"))).scalars())
+    original = aliased(Contribution)
+    rows = db.execute(select(Contribution, original)
+                      .join(original, original.id == Contribution.reverses_id)
+                      .where(Contribution.reverses_id.is_not(None), Contribution.kind == "reversal",
+                             original.batch_id.is_not(None))
+                      .order_by(Contribution.id)).all()
+    return sum(_book_reversal_once(db, actor, o, r) for r, o in rows
+               if reversal_source(r) not in booked)
+
+
+@transactional
+def _book_reversal_once(db: Session, actor: Actor, original: Contribution,
+                        reversal: Contribution) -> int:
+    return _book_reversal(db, actor, original, reversal) is not None
 
 
 def _entry(db: Session, person: Person, entry_id: int) -> AccountEntry:

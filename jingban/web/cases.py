@@ -33,9 +33,16 @@ Form = dict[str, Any]
 
 # --- intake ----------------------------------------------------------------------------------
 
+# Items taken in on their own page rather than the generic form (the voucher's lines, the
+# voucher a reversal undoes).
+OWN_PAGES = {"FUND-MANUAL": ("/funds/manual", "受理"), "FUND-REVERSAL": ("/funds/entries", "选择凭证")}
+
+
 @router.get("/cases/new")
-def intake_index(request: Request, _: Actor = Depends(page_actor)):
-    return render(request, "case_items.html", items=list(catalog.load().values()))
+def intake_index(request: Request, actor: Actor = Depends(page_actor)):
+    """The catalog items this user may take in (the engine's intake rule, one place)."""
+    return render(request, "case_items.html", items=service.intake_items(actor),
+                  own_pages=OWN_PAGES)
 
 
 def _intake_page(request: Request, item: Item, status: int = 200, **context: Any):
@@ -45,9 +52,10 @@ def _intake_page(request: Request, item: Item, status: int = 200, **context: Any
 
 
 @router.get("/cases/new/{code}")
-def intake_form(request: Request, code: str, _: Actor = Depends(page_actor)):
+def intake_form(request: Request, code: str, actor: Actor = Depends(page_actor)):
     """The form for one item; ``?ssn=`` or ``?uscc=`` names the applicant already known."""
     item = catalog.item(code)
+    service.require_intake(actor, item)
     known = {k: v for k, v in request.query_params.items() if k in ("ssn", "uscc")}
     return _intake_page(request, item, values={**known, "request_id": intake.new_request_id()})
 

@@ -121,14 +121,16 @@ def line_chart(title: str, labels: Sequence[str], series: Series, *,
     frame = _Frame(title, labels, *_scale(series, threshold[1] if threshold else 0), label, unit)
     body = frame.axes()
     for s, (name, values) in enumerate(series):
-        colour, points = COLOURS[s % len(COLOURS)], []
+        colour, points, runs = COLOURS[s % len(COLOURS)], [], [[]]
         for i, value in enumerate(values):
             if value is None:
+                runs.append([])  # a month without a value breaks the line
                 continue
             x, width = frame.slot(i)
             points.append((x + width / 2, frame.y(value), labels[i], value))
-        if len(points) > 1:
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in points)
+            runs[-1].append(points[-1])
+        for run in (r for r in runs if len(r) > 1):
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in run)
             body.append(f'<polyline class="line" points="{path}" fill="none" stroke="{colour}" '
                         f'stroke-width="2"/>')
         body += [f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">'

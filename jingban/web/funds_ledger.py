@@ -16,6 +16,7 @@ from jingban.core.auth import require
 from jingban.core.errors import InvalidInput, JingbanError
 from jingban.core.excel import xlsx_response
 from jingban.core.http import RowId, get_db
+from jingban.core.money import format_yuan
 from jingban.funds.ledger import rules, service
 from jingban.funds.ledger.schemas import ManualEntryIn, ReversalIn
 from jingban.web.pages import page_actor, parse, posted, render, see_other
@@ -168,3 +169,64 @@ def manual_submit(request: Request, values: dict = Depends(posted),
         return _manual(request, db, actor, status=exc.status, error=exc, values=values,
                        form="manual")
     return see_other(f"/cases/{case.id}", f"手工记账业务件 {case.number} 已受理，待三级审核", request)
+
+
+# --- month-end sweep (月末归集): the accountant's, from the trial balance ---------------------------
+
+def _sweep_rows(db: Session, actor: Actor, period: int) -> list[dict[str, Any]]:
+    """Each fund: what its income account holds at the end of ``period`` (what the sweep takes
+    now) and the month's sweep vouchers already booked."""
+    swept = service.entries(db, actor, period=period, kind="sweep", oldest_first=True)
+    state = service.states(db, swept)
+    return [{"fund": fund, "name": name, "left": service.bank_balances(db, fund, period)["income"],
+             "swept": [(x, rules.STATES[state[x.id]]) for x in swept if x.fund == fund]}
+            for fund, name in rules.FUNDS.items()]
+
+
+def _sweep_page(request: Request, db: Session, actor: Actor, text: str | None, status: int = 200,
+                **context: Any):
+    values = {"period": (text or "").strip() or str(rules.period_of(clock.today()))}
+    rows, period = [], None
+    try:
+        period = _period(values["period"])
+        rows = _sweep_rows(db, actor, period or 0)
+    except JingbanError as exc:
+        status, context = exc.status, {**context, "error": exc}
+    if "error" in context:
+        context["form"] = "sweep"
+    return render(request, "funds_sweep.html", status=status, period=period, rows=rows,
+                  left=sum(r["left"] for r in rows), values=values, **context, **NAMES)
+
+
+@router.get("/funds/sweep")
+def sweep_form(request: Request, actor: Actor = Depends(page_actor),
+               db: Session = Depends(get_db)):
+    """The confirmation: what each income account holds, the month's sweep vouchers."""
+    return _sweep_page(request, db, actor, request.query_params.get("period"))
+
+
+@router.post("/funds/sweep")
+def sweep(request: Request, values: dict = Depends(posted), actor: Actor = Depends(page_actor),
+          db: Session = Depends(get_db)):
+    text = str(values.get("period") or "")
+    try:
+        period = _period(text)
+        if period is None:
+            raise InvalidInput("funds.period", "请填写归集的会计期间（YYYYMM）", "period")
+        before = {x.fund for x in service.entries(db, actor, period=period, kind="sweep")}
+        swept = service.sweep(db, actor, period)
+    except JingbanError as exc:
+        db.rollback()
+        return _sweep_page(request, db, actor, text, status=exc.status, error=exc)
+    return see_other(f"/funds/sweep?period={period}", _sweep_notice(period, swept, before),
+                     request)
+
+
+def _sweep_notice(period: int, swept: list, before: set[str]) -> str:
+    earlier = f"；此前已归集 {len(before)} 个基金" if before else ""
+    if not swept:
+        return f"{period} 各险种基金收入户余额均为零，本次未生成归集凭证{earlier}"
+    total = format_yuan(sum(x.amount for x in swept))
+    vouchers = "、".join(str(x.id) for x in swept)
+    return (f"{period} 归集完成：本次归集 {len(swept)} 个基金，合计 {total} 元（凭证 {vouchers}）"
+            f"{earlier}；各收入户余额为零，归集凭证待出纳确认")

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from jingban.cases.models import Case
 from jingban.core import clock
 from tests.web.helpers import approve, case_id_of, post, sign_in
 
@@ -32,7 +33,7 @@ def entry_id_of(html: str) -> int:
     return int(re.search(r'href="/funds/entries/(\d+)"', html).group(1))
 
 
-def test_manual_entry_to_confirmation_and_reversal(client, users):
+def test_manual_entry_to_confirmation_and_reversal(client, users, db):
     token = sign_in(client, "pacc")
     page = client.get("/funds/manual")
     assert page.status_code == 200 and "受理手工记账" in page.text
@@ -59,6 +60,8 @@ def test_manual_entry_to_confirmation_and_reversal(client, users):
     shown = client.get(f"/funds/entries/{entry}")
     assert "出纳确认</button>" in shown.text and "复核审批：pr3" in shown.text
     assert "20.00" in shown.text and "冲销本凭证" not in shown.text
+    case_number = db.get(Case, case_id).number
+    assert case_number and f'<a href="/cases/{case_id}">{case_number}</a>' in shown.text
     token = sign_in(client, "pcash")
     done = post(client, f"/funds/entries/{entry}/confirm", token, {})
     assert done.status_code == 200 and "已出纳确认" in done.text and "已完成" in done.text

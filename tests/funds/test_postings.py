@@ -223,7 +223,8 @@ def test_backfill_books_what_came_before_the_ledger_once(sessions):
         db.commit()
         admin = Actor("acc2", frozenset({"accountant"}), True, "cli")
         booked = ledger.backfill(db, admin)
-        assert booked == {"contributions": 1, "payroll": 1, "repayments": 1, "transfers": 0}
+        assert booked == {"contribution_reversals": 0, "contributions": 1, "payroll": 1,
+                          "repayments": 1, "subsidies": 0, "transfers": 0}
         assert ledger.backfill(db, admin) == dict.fromkeys(booked, 0)
         sources = {e.source.rsplit(":", 1)[0] for e in db.execute(select(JournalEntry)).scalars()}
         assert sources == {f"contribution:{item.id}", f"payroll:{run.id}", "repayment"}

@@ -62,7 +62,7 @@ from jingban.benefits.recovery.models import Debt, DebtEntry, Refund
 from jingban.core import agency, audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
-from jingban.core.db import transactional
+from jingban.core.db import analyze, transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
 from jingban.core.money import format_yuan
 from jingban.funds.ledger import service as ledger
@@ -321,6 +321,7 @@ def finish_run(db: Session, actor: Actor, run_id: int) -> PayrollRun:
     run = db.execute(select(PayrollRun).where(PayrollRun.id == run_id).with_for_update()).scalar()
     if run.status == "completed":
         return run
+    analyze(db, [Payment.__tablename__])  # the month's payments were all written just now
     lines = breakdown(db, run)
     count, gross, deductions, net = (sum(line[key] for line in lines)
                                      for key in ("count", "gross", "deduction", "net"))

@@ -8,6 +8,7 @@ accounts and the expenditure account's permitted sources are dated policy (funds
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from jingban.registration.rules import INSURANCES
@@ -23,6 +24,7 @@ ENTRY_KINDS = {"auto": "业务自动记账", "sweep": "收入户归集财政专�
 # The accounts each automatic posting uses (codes of the chart, funds.chart).
 FUND_BALANCE = 3001  # 基金结余 (net assets carried forward)
 CONTRIBUTION_INCOME = 4001
+FISCAL_SUBSIDY_INCOME = 4101  # 财政补贴收入 (the resident pension's contribution subsidy)
 INTEREST_INCOME = 4301
 TRANSFER_INCOME = 4501
 OTHER_INCOME = 4801  # recovered overpayments (追回多发待遇)
@@ -77,12 +79,24 @@ def entry_problem(fund: str, lines: list[Line],
 
 def expenditure_problem(lines: list[Line], banks: dict[str, int], sources: list[int]) -> str | None:
     """The expenditure account (支出户) receives only from the fiscal account, a higher or
-    lower agency, its own interest and returned payments (财社〔2017〕144号 第四十条): what an
+    lower agency, its own interest and returned payments (财社〔2017〕144号 第四十一条): what an
     entry debits to it must be covered by what it credits to those sources."""
     received = sum(x.debit for x in lines if x.account == banks["expenditure"])
     covered = sum(x.credit for x in lines if x.account in set(sources))
     if received > covered:
         return "支出户只能接收财政专户拨入、上级下拨或下级上解、本账户利息和退回的待遇，不得发生其他收入"
+    return None
+
+
+def mirror_problem(lines: list[Line], reversed_lines: list[Line]) -> str | None:
+    """A reversal (冲销) is read on the entry it reverses, not as a fresh receipt: it restores
+    the books to where they were before that entry, which was allowed when it was booked, so
+    its debit to the expenditure account (what the entry paid out, coming back from where it
+    went) is allowed too — but only as the exact mirror of that entry, every line on the other
+    side with the same account and amount (in any order). Anything else would be a way round
+    the expenditure account's rule (财社〔2017〕144号 第四十一条) and is refused."""
+    if Counter(lines) != Counter(reversal_lines(reversed_lines)):
+        return "冲销凭证必须与被冲销凭证的科目、金额逐行相同、借贷方向相反，不得增减或改动分录"
     return None
 
 
@@ -157,6 +171,22 @@ def contribution_lines(banks: dict[str, int], amount: int) -> list[Line]:
     return [Line(banks["income"], debit=amount), Line(CONTRIBUTION_INCOME, credit=amount)]
 
 
+def subsidy_lines(banks: dict[str, int], amount: int) -> list[Line]:
+    """财政补贴收入（城乡居民养老保险缴费补贴），财政拨入财政专户（财社〔2017〕144号 第四十二条）：
+    借 财政专户存款，贷 财政补贴收入."""
+    return [Line(banks["fiscal"], debit=amount), Line(FISCAL_SUBSIDY_INCOME, credit=amount)]
+
+
+def contribution_reversal_lines(banks: dict[str, int], amount: int, subsidy: int) -> list[Line]:
+    """冲正的缴费退出基金收入：保险费由收入户原渠道退回（财社〔2017〕144号 第四十条），收入户月末无余额，
+    所需资金由财政专户拨回收入户 —— 借 收入户存款、贷 财政专户存款，借 社会保险费收入、贷 收入户存款；
+    随之核发的财政补贴退回财政 —— 借 财政补贴收入，贷 财政专户存款."""
+    lines = [Line(banks["income"], debit=amount), Line(banks["fiscal"], credit=amount),
+             Line(CONTRIBUTION_INCOME, debit=amount), Line(banks["income"], credit=amount),
+             Line(FISCAL_SUBSIDY_INCOME, debit=subsidy), Line(banks["fiscal"], credit=subsidy)]
+    return [x for x in lines if x.debit or x.credit]
+
+
 def payroll_lines(banks: dict[str, int], gross: int, deduction: int) -> list[Line]:
     """一次待遇发放（按险种汇总）：财政专户拨入支出户实发额，借 待遇支出（应发），贷 支出户存款（实发）、
     其他收入（从待遇中抵扣的追回款）."""
@@ -192,7 +222,12 @@ def interest_lines(banks: dict[str, int], bank: str, amount: int) -> list[Line]:
 
 
 def sweep_lines(banks: dict[str, int], amount: int) -> list[Line]:
-    """月末收入户归集财政专户：借 财政专户存款，贷 收入户存款."""
+    """月末收入户归集财政专户：借 财政专户存款，贷 收入户存款. A negative income balance (a
+    contribution entry reversed after the month's sweep refunded more than came in) is made
+    good the other way, 借 收入户 贷 财政专户 (144号 §40: refunds are drawn from the fiscal
+    account), so the income account still ends the month at zero."""
+    if amount < 0:
+        return [Line(banks["income"], debit=-amount), Line(banks["fiscal"], credit=-amount)]
     return [Line(banks["fiscal"], debit=amount), Line(banks["income"], credit=amount)]
 
 

@@ -70,8 +70,7 @@ def book(db: Session, actor: Actor, *, fund: str, source: str, memo: str, lines:
     lines = [x for x in lines if x.debit or x.credit]
     if problem := rules.entry_problem(fund, lines, chart(db)):
         raise InvalidInput(*problem, "fund" if problem[0] == "funds.unknown_fund" else "lines")
-    if problem := rules.expenditure_problem(lines, banks(db), _sources_of_expenditure(db)):
-        raise InvalidInput("funds.expenditure_source", problem, "lines")
+    check_receipts(db, fund, lines, reverses_id)
     day = on or clock.today()
     if day > clock.today():
         raise InvalidInput("funds.future_date", "记账日期不能晚于今天", "entry_on")
@@ -149,6 +148,46 @@ def book_interest(db: Session, actor: Actor, fund: str, bank: str, amount: int,
     return book(db, actor, fund=fund, source=f"interest:{fund}:{bank}:{reference}", kind="interest",
                 memo=f"{rules.BANK_KINDS[bank]}结息（{reference}）",
                 lines=rules.interest_lines(banks(db), bank, amount))
+
+
+def book_subsidy(db: Session, actor: Actor, fund: str, amount: int, source: str,
+                 memo: str) -> JournalEntry | None:
+    """财政补贴收入 of a collector file: the resident pension's contribution subsidies (政府补贴,
+    credited to the persons' accounts with their contributions), one entry per file and fund."""
+    return _book_positive(db, actor, fund, source, memo, rules.subsidy_lines, amount)
+
+
+def book_contribution_reversal(db: Session, actor: Actor, fund: str, amount: int, subsidy: int,
+                               source: str, memo: str) -> JournalEntry | None:
+    """A contribution reversed through its case (冲正): its share of the contribution income
+    (``amount``, employer + personal) and of the fiscal subsidy (``subsidy``) leaves the fund."""
+    if amount < 0 or subsidy < 0:
+        raise InvalidInput("funds.negative", "冲正金额应为原缴费的正数金额", "amount")
+    if amount == subsidy == 0:
+        return None
+    return book(db, actor, fund=fund, source=source, memo=memo,
+                lines=rules.contribution_reversal_lines(banks(db), amount, subsidy))
+
+
+def check_receipts(db: Session, fund: str, lines: list[Line], reverses_id: int | None) -> None:
+    """The expenditure account's rule (rules.expenditure_problem); a reversal is read on the
+    entry it reverses instead (rules.mirror_problem): same fund, not a reversal itself, not
+    reversed before, and its exact mirror."""
+    if reverses_id is None:
+        if problem := rules.expenditure_problem(lines, banks(db), _sources_of_expenditure(db)):
+            raise InvalidInput("funds.expenditure_source", problem, "lines")
+        return
+    original = db.get(JournalEntry, reverses_id)
+    if original is None:
+        raise NotFound("funds.entry_not_found", f"未找到被冲销的记账凭证 {reverses_id}", "reverses_id")
+    if original.fund != fund:
+        raise InvalidInput("funds.two_funds", f"冲销凭证应记入原凭证的险种基金（{fund_name(original.fund)}）",
+                           "fund")
+    if problem := rules.reversal_problem(original.kind, reversed_by(db, original.id), None):
+        raise Conflict(*problem, "reverses_id")
+    if problem := rules.mirror_problem(lines, [Line(x.account, x.debit, x.credit)
+                                               for x in original.lines]):
+        raise InvalidInput("funds.reversal_mirror", problem, "lines")
 
 
 # --- manual entries and reversals: only through their case (SPEC §2 high-risk) ---------------
@@ -355,7 +394,15 @@ def entry_view(db: Session, actor: Actor, entry_id: int) -> dict[str, Any]:
                        "debit": x.debit, "credit": x.credit} for x in entry.lines],
             "signatures": [{"step": x.step, "step_name": rules.SIGN_STEPS[x.step],
                             "username": x.username, "signed_at": x.signed_at} for x in signed],
-            "reversed_by": reversed_by(db, entry.id), "reversal_case": open_reversal(db, entry.id)}
+            "reversed_by": reversed_by(db, entry.id), "reversal_case": open_reversal(db, entry.id),
+            "case_numbers": _case_numbers(db, [entry.case_id, open_reversal(db, entry.id)])}
+
+
+def _case_numbers(db: Session, ids: list[int | None]) -> dict[int, str]:
+    """业务件编号 of the voucher's cases, as the staff know them (the id where none is given)."""
+    wanted = [x for x in ids if x]
+    found = dict(db.execute(select(Case.id, Case.number).where(Case.id.in_(wanted))).all())
+    return {x: found.get(x) or str(x) for x in wanted}
 
 
 # --- balances ------------------------------------------------------------------------------------
@@ -471,10 +518,12 @@ def sweep(db: Session, actor: Actor, period: int,
     funds = list(rules.FUNDS)
     for n, fund in enumerate(funds, 1):
         left = bank_balances(db, fund, period)["income"]
-        if left > 0:
+        if left:
+            memo = (f"{period} 收入户资金归集财政专户 {format_yuan(left)} 元" if left > 0 else
+                    f"{period} 财政专户拨补收入户退付 {format_yuan(-left)} 元")
             done.append(book(db, actor, fund=fund, source=_sweep_source(db, fund, period),
                              kind="sweep", on=day, lines=rules.sweep_lines(banks(db), left),
-                             memo=f"{period} 收入户资金归集财政专户 {format_yuan(left)} 元"))
+                             memo=memo))
         if progress:
             progress(n, len(funds))
     return done
