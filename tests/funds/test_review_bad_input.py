@@ -156,12 +156,9 @@ def test_ledger_endpoints_bad_input(client, sessions, staff, books, method, url,
     refused(client, sessions, method, url, who, status=status, field=field, **kwargs)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "review: jingban/funds/ledger/rules.py:78 expenditure_problem with funds.expenditure_sources "
-    "(policy/national/funds.yaml:40-49, only 5001 among the expense accounts) refuses the reversal "
-    "of a transfer-out voucher (借 1004 / 贷 5201 on reversal); R§40 解读 allows 原渠道退回支付资金, "
-    "so a wrong transfer-out can never be corrected by 冲销"))
 def test_a_transfer_out_voucher_can_be_reversed(client, sessions, staff, books):
+    """R§40 解读 原渠道退回支付资金: the reversal of a transfer out debits the expenditure account
+    back (found by this review, fixed on main in 4539999 — the reversal is read as a mirror)."""
     with sessions() as db:
         entry = ledger.book_transfer(db, ACC, FUND, "out", 10000, "transfer:t1", "转出")
         db.commit()
