@@ -427,7 +427,7 @@ def _items_form() -> dict:
         "transfer_out", "lower_subsidy", "higher_remittance", "other_expense")}
 
 
-@pytest.mark.xfail(strict=True, reason="review: jingban/web/funds_budget.py:81-88 parses the items "
+@pytest.mark.xfail(strict=True, reason="review: jingban/web/funds_budget.py:70-85 parses the items "
                    "form (service.view + parse_yuan) before edit_items checks funds.budget, so a "
                    "read-only supervisor posting an empty form gets 422 instead of 403")
 def test_supervisor_items_form_is_forbidden_before_it_is_validated(client, sessions, make_user,
