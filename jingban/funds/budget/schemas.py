@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class DraftIn(BaseModel):
@@ -16,8 +16,16 @@ class DraftIn(BaseModel):
 class ItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     item: str = Field(max_length=24, description="预算项目代码（funds.budget_items）")
-    amount: int = Field(description="预算数（分，不得为负）")
+    amount: int = Field(description="预算数（分，整数，不得为负）")
     note: str = Field(default="", max_length=300, description="说明")
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _not_a_flag(cls, value):
+        # JSON true/false is no amount; the lax int would take true as 1 fen
+        if isinstance(value, bool):
+            raise ValueError("预算数应为以分为单位的整数，不能是 true/false")
+        return value
 
 
 class ItemsIn(BaseModel):

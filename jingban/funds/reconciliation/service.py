@@ -62,7 +62,8 @@ def import_statement(db: Session, actor: Actor, *, fund: str, account: str, peri
     require(actor, "funds.reconcile")
     check_fund(fund)
     check_account(account)
-    check_period(period)
+    if check_period(period) > ledger_rules.period_of(clock.today()):
+        raise InvalidInput("funds.period_future", f"{period} 尚未开始，不能对账", "period")
     sha256 = hashlib.sha256(content).hexdigest()
     record = db.execute(select(Reconciliation).where(
         Reconciliation.fund == fund, Reconciliation.account == account,

@@ -13,7 +13,9 @@ from jingban.funds.ledger.rules import BENEFIT_EXPENSE, month_end, period_of
 # 报送状态 of a fund's month (郑州通知第三部分(四)).
 STATES = {"open": "未到报送期", "due": "待报送", "overdue": "逾期未报", "filed": "已报送",
           "late": "逾期报送"}
-INTEREST_INCOME_ACCOUNTS = (4301,)  # 利息收入: the returns the fund earned (R§50 收益情况)
+# 收益 the fund earned (R§50 收益情况): 利息收入 and 委托投资收益, the two return items of the
+# budget's income (R§39 解读); funds.chart codes.
+RETURN_ACCOUNTS = (4301, 4401)
 # 待遇支付: the spending the reserve must cover (郑州通知第十部分(六) 预留至少三个月待遇支付基金)
 BENEFIT_ACCOUNTS = (BENEFIT_EXPENSE,)
 AVERAGE_MONTHS = 12  # the months of spending the reserve is measured against

@@ -74,7 +74,7 @@ class FundYear(BaseModel):
     income: int = Field(description="年度基金收入（分）")
     expense: int = Field(description="年度基金支出（分）")
     balance: int = Field(description="年末累计结余（分）")
-    returns: int = Field(description="年度利息收益（分）")
+    returns: int = Field(description="年度收益：利息收入与委托投资收益（分）")
 
 
 class DisclosureOut(BaseModel):

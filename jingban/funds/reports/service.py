@@ -90,6 +90,8 @@ def monthly_report(db: Session, actor: Actor, fund: str, period: int) -> dict[st
     require(actor, "funds.read")
     check_fund(fund)
     check_period(period)
+    if period > ledger_rules.period_of(clock.today()):
+        raise InvalidInput("funds.period_future", f"{period} 尚未开始，没有可报告的数据", "period")
     names = chart(db)
     sums = _sums(db, fund, period)
     month = sums.get(period, {})
@@ -226,7 +228,7 @@ def year_figures(db: Session, year: int) -> list[dict[str, Any]]:
         sums = _sums(db, fund, last)
         within = _through({p: s for p, s in sums.items() if p > (year - 1) * 100 + 12}, last)
         returns = sum(ledger_rules.balance("income", *within.get(code, (0, 0)))
-                      for code in rules.INTEREST_INCOME_ACCOUNTS)
+                      for code in rules.RETURN_ACCOUNTS)
         found.append({"fund": fund, "fund_name": fund_name(fund),
                       "participants": _participants(db, fund, year_end),
                       "income": _class_total(within, names, "income"),
