@@ -25,6 +25,8 @@ from jingban.funds.reconciliation.api import router as reconciliation_router
 from jingban.funds.reports.api import router as fund_reports_router
 from jingban.notices.api import router as notices_router
 from jingban.oversight.api import router as oversight_router
+from jingban.oversight.inspections.api import router as inspections_router
+from jingban.oversight.penalties.api import router as penalties_router
 from jingban.records.api import router as records_router
 from jingban.records.proofs_api import router as proofs_router
 from jingban.registration.api import router as registration_router
@@ -54,6 +56,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                    accounts_router, stops_router, verification_router,
                    recovery_router, oversight_router, reconciliation_router, ledger_router,
                    budget_router, fund_reports_router):
+        app.include_router(router, prefix=API_PREFIX)
+    for router in (inspections_router, penalties_router):  # oversight: inspections, penalties
         app.include_router(router, prefix=API_PREFIX)
     install_pages(app)
     return app

@@ -24,6 +24,10 @@ from jingban.cases import service as cases
 from jingban.core import agency
 from jingban.funds import acts as funds_acts
 from jingban.funds.ledger import service as ledger
+from jingban.oversight.inspections import acts as inspection_acts
+from jingban.oversight.inspections import service as inspections
+from jingban.oversight.penalties import acts as penalty_acts
+from jingban.oversight.penalties import service as penalties
 from jingban.records import acts as records_acts
 from jingban.records import service as records
 from jingban.registration import acts as registration_acts
@@ -35,6 +39,7 @@ from jingban.transfers import service as transfers
 ACTS = (*objection.ACTS, *registration_acts.ACTS, *records_acts.ACTS, *transfer_acts.ACTS,
         *pension_acts.ACTS, *stop_acts.ACTS, *recovery_acts.ACTS, *verification_acts.ACTS,
         *survivor_acts.ACTS, *funds_acts.ACTS)
+ACTS += (*inspection_acts.ACTS, *penalty_acts.ACTS)  # oversight: inspections and penalties
 
 _installed = False
 
@@ -54,6 +59,8 @@ def install() -> None:
                          ("transfers", transfers.redate_provisional),
                          ("verification", verification.redate_provisional)):
         agency.use_redater(area, redate)
+    agency.use_redater("oversight_inspections", inspections.redate_provisional)
+    agency.use_redater("oversight_penalties", penalties.redate_provisional)
     # The funds back-fill (issue 10): what each area wrote before the ledger existed.
     for name, book_all in (("contributions", records.book_all_contributions),
                            ("payroll", payroll.book_all_payroll),

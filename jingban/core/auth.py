@@ -63,6 +63,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "funds.reconcile": frozenset({"accountant"}),  # 对账 (Z-10(1)3): import statements, resolve
     "funds.budget": frozenset({"accountant"}),  # 基金预算草案 (R§39): prepare, edit, submit, revise
     "funds.report": frozenset({"accountant"}),  # 报送月报 (Z-3(4)), 公开年度基金信息 (R§50)
+    # inspections (核查, R§42, R§44) and penalties (R§55, R§57): the inspector files, concludes,
+    # proposes; reviewers decide through the cases; collections are recorded with the accountant
+    "oversight.inspect": frozenset({"inspector"}),
+    "oversight.collect": frozenset({"inspector", "accountant"}),
 }
 
 _hashers = {"default": PasswordHasher(), "fast": PasswordHasher.from_parameters(profiles.CHEAPEST)}
