@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 InspectKind = Literal["employer", "person", "institution"]
 Department = Literal["hrss", "healthcare"]
-KIND_HELP = "employer 用人单位（统一社会信用代码），person 个人（社会保障号码），institution 社会保险服务机构（机构编码）"
+KIND_HELP = ("employer 用人单位（统一社会信用代码），person 个人（社会保障号码），"
+             "institution 社会保险服务机构（机构编码）")
 
 
 class Strict(BaseModel):
@@ -20,7 +21,8 @@ class InspectionIn(Strict):
     """立案核查 one subject."""
 
     subject_kind: InspectKind = Field(description=KIND_HELP)
-    subject_ref: str = Field(min_length=1, max_length=40, description="统一社会信用代码、社会保障号码或机构编码")
+    subject_ref: str = Field(min_length=1, max_length=40,
+                             description="统一社会信用代码、社会保障号码或机构编码")
     reason: str = Field(min_length=1, max_length=300, description="核查事由")
     origin: str | None = Field(default=None, max_length=64,
                                description="来源（如 hit:123 疑点、complaint:45 举报）；同一来源只立案一次")

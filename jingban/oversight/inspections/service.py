@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -112,6 +113,11 @@ def find_subject(db: Session, kind: str, ref: str, field: str = "subject_ref") -
         raise NotFound("inspection.subject_unknown",
                        f"未找到{rules.SUBJECT_KINDS[kind]} {ref or '（空）'}，不能对未登记的对象核查", field)
     return found
+
+
+def columns(row: Any) -> dict[str, Any]:
+    """Every column of a row with its Python value (dates stay dates), for the API and pages."""
+    return {c.key: getattr(row, c.key) for c in sa_inspect(row).mapper.column_attrs}
 
 
 def inspection_subject(row: Inspection) -> str:
@@ -275,6 +281,18 @@ def _open_case(db: Session, case_id: int | None) -> Case | None:
     return case if case is not None and case.status in case_rules.OPEN else None
 
 
+def submit_again(db: Session, actor: Actor, item_code: str, case_id: int | None, payload: dict,
+                 note: str, busy: tuple[str, str]) -> Case:
+    """A new case of ``item_code``; or, when the last one was returned by a reviewer, that case
+    again with the corrected payload (its next round); refused while it is still under review."""
+    earlier = _open_case(db, case_id)
+    if earlier is None:
+        return cases.submit(db, actor, item_code, payload)
+    if earlier.status != "returned":
+        raise Conflict(*busy, "case_id")
+    return cases.resubmit(db, actor, earlier.id, note or "修改后重新提交", payload)
+
+
 @transactional
 def submit_conclusion(db: Session, actor: Actor, inspection_id: int, data: ConclusionIn) -> Case:
     """核查结论: the findings (and the order to correct) go to two levels of review."""
@@ -283,10 +301,9 @@ def submit_conclusion(db: Session, actor: Actor, inspection_id: int, data: Concl
     if row.status != "investigating":
         raise Conflict("inspection.status", f"核查当前状态为“{rules.STATUSES[row.status]}”，不能再提交结论",
                        "inspection_id")
-    if _open_case(db, row.conclusion_case_id) is not None:
-        raise Conflict("inspection.conclusion_open", "该核查的结论正在审核中", "inspection_id")
     payload = {"inspection_id": row.id, **data.model_dump(mode="json", exclude_none=True)}
-    case = cases.submit(db, actor, CONCLUDE_ITEM, payload)
+    case = submit_again(db, actor, CONCLUDE_ITEM, row.conclusion_case_id, payload, data.findings[:200],
+                        ("inspection.conclusion_open", "该核查的结论正在审核中"))
     row.conclusion_case_id = case.id
     audit.record(db, actor, "oversight.submit_conclusion", inspection_subject(row),
                  after={"case": case.number, "violation": data.violation}, reason=data.findings[:200])
@@ -309,7 +326,8 @@ def conclude_inspection(db: Session, actor: Actor, _key: str | None,
         _order(db, row, data, subject, today)
     else:
         if data.order_text or data.refer:
-            raise InvalidInput("inspection.no_violation", "未发现违规的不能责令改正或移交", "payload.violation")
+            raise InvalidInput("inspection.no_violation", "未发现违规的不能责令改正或移交",
+                               "payload.violation")
         row.status, row.closed_on = "clean", today
     db.flush()
     audit.record(db, actor, "oversight.conclude_inspection", inspection_subject(row),
@@ -370,10 +388,9 @@ def submit_handover(db: Session, actor: Actor, inspection_id: int, data: Handove
     row = _locked(db, inspection_id)
     if problem := rules.handover_problem(row.status, row.correct_by, clock.today(), row.refer):
         raise Conflict("inspection.handover_not_due", problem, "inspection_id")
-    if _open_case(db, row.handover_case_id) is not None:
-        raise Conflict("inspection.handover_open", "该核查已提请移交，正在审核中", "inspection_id")
-    case = cases.submit(db, actor, HANDOVER_ITEM, {"inspection_id": row.id,
-                                                   **data.model_dump(mode="json")})
+    case = submit_again(db, actor, HANDOVER_ITEM, row.handover_case_id,
+                        {"inspection_id": row.id, **data.model_dump(mode="json")}, data.note,
+                        ("inspection.handover_open", "该核查已提请移交，正在审核中"))
     row.handover_case_id = case.id
     audit.record(db, actor, "oversight.submit_handover", inspection_subject(row),
                  after={"case": case.number, "department": data.department}, reason=data.note)
@@ -449,7 +466,7 @@ def overdue(row: Inspection, today: dt.date) -> bool:
 def out(db: Session, row: Inspection) -> dict[str, Any]:
     """An inspection as the API and the pages show it."""
     case = db.get(Case, row.case_id)
-    return {**snapshot(row), "case_number": case.number if case else None,
+    return {**columns(row), "case_number": case.number if case else None,
             "scope": rules.SCOPES[row.subject_kind], "status_name": rules.STATUSES[row.status],
             "overdue": overdue(row, clock.today())}
 

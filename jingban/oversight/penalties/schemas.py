@@ -18,11 +18,13 @@ class Strict(BaseModel):
 class ProposalIn(Strict):
     """处罚建议: the facts and, for fraud, the amount obtained; the legal range is computed."""
 
-    kind: PenaltyKind = Field(description="fraud 骗取社会保险基金支出（R§55），obstruction 服务机构拒绝、阻碍监督检查（R§57）")
+    kind: PenaltyKind = Field(description="fraud 骗取社会保险基金支出（R§55），"
+                                          "obstruction 服务机构拒绝、阻碍监督检查（R§57）")
     inspection_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="所依据的核查")
     subject_kind: Literal["employer", "person", "institution"] | None = Field(
         default=None, description="被处罚对象类型（填写核查时可省略，取核查对象）")
-    subject_ref: str | None = Field(default=None, max_length=40, description="统一社会信用代码、社会保障号码或机构编码")
+    subject_ref: str | None = Field(default=None, max_length=40,
+                                    description="统一社会信用代码、社会保障号码或机构编码")
     amount: str = Field(default="0", max_length=20, description="骗取金额（元，R§55 必填）")
     facts: str = Field(min_length=1, max_length=2000, description="违法事实")
 

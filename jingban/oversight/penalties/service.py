@@ -16,8 +16,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from jingban.cases import rules as case_rules
-from jingban.cases import service as cases
 from jingban.cases.models import Case
 from jingban.core import agency, audit, clock
 from jingban.core.actor import Actor
@@ -26,6 +24,7 @@ from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
 from jingban.core.money import parse_yuan
 from jingban.oversight.inspections import service as inspections
+from jingban.oversight.inspections.service import columns
 from jingban.oversight.penalties import rules
 from jingban.oversight.penalties.models import Penalty, PenaltyPayment
 from jingban.oversight.penalties.schemas import (
@@ -71,9 +70,11 @@ def propose(db: Session, actor: Actor, data: ProposalIn) -> Penalty:
         raise InvalidInput("penalty.subject_kind", problem, "subject_kind")
     amount = parse_yuan(data.amount, "amount")
     if data.kind == "fraud" and amount == 0:
-        raise InvalidInput("penalty.amount", "骗取社会保险基金支出的，须填写骗取金额（罚款按其2至5倍计）", "amount")
+        raise InvalidInput("penalty.amount", "骗取社会保险基金支出的，须填写骗取金额（罚款按其2至5倍计）",
+                           "amount")
     if data.kind == "obstruction" and amount:
-        raise InvalidInput("penalty.amount", "拒绝、阻碍监督检查的罚款不按金额计算，请勿填写骗取金额", "amount")
+        raise InvalidInput("penalty.amount", "拒绝、阻碍监督检查的罚款不按金额计算，请勿填写骗取金额",
+                           "amount")
     today = clock.today()
     legal = legal_range(db, data.kind, amount, today)
     row = Penalty(inspection_id=data.inspection_id, kind=data.kind, subject_kind=kind,
@@ -92,7 +93,8 @@ def _subject_of(db: Session, actor: Actor, data: ProposalIn) -> tuple[str, str]:
     """The inspected subject when the proposal names an inspection, else the one given."""
     if data.inspection_id is None:
         if not data.subject_kind or not data.subject_ref:
-            raise InvalidInput("penalty.subject", "须填写所依据的核查，或被处罚对象的类型和编码", "subject_ref")
+            raise InvalidInput("penalty.subject", "须填写所依据的核查，或被处罚对象的类型和编码",
+                               "subject_ref")
         return data.subject_kind, data.subject_ref
     found = inspections.get_inspection(db, actor, data.inspection_id)
     if (data.subject_ref and data.subject_ref.upper() != found.subject_ref) or \
@@ -111,11 +113,6 @@ def _locked(db: Session, penalty_id: int) -> Penalty:
     return found
 
 
-def _decision_open(db: Session, row: Penalty) -> bool:
-    case = db.get(Case, row.decision_case_id) if row.decision_case_id else None
-    return case is not None and case.status in case_rules.OPEN
-
-
 def _check_fine(row: Penalty, fine_text: str, field: str) -> int:
     fine = parse_yuan(fine_text, field)
     if problem := rules.fine_problem(fine, rules.Range(row.range_low, row.range_high)):
@@ -130,10 +127,10 @@ def submit_decision(db: Session, actor: Actor, penalty_id: int, data: DecisionIn
     row = _locked(db, penalty_id)
     if row.status == "decided":
         raise Conflict("penalty.decided", "该处罚已作出决定", "penalty_id")
-    if _decision_open(db, row):
-        raise Conflict("penalty.deciding", "该处罚决定正在审核中", "penalty_id")
     _check_fine(row, data.fine, "fine")
-    case = cases.submit(db, actor, DECIDE_ITEM, {"penalty_id": row.id, **data.model_dump()})
+    case = inspections.submit_again(db, actor, DECIDE_ITEM, row.decision_case_id,
+                                    {"penalty_id": row.id, **data.model_dump()}, data.reason,
+                                    ("penalty.deciding", "该处罚决定正在审核中"))
     row.status, row.decision_case_id = "deciding", case.id
     audit.record(db, actor, "oversight.submit_penalty", penalty_subject(row),
                  after={"case": case.number, "fine": data.fine}, reason=data.reason)
@@ -256,16 +253,17 @@ def payments(db: Session, penalty_id: int) -> list[PenaltyPayment]:
 
 def payment_out(payment: PenaltyPayment, today: dt.date) -> dict[str, Any]:
     late = (payment.deposited_on or today) > payment.deposit_due
-    return {**snapshot(payment), "overdue": late}
+    return {**columns(payment), "overdue": late}
 
 
 def out(db: Session, row: Penalty) -> dict[str, Any]:
     """A penalty as the API and the pages show it: the range, what is owed and collected."""
     today = clock.today()
     status_name = rules.STATUSES[row.status]
-    if row.status == "deciding" and not _decision_open(db, row):
-        status_name = "处罚决定未通过，可重新提请"
-    return {**snapshot(row), "kind_name": rules.KINDS[row.kind][0], "status_name": status_name,
+    case = db.get(Case, row.decision_case_id) if row.decision_case_id else None
+    if row.status == "deciding" and case is not None and case.status == "returned":
+        status_name = "处罚决定被退回，可修改后重新提请"
+    return {**columns(row), "kind_name": rules.KINDS[row.kind][0], "status_name": status_name,
             "range_label": rules.Range(row.range_low, row.range_high).label,
             "owed": rules.owed(row.kind, row.amount, row.fine or 0) if row.fine is not None else {},
             "collected": collected(db, row.id),

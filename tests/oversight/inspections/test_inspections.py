@@ -244,8 +244,9 @@ def test_targeted_plan_with_an_unknown_subject_writes_nothing(db):
 
 
 def test_ledger_exports_to_excel(db):
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     unit = employer(db)
     ordered(db, unit.uscc)
