@@ -69,6 +69,20 @@ def _text(value: str) -> str:
     return escape(value or "—").replace("\n", "<br/>")
 
 
+def _grid(rows: list[list[str]], widths: list[float], style, lines: bool = True):
+    """A table whose cells wrap (Paragraphs), in the house font; ``lines`` draws the grid."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    grid = Table([[Paragraph(_text(v), style) for v in r] for r in rows], colWidths=widths)
+    look = [("VALIGN", (0, 0), (-1, -1), "TOP")]
+    if lines:
+        look += [("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                 ("BACKGROUND", (0, 0), (0, -1), colors.Color(0.92, 0.92, 0.92))]
+    grid.setStyle(TableStyle(look))
+    return grid
+
+
 def handover_pdf(db: Session, actor: Actor, inspection_id: int) -> tuple[bytes, str]:
     """移交书: the printable handover sheet of a handed-over inspection."""
     from reportlab.lib.units import mm
@@ -78,20 +92,21 @@ def handover_pdf(db: Session, actor: Actor, inspection_id: int) -> tuple[bytes, 
     if row.status != "handed_over":
         raise Conflict("inspection.not_handed_over", "该核查尚未移交，没有移交书", "inspection_id")
     style = pdf.styles()
-    body = sheet_rows(row, service.cases_of(db, row))
+    department = rules.DEPARTMENTS.get(row.department, row.department)
+    signatures = [["移交单位（盖章）：社会保险经办机构", "接收单位（盖章）："],
+                  ["移交人：", "接收人：　　　　　接收日期："]]
     flow: list[Any] = [
         Paragraph("社会保险经办机构", style["small"]), Paragraph(TITLE, style["title"]),
-        Spacer(1, 4 * mm),
-        Paragraph(f"{rules.DEPARTMENTS.get(row.department, row.department)}：", style["body"]),
-        Paragraph("经核查，下列用人单位、个人或社会保险服务机构存在违反社会保险法律、法规、规章的行为，"
-                  "经责令改正，现依照" + rules.BASIS_HANDOVER + "移交你部门处理。", style["body"]),
-        Spacer(1, 3 * mm), pdf.table(["项目", "内容"], body, widths=[40 * mm, 134 * mm]),
+        Spacer(1, 4 * mm), Paragraph(f"{department}：", style["body"]),
+        Paragraph("经核查，下列对象存在违反社会保险法律、法规、规章的行为，经责令改正，"
+                  f"{_why(row)}。现依照《社会保险经办条例》第四十四条移交你部门处理。", style["body"]),
+        Spacer(1, 3 * mm),
+        _grid(sheet_rows(row, service.cases_of(db, row)), [40 * mm, 134 * mm], style["body"]),
         Paragraph("核查事由", style["h2"]), Paragraph(_text(row.reason), style["body"]),
         Paragraph("核查发现的事实", style["h2"]), Paragraph(_text(row.findings), style["body"]),
         Paragraph("责令改正事项", style["h2"]), Paragraph(_text(row.order_text), style["body"]),
-        Spacer(1, 8 * mm),
-        Paragraph("移交单位（盖章）：社会保险经办机构　　　　接收单位（盖章）：", style["body"]),
-        Paragraph("移交人：　　　　　　　　　　　　　　　　　接收人：　　　　　　接收日期：", style["body"]),
+        Paragraph("移交依据", style["h2"]), Paragraph(rules.BASIS_HANDOVER, style["body"]),
+        Spacer(1, 10 * mm), _grid(signatures, [87 * mm, 87 * mm], style["body"], lines=False),
     ]
     content = pdf.document(flow, title=f"{TITLE}{row.handover_number}", subject=row.subject_name)
     return content, f"移交书{row.handover_number}.pdf"
