@@ -28,6 +28,8 @@ from jingban.oversight.api import router as oversight_router
 from jingban.oversight.challenges.api import router as challenges_router  # oversight-complaints
 from jingban.oversight.complaints.api import router as complaints_router  # oversight-complaints
 from jingban.oversight.dishonesty.api import router as dishonesty_router
+from jingban.oversight.inspections.api import router as inspections_router
+from jingban.oversight.penalties.api import router as penalties_router
 from jingban.records.api import router as records_router
 from jingban.records.proofs_api import router as proofs_router
 from jingban.registration.api import router as registration_router
@@ -62,6 +64,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(dishonesty_router, prefix=API_PREFIX)  # oversight-dishonesty
     app.add_middleware(ReadOnlyRoles)  # inside the session middleware install_pages adds
+    for router in (inspections_router, penalties_router):  # oversight: inspections, penalties
+        app.include_router(router, prefix=API_PREFIX)
     install_pages(app)
     return app
 

@@ -16,6 +16,8 @@ from jingban.oversight import models as oversight_models  # noqa: F401
 from jingban.oversight.challenges import models as oversight_challenge_models  # noqa: F401
 from jingban.oversight.complaints import models as oversight_complaint_models  # noqa: F401
 from jingban.oversight.dishonesty import models as oversight_dishonesty_models  # noqa: F401
+from jingban.oversight.inspections import models as inspections_models  # noqa: F401
+from jingban.oversight.penalties import models as penalties_models  # noqa: F401
 from jingban.records import models as records_models  # noqa: F401
 from jingban.registration import models as registration_models  # noqa: F401
 from jingban.sharing import models as sharing_models  # noqa: F401

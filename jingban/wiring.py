@@ -27,6 +27,10 @@ from jingban.funds.ledger import service as ledger
 from jingban.oversight.complaints import service as complaints  # oversight-complaints
 from jingban.oversight.dishonesty import acts as dishonesty_acts
 from jingban.oversight.dishonesty import service as dishonesty
+from jingban.oversight.inspections import acts as inspection_acts
+from jingban.oversight.inspections import service as inspections
+from jingban.oversight.penalties import acts as penalty_acts
+from jingban.oversight.penalties import service as penalties
 from jingban.records import acts as records_acts
 from jingban.records import service as records
 from jingban.registration import acts as registration_acts
@@ -39,6 +43,7 @@ ACTS = (*objection.ACTS, *registration_acts.ACTS, *records_acts.ACTS, *transfer_
         *pension_acts.ACTS, *stop_acts.ACTS, *recovery_acts.ACTS, *verification_acts.ACTS,
         *survivor_acts.ACTS, *funds_acts.ACTS)
 ACTS += dishonesty_acts.ACTS  # oversight-dishonesty
+ACTS += (*inspection_acts.ACTS, *penalty_acts.ACTS)  # oversight: inspections and penalties
 
 _installed = False
 
@@ -59,6 +64,8 @@ def install() -> None:
                          ("verification", verification.redate_provisional)):
         agency.use_redater(area, redate)
     agency.use_redater("dishonesty", dishonesty.redate_provisional)  # oversight-dishonesty
+    agency.use_redater("oversight_inspections", inspections.redate_provisional)
+    agency.use_redater("oversight_penalties", penalties.redate_provisional)
     # The funds back-fill (issue 10): what each area wrote before the ledger existed.
     for name, book_all in (("contributions", records.book_all_contributions),
                            ("payroll", payroll.book_all_payroll),

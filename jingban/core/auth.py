@@ -68,6 +68,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "oversight.dishonesty": frozenset({"inspector"}),
     "oversight.dishonesty_statement": frozenset({"clerk", "inspector"}),
     "supervision.read": frozenset({"supervisor"}),
+    # inspections (核查, R§42, R§44) and penalties (R§55, R§57): the inspector files, concludes,
+    # proposes; reviewers decide through the cases; collections are recorded with the accountant
+    "oversight.inspect": frozenset({"inspector"}),
+    "oversight.collect": frozenset({"inspector", "accountant"}),
 }
 # oversight-complaints (issue 12 items 5, 6): complaints and reports (R§51) — the reporter's
 # identity only to the complaint post; reconsideration and litigation recorded against a case,

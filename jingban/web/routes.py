@@ -12,6 +12,7 @@ from jingban.web import funds_ledger as ledger_pages
 from jingban.web import funds_reports as fund_report_pages
 from jingban.web import oversight_complaints as complaint_pages  # oversight-complaints
 from jingban.web import oversight_dishonesty as dishonesty_pages
+from jingban.web import oversight_inspections as inspection_pages
 from jingban.web import portal as portal_pages
 from jingban.web import supervision as supervision_pages
 from jingban.web import transfers as transfer_pages
@@ -37,4 +38,5 @@ def install(app: FastAPI) -> None:
     app.include_router(complaint_pages.router, include_in_schema=False)  # oversight-complaints
     for module in (dishonesty_pages, supervision_pages):  # oversight-dishonesty
         app.include_router(module.router, include_in_schema=False)
+    app.include_router(inspection_pages.router, include_in_schema=False)  # oversight: inspections
     app.state.render_error = html_errors(app.state.render_error)

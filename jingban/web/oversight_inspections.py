@@ -1,0 +1,233 @@
+"""Inspector's pages: the inspection ledger (with filing, plan and Excel export), one inspection
+(findings form, order, correction, handover, the sheet, its penalties) and one penalty (decision,
+collections, deposits) — the same services as the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+
+from jingban.cases import rules as case_rules
+from jingban.core import clock
+from jingban.core.actor import Actor
+from jingban.core.errors import JingbanError
+from jingban.core.excel import xlsx_response
+from jingban.core.http import RowId, get_db
+from jingban.core.pdf import pdf_response
+from jingban.oversight.inspections import export, rules, service
+from jingban.oversight.inspections.schemas import (
+    ConclusionIn,
+    CorrectionIn,
+    HandoverIn,
+    InspectionIn,
+    PlanIn,
+)
+from jingban.oversight.penalties import rules as penalty_rules
+from jingban.oversight.penalties import service as penalties
+from jingban.oversight.penalties.schemas import DecisionIn, DepositIn, PaymentIn, ProposalIn
+from jingban.web.pages import page_actor, parse, posted, render, see_other
+
+router = APIRouter()
+Form = dict[str, Any]
+NAMES = {"kinds": rules.SUBJECT_KINDS, "statuses": rules.STATUSES, "methods": rules.PLAN_METHODS,
+         "departments": rules.DEPARTMENTS, "penalty_kinds": {k: v[0] for k, v in penalty_rules.KINDS.items()},
+         "parts": penalty_rules.PARTS, "case_statuses": case_rules.STATUS_NAMES}
+LIST = "/oversight/inspections"
+TITLES = {"subject_ref": "对象编码", "reason": "核查事由", "findings": "核查发现的事实",
+          "order_text": "责令改正的事项", "correction_wd": "改正期限", "note": "说明",
+          "fine": "罚款金额", "amount": "金额", "facts": "违法事实", "reference": "缴款票据号",
+          "size": "抽取数量", "name": "计划名称"}
+
+
+def _list(request: Request, db: Session, actor: Actor, status: int = 200, **context: Any):
+    shown = request.query_params.get("status") or None
+    plan = request.query_params.get("plan") or ""
+    plan_id = int(plan) if plan.isdigit() and 0 < int(plan) < 2**31 else None
+    rows = service.inspections(db, actor, status=shown if shown in rules.STATUSES else None,
+                               plan_id=plan_id)
+    return render(request, "oversight_inspections/list.html", status=status,
+                  rows=[service.out(db, r) for r in rows], plans=service.plans(db, actor, 10),
+                  shown_status=shown or "", plan_id=plan_id, **NAMES, **context)
+
+
+@router.get(LIST)
+def listing(request: Request, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return _list(request, db, actor)
+
+
+@router.get(LIST + ".xlsx")
+def listing_xlsx(request: Request, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    shown = request.query_params.get("status") or None
+    return xlsx_response(*export.inspections_xlsx(db, actor, shown if shown in rules.STATUSES else None))
+
+
+@router.post(LIST)
+def open_one(request: Request, values: Form = Depends(posted), actor: Actor = Depends(page_actor),
+             db: Session = Depends(get_db)):
+    try:
+        data = parse(InspectionIn, {**values, "origin": values.get("origin") or None}, TITLES)
+        case = service.open_inspection(db, actor, subject_kind=data.subject_kind,
+                                       subject_ref=data.subject_ref, reason=data.reason,
+                                       origin=data.origin)
+        row = service.by_case(db, case.id)
+    except JingbanError as exc:
+        db.rollback()
+        return _list(request, db, actor, status=exc.status, error=exc, values=values, form="open")
+    return see_other(f"{LIST}/{row.id}", f"已立案核查，业务件号{case.number}", request)
+
+
+@router.post(LIST + "/plans")
+def create_plan(request: Request, values: Form = Depends(posted), actor: Actor = Depends(page_actor),
+                db: Session = Depends(get_db)):
+    refs = [r for r in str(values.get("refs") or "").replace("，", ",").replace("\n", ",").split(",")
+            if r.strip()]
+    try:
+        plan = service.create_plan(db, actor, parse(PlanIn, {**values, "refs": refs}, TITLES))
+    except JingbanError as exc:
+        db.rollback()
+        return _list(request, db, actor, status=exc.status, error=exc, values=values, form="plan")
+    seed = f"，随机种子 {plan.seed}（可复现）" if plan.seed is not None else ""
+    return see_other(f"{LIST}?plan={plan.id}", f"核查计划已制定：从 {plan.population} 个对象中"
+                                               f"确定 {plan.size} 个并逐一立案{seed}", request)
+
+
+# --- one inspection ---------------------------------------------------------------------------
+
+def _detail(request: Request, db: Session, actor: Actor, inspection_id: int, status: int = 200,
+            **context: Any):
+    shown = service.view(db, actor, inspection_id)
+    found = penalties.penalties(db, actor, inspection_id=inspection_id)
+    return render(request, "oversight_inspections/detail.html", status=status, **shown,
+                  penalties=[penalties.out(db, p) for p in found], today=clock.today(),
+                  **NAMES, **context)
+
+
+@router.get(LIST + "/{inspection_id}")
+def detail(request: Request, inspection_id: RowId, actor: Actor = Depends(page_actor),
+           db: Session = Depends(get_db)):
+    return _detail(request, db, actor, inspection_id)
+
+
+def _act(request: Request, db: Session, actor: Actor, inspection_id: int, values: Form,
+         form: str, do):
+    try:
+        message = do()
+    except JingbanError as exc:
+        db.rollback()
+        return _detail(request, db, actor, inspection_id, status=exc.status, error=exc,
+                       values=values, form=form)
+    return see_other(f"{LIST}/{inspection_id}", message, request)
+
+
+@router.post(LIST + "/{inspection_id}/conclusion")
+def conclude(request: Request, inspection_id: RowId, values: Form = Depends(posted),
+             actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    def do():
+        data = parse(ConclusionIn, {**values, "refer": values.get("refer") or "false"}, TITLES)
+        case = service.submit_conclusion(db, actor, inspection_id, data)
+        return f"核查结论已提交审核，业务件号{case.number}（两级审核）"
+
+    return _act(request, db, actor, inspection_id, values, "conclusion", do)
+
+
+@router.post(LIST + "/{inspection_id}/correction")
+def correction(request: Request, inspection_id: RowId, values: Form = Depends(posted),
+               actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    def do():
+        service.record_correction(db, actor, inspection_id, parse(CorrectionIn, values, TITLES))
+        return "已登记改正情况，核查结案"
+
+    return _act(request, db, actor, inspection_id, values, "correction", do)
+
+
+@router.post(LIST + "/{inspection_id}/handover")
+def handover(request: Request, inspection_id: RowId, values: Form = Depends(posted),
+             actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    def do():
+        case = service.submit_handover(db, actor, inspection_id, parse(HandoverIn, values, TITLES))
+        return f"已提请移交，业务件号{case.number}（一级审核后生成移交书）"
+
+    return _act(request, db, actor, inspection_id, values, "handover", do)
+
+
+@router.get(LIST + "/{inspection_id}/handover.pdf")
+def handover_sheet(inspection_id: RowId, actor: Actor = Depends(page_actor),
+                   db: Session = Depends(get_db)):
+    return pdf_response(*export.handover_pdf(db, actor, inspection_id))
+
+
+@router.post(LIST + "/{inspection_id}/penalties")
+def propose(request: Request, inspection_id: RowId, values: Form = Depends(posted),
+            actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    try:
+        row = penalties.propose(db, actor, parse(ProposalIn, {**values, "inspection_id": inspection_id,
+                                                              "amount": values.get("amount") or "0"},
+                                                 TITLES))
+    except JingbanError as exc:
+        db.rollback()
+        return _detail(request, db, actor, inspection_id, status=exc.status, error=exc,
+                       values=values, form="penalty")
+    legal = penalty_rules.Range(row.range_low, row.range_high)
+    return see_other(f"/oversight/penalties/{row.id}", f"已提出处罚建议，法定罚款幅度：{legal.label}",
+                     request)
+
+
+# --- one penalty ------------------------------------------------------------------------------
+
+PENALTY = "/oversight/penalties/{penalty_id}"
+
+
+def _penalty(request: Request, db: Session, actor: Actor, penalty_id: int, status: int = 200,
+             **context: Any):
+    row = penalties.get_penalty(db, actor, penalty_id)
+    return render(request, "oversight_inspections/penalty.html", status=status, row=row,
+                  shown=penalties.out(db, row), **NAMES, **context)
+
+
+@router.get(PENALTY)
+def penalty_page(request: Request, penalty_id: RowId, actor: Actor = Depends(page_actor),
+                 db: Session = Depends(get_db)):
+    return _penalty(request, db, actor, penalty_id)
+
+
+def _penalty_act(request: Request, db: Session, actor: Actor, penalty_id: int, values: Form,
+                 form: str, do):
+    try:
+        message = do()
+    except JingbanError as exc:
+        db.rollback()
+        return _penalty(request, db, actor, penalty_id, status=exc.status, error=exc,
+                        values=values, form=form)
+    return see_other(f"/oversight/penalties/{penalty_id}", message, request)
+
+
+@router.post(PENALTY + "/decision")
+def decide(request: Request, penalty_id: RowId, values: Form = Depends(posted),
+           actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    def do():
+        case = penalties.submit_decision(db, actor, penalty_id, parse(DecisionIn, values, TITLES))
+        return f"处罚决定已提请审核，业务件号{case.number}（三级审核）"
+
+    return _penalty_act(request, db, actor, penalty_id, values, "decision", do)
+
+
+@router.post(PENALTY + "/payments")
+def payment(request: Request, penalty_id: RowId, values: Form = Depends(posted),
+            actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    def do():
+        paid = penalties.record_payment(db, actor, penalty_id, parse(PaymentIn, values, TITLES))
+        return f"已登记收回款项，应于{paid.deposit_due}前缴入（十个工作日）"
+
+    return _penalty_act(request, db, actor, penalty_id, values, "payment", do)
+
+
+@router.post(PENALTY + "/payments/{payment_id}/deposit")
+def deposit(request: Request, penalty_id: RowId, payment_id: RowId, values: Form = Depends(posted),
+            actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    def do():
+        penalties.record_deposit(db, actor, penalty_id, payment_id, parse(DepositIn, values, TITLES))
+        return "已登记缴入"
+
+    return _penalty_act(request, db, actor, penalty_id, values, f"deposit{payment_id}", do)
