@@ -13,6 +13,7 @@ from jingban.funds.reconciliation import models as funds_reconciliation_models  
 from jingban.funds.reports import models as funds_reports_models  # noqa: F401
 from jingban.notices import models as notices_models  # noqa: F401
 from jingban.oversight import models as oversight_models  # noqa: F401
+from jingban.oversight.monitors import models as oversight_monitor_models  # noqa: F401
 from jingban.records import models as records_models  # noqa: F401
 from jingban.registration import models as registration_models  # noqa: F401
 from jingban.sharing import models as sharing_models  # noqa: F401

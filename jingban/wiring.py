@@ -24,6 +24,8 @@ from jingban.cases import service as cases
 from jingban.core import agency
 from jingban.funds import acts as funds_acts
 from jingban.funds.ledger import service as ledger
+from jingban.oversight.monitors import batch as monitors
+from jingban.oversight.monitors import rules as monitor_rules
 from jingban.records import acts as records_acts
 from jingban.records import service as records
 from jingban.registration import acts as registration_acts
@@ -37,6 +39,16 @@ ACTS = (*objection.ACTS, *registration_acts.ACTS, *records_acts.ACTS, *transfer_
         *survivor_acts.ACTS, *funds_acts.ACTS)
 
 _installed = False
+
+
+def _shared_deaths():
+    """Deaths other departments shared (benefits.stops keeps them), for the death monitor."""
+    from sqlalchemy import select
+
+    from jingban.benefits.stops.models import SharedFact
+
+    return (select(SharedFact.ssn.label("ssn"), SharedFact.fact_date.label("died"))
+            .where(SharedFact.kind.in_(monitor_rules.DEATH_REASONS)))
 
 
 def install() -> None:
@@ -60,4 +72,6 @@ def install() -> None:
                            ("repayments", recovery.book_all_repayments),
                            ("transfers", transfers.book_all_movements)):
         ledger.use_source(name, book_all)
+    # The death monitor also reads the deaths other departments shared (issue 12 item 3).
+    monitors.use_death_source("shared_facts", _shared_deaths)
     _installed = True

@@ -63,6 +63,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "funds.reconcile": frozenset({"accountant"}),  # 对账 (Z-10(1)3): import statements, resolve
     "funds.budget": frozenset({"accountant"}),  # 基金预算草案 (R§39): prepare, edit, submit, revise
     "funds.report": frozenset({"accountant"}),  # 报送月报 (Z-3(4)), 公开年度基金信息 (R§50)
+    # anomaly monitors (issue 12 item 3): the inspection post runs them and handles the hits
+    "oversight.monitor": frozenset({"inspector"}),
 }
 
 _hashers = {"default": PasswordHasher(), "fast": PasswordHasher.from_parameters(profiles.CHEAPEST)}
