@@ -53,7 +53,9 @@ from jingban.transfers.models import Transfer
 
 audit.ACT_NAMES["oversight.monitor_run"] = "异常监测"
 
-CHUNK = {"person": 100_000, "employer": 10**12}  # an employer's headcount needs all its staff
+# Ids per statement; None: the whole space at once (an employer's headcount needs every
+# contribution of the month, and contributions are indexed by person, not by employer).
+CHUNK: dict[str, int | None] = {"person": 100_000, "employer": None}
 FAR = dt.date(9999, 12, 31)
 PARAMS = {"window_months": "oversight.monitors.window_months",
           "base_rise": "oversight.monitors.base_rise_percent",
@@ -363,7 +365,8 @@ def run_monitor(db: Session, actor: Actor, code: str, on: dt.date, params: dict[
                          started_by=actor.username, started_at=clock.now())
         db.add(run)
         db.commit()
-    end, chunk = _space_end(db, monitor.space), CHUNK[monitor.space]
+    end = _space_end(db, monitor.space)
+    chunk = CHUNK[monitor.space] or end
     total = max(1, -(-end // chunk))
     try:
         while True:
