@@ -25,6 +25,7 @@ from jingban.funds.reconciliation.api import router as reconciliation_router
 from jingban.funds.reports.api import router as fund_reports_router
 from jingban.notices.api import router as notices_router
 from jingban.oversight.api import router as oversight_router
+from jingban.oversight.monitors.api import router as monitors_router
 from jingban.records.api import router as records_router
 from jingban.records.proofs_api import router as proofs_router
 from jingban.registration.api import router as registration_router
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                    recovery_router, oversight_router, reconciliation_router, ledger_router,
                    budget_router, fund_reports_router):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(monitors_router, prefix=API_PREFIX)  # issue 12 item 3: anomaly monitors
     install_pages(app)
     return app
 

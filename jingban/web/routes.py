@@ -10,6 +10,7 @@ from jingban.web import activation, auth, cases, feeds, funds_reconciliation, pr
 from jingban.web import funds_budget as budget_pages
 from jingban.web import funds_ledger as ledger_pages
 from jingban.web import funds_reports as fund_report_pages
+from jingban.web import oversight_monitors as monitor_pages
 from jingban.web import portal as portal_pages
 from jingban.web import transfers as transfer_pages
 from jingban.web.benefits import payroll as payroll_pages
@@ -31,4 +32,5 @@ def install(app: FastAPI) -> None:
                    survivor_pages, funds_reconciliation, ledger_pages, budget_pages,
                    fund_report_pages):
         app.include_router(module.router, include_in_schema=False)
+    app.include_router(monitor_pages.router, include_in_schema=False)  # issue 12 item 3
     app.state.render_error = html_errors(app.state.render_error)

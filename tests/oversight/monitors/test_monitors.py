@@ -66,7 +66,8 @@ def test_the_hits_carry_the_facts(db, region):
     schemes = rows[("duplicate_benefit", "schemes")]
     assert (schemes.period, schemes.months, schemes.ref) == (202610, 1, "pension_enterprise+pension_resident")
     moved = rows[("duplicate_benefit", "region")]
-    assert (moved.fact_date, moved.period, moved.months, moved.ref) == (dt.date(2026, 6, 10), 202607, 2, "110105")
+    assert (moved.fact_date, moved.period, moved.months, moved.ref) == (
+        dt.date(2026, 6, 10), 202607, 2, "110105")
     overlap = rows[("duplicate_enrollment", "overlap")]
     assert overlap.fact_date == dt.date(2026, 3, 1)
     paid = rows[("duplicate_enrollment", "paid")]
@@ -83,7 +84,8 @@ def test_the_hits_carry_the_facts(db, region):
     assert (pension.period, pension.months, pension.value_before) == (202605, 3, 202605)
     assert pension.amount == 3 * (80000 + 40000)
     described = service.hit(db, INSPECTOR, first.id)
-    assert described["description"] == "死亡日期 2026-08-15，其后仍发放待遇 2 个月（自2026年09月起），共 6,000.00 元"
+    assert described["description"] == (
+        "死亡日期 2026-08-15，其后仍发放待遇 2 个月（自2026年09月起），共 6,000.00 元")
     assert described["subject_name"] == "甲死亡后发放" and described["status_name"] == "待核查"
 
 
