@@ -32,6 +32,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -132,10 +133,12 @@ def _hit(fact_key: Any, subject_ref: Any, *, person_id: Any = None, employer_id:
 
 
 def _effective(c: Any) -> Any:
-    """A posted contribution that still counts here: not reversed, not carried away."""
+    """A posted contribution that still counts here: not reversed, not carried away. NOT IN
+    (not NOT EXISTS): the few reversed ids become one hashed set, and the chunk's rows are
+    still found through the person index instead of a merge over the whole table."""
     reversal = aliased(Contribution)
-    return and_(c.kind == "posted", c.transfer_out_ref.is_(None),
-                ~exists().where(reversal.reverses_id == c.id))
+    reversed_ids = select(reversal.reverses_id).where(reversal.reverses_id.is_not(None))
+    return and_(c.kind == "posted", c.transfer_out_ref.is_(None), c.id.not_in(reversed_ids))
 
 
 def _family(insurance: Any) -> Any:
@@ -168,7 +171,8 @@ def death_payment(scope: Scope) -> list[Select]:
                    person_id=dead.c.person_id, fact_date=dead.c.died,
                    period=func.min(Payment.period), amount=func.sum(Payment.gross),
                    months=func.count(distinct(Payment.period)))
-    return [select(*columns).select_from(dead).join(Person, Person.id == dead.c.person_id)
+    return [select(*columns).select_from(dead)
+            .join(Person, and_(Person.id == dead.c.person_id, scope.ids(Person.id)))
             .join(Payment, Payment.person_id == dead.c.person_id)
             .join(Award, Award.id == Payment.award_id)
             .where(Payment.period > died, Award.kind.not_in(rules.PAID_AFTER_DEATH))
@@ -190,7 +194,7 @@ def duplicate_benefit(scope: Scope) -> list[Select]:
                .join(a2, and_(a2.person_id == a1.person_id, a2.id > a1.id, a2.kind != a1.kind))
                .join(p1, p1.award_id == a1.id)
                .join(p2, and_(p2.award_id == a2.id, p2.period == p1.period))
-               .join(Person, Person.id == a1.person_id)
+               .join(Person, and_(Person.id == a1.person_id, scope.ids(Person.id)))
                .where(family, scope.ids(a1.person_id))
                .group_by(a1.id, a2.id, a1.kind, a2.kind, a1.person_id, Person.ssn))
     moved = _period(Transfer.completed_on)
@@ -201,7 +205,7 @@ def duplicate_benefit(scope: Scope) -> list[Select]:
               .select_from(Transfer)
               .join(Award, Award.person_id == Transfer.person_id)
               .join(Payment, Payment.award_id == Award.id)
-              .join(Person, Person.id == Transfer.person_id)
+              .join(Person, and_(Person.id == Transfer.person_id, scope.ids(Person.id)))
               .where(Transfer.role == "old", Transfer.status == "completed",
                      Transfer.kind.in_(rules.REGION_TRANSFERS), Transfer.completed_on.is_not(None),
                      Award.kind.in_(rules.PENSION_KINDS), Payment.period > moved,
@@ -222,24 +226,30 @@ def duplicate_enrollment(scope: Scope) -> list[Select]:
                .select_from(e1)
                .join(e2, and_(e2.person_id == e1.person_id, e2.exclusive_key == e1.exclusive_key,
                               e2.id > e1.id))
-               .join(Person, Person.id == e1.person_id)
+               .join(Person, and_(Person.id == e1.person_id, scope.ids(Person.id)))
                .where(e1.start_date < func.coalesce(e2.end_date, FAR),
                       e2.start_date < func.coalesce(e1.end_date, FAR), scope.ids(e1.person_id)))
     c = Contribution
     first, last = scope.window
-    payer = _text(c.insurance, ":", func.coalesce(cast(c.employer_id, String), "-"))
-    family = _family(c.insurance)
+    family, employer = _family(c.insurance), func.coalesce(c.employer_id, 0)
+    # Two payers: the insurance or the employer differs within the month (min <> max is the
+    # same test as COUNT(DISTINCT) > 1, without sorting each group); the payers are named
+    # from the extremes, exactly when only one of the two differs (the usual case).
+    payer_a = _text(func.min(c.insurance), ":", func.min(employer))
+    payer_b = _text(func.max(c.insurance), ":", func.max(employer))
     month = (select(c.person_id, family.label("family"), c.period,
-                    func.min(payer).label("payer_a"), func.max(payer).label("payer_b"))
+                    payer_a.label("payer_a"), payer_b.label("payer_b"))
              .where(_effective(c), c.period >= first, c.period <= last, scope.ids(c.person_id),
                     c.insurance.in_([i for i, f in FAMILY.items() if f != "injury"]))
              .group_by(c.person_id, family, c.period)
-             .having(func.count(distinct(payer)) > 1).subquery())
+             .having(or_(func.min(c.insurance) != func.max(c.insurance),
+                         func.min(employer) != func.max(employer))).subquery())
     pair = _text(func.min(month.c.payer_a), "|", func.max(month.c.payer_b))
     paid = (select(*_hit(_text("paid:", month.c.person_id, ":", month.c.family, ":", pair),
                          Person.ssn, person_id=month.c.person_id, period=func.min(month.c.period),
                          months=func.count(), ref=pair))
-            .select_from(month).join(Person, Person.id == month.c.person_id)
+            .select_from(month)
+            .join(Person, and_(Person.id == month.c.person_id, scope.ids(Person.id)))
             .group_by(month.c.person_id, month.c.family, Person.ssn))
     return [overlap, paid]
 
@@ -259,7 +269,8 @@ def base_change(scope: Scope) -> list[Select]:
                                months.c.period), Person.ssn, person_id=months.c.person_id,
                          period=months.c.period, value_before=months.c.before,
                          value_after=months.c.base, ref=months.c.insurance))
-            .select_from(months).join(Person, Person.id == months.c.person_id)
+            .select_from(months)
+            .join(Person, and_(Person.id == months.c.person_id, scope.ids(Person.id)))
             .where(months.c.period >= first, months.c.before.is_not(None), jumped)]
 
 
@@ -295,7 +306,7 @@ def pension_contributing(scope: Scope) -> list[Select]:
                          months=func.count(distinct(c.period)), ref=func.min(Employer.uscc)))
             .select_from(Award).join(c, c.person_id == Award.person_id)
             .join(Employer, Employer.id == c.employer_id)
-            .join(Person, Person.id == Award.person_id)
+            .join(Person, and_(Person.id == Award.person_id, scope.ids(Person.id)))
             .where(Award.kind.in_(rules.PENSION_KINDS), Award.status != "replaced",
                    c.insurance.in_(rules.PENSION_SCHEMES), c.period >= Award.start_period,
                    _effective(c), scope.ids(Award.person_id))
@@ -339,6 +350,15 @@ def _insert(db: Session, code: str, run: MonitorRun, chosen: Select, now: dt.dat
                .on_conflict_do_nothing(index_elements=["monitor", "fact_key"]))
 
 
+def _tune(db: Session) -> None:
+    """PostgreSQL, for this chunk's transaction: sort a chunk's contributions in memory (the
+    base monitor orders 100,000 persons' year), and skip JIT compilation, which costs more
+    than it saves on statements of a second or two."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SET LOCAL work_mem = '128MB'"))
+        db.execute(text("SET LOCAL jit = off"))
+
+
 def _space_end(db: Session, space: str) -> int:
     table = Employer if space == "employer" else Person
     return (db.execute(select(func.max(table.id))).scalar() or 0) + 1
@@ -373,6 +393,7 @@ def run_monitor(db: Session, actor: Actor, code: str, on: dt.date, params: dict[
         while True:
             lo = run.cursor
             scope = Scope(lo, lo + chunk, on, params)
+            _tune(db)
             for statement in monitor.statements(scope):
                 _insert(db, code, run, statement, clock.now())
             run.cursor = lo + chunk
