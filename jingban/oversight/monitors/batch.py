@@ -36,6 +36,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 
@@ -44,7 +45,7 @@ from jingban.core import agency, audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import snapshot
-from jingban.core.errors import InvalidInput
+from jingban.core.errors import Conflict, InvalidInput
 from jingban.oversight.monitors import rules
 from jingban.oversight.monitors.models import MonitorHit, MonitorRun
 from jingban.records.models import Contribution
@@ -385,7 +386,12 @@ def run_monitor(db: Session, actor: Actor, code: str, on: dt.date, params: dict[
         run = MonitorRun(monitor=code, run_on=on, status="running", cursor=0,
                          started_by=actor.username, started_at=clock.now())
         db.add(run)
-        db.commit()
+        try:
+            db.commit()
+        except IntegrityError:  # another process started the same run a moment ago
+            db.rollback()
+            raise Conflict("monitors.running", f"{rules.MONITORS[code][0]}（{on}）正由其他进程运行，"
+                           "请稍后再试；中断的运行再次执行即可续跑", "only") from None
     end = _space_end(db, monitor.space)
     chunk = CHUNK[monitor.space] or end
     total = max(1, -(-end // chunk))
