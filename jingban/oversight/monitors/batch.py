@@ -229,7 +229,8 @@ def duplicate_enrollment(scope: Scope) -> list[Select]:
                               e2.id > e1.id))
                .join(Person, and_(Person.id == e1.person_id, scope.ids(Person.id)))
                .where(e1.start_date < func.coalesce(e2.end_date, FAR),
-                      e2.start_date < func.coalesce(e1.end_date, FAR), scope.ids(e1.person_id)))
+                      e2.start_date < func.coalesce(e1.end_date, FAR), scope.ids(e1.person_id),
+                      scope.ids(e2.person_id)))  # both sides read through the person index
     c = Contribution
     first, last = scope.window
     family, employer = _family(c.insurance), func.coalesce(c.employer_id, 0)
