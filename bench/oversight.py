@@ -191,7 +191,9 @@ def record(results: list[dict]) -> None:
         "timed. `seconds`: `oversight.monitors.batch.run_monitors` for every monitor, one\n"
         "INSERT … SELECT per monitor and 100,000 person ids (the headcount monitor in one pass\n"
         "over the employers), committed per chunk. `same day`: the run again (a no-op);\n"
-        "`next day`: a fresh run the day after, which finds every fact again and raises none.",
+        "`next day`: a fresh run the day after, which finds every fact again and raises none.\n"
+        "First measured at 84.4 s (51.2 s of it the duplicate-enrollment monitor, whose overlap\n"
+        "self-join then scanned every enrollment per chunk; load average 7.5 on the shared cores).",
         HEADER, rows)
 
 
