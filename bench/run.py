@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 BENCHES = ["generate.py", "contributions.py", "verification.py", "payroll.py", "funds.py"]
+BENCHES += ["oversight.py"]  # issue 12 item 3: the anomaly monitors
 
 
 def main() -> int:

@@ -29,6 +29,7 @@ from jingban.oversight.challenges.api import router as challenges_router  # over
 from jingban.oversight.complaints.api import router as complaints_router  # oversight-complaints
 from jingban.oversight.dishonesty.api import router as dishonesty_router
 from jingban.oversight.inspections.api import router as inspections_router
+from jingban.oversight.monitors.api import router as monitors_router
 from jingban.oversight.penalties.api import router as penalties_router
 from jingban.records.api import router as records_router
 from jingban.records.proofs_api import router as proofs_router
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(ReadOnlyRoles)  # inside the session middleware install_pages adds
     for router in (inspections_router, penalties_router):  # oversight: inspections, penalties
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(monitors_router, prefix=API_PREFIX)  # issue 12 item 3: anomaly monitors
     install_pages(app)
     return app
 

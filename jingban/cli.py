@@ -503,6 +503,46 @@ def benefits_recovery_sweep() -> None:
                   f"认定违约 {len(found['defaulted'])} 笔")
 
 
+# --- oversight: the anomaly monitors (issue 12 item 3) ---------------------------------------------
+
+oversight_app = typer.Typer(help="监督（异常监测）", no_args_is_help=True)
+app.add_typer(oversight_app, name="oversight")
+# The monitors are the inspection post's (稽核); the operator's cron runs them as such.
+MONITOR_ACTOR = Actor("system", frozenset({"inspector"}), True, "cli")
+
+
+@oversight_app.command("monitor")
+def oversight_monitor(
+    on: Annotated[str | None, typer.Option("--on", help="监测日期 YYYY-MM-DD（默认今天）")] = None,
+    only: Annotated[str | None, typer.Option("--only", help="只运行一个监测项目（代码）")] = None,
+) -> None:
+    """异常监测：死亡后发放、重复领取、重复参保、基数或人数突变、领取养老金期间仍缴费（每项每日一次；中断后再次运行即续跑）。"""
+    from jingban.oversight.monitors import batch as monitors
+    from jingban.oversight.monitors import rules as monitor_rules
+
+    try:
+        day = dt.date.fromisoformat(on) if on else None
+    except ValueError:
+        _fail(f"监测日期格式应为 YYYY-MM-DD：{on}", 2)
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            with _bar() as bar:
+                tasks: dict[str, int] = {}
+
+                def step(code: str, done: int, total: int) -> None:
+                    if code not in tasks:
+                        tasks[code] = bar.add_task(monitor_rules.MONITORS[code][0], total=total)
+                    bar.update(tasks[code], completed=done, total=total)
+
+                runs = monitors.run_monitors(db, MONITOR_ACTOR, day, only, step)
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+    for run in runs:
+        name = monitor_rules.MONITORS[run.monitor][0]
+        note = "（当日已完成，未重复运行）" if run.repeat else ""
+        console.print(f"{run.run_on} {name}：新发现疑点 {run.hits} 条{note}")
+
+
 # --- funds: the monthly report (issue 10 item 7) ----------------------------------------------------
 
 # The funds commands are the fund accountant's (会计); the operator's cron runs them as such.

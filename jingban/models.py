@@ -17,6 +17,7 @@ from jingban.oversight.challenges import models as oversight_challenge_models  #
 from jingban.oversight.complaints import models as oversight_complaint_models  # noqa: F401
 from jingban.oversight.dishonesty import models as oversight_dishonesty_models  # noqa: F401
 from jingban.oversight.inspections import models as inspections_models  # noqa: F401
+from jingban.oversight.monitors import models as oversight_monitor_models  # noqa: F401
 from jingban.oversight.penalties import models as penalties_models  # noqa: F401
 from jingban.records import models as records_models  # noqa: F401
 from jingban.registration import models as registration_models  # noqa: F401

@@ -29,6 +29,8 @@ from jingban.oversight.dishonesty import acts as dishonesty_acts
 from jingban.oversight.dishonesty import service as dishonesty
 from jingban.oversight.inspections import acts as inspection_acts
 from jingban.oversight.inspections import service as inspections
+from jingban.oversight.monitors import batch as monitors
+from jingban.oversight.monitors import rules as monitor_rules
 from jingban.oversight.penalties import acts as penalty_acts
 from jingban.oversight.penalties import service as penalties
 from jingban.records import acts as records_acts
@@ -46,6 +48,16 @@ ACTS += dishonesty_acts.ACTS  # oversight-dishonesty
 ACTS += (*inspection_acts.ACTS, *penalty_acts.ACTS)  # oversight: inspections and penalties
 
 _installed = False
+
+
+def _shared_deaths():
+    """Deaths other departments shared (benefits.stops keeps them), for the death monitor."""
+    from sqlalchemy import select
+
+    from jingban.benefits.stops.models import SharedFact
+
+    return (select(SharedFact.ssn.label("ssn"), SharedFact.fact_date.label("died"))
+            .where(SharedFact.kind.in_(monitor_rules.DEATH_REASONS)))
 
 
 def install() -> None:
@@ -77,4 +89,6 @@ def install() -> None:
     ledger.use_source("contribution_reversals", records.book_all_reversals)
     # oversight-complaints (issue 12): the complaint limits re-dated with the case clocks
     agency.use_redater("complaints", complaints.redate_provisional)
+    # The death monitor also reads the deaths other departments shared (issue 12 item 3).
+    monitors.use_death_source("shared_facts", _shared_deaths)
     _installed = True

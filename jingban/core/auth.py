@@ -72,6 +72,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # proposes; reviewers decide through the cases; collections are recorded with the accountant
     "oversight.inspect": frozenset({"inspector"}),
     "oversight.collect": frozenset({"inspector", "accountant"}),
+    # anomaly monitors (issue 12 item 3): the inspection post runs them and handles the hits
+    "oversight.monitor": frozenset({"inspector"}),
 }
 # oversight-complaints (issue 12 items 5, 6): complaints and reports (R§51) — the reporter's
 # identity only to the complaint post; reconsideration and litigation recorded against a case,

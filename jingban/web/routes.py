@@ -13,6 +13,7 @@ from jingban.web import funds_reports as fund_report_pages
 from jingban.web import oversight_complaints as complaint_pages  # oversight-complaints
 from jingban.web import oversight_dishonesty as dishonesty_pages
 from jingban.web import oversight_inspections as inspection_pages
+from jingban.web import oversight_monitors as monitor_pages
 from jingban.web import portal as portal_pages
 from jingban.web import supervision as supervision_pages
 from jingban.web import transfers as transfer_pages
@@ -39,4 +40,5 @@ def install(app: FastAPI) -> None:
     for module in (dishonesty_pages, supervision_pages):  # oversight-dishonesty
         app.include_router(module.router, include_in_schema=False)
     app.include_router(inspection_pages.router, include_in_schema=False)  # oversight: inspections
+    app.include_router(monitor_pages.router, include_in_schema=False)  # issue 12 item 3
     app.state.render_error = html_errors(app.state.render_error)
