@@ -10,7 +10,9 @@ from jingban.core.actor import Actor
 from tests.web.helpers import sign_in
 
 FUND_ITEMS = {"FUND-MANUAL", "FUND-REVERSAL"}
-INSPECTOR_ITEMS = {"OVS-DISHONESTY-LIST"}  # the inspector takes in the list's decision case
+# the inspector takes in the list's decision case, and files inspections and penalties
+INSPECTOR_ITEMS = {"OVS-DISHONESTY-LIST", "OVS-INSPECT", "OVS-INSPECT-CONCLUDE", "OVS-HANDOVER",
+                   "OVS-PENALTY"}
 
 
 def codes(*roles: str) -> set[str]:

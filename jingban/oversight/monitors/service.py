@@ -15,6 +15,7 @@ from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
 from jingban.core.excel import workbook
+from jingban.oversight.inspections import service as inspections
 from jingban.oversight.monitors import rules
 from jingban.oversight.monitors.models import MonitorHit, MonitorRun
 from jingban.oversight.monitors.schemas import ExplainIn, InspectIn
@@ -142,11 +143,15 @@ def explain(db: Session, actor: Actor, hit_id: int, data: ExplainIn) -> MonitorH
 
 @transactional
 def mark_for_inspection(db: Session, actor: Actor, hit_id: int, data: InspectIn) -> MonitorHit:
-    """转入核查 (R§42): the hit leaves the open list and waits for its inspection. The lead
-    wires ``inspections.service.open_inspection(db, actor, subject_kind=…, subject_ref=…,
-    reason=…, origin=f"hit:{id}")`` here after the merge and stores the case's id in
-    ``inspection_case_id``."""
-    return _close(db, actor, hit_id, "inspection", data.reason, "oversight.monitor_inspect")
+    """转入核查 (R§42): the hit leaves the open list and an inspection of its subject is filed
+    (an OVS-INSPECT case, once per hit: ``origin`` is the hit), in the same transaction."""
+    row = _close(db, actor, hit_id, "inspection", data.reason, "oversight.monitor_inspect")
+    case = inspections.open_inspection(
+        db, actor, subject_kind=row.subject_kind, subject_ref=row.subject_ref,
+        reason=f"{monitor_name(row.monitor)}：{describe(row)['description']}。{data.reason}"[:300],
+        origin=f"hit:{row.id}")
+    row.inspection_case_id = case.id
+    return row
 
 
 def runs(db: Session, actor: Actor, limit: int = 20) -> list[MonitorRun]:

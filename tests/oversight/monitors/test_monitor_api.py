@@ -68,7 +68,7 @@ def test_run_list_filter_and_explain_through_the_api(client, login, region, sess
     other = client.get(API + "/hits", params={"monitor": "base_change"}, headers=inspector).json()
     marked = client.post(f"{API}/hits/{other['rows'][0]['id']}/inspect",
                          json={"reason": "疑似虚报缴费基数"}, headers=inspector)
-    assert marked.json()["status"] == "inspection" and marked.json()["inspection_case_id"] is None
+    assert marked.json()["status"] == "inspection" and marked.json()["inspection_case_id"] is not None
     assert client.get(API + "/hits", params={"status": "open"}, headers=inspector).json()["total"] == \
         len(region.planted) - 2
 

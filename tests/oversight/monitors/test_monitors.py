@@ -10,9 +10,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from jingban.cases.models import Case
 from jingban.core import audit
 from jingban.core.actor import Actor
 from jingban.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from jingban.oversight.inspections import service as inspections
 from jingban.oversight.monitors import batch, rules, service
 from jingban.oversight.monitors.models import MonitorHit, MonitorRun
 from jingban.oversight.monitors.schemas import ExplainIn, InspectIn
@@ -158,7 +160,10 @@ def test_hits_are_explained_or_marked_for_inspection_once(db, region):
     assert (closed.status, closed.closed_by, closed.closed_reason) == (
         "explained", "inspector-test", "死亡日期登记有误，已更正")
     marked = service.mark_for_inspection(db, INSPECTOR, base.id, InspectIn(reason="疑似虚报基数"))
-    assert marked.status == "inspection" and marked.inspection_case_id is None
+    assert marked.status == "inspection" and marked.inspection_case_id is not None
+    filed = inspections.by_case(db, marked.inspection_case_id)  # 转入核查 files the inspection
+    assert (filed.origin, db.get(Case, filed.case_id).item_code) == (f"hit:{base.id}", "OVS-INSPECT")
+    assert "疑似虚报基数" in filed.reason
     with pytest.raises(Conflict):
         service.explain(db, INSPECTOR, base.id, ExplainIn(reason="再次关闭一下试试"))
     with pytest.raises(Conflict):
