@@ -78,7 +78,8 @@ DEMO_USERS = [("clerk", "clerk", False), ("reviewer_1", "reviewer_1", False),
               ("accountant", "accountant", False), ("cashier", "cashier", False),
               ("inspector", "inspector", False), ("data_admin", "data_admin", False),
               (ADMIN, "sysadmin", True), ("supervisor", "supervisor", False),
-              ("surveyor", "surveyor", False), ("grassroots", "grassroots", False)]
+              ("surveyor", "surveyor", False), ("grassroots", "grassroots", False),
+              ("complaints", "complaint_officer", False)]
 
 
 def _bar() -> Progress:
@@ -744,6 +745,20 @@ def _demo_funds(engine: Engine, settings: Settings) -> None:
         f"财政专户对账单 {seeded.statement.name} 已导入，有 1 笔差异待 accountant 在“基金对账”处理。")
 
 
+def _demo_oversight(engine: Engine, settings: Settings) -> None:
+    """Inspections, complaints, the dishonesty list and the monitors' finds (jingban.demo_oversight)."""
+    from jingban import demo_oversight
+
+    with make_sessionmaker(engine, settings)() as db:
+        seeded = demo_oversight.seed(db)
+    if seeded is None:
+        return
+    console.print(
+        f"监督演示：核查已移交行政部门（移交单 {seeded.inspection.handover_number}）并作出处罚；"
+        f"举报 {seeded.complaints.rewarded} 已查实并发放奖励；严重失信名单一人已修复移出、一人异议审核中"
+        f"（/public/dishonesty）；异常监测发现疑点 {seeded.hits} 条，inspector 在“异常监测”处理。")
+
+
 def _demo_retiree_login(engine: Engine, settings: Settings) -> tuple[str, str, str] | None:
     from jingban.benefits.pension import demo as pension_demo
 
@@ -785,6 +800,7 @@ def demo(
                 _build_region(engine, settings, persons, employers, seed)
                 _demo_pensions(engine, settings)
                 _demo_funds(engine, settings)
+                _demo_oversight(engine, settings)
             except JingbanError as exc:
                 _fail(exc.message, 2)
         elif persons > 0:
