@@ -22,7 +22,7 @@ from jingban.registration.models import Employer, Person
 class Seeded:
     inspection: inspections.Seeded
     complaints: complaints.Planted
-    listing: dishonesty.Planted
+    listing: dishonesty.Planted | None
     planted: dict[str, str]  # monitor → the person planted
     hits: int
 
@@ -34,9 +34,11 @@ def seed(db: Session) -> Seeded | None:
     unit = db.execute(select(Employer).where(Employer.status == "active").order_by(Employer.id.desc())
                       .limit(1)).scalar_one()
     told = complaints.plant(db, unit.uscc, unit.name)
-    removed, listed = db.execute(select(Person.ssn).where(Person.status == "active")
-                                 .order_by(Person.id.desc()).limit(2)).scalars().all()
-    listing = dishonesty.plant(db, removed, listed)
+    # Two persons from the middle of the register: clear of the portal login (the first), the
+    # pension demo and the monitors' planting (the last ones).
+    active = select(Person.ssn).where(Person.status == "active").order_by(Person.id)
+    pair = db.execute(active.offset(10).limit(2)).scalars().all()
+    listing = dishonesty.plant(db, *pair) if len(pair) == 2 else None  # a tiny region has none
     planted = monitor_planting.plant(db)
     db.commit()
     runs = monitors.run_monitors(db, dishonesty.INSPECTOR)

@@ -196,10 +196,11 @@ def test_demo_without_serving(cli, monkeypatch, tmp_path):
     assert "demo-clerk-2026" in result.output and "demo-person-2026" in result.output
     assert (tmp_path / "var" / "jingban.db").exists()
     assert _sql("SELECT count(*) FROM person")[0][0] == 200
-    assert len(_users()) == 14  # the 12 staff, `person`, and the retiree-to-be `retiree`
+    assert len(_users()) == 15  # the 13 staff, `person`, and the retiree-to-be `retiree`
     assert "demo-retiree-2026" in result.output and "养老金演示" in result.output
     retiree = _sql("SELECT subject FROM user_account WHERE username = 'retiree'")[0][0]
-    assert _sql("SELECT count(*) FROM benefit_award")[0][0] == 1  # the other retiree's claim
+    assert _sql("SELECT count(*) FROM benefit_award WHERE decided_by != 'demo'")[0][0] == 1  # the
+    # other retiree's claim; the monitors' planted anomalies are decided by 'demo'
     assert _sql(f"SELECT count(*) FROM benefit_award WHERE person_id = {retiree.split(':')[1]}") == [(0,)]
     assert (tmp_path / "var" / "demo-population-death.json").exists()
     first = _sql("SELECT id FROM person ORDER BY id LIMIT 1")[0][0]
@@ -214,7 +215,7 @@ def test_demo_without_serving(cli, monkeypatch, tmp_path):
     engine = create_engine(Settings.from_env().database_url)
     with engine.connect() as conn:
         seeded = "demo-retiree-2026" in reset.output  # 50 persons may hold no two retirees
-        assert conn.execute(select(func.count()).select_from(User)).scalar() == 13 + seeded
+        assert conn.execute(select(func.count()).select_from(User)).scalar() == 14 + seeded
         assert conn.execute(text("SELECT count(*) FROM person")).scalar() == 50
     engine.dispose()
 
@@ -300,9 +301,10 @@ def test_demo_collector_file_imports_cleanly(cli, monkeypatch, tmp_path):
     sample = next((tmp_path / "var").glob("demo-collector-*.csv"))
     rows = sample.read_text(encoding="utf-8").count("\n") - 1
     assert rows > 50
+    before = _sql("SELECT count(*) FROM contribution")[0][0]  # the monitors' planted anomalies
     result = cli("records", "import", str(sample))
     assert result.exit_code == 0, result.output
-    assert _sql("SELECT count(*) FROM contribution")[0][0] == rows
+    assert _sql("SELECT count(*) FROM contribution")[0][0] - before == rows
     assert _sql("SELECT count(*) FROM contribution_reject")[0][0] == 0
     period = sample.stem.rsplit("-", 1)[1]
     other = tmp_path / "again.csv"

@@ -427,14 +427,12 @@ def _items_form() -> dict:
         "transfer_out", "lower_subsidy", "higher_remittance", "other_expense")}
 
 
-@pytest.mark.xfail(strict=True, reason="review: jingban/web/funds_budget.py:70-85 parses the items "
-                   "form (service.view + parse_yuan) before edit_items checks funds.budget, so a "
-                   "read-only supervisor posting an empty form gets 422 instead of 403")
 def test_supervisor_items_form_is_forbidden_before_it_is_validated(client, sessions, make_user,
                                                                     books, draft):
     make_user("psup2", "supervisor")
     token = sign_in(client, "psup2")
-    assert post(client, f"/funds/budgets/{draft}/items", token, {}).status_code == 403
+    refused = post(client, f"/funds/budgets/{draft}/items", token, {})
+    assert refused.status_code == 403  # the read-only guard answers before the form is parsed
 
 
 def test_supervisor_pages_refuse_every_funds_form(client, sessions, make_user, books, draft):

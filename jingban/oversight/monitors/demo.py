@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from jingban.benefits.common.models import Award, Payment
 from jingban.core import clock
+from jingban.core.models import User
 from jingban.oversight.monitors import rules
 from jingban.records.models import Contribution
 from jingban.registration.models import Employer, Enrollment, Person
@@ -37,7 +38,10 @@ def _employees(db: Session, count: int) -> list[tuple[Person, Enrollment]]:
     rows = db.execute(select(Person, Enrollment).join(Enrollment, Enrollment.person_id == Person.id)
                       .where(Enrollment.insurance == "pension_enterprise",
                              Enrollment.status == "active", Enrollment.employer_id.is_not(None),
-                             Enrollment.contribution_base > 0, Person.death_date.is_(None))
+                             Enrollment.contribution_base > 0, Person.death_date.is_(None),
+                             Person.id.not_in(select(Award.person_id)),  # the pension demo's
+                             ("person:" + cast(Person.id, String)).not_in(  # the portal logins
+                                 select(User.subject).where(User.subject.is_not(None))))
                       .order_by(Person.id.desc()).limit(count)).all()
     return [(p, e) for p, e in rows]
 
