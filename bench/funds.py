@@ -372,7 +372,9 @@ bulk-generated ledger as large as one line per payment and per contribution woul
 (2 N + 2 lines a month, twelve months, one fund) was added by INSERT … SELECT (foreign-key
 triggers off while loading, then VACUUM ANALYZE): a size the ledger does not reach today."""
 NOTES = """\
-Findings of the 1,180,000-person run (one run; load average 4–14 on the two shared cores
+The 1,180,000-person row is a rerun after the fix below (per-payment ledger skipped with
+`--no-per-payment-ledger`): payroll booking, its ANALYZE included, 1.16 s = 1.36× the baseline.
+Findings of the first 1,180,000-person run (one run; load average 4–14 on the two shared cores
 while it ran, so the two baselines of the same row count came out at 0.62 s and 1.08 s; the
 ratios carry that noise — against the 1.08 s baseline the payroll booking would be 1.9×):
 
