@@ -8,13 +8,13 @@ import uuid
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from jingban.core import clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
-from jingban.core.errors import InvalidInput, JingbanError, NotFound
+from jingban.core.errors import JingbanError, NotFound
 from jingban.core.excel import xlsx_response
 from jingban.core.http import RowId, get_db
 from jingban.oversight.complaints import rules, service
@@ -48,13 +48,7 @@ CHECKBOXES = ("anonymous", "wants_notice")
 
 
 def _parse(schema: type[M], values: dict) -> M:
-    """The form as the API's request model; a model check's own Chinese message is kept."""
-    try:
-        schema.model_validate(values)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        if first["type"] == "value_error":
-            raise InvalidInput("validation.value_error", str(first["ctx"]["error"]), None) from None
+    """The form as the API's request model (a model check's own Chinese message is kept)."""
     return parse(schema, values, TITLES)
 
 

@@ -27,18 +27,20 @@ from jingban.oversight.inspections.schemas import (
 from jingban.oversight.penalties import rules as penalty_rules
 from jingban.oversight.penalties import service as penalties
 from jingban.oversight.penalties.schemas import DecisionIn, DepositIn, PaymentIn, ProposalIn
+from jingban.registration.rules import INSURANCES
 from jingban.web.pages import page_actor, parse, posted, render, see_other
 
 router = APIRouter()
 Form = dict[str, Any]
 NAMES = {"kinds": rules.SUBJECT_KINDS, "statuses": rules.STATUSES, "methods": rules.PLAN_METHODS,
          "departments": rules.DEPARTMENTS, "penalty_kinds": {k: v[0] for k, v in penalty_rules.KINDS.items()},
-         "parts": penalty_rules.PARTS, "case_statuses": case_rules.STATUS_NAMES}
+         "parts": penalty_rules.PARTS, "case_statuses": case_rules.STATUS_NAMES,
+         "funds": INSURANCES}
 LIST = "/oversight/inspections"
 TITLES = {"subject_ref": "对象编码", "reason": "核查事由", "findings": "核查发现的事实",
           "order_text": "责令改正的事项", "correction_wd": "改正期限", "note": "说明",
           "fine": "罚款金额", "amount": "金额", "facts": "违法事实", "reference": "缴款票据号",
-          "size": "抽取数量", "name": "计划名称"}
+          "size": "抽取数量", "name": "计划名称", "fund": "险种基金"}
 
 
 def _list(request: Request, db: Session, actor: Actor, status: int = 200, **context: Any):
