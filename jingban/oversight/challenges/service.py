@@ -3,12 +3,14 @@ challenge; the outcome confirms that case or reopens it through the case engine.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jingban.cases import service as cases
-from jingban.cases.models import Case
-from jingban.core import audit, clock
+from jingban.cases.models import Case, CaseStep
+from jingban.core import agency, audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
@@ -32,14 +34,38 @@ def record(db: Session, actor: Actor, data: ChallengeIn) -> Challenge:
         raise Conflict(*problem, "case_number")
     if problem := rules.date_problem(data.filed_on, None, clock.today(), case.received_on):
         raise InvalidInput(*problem)
+    known_on = data.known_on or decided_on(db, case)
+    due = filing_due(db, data.kind, known_on)
+    if problem := rules.filing_problem(data.kind, data.filed_on, known_on, due, data.late_reason):
+        raise InvalidInput(*problem)
     row = Challenge(case_id=case.id, kind=data.kind, body=data.body, reference=data.reference,
                     claimant=data.claimant, claims=data.claims, filed_on=data.filed_on,
+                    known_on=known_on, filing_due=due, late_reason=data.late_reason,
                     status="pending", recorded_by=actor.username)
     db.add(row)
     db.flush()
     audit.record(db, actor, "oversight.challenge_record", f"challenge:{row.id}",
                  after=snapshot(row), reason=rules.KINDS[data.kind], related=case.subject)
     return row
+
+
+def decided_on(db: Session, case: Case) -> dt.date:
+    """When the challenged case was decided: its completion, else its last step (a refusal)."""
+    if case.completed_on is not None:
+        return case.completed_on
+    last = db.execute(select(func.max(CaseStep.at)).where(CaseStep.case_id == case.id)).scalar()
+    return clock.local(last).date() if last is not None else case.received_on
+
+
+def filing_due(db: Session, kind: str, known_on: dt.date) -> dt.date:
+    """The limit from policy; a last day that is a holiday moves to the next working day
+    (民法典 §203)."""
+    last = rules.filing_limit(kind, known_on,
+                              agency.param(db, "oversight.challenge.reconsideration_days", known_on),
+                              agency.param(db, "oversight.challenge.litigation_months", known_on))
+    if agency.calendar(db.info["calendar_dirs"]).is_workday(last)[0]:
+        return last
+    return agency.due_date(db, last, 1).due
 
 
 @transactional
@@ -92,8 +118,9 @@ def listing(db: Session, actor: Actor, case_number: str | None = None,
 
 def present(db: Session, row: Challenge) -> ChallengeOut:
     case = db.get(Case, row.case_id)
+    late = row.filing_due is not None and row.filed_on > row.filing_due
     return ChallengeOut.model_validate(row).model_copy(
-        update={"case_number": case.number or "", "case_status": case.status})
+        update={"case_number": case.number or "", "case_status": case.status, "filed_late": late})
 
 
 def _case(db: Session, number: str, *, lock: bool = False) -> Case:

@@ -65,7 +65,8 @@ def fund_problem(kind: str, fund: str | None) -> str | None:
     """R§55 orders the money back into the fund it was drawn from: a fraud names that fund; an
     obstruction fine (R§57) takes nothing from a fund."""
     if kind == "fraud" and not fund:
-        return "骗取社会保险基金支出的，须写明被骗取的险种基金（追回款缴入该基金收入户，郑人社〔2016〕27号第十三部分第（一）项）"
+        return ("骗取社会保险基金支出的，须写明被骗取的险种基金"
+                "（追回款缴入该基金收入户，郑人社〔2016〕27号第十三部分第（一）项）")
     if kind == "obstruction" and fund:
         return "拒绝、阻碍监督检查的罚款不涉及基金，请勿填写险种基金"
     return None

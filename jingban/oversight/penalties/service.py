@@ -28,9 +28,9 @@ from jingban.funds.ledger.models import JournalEntry
 from jingban.oversight import service as credit
 from jingban.oversight.inspections import service as inspections
 from jingban.oversight.inspections.service import columns
+from jingban.oversight.models import CreditRecord
 from jingban.oversight.penalties import rules
 from jingban.oversight.penalties.models import Penalty, PenaltyPayment
-from jingban.oversight.models import CreditRecord
 from jingban.oversight.penalties.schemas import (
     DecisionCaseIn,
     DecisionIn,
