@@ -10,6 +10,7 @@ from jingban.web import activation, auth, cases, feeds, funds_reconciliation, pr
 from jingban.web import funds_budget as budget_pages
 from jingban.web import funds_ledger as ledger_pages
 from jingban.web import funds_reports as fund_report_pages
+from jingban.web import oversight_challenges as challenge_pages  # ovs
 from jingban.web import oversight_complaints as complaint_pages  # oversight-complaints
 from jingban.web import oversight_dishonesty as dishonesty_pages
 from jingban.web import oversight_inspections as inspection_pages
@@ -41,4 +42,5 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router, include_in_schema=False)
     app.include_router(inspection_pages.router, include_in_schema=False)  # oversight: inspections
     app.include_router(monitor_pages.router, include_in_schema=False)  # issue 12 item 3
+    app.include_router(challenge_pages.router, include_in_schema=False)  # ovs
     app.state.render_error = html_errors(app.state.render_error)

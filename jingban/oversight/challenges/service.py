@@ -15,6 +15,7 @@ from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
+from jingban.core.excel import workbook
 from jingban.oversight.challenges import rules
 from jingban.oversight.challenges.models import Challenge
 from jingban.oversight.challenges.schemas import ChallengeIn, ChallengeOut, ChallengeOutcomeIn
@@ -137,3 +138,22 @@ def _locked(db: Session, challenge_id: int) -> Challenge:
         raise NotFound("challenge.not_found", f"未找到行政复议或行政诉讼记录 {challenge_id}", "challenge_id")
     db.refresh(found)
     return found
+
+
+def limits(db: Session) -> dict[str, int]:
+    """Today's filing limits, for the pages to state."""
+    today = clock.today()
+    return {"reconsideration": agency.param(db, "oversight.challenge.reconsideration_days", today),
+            "litigation": agency.param(db, "oversight.challenge.litigation_months", today)}
+
+
+def export_xlsx(db: Session, actor: Actor, status: str | None = None) -> tuple[bytes, str]:
+    """The list as a sheet, with each filing's limit and whether it came late."""
+    rows = [present(db, r) for r in listing(db, actor, status=status, limit=1000)]
+    headers = ["业务件号", "类别", "复议机关或法院", "案号", "申请人或原告", "知道决定之日", "法定期限",
+               "申请（起诉）日期", "逾期理由", "状态", "结果", "结案日期", "决定书文号"]
+    body = [[r.case_number, rules.KINDS[r.kind], r.body, r.reference, r.claimant, r.known_on or "",
+             r.filing_due or "", r.filed_on, r.late_reason if r.filed_late else "",
+             rules.STATUSES[r.status], rules.OUTCOMES.get(r.outcome or "", ""), r.decided_on or "",
+             r.decision_reference] for r in rows]
+    return workbook("行政复议与诉讼", headers, body), f"行政复议与诉讼_{clock.today():%Y%m%d}.xlsx"
