@@ -84,6 +84,12 @@ def record_step(db: Session, actor: Actor, kind: str, key: str, step: str, note:
 def credit_history(db: Session, actor: Actor, kind: str, key: str) -> list[dict]:
     """Every credit record and every credit step of one subject, oldest first."""
     require(actor, "oversight.read")
+    return history_lines(db, kind, key)
+
+
+def history_lines(db: Session, kind: str, key: str) -> list[dict]:
+    """The credit history itself, for a caller that has checked who may read it (the subject
+    on its portal reads its own)."""
     key = key.strip().upper()
     records = db.execute(select(CreditRecord).where(CreditRecord.subject_kind == kind,
                                                     CreditRecord.subject_key == key)).scalars()
