@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from jingban.core import agency, clock
 from jingban.core.actor import Actor
-from jingban.core.errors import JingbanError
+from jingban.core.errors import JingbanError, PermissionDenied
 from jingban.core.http import RowId, get_db
 from jingban.oversight.dishonesty import rules, service
 from jingban.oversight.dishonesty.schemas import ReasonIn, StatementIn
@@ -42,6 +42,8 @@ def mine(request: Request, actor: Actor = Depends(signed_in), db: Session = Depe
 
 
 def _run(db: Session, actor: Actor, listing_id: int, act: str, values: dict[str, Any]):
+    if not actor.subject:  # staff take statements, objections and repairs on the staff page
+        raise PermissionDenied("portal.subject", "该页面仅供参保人或参保单位网上办理使用")
     if act == "statement":
         return service.record_statement(db, actor, listing_id, parse(StatementIn, values, TITLES))
     service.get(db, actor, listing_id)  # only its own entry

@@ -27,7 +27,7 @@ from jingban.funds.ledger import service as ledger
 from jingban.funds.ledger.models import JournalEntry
 from jingban.oversight import service as credit
 from jingban.oversight.inspections import service as inspections
-from jingban.oversight.inspections.service import columns
+from jingban.oversight.inspections.service import columns, fetch, newest
 from jingban.oversight.models import CreditRecord
 from jingban.oversight.penalties import rules
 from jingban.oversight.penalties.models import Penalty, PenaltyPayment
@@ -114,11 +114,7 @@ def _subject_of(db: Session, actor: Actor, data: ProposalIn) -> tuple[str, str]:
 # --- the decision -----------------------------------------------------------------------------
 
 def _locked(db: Session, penalty_id: int) -> Penalty:
-    found = db.execute(select(Penalty).where(Penalty.id == penalty_id).with_for_update()
-                       ).scalar() if 0 < penalty_id <= MAX_ID else None
-    if found is None:
-        raise NotFound("penalty.not_found", f"未找到处罚 {penalty_id}", "penalty_id")
-    return found
+    return fetch(db, Penalty, penalty_id, "penalty.not_found", "处罚", "penalty_id", lock=True)
 
 
 def _check_fine(row: Penalty, fine_text: str, field: str) -> int:
@@ -182,9 +178,7 @@ def credit_record(db: Session, row: Penalty) -> CreditRecord | None:
 def decision_applicant(db: Session, data: DecisionCaseIn) -> tuple[str | None, str, str]:
     """The agency's own case about the penalty; the subject learns of the decision from the
     decision document, not from a case notice."""
-    row = db.get(Penalty, data.penalty_id) if 0 < data.penalty_id <= MAX_ID else None
-    if row is None:
-        raise NotFound("penalty.not_found", f"未找到处罚 {data.penalty_id}", "payload.penalty_id")
+    row = fetch(db, Penalty, data.penalty_id, "penalty.not_found", "处罚", "payload.penalty_id")
     return penalty_subject(row), f"PENALTY:{row.subject_ref}"[:40], row.subject_name
 
 
@@ -233,10 +227,9 @@ def record_deposit(db: Session, actor: Actor, penalty_id: int, payment_id: int,
                    data: DepositIn) -> PenaltyPayment:
     """缴入: the collected money is in the fund's income account (or the fiscal penalty account)."""
     require(actor, "oversight.collect")
-    stmt = select(PenaltyPayment).where(PenaltyPayment.id == payment_id,
-                                        PenaltyPayment.penalty_id == penalty_id).with_for_update()
-    payment = db.execute(stmt).scalar() if 0 < payment_id <= MAX_ID else None
-    if payment is None:
+    payment = fetch(db, PenaltyPayment, payment_id, "penalty.payment_not_found", "收回款项",
+                    "payment_id", lock=True)
+    if payment.penalty_id != penalty_id:
         raise NotFound("penalty.payment_not_found", f"未找到收回款项 {payment_id}", "payment_id")
     if payment.deposited_on is not None:
         raise Conflict("penalty.deposited", f"该笔款项已于{payment.deposited_on}缴入", "payment_id")
@@ -276,10 +269,7 @@ def entry_of(db: Session, payment: PenaltyPayment) -> int | None:
 
 def get_penalty(db: Session, actor: Actor, penalty_id: int) -> Penalty:
     require(actor, "oversight.read")
-    found = db.get(Penalty, penalty_id) if 0 < penalty_id <= MAX_ID else None
-    if found is None:
-        raise NotFound("penalty.not_found", f"未找到处罚 {penalty_id}", "penalty_id")
-    return found
+    return fetch(db, Penalty, penalty_id, "penalty.not_found", "处罚", "penalty_id")
 
 
 def penalties(db: Session, actor: Actor, *, inspection_id: int | None = None,
@@ -290,8 +280,7 @@ def penalties(db: Session, actor: Actor, *, inspection_id: int | None = None,
         stmt = stmt.where(Penalty.inspection_id == inspection_id)
     if status:
         stmt = stmt.where(Penalty.status == status)
-    return list(db.execute(stmt.order_by(Penalty.id.desc()).limit(max(1, min(limit, 1000))))
-                .scalars())
+    return newest(db, stmt, Penalty, limit, 1000)
 
 
 def payments(db: Session, penalty_id: int) -> list[PenaltyPayment]:

@@ -13,8 +13,12 @@ from openpyxl import load_workbook
 from jingban.core import clock, policy
 from jingban.oversight.challenges import rules
 from tests.conftest import REGION, error_of
-from tests.oversight.challenges.test_challenges import challenge, decide, staff  # noqa: F401
-from tests.oversight.challenges.test_challenges import refused  # noqa: F401
+from tests.oversight.challenges.test_challenges import (  # noqa: F401
+    challenge,
+    decide,
+    refused,  # noqa: F401
+    staff,
+)
 from tests.web.helpers import post, sign_in
 
 

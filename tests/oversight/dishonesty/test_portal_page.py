@@ -90,3 +90,15 @@ def test_a_listed_subject_objects_and_sees_the_repair_path(client, sessions):
                    {"reason": "已全额退回多领待遇并补办参保", "correction_proof": "1"})
     assert applied.status_code == 200 and "信用修复申请已提交" in applied.text
     assert "信用修复申请正在审核中" in applied.text
+
+
+def test_staff_cannot_act_through_the_portal_page(client, sessions, make_user):
+    with sessions() as db:
+        entry_id = listed(db, person_with_credits(db, "fraud")).id
+    make_user("p-sup", "supervisor")
+    token = sign_in(client, "p-sup")
+    assert client.get("/my/credit").status_code == 403
+    refused = post(client, f"/my/credit/{entry_id}/objection", token, {"reason": "试图代为异议"})
+    assert refused.status_code == 403
+    with sessions() as db:
+        assert db.get(DishonestyListing, entry_id).objection_case_id is None
