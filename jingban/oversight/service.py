@@ -26,6 +26,12 @@ def credit_subject(kind: str, key: str) -> str:
 def record_credit(db: Session, actor: Actor, data: CreditIn) -> CreditRecord:
     """如实记录失信行为 (R§45 第二款). The same act from the same source is recorded once."""
     require(actor, "oversight.record")
+    return write_credit(db, actor, data)
+
+
+def write_credit(db: Session, actor: Actor, data: CreditIn) -> CreditRecord:
+    """The record itself, inside the caller's act (whose permission the caller checked): a
+    fraud penalty decided by its case's final reviewer records the fraud (R§45, D§43(二))."""
     if data.act not in rules.CREDIT_ACTS:
         raise InvalidInput("credit.act", f"未知的失信行为代码：{data.act}", "act")
     key = data.subject_key.upper()
@@ -78,6 +84,12 @@ def record_step(db: Session, actor: Actor, kind: str, key: str, step: str, note:
 def credit_history(db: Session, actor: Actor, kind: str, key: str) -> list[dict]:
     """Every credit record and every credit step of one subject, oldest first."""
     require(actor, "oversight.read")
+    return history_lines(db, kind, key)
+
+
+def history_lines(db: Session, kind: str, key: str) -> list[dict]:
+    """The credit history itself, for a caller that has checked who may read it (the subject
+    on its portal reads its own)."""
     key = key.strip().upper()
     records = db.execute(select(CreditRecord).where(CreditRecord.subject_kind == kind,
                                                     CreditRecord.subject_key == key)).scalars()

@@ -8,13 +8,13 @@ import uuid
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from jingban.core import clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
-from jingban.core.errors import InvalidInput, JingbanError, NotFound
+from jingban.core.errors import JingbanError, NotFound
 from jingban.core.excel import xlsx_response
 from jingban.core.http import RowId, get_db
 from jingban.oversight.complaints import rules, service
@@ -28,6 +28,7 @@ from jingban.oversight.complaints.schemas import (
     RewardIn,
     ScreeningIn,
 )
+from jingban.oversight.inspections import service as inspections
 from jingban.web.pages import page_actor, parse, posted, render, see_other, signed_in
 from jingban.web.portal import NOTICE_KINDS
 
@@ -48,13 +49,7 @@ CHECKBOXES = ("anonymous", "wants_notice")
 
 
 def _parse(schema: type[M], values: dict) -> M:
-    """The form as the API's request model; a model check's own Chinese message is kept."""
-    try:
-        schema.model_validate(values)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        if first["type"] == "value_error":
-            raise InvalidInput("validation.value_error", str(first["ctx"]["error"]), None) from None
+    """The form as the API's request model (a model check's own Chinese message is kept)."""
     return parse(schema, values, TITLES)
 
 
@@ -102,8 +97,10 @@ def export(status: str | None = None, actor: Actor = Depends(page_actor),
 def _detail(request: Request, db: Session, actor: Actor, complaint_id: int, status: int = 200,
             **context: Any):
     row = service.get(db, actor, complaint_id)
+    linked = inspections.by_case(db, row.inspection_case_id) if row.inspection_case_id else None
     return render(request, "oversight_complaints/detail.html", status=status,
                   c=service.present(actor, row), late=service.overdue(row, clock.today()),
+                  inspection=linked,
                   limits=service.limits(db), **NAMES, **context)
 
 
@@ -111,6 +108,21 @@ def _detail(request: Request, db: Session, actor: Actor, complaint_id: int, stat
 def detail(request: Request, complaint_id: RowId, actor: Actor = Depends(page_actor),
            db: Session = Depends(get_db)):
     return _detail(request, db, actor, complaint_id)
+
+
+@router.post("/oversight/complaints/{complaint_id}/inspection")
+def inspect(request: Request, complaint_id: RowId, values: dict = Depends(posted),
+            actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    """One click: the inspection of the accused, filed and linked to the report."""
+    try:
+        case = service.open_inspection(db, actor, complaint_id)
+        found = inspections.by_case(db, case.id)
+    except JingbanError as exc:
+        db.rollback()
+        return _detail(request, db, actor, complaint_id, status=exc.status, error=exc,
+                       values=values, form="inspection")
+    return see_other(f"/oversight/inspections/{found.id}",
+                     f"已立案核查，业务件号{case.number}，已关联举报投诉", request)
 
 
 STEPS = {"screening": (ScreeningIn, service.screen, "审查结论已登记"),

@@ -4,9 +4,12 @@ collections, deposits) — the same services as the API."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from jingban.cases import rules as case_rules
@@ -27,18 +30,32 @@ from jingban.oversight.inspections.schemas import (
 from jingban.oversight.penalties import rules as penalty_rules
 from jingban.oversight.penalties import service as penalties
 from jingban.oversight.penalties.schemas import DecisionIn, DepositIn, PaymentIn, ProposalIn
+from jingban.registration.rules import INSURANCES
 from jingban.web.pages import page_actor, parse, posted, render, see_other
 
 router = APIRouter()
 Form = dict[str, Any]
 NAMES = {"kinds": rules.SUBJECT_KINDS, "statuses": rules.STATUSES, "methods": rules.PLAN_METHODS,
          "departments": rules.DEPARTMENTS, "penalty_kinds": {k: v[0] for k, v in penalty_rules.KINDS.items()},
-         "parts": penalty_rules.PARTS, "case_statuses": case_rules.STATUS_NAMES}
+         "parts": penalty_rules.PARTS, "case_statuses": case_rules.STATUS_NAMES,
+         "funds": INSURANCES}
 LIST = "/oversight/inspections"
 TITLES = {"subject_ref": "对象编码", "reason": "核查事由", "findings": "核查发现的事实",
           "order_text": "责令改正的事项", "correction_wd": "改正期限", "note": "说明",
           "fine": "罚款金额", "amount": "金额", "facts": "违法事实", "reference": "缴款票据号",
-          "size": "抽取数量", "name": "计划名称"}
+          "size": "抽取数量", "name": "计划名称", "fund": "险种基金"}
+
+
+def _submit(request: Request, db: Session, values: Form, form: str,
+            do: Callable[[], tuple[str, str]], again: Callable[..., Response]) -> Response:
+    """One form's POST: ``do`` acts and says where to go and what to tell; a refusal rolls
+    back and shows ``again`` (the page the form is on) with the error at the form."""
+    try:
+        url, message = do()
+    except JingbanError as exc:
+        db.rollback()
+        return again(status=exc.status, error=exc, values=values, form=form)
+    return see_other(url, message, request)
 
 
 def _list(request: Request, db: Session, actor: Actor, status: int = 200, **context: Any):
@@ -66,16 +83,14 @@ def listing_xlsx(request: Request, actor: Actor = Depends(page_actor), db: Sessi
 @router.post(LIST)
 def open_one(request: Request, values: Form = Depends(posted), actor: Actor = Depends(page_actor),
              db: Session = Depends(get_db)):
-    try:
+    def do():
         data = parse(InspectionIn, {**values, "origin": values.get("origin") or None}, TITLES)
         case = service.open_inspection(db, actor, subject_kind=data.subject_kind,
                                        subject_ref=data.subject_ref, reason=data.reason,
                                        origin=data.origin)
-        row = service.by_case(db, case.id)
-    except JingbanError as exc:
-        db.rollback()
-        return _list(request, db, actor, status=exc.status, error=exc, values=values, form="open")
-    return see_other(f"{LIST}/{row.id}", f"已立案核查，业务件号{case.number}", request)
+        return f"{LIST}/{service.by_case(db, case.id).id}", f"已立案核查，业务件号{case.number}"
+
+    return _submit(request, db, values, "open", do, partial(_list, request, db, actor))
 
 
 @router.post(LIST + "/plans")
@@ -83,14 +98,14 @@ def create_plan(request: Request, values: Form = Depends(posted), actor: Actor =
                 db: Session = Depends(get_db)):
     refs = [r for r in str(values.get("refs") or "").replace("，", ",").replace("\n", ",").split(",")
             if r.strip()]
-    try:
+
+    def do():
         plan = service.create_plan(db, actor, parse(PlanIn, {**values, "refs": refs}, TITLES))
-    except JingbanError as exc:
-        db.rollback()
-        return _list(request, db, actor, status=exc.status, error=exc, values=values, form="plan")
-    seed = f"，随机种子 {plan.seed}（可复现）" if plan.seed is not None else ""
-    return see_other(f"{LIST}?plan={plan.id}", f"核查计划已制定：从 {plan.population} 个对象中"
-                                               f"确定 {plan.size} 个并逐一立案{seed}", request)
+        seed = f"，随机种子 {plan.seed}（可复现）" if plan.seed is not None else ""
+        return (f"{LIST}?plan={plan.id}",
+                f"核查计划已制定：从 {plan.population} 个对象中确定 {plan.size} 个并逐一立案{seed}")
+
+    return _submit(request, db, values, "plan", do, partial(_list, request, db, actor))
 
 
 # --- one inspection ---------------------------------------------------------------------------
@@ -111,14 +126,10 @@ def detail(request: Request, inspection_id: RowId, actor: Actor = Depends(page_a
 
 
 def _act(request: Request, db: Session, actor: Actor, inspection_id: int, values: Form,
-         form: str, do):
-    try:
-        message = do()
-    except JingbanError as exc:
-        db.rollback()
-        return _detail(request, db, actor, inspection_id, status=exc.status, error=exc,
-                       values=values, form=form)
-    return see_other(f"{LIST}/{inspection_id}", message, request)
+         form: str, do: Callable[[], str]) -> Response:
+    """An act on one inspection's page: back to it, with the message or the error."""
+    return _submit(request, db, values, form, lambda: (f"{LIST}/{inspection_id}", do()),
+                   partial(_detail, request, db, actor, inspection_id))
 
 
 @router.post(LIST + "/{inspection_id}/conclusion")
@@ -161,17 +172,15 @@ def handover_sheet(inspection_id: RowId, actor: Actor = Depends(page_actor),
 @router.post(LIST + "/{inspection_id}/penalties")
 def propose(request: Request, inspection_id: RowId, values: Form = Depends(posted),
             actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
-    try:
-        row = penalties.propose(db, actor, parse(ProposalIn, {**values, "inspection_id": inspection_id,
-                                                              "amount": values.get("amount") or "0"},
-                                                 TITLES))
-    except JingbanError as exc:
-        db.rollback()
-        return _detail(request, db, actor, inspection_id, status=exc.status, error=exc,
-                       values=values, form="penalty")
-    legal = penalty_rules.Range(row.range_low, row.range_high)
-    return see_other(f"/oversight/penalties/{row.id}", f"已提出处罚建议，法定罚款幅度：{legal.label}",
-                     request)
+    def do():
+        row = penalties.propose(db, actor, parse(ProposalIn, {
+            **values, "inspection_id": inspection_id, "amount": values.get("amount") or "0",
+            "fund": values.get("fund") or None}, TITLES))
+        legal = penalty_rules.Range(row.range_low, row.range_high)
+        return f"/oversight/penalties/{row.id}", f"已提出处罚建议，法定罚款幅度：{legal.label}"
+
+    return _submit(request, db, values, "penalty", do,
+                   partial(_detail, request, db, actor, inspection_id))
 
 
 # --- one penalty ------------------------------------------------------------------------------
@@ -193,14 +202,10 @@ def penalty_page(request: Request, penalty_id: RowId, actor: Actor = Depends(pag
 
 
 def _penalty_act(request: Request, db: Session, actor: Actor, penalty_id: int, values: Form,
-                 form: str, do):
-    try:
-        message = do()
-    except JingbanError as exc:
-        db.rollback()
-        return _penalty(request, db, actor, penalty_id, status=exc.status, error=exc,
-                        values=values, form=form)
-    return see_other(f"/oversight/penalties/{penalty_id}", message, request)
+                 form: str, do: Callable[[], str]) -> Response:
+    """An act on one penalty's page: back to it, with the message or the error."""
+    return _submit(request, db, values, form, lambda: (f"/oversight/penalties/{penalty_id}", do()),
+                   partial(_penalty, request, db, actor, penalty_id))
 
 
 @router.post(PENALTY + "/decision")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from pathlib import Path
 from typing import Any, TypeVar, get_args
@@ -30,6 +31,7 @@ templates.env.filters.update(FILTERS)
 templates.env.globals.update(GLOBALS)
 
 M = TypeVar("M", bound=BaseModel)
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -155,6 +157,8 @@ def form_error(exc: ValidationError, titles: dict[str, str] | None = None) -> In
     message = VALIDATION_MESSAGES.get(kind, "字段格式不正确")
     if kind == "string_pattern_mismatch" and field in FORMAT_HINTS:
         message = FORMAT_HINTS[field]
+    if kind == "value_error" and CHINESE.search(said := str(first.get("ctx", {}).get("error", ""))):
+        message = said  # a validator's own Chinese message says what is wrong
     title = (titles or {}).get(field or "") or label(field)
     return InvalidInput(f"validation.{kind}", f"{title}：{message}" if field else message, field)
 

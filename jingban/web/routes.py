@@ -10,10 +10,12 @@ from jingban.web import activation, auth, cases, feeds, funds_reconciliation, pr
 from jingban.web import funds_budget as budget_pages
 from jingban.web import funds_ledger as ledger_pages
 from jingban.web import funds_reports as fund_report_pages
+from jingban.web import oversight_challenges as challenge_pages  # ovs
 from jingban.web import oversight_complaints as complaint_pages  # oversight-complaints
 from jingban.web import oversight_dishonesty as dishonesty_pages
 from jingban.web import oversight_inspections as inspection_pages
 from jingban.web import oversight_monitors as monitor_pages
+from jingban.web import oversight_portal as credit_portal_pages  # ovs
 from jingban.web import portal as portal_pages
 from jingban.web import supervision as supervision_pages
 from jingban.web import transfers as transfer_pages
@@ -41,4 +43,6 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router, include_in_schema=False)
     app.include_router(inspection_pages.router, include_in_schema=False)  # oversight: inspections
     app.include_router(monitor_pages.router, include_in_schema=False)  # issue 12 item 3
+    app.include_router(challenge_pages.router, include_in_schema=False)  # ovs
+    app.include_router(credit_portal_pages.router, include_in_schema=False)  # ovs
     app.state.render_error = html_errors(app.state.render_error)

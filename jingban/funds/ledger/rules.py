@@ -208,6 +208,12 @@ def recovery_lines(banks: dict[str, int], amount: int) -> list[Line]:
     return [Line(banks["income"], debit=amount), Line(OTHER_INCOME, credit=amount)]
 
 
+def penalty_recovery_lines(banks: dict[str, int], amount: int) -> list[Line]:
+    """责令退回的骗取基金（R§55）缴入收入户（郑人社〔2016〕27号第十三部分第（一）项）：借 收入户存款，
+    贷 其他收入."""
+    return [Line(banks["income"], debit=amount), Line(OTHER_INCOME, credit=amount)]
+
+
 def transfer_lines(banks: dict[str, int], direction: str, amount: int) -> list[Line]:
     """转移基金：转入 借 收入户存款、贷 转移收入；转出 财政专户拨入支出户，借 转移支出、贷 支出户存款."""
     if direction == "in":

@@ -122,6 +122,16 @@ def book_recovery(db: Session, actor: Actor, fund: str, amount: int, source: str
     return _book_positive(db, actor, fund, source, memo, rules.recovery_lines, amount)
 
 
+def book_penalty_recovery(db: Session, actor: Actor, fund: str, amount: int, source: str,
+                          memo: str, on: dt.date) -> JournalEntry | None:
+    """骗取的基金责令退回 (R§55), paid into the fund's income account on ``on`` (Z-13(1) 十个工作日内
+    足额缴入社会保险基金收入专户); the fine goes to the fiscal penalty account, not to the fund."""
+    if amount <= 0:
+        raise InvalidInput("funds.amount", "追回金额应大于0", "amount")
+    return book(db, actor, fund=fund, source=source, memo=memo, on=on,
+                lines=rules.penalty_recovery_lines(banks(db), amount))
+
+
 def book_transfer(db: Session, actor: Actor, fund: str, direction: str, amount: int, source: str,
                   memo: str) -> JournalEntry | None:
     return _book_positive(db, actor, fund, source, memo,

@@ -23,6 +23,10 @@ class Challenge(Base):
     claimant: Mapped[str] = mapped_column(String(200))  # 申请人 / 原告
     claims: Mapped[str] = mapped_column(Text)
     filed_on: Mapped[dt.date] = mapped_column(Date)
+    # the filing limit: counted from the day the claimant knew of the decision (R§52)
+    known_on: Mapped[dt.date | None] = mapped_column(Date)
+    filing_due: Mapped[dt.date | None] = mapped_column(Date)
+    late_reason: Mapped[str] = mapped_column(Text, default="")  # 耽误期限的正当理由
     status: Mapped[str] = mapped_column(String(16), index=True)  # rules.STATUSES
     outcome: Mapped[str | None] = mapped_column(String(16))  # rules.OUTCOMES
     decided_on: Mapped[dt.date | None] = mapped_column(Date)

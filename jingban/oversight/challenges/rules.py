@@ -3,6 +3,7 @@ each outcome acts on the challenged case. Pure functions."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 KINDS = {"reconsideration": "行政复议", "litigation": "行政诉讼"}
@@ -13,6 +14,10 @@ EFFECTS = {"upheld": "confirm", "revoked": "reopen", "changed": "reopen", "withd
 STATUSES = {"pending": "审理中", "decided": "已结案"}
 DECIDED_CASES = {"completed", "returned", "closed"}
 BASIS = "《社会保险经办条例》第五十二条"
+LIMIT_BASIS = {"reconsideration": "《中华人民共和国行政复议法》第二十条第一款（六十日）",
+               "litigation": "《中华人民共和国行政诉讼法》第四十六条第一款（六个月）"}
+LATE_BASIS = {"reconsideration": "《中华人民共和国行政复议法》第二十条第二款",
+              "litigation": "《中华人民共和国行政诉讼法》第四十八条"}
 
 
 def challenge_problem(case_status: str, pending: bool) -> tuple[str, str] | None:
@@ -40,3 +45,30 @@ def effect_note(kind: str, outcome: str, reference: str, note: str) -> str:
     """The line the challenged case's timeline gets."""
     text = f"{KINDS[kind]}{OUTCOMES[outcome]}（{reference}，{BASIS}）"
     return f"{text}：{note}" if note else text
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the month's last day when it has no such day)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def filing_limit(kind: str, known_on: dt.date, days: int, months: int) -> dt.date:
+    """The last day to file, before a holiday moves it (民法典 §201: the first day is not
+    counted): reconsideration 60 days (行政复议法 §20), litigation 6 months (行政诉讼法 §46)."""
+    if kind == "reconsideration":
+        return known_on + dt.timedelta(days=days)
+    return add_months(known_on, months)
+
+
+def filing_problem(kind: str, filed_on: dt.date, known_on: dt.date, due: dt.date,
+                   late_reason: str) -> tuple[str, str, str] | None:
+    """Filed after the limit, without the good reason the law allows (不可抗力或者其他正当理由)."""
+    if known_on > filed_on:
+        return "challenge.known_on", "知道该行政行为的日期不能晚于申请（起诉）日期", "known_on"
+    if filed_on > due and not late_reason.strip():
+        return ("challenge.filing_overdue",
+                f"{KINDS[kind]}已超过法定期限：应于{due.isoformat()}前提出（{LIMIT_BASIS[kind]}），"
+                f"实际于{filed_on.isoformat()}提出；因不可抗力或者其他正当理由耽误期限的，"
+                f"须写明理由（{LATE_BASIS[kind]}）", "late_reason")
+    return None

@@ -21,6 +21,10 @@ class ChallengeIn(_Strict):
     claimant: str = Field(min_length=1, max_length=200, description="申请人或原告")
     claims: str = Field(min_length=1, max_length=4000, description="复议请求或诉讼请求")
     filed_on: dt.date = Field(description="申请或起诉日期")
+    known_on: dt.date | None = Field(default=None, description="申请人知道或者应当知道该决定的日期"
+                                                                "（默认为业务件作出决定之日）")
+    late_reason: str = Field(default="", max_length=1000,
+                             description="超过申请（起诉）期限的正当理由（不可抗力等）")
 
 
 class ChallengeOutcomeIn(_Strict):
@@ -43,6 +47,10 @@ class ChallengeOut(BaseModel):
     claimant: str
     claims: str
     filed_on: dt.date
+    known_on: dt.date | None = None
+    filing_due: dt.date | None = Field(default=None, description="法定申请（起诉）期限的最后一日")
+    late_reason: str = ""
+    filed_late: bool = False
     status: str
     outcome: str | None
     decided_on: dt.date | None

@@ -3,16 +3,19 @@ challenge; the outcome confirms that case or reopens it through the case engine.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jingban.cases import service as cases
-from jingban.cases.models import Case
-from jingban.core import audit, clock
+from jingban.cases.models import Case, CaseStep
+from jingban.core import agency, audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
+from jingban.core.excel import workbook
 from jingban.oversight.challenges import rules
 from jingban.oversight.challenges.models import Challenge
 from jingban.oversight.challenges.schemas import ChallengeIn, ChallengeOut, ChallengeOutcomeIn
@@ -32,14 +35,38 @@ def record(db: Session, actor: Actor, data: ChallengeIn) -> Challenge:
         raise Conflict(*problem, "case_number")
     if problem := rules.date_problem(data.filed_on, None, clock.today(), case.received_on):
         raise InvalidInput(*problem)
+    known_on = data.known_on or decided_on(db, case)
+    due = filing_due(db, data.kind, known_on)
+    if problem := rules.filing_problem(data.kind, data.filed_on, known_on, due, data.late_reason):
+        raise InvalidInput(*problem)
     row = Challenge(case_id=case.id, kind=data.kind, body=data.body, reference=data.reference,
                     claimant=data.claimant, claims=data.claims, filed_on=data.filed_on,
+                    known_on=known_on, filing_due=due, late_reason=data.late_reason,
                     status="pending", recorded_by=actor.username)
     db.add(row)
     db.flush()
     audit.record(db, actor, "oversight.challenge_record", f"challenge:{row.id}",
                  after=snapshot(row), reason=rules.KINDS[data.kind], related=case.subject)
     return row
+
+
+def decided_on(db: Session, case: Case) -> dt.date:
+    """When the challenged case was decided: its completion, else its last step (a refusal)."""
+    if case.completed_on is not None:
+        return case.completed_on
+    last = db.execute(select(func.max(CaseStep.at)).where(CaseStep.case_id == case.id)).scalar()
+    return clock.local(last).date() if last is not None else case.received_on
+
+
+def filing_due(db: Session, kind: str, known_on: dt.date) -> dt.date:
+    """The limit from policy; a last day that is a holiday moves to the next working day
+    (民法典 §203)."""
+    last = rules.filing_limit(kind, known_on,
+                              agency.param(db, "oversight.challenge.reconsideration_days", known_on),
+                              agency.param(db, "oversight.challenge.litigation_months", known_on))
+    if agency.calendar(db.info["calendar_dirs"]).is_workday(last)[0]:
+        return last
+    return agency.due_date(db, last, 1).due
 
 
 @transactional
@@ -92,8 +119,9 @@ def listing(db: Session, actor: Actor, case_number: str | None = None,
 
 def present(db: Session, row: Challenge) -> ChallengeOut:
     case = db.get(Case, row.case_id)
+    late = row.filing_due is not None and row.filed_on > row.filing_due
     return ChallengeOut.model_validate(row).model_copy(
-        update={"case_number": case.number or "", "case_status": case.status})
+        update={"case_number": case.number or "", "case_status": case.status, "filed_late": late})
 
 
 def _case(db: Session, number: str, *, lock: bool = False) -> Case:
@@ -110,3 +138,22 @@ def _locked(db: Session, challenge_id: int) -> Challenge:
         raise NotFound("challenge.not_found", f"未找到行政复议或行政诉讼记录 {challenge_id}", "challenge_id")
     db.refresh(found)
     return found
+
+
+def limits(db: Session) -> dict[str, int]:
+    """Today's filing limits, for the pages to state."""
+    today = clock.today()
+    return {"reconsideration": agency.param(db, "oversight.challenge.reconsideration_days", today),
+            "litigation": agency.param(db, "oversight.challenge.litigation_months", today)}
+
+
+def export_xlsx(db: Session, actor: Actor, status: str | None = None) -> tuple[bytes, str]:
+    """The list as a sheet, with each filing's limit and whether it came late."""
+    rows = [present(db, r) for r in listing(db, actor, status=status, limit=1000)]
+    headers = ["业务件号", "类别", "复议机关或法院", "案号", "申请人或原告", "知道决定之日", "法定期限",
+               "申请（起诉）日期", "逾期理由", "状态", "结果", "结案日期", "决定书文号"]
+    body = [[r.case_number, rules.KINDS[r.kind], r.body, r.reference, r.claimant, r.known_on or "",
+             r.filing_due or "", r.filed_on, r.late_reason if r.filed_late else "",
+             rules.STATUSES[r.status], rules.OUTCOMES.get(r.outcome or "", ""), r.decided_on or "",
+             r.decision_reference] for r in rows]
+    return workbook("行政复议与诉讼", headers, body), f"行政复议与诉讼_{clock.today():%Y%m%d}.xlsx"

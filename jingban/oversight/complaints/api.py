@@ -25,6 +25,8 @@ from jingban.oversight.complaints.schemas import (
     RewardIn,
     ScreeningIn,
 )
+from jingban.oversight.inspections.api import case_ref
+from jingban.oversight.inspections.schemas import CaseRef
 
 router = APIRouter(tags=["举报投诉 complaints"])
 Status = Query(default=None, pattern="^(received|accepted|not_accepted|transferred|investigating|concluded)$")
@@ -105,6 +107,12 @@ def tell(complaint_id: RowId, data: NoticeIn, actor: Actor = Depends(api_actor),
 def investigate(complaint_id: RowId, data: InvestigationIn, actor: Actor = Depends(api_actor),
                 db: Session = Depends(get_db)):
     return service.present(actor, service.investigate(db, actor, complaint_id, data))
+
+
+@router.post("/oversight/complaints/{complaint_id}/inspection", status_code=201,
+             response_model=CaseRef, summary="对被举报对象立案核查并关联（举报人信息不随之移交）")
+def inspect(complaint_id: RowId, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return case_ref(service.open_inspection(db, actor, complaint_id))
 
 
 @router.post("/oversight/complaints/{complaint_id}/outcome", response_model=ComplaintOut,

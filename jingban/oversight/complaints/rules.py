@@ -67,3 +67,16 @@ def reward_problem(status: str, outcome: str | None, anonymous: bool,
     if anonymous:
         return "complaint.anonymous", "匿名举报无法确认举报人身份，不予发放奖励"
     return None
+
+
+def blot(text: str, identity: list[str]) -> str:
+    """The text with every trace of the reporter's identity blotted out (R§51: kept secret)."""
+    for said in sorted((x.strip() for x in identity if x and x.strip()), key=len, reverse=True):
+        text = text.replace(said, HIDDEN)
+    return text
+
+
+def inspection_reason(number: str, kind: str, facts: str, identity: list[str]) -> str:
+    """What an inspection opened for a report is told: the report's number and facts, never
+    who reported it."""
+    return f"举报投诉线索（{kind}，编号{number}）：{blot(facts, identity)}"[:300]

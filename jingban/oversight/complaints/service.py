@@ -40,6 +40,8 @@ from jingban.oversight.complaints.schemas import (
     RewardIn,
     ScreeningIn,
 )
+from jingban.oversight.inspections import rules as inspection_rules
+from jingban.oversight.inspections import service as inspections
 
 PUBLIC = Actor("public", frozenset(), False, "web")  # the public form: no account, no role
 # who a portal report is recorded as: never the account, which would name the reporter
@@ -233,6 +235,42 @@ def link_inspection(db: Session, actor: Actor, complaint_id: int, case_id: int) 
 
 
 @transactional
+def open_inspection(db: Session, actor: Actor, complaint_id: int) -> Case:
+    """立案核查 in one step: the inspector files an inspection of the accused for an accepted
+    report (which goes to investigation) and links it to the report; asked again, the same
+    inspection. The inspection hears what was reported, never who reported it: the reporter's
+    name, number, phone and mail are blotted out of the facts it is given."""
+    require(actor, "oversight.inspect")
+    row = _locked(db, complaint_id)
+    if row.status not in ("accepted", "investigating") or (
+            row.inspection_case_id and row.inspection_case_id != _inspection_case(db, row)):
+        raise Conflict("complaint.inspection_status", "只有已受理、尚未关联其他核查的举报投诉可以立案核查",
+                       "complaint_id")
+    if row.accused_kind not in inspection_rules.SUBJECT_KINDS:
+        raise InvalidInput("complaint.accused_kind", "被举报对象不是用人单位、个人或社会保险服务机构，"
+                                                     "不能立案核查", "complaint_id")
+    case = inspections.open_inspection(
+        db, actor, subject_kind=row.accused_kind, subject_ref=row.accused_ref,
+        reason=rules.inspection_reason(row.number, rules.KINDS[row.kind], row.facts,
+                                       identity_of(row)),
+        origin=complaint_origin(row))
+    if row.inspection_case_id != case.id:
+        row.inspection_case_id, row.status = case.id, "investigating"
+        _step(db, actor, row, "investigate", f"立案核查，核查业务件 {case.number}")
+    return case
+
+
+def complaint_origin(row: Complaint) -> str:
+    return f"complaint:{row.id}"
+
+
+def _inspection_case(db: Session, row: Complaint) -> int | None:
+    """The case of the inspection this report filed, if it filed one."""
+    found = inspections.by_origin(db, complaint_origin(row))
+    return found.case_id if found else None
+
+
+@transactional
 def conclude(db: Session, actor: Actor, complaint_id: int, data: OutcomeIn) -> Complaint:
     """办结 with the outcome and the confirmed amount; a real-name reporter is told the result
     (有案必查，有果必复, Z-12)."""
@@ -308,7 +346,13 @@ def present(actor: Actor, row: Complaint) -> ComplaintOut:
         update={"status_name": rules.STATUSES[row.status], "number": row.number or ""})
     if can(actor, "complaints.identity") or (actor.subject and actor.subject == row.reporter_subject):
         return out.model_copy(update={"identity_shown": True})
-    return out.model_copy(update={name: None for name in IDENTITY if name in ComplaintOut.model_fields})
+    hidden = {name: None for name in IDENTITY if name in ComplaintOut.model_fields}
+    return out.model_copy(update={**hidden, "facts": rules.blot(row.facts, identity_of(row))})
+
+
+def identity_of(row: Complaint) -> list[str]:
+    """What names the reporter: his name, number, phone and mail."""
+    return [row.reporter_name, row.reporter_id_number, row.reporter_phone, row.reporter_email]
 
 
 def limits(db: Session) -> dict[str, int]:

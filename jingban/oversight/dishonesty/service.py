@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jingban.cases import parties
+from jingban.cases import rules as case_rules
 from jingban.cases import service as cases
 from jingban.cases.models import Case, CaseStep
 from jingban.core import agency, audit, clock
@@ -387,6 +388,42 @@ def history(db: Session, actor: Actor, listing: DishonestyListing) -> list[dict]
                "name": f"业务件{number}第{s.level}级{names[s.action]}", "note": s.note, "by": s.actor,
                "ref": f"case:{s.case_id}"} for s, number in steps]
     return sorted(lines, key=lambda line: (line["on"], str(line["at"])))
+
+
+# --- the subject's own view (portal) ---------------------------------------------------------------
+
+def mine(db: Session, actor: Actor) -> list[DishonestyListing]:
+    """The signed-in person's or unit's own entries, newest first (a proposal it has not yet
+    been told of is not shown: it learns of it by the prior notice)."""
+    if not actor.subject:
+        raise PermissionDenied("portal.subject", "该页面仅供参保人或参保单位网上查询使用")
+    stmt = select(DishonestyListing).where(DishonestyListing.party_subject == actor.subject,
+                                           DishonestyListing.status != "proposed")
+    return list(db.execute(stmt.order_by(DishonestyListing.id.desc())).scalars())
+
+
+def own_history(db: Session, actor: Actor, listing: DishonestyListing) -> list[dict]:
+    """The subject's own credit history (records and steps), without the staff's names."""
+    if not actor.subject or actor.subject != listing.party_subject:
+        raise NotFound("dishonesty.not_found", f"未找到名单条目 {listing.id}", "listing_id")
+    lines = credits.history_lines(db, listing.subject_kind, listing.subject_key)
+    return [{**line, "by": ""} for line in lines]
+
+
+def rights(db: Session, listing: DishonestyListing, today: dt.date) -> dict[str, bool]:
+    """What the subject may do on its portal today: state its case within the period, object to
+    a listing (one objection under review at a time), apply for repair once the shortest
+    period has passed (none while an application is under review)."""
+    return {"statement": listing.status == "noticed" and listing.statement_due is not None
+            and today <= listing.statement_due,
+            "objection": listing.status == "listed" and not _in_review(db, listing.objection_case_id),
+            "repair": rules.repair_problem(listing.status, today, listing.repair_from) is None
+            and not _in_review(db, listing.repair_case_id)}
+
+
+def _in_review(db: Session, case_id: int | None) -> bool:
+    case = db.get(Case, case_id) if case_id else None
+    return case is not None and case.status in case_rules.OPEN
 
 
 def redate_provisional(db: Session, actor: Actor) -> int:

@@ -74,7 +74,7 @@ def seed(db: Session) -> Seeded | None:
     _approve(db, service.submit_handover(db, INSPECTOR, row.id, HandoverIn(
         department="hrss", note="责令改正期限届满，单位未改正")).id, 1)
     penalty = penalties.propose(db, INSPECTOR, ProposalIn(
-        kind="fraud", inspection_id=row.id, amount="8600.00",
+        kind="fraud", inspection_id=row.id, amount="8600.00", fund="unemployment",
         facts="以虚假工资表申领失业保险稳岗返还8600元"))
     _approve(db, penalties.submit_decision(db, INSPECTOR, penalty.id, DecisionIn(
         fine="17200.00", reason="首次违法且已配合核查，按骗取金额2倍处罚")).id, 3)

@@ -115,6 +115,25 @@ def find_subject(db: Session, kind: str, ref: str, field: str = "subject_ref") -
     return found
 
 
+def fetch(db: Session, model: type, row_id: int, code: str, what: str, field: str, *,
+          lock: bool = False) -> Any:
+    """One row of an oversight table by id (locked for update when asked), or NotFound with
+    the Chinese name of what was asked for; an id out of range is not found either."""
+    found = None
+    if 0 < row_id <= MAX_ID:
+        stmt = select(model).where(model.id == row_id)
+        found = db.execute(stmt.with_for_update() if lock else stmt).scalar()
+    if found is None:
+        raise NotFound(code, f"未找到{what} {row_id}", field)
+    return found
+
+
+def newest(db: Session, stmt: Any, model: type, limit: int, most: int) -> list[Any]:
+    """The rows of a listing, newest first, at most ``most``."""
+    return list(db.execute(stmt.order_by(model.id.desc()).limit(max(1, min(limit, most))))
+                .scalars())
+
+
 def columns(row: Any) -> dict[str, Any]:
     """Every column of a row with its Python value (dates stay dates), for the API and pages."""
     return {c.key: getattr(row, c.key) for c in sa_inspect(row).mapper.column_attrs}
@@ -186,9 +205,8 @@ def filing_applicant(db: Session, data: FilingIn) -> tuple[str | None, str, str]
 
 
 def _case_applicant(db: Session, data: ConcludeCaseIn | HandoverCaseIn) -> tuple[str | None, str, str]:
-    row = db.get(Inspection, data.inspection_id) if 0 < data.inspection_id <= MAX_ID else None
-    if row is None:
-        raise NotFound("inspection.not_found", f"未找到核查 {data.inspection_id}", "payload.inspection_id")
+    row = fetch(db, Inspection, data.inspection_id, "inspection.not_found", "核查",
+                "payload.inspection_id")
     return inspection_subject(row), f"INSPECT:{row.subject_ref}"[:40], row.subject_name
 
 
@@ -269,11 +287,8 @@ def redraw(db: Session, actor: Actor, plan_id: int) -> list[str]:
 # --- findings, the order to correct, the correction ------------------------------------------
 
 def _locked(db: Session, inspection_id: int) -> Inspection:
-    found = db.execute(select(Inspection).where(Inspection.id == inspection_id).with_for_update()
-                       ).scalar() if 0 < inspection_id <= MAX_ID else None
-    if found is None:
-        raise NotFound("inspection.not_found", f"未找到核查 {inspection_id}", "inspection_id")
-    return found
+    return fetch(db, Inspection, inspection_id, "inspection.not_found", "核查", "inspection_id",
+                 lock=True)
 
 
 def _open_case(db: Session, case_id: int | None) -> Case | None:
@@ -417,10 +432,7 @@ def hand_over(db: Session, actor: Actor, _key: str | None, data: HandoverCaseIn)
 
 def get_inspection(db: Session, actor: Actor, inspection_id: int) -> Inspection:
     require(actor, "oversight.read")
-    found = db.get(Inspection, inspection_id) if 0 < inspection_id <= MAX_ID else None
-    if found is None:
-        raise NotFound("inspection.not_found", f"未找到核查 {inspection_id}", "inspection_id")
-    return found
+    return fetch(db, Inspection, inspection_id, "inspection.not_found", "核查", "inspection_id")
 
 
 def inspections(db: Session, actor: Actor, *, status: str | None = None,
@@ -435,22 +447,17 @@ def inspections(db: Session, actor: Actor, *, status: str | None = None,
         stmt = stmt.where(Inspection.subject_kind == subject_kind)
     if plan_id:
         stmt = stmt.where(Inspection.plan_id == plan_id)
-    return list(db.execute(stmt.order_by(Inspection.id.desc()).limit(max(1, min(limit, 5000))))
-                .scalars())
+    return newest(db, stmt, Inspection, limit, 5000)
 
 
 def get_plan(db: Session, actor: Actor, plan_id: int) -> InspectionPlan:
     require(actor, "oversight.read")
-    found = db.get(InspectionPlan, plan_id) if 0 < plan_id <= MAX_ID else None
-    if found is None:
-        raise NotFound("inspection.plan_not_found", f"未找到核查计划 {plan_id}", "plan_id")
-    return found
+    return fetch(db, InspectionPlan, plan_id, "inspection.plan_not_found", "核查计划", "plan_id")
 
 
 def plans(db: Session, actor: Actor, limit: int = 100) -> list[InspectionPlan]:
     require(actor, "oversight.read")
-    return list(db.execute(select(InspectionPlan).order_by(InspectionPlan.id.desc())
-                           .limit(max(1, min(limit, 500)))).scalars())
+    return newest(db, select(InspectionPlan), InspectionPlan, limit, 500)
 
 
 def cases_of(db: Session, row: Inspection) -> dict[str, Case | None]:

@@ -59,12 +59,13 @@ def decision(penalty_id: RowId, data: DecisionIn, actor: Actor = Depends(api_act
              response_model=PaymentOut, summary="登记收回款项（十个工作日内缴入，Z-13(1)）")
 def payment(penalty_id: RowId, data: PaymentIn, actor: Actor = Depends(api_actor),
             db: Session = Depends(get_db)):
-    return service.payment_out(service.record_payment(db, actor, penalty_id, data), clock.today())
+    return service.payment_out(db, service.record_payment(db, actor, penalty_id, data),
+                               clock.today())
 
 
 @router.post("/oversight/penalties/{penalty_id}/payments/{payment_id}/deposit",
              response_model=PaymentOut, summary="登记缴入基金收入专户或财政罚没收入户")
 def deposit(penalty_id: RowId, payment_id: RowId, data: DepositIn,
             actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
-    return service.payment_out(service.record_deposit(db, actor, penalty_id, payment_id, data),
+    return service.payment_out(db, service.record_deposit(db, actor, penalty_id, payment_id, data),
                                clock.today())

@@ -27,6 +27,8 @@ class Penalty(Base):
     facts: Mapped[str] = mapped_column(Text)
     basis: Mapped[str] = mapped_column(String(300))
     amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    # the insurance fund the fraud drew on, into whose income account the money comes back
+    fund: Mapped[str | None] = mapped_column(String(24))
     range_low: Mapped[int] = mapped_column(BigInteger)
     range_high: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16), index=True)

@@ -61,6 +61,17 @@ def subject_problem(kind: str, subject_kind: str) -> str | None:
     return None
 
 
+def fund_problem(kind: str, fund: str | None) -> str | None:
+    """R§55 orders the money back into the fund it was drawn from: a fraud names that fund; an
+    obstruction fine (R§57) takes nothing from a fund."""
+    if kind == "fraud" and not fund:
+        return ("骗取社会保险基金支出的，须写明被骗取的险种基金"
+                "（追回款缴入该基金收入户，郑人社〔2016〕27号第十三部分第（一）项）")
+    if kind == "obstruction" and fund:
+        return "拒绝、阻碍监督检查的罚款不涉及基金，请勿填写险种基金"
+    return None
+
+
 def owed(kind: str, amount_fen: int, fine_fen: int) -> dict[str, int]:
     """What the decision makes payable: the amount obtained back (R§55 责令退回) and the fine."""
     return {"recovered": amount_fen if kind == "fraud" else 0, "fine": fine_fen}

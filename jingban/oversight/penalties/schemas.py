@@ -7,7 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jingban.registration.schemas import Insurance
+
 PenaltyKind = Literal["fraud", "obstruction"]
+Fund = Insurance  # one fund per insurance (分险种建账)
 Yuan = Field(max_length=20, description="金额（元，最多两位小数）")
 
 
@@ -26,6 +29,7 @@ class ProposalIn(Strict):
     subject_ref: str | None = Field(default=None, max_length=40,
                                     description="统一社会信用代码、社会保障号码或机构编码")
     amount: str = Field(default="0", max_length=20, description="骗取金额（元，R§55 必填）")
+    fund: Fund | None = Field(default=None, description="被骗取的险种基金（R§55 必填；追回款缴入其收入户）")
     facts: str = Field(min_length=1, max_length=2000, description="违法事实")
 
 
@@ -67,6 +71,7 @@ class PaymentOut(BaseModel):
     deposited_on: dt.date | None
     deposit_ref: str
     overdue: bool = False
+    entry_id: int | None = Field(default=None, description="基金记账凭证（追回款缴入收入户后）")
 
 
 class PenaltyOut(BaseModel):
@@ -81,6 +86,8 @@ class PenaltyOut(BaseModel):
     facts: str
     basis: str
     amount: int = Field(description="骗取金额（分），责令退回")
+    fund: str | None = Field(default=None, description="被骗取的险种基金")
+    credit_record_id: int | None = Field(default=None, description="作出骗取处罚决定后记录的失信行为")
     range_low: int = Field(description="法定罚款幅度下限（分）")
     range_high: int = Field(description="法定罚款幅度上限（分）")
     range_label: str = ""

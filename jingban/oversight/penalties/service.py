@@ -22,9 +22,13 @@ from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
-from jingban.core.money import parse_yuan
+from jingban.core.money import format_yuan, parse_yuan
+from jingban.funds.ledger import service as ledger
+from jingban.funds.ledger.models import JournalEntry
+from jingban.oversight import service as credit
 from jingban.oversight.inspections import service as inspections
-from jingban.oversight.inspections.service import columns
+from jingban.oversight.inspections.service import columns, fetch, newest
+from jingban.oversight.models import CreditRecord
 from jingban.oversight.penalties import rules
 from jingban.oversight.penalties.models import Penalty, PenaltyPayment
 from jingban.oversight.penalties.schemas import (
@@ -34,6 +38,8 @@ from jingban.oversight.penalties.schemas import (
     PaymentIn,
     ProposalIn,
 )
+from jingban.oversight.schemas import CreditIn
+from jingban.registration.rules import INSURANCES
 
 DECIDE_ITEM = "OVS-PENALTY"
 MAX_ID = 2**31 - 1
@@ -75,11 +81,13 @@ def propose(db: Session, actor: Actor, data: ProposalIn) -> Penalty:
     if data.kind == "obstruction" and amount:
         raise InvalidInput("penalty.amount", "拒绝、阻碍监督检查的罚款不按金额计算，请勿填写骗取金额",
                            "amount")
+    if problem := rules.fund_problem(data.kind, data.fund):
+        raise InvalidInput("penalty.fund", problem, "fund")
     today = clock.today()
     legal = legal_range(db, data.kind, amount, today)
     row = Penalty(inspection_id=data.inspection_id, kind=data.kind, subject_kind=kind,
                   subject_ref=subject.ref, subject_name=subject.name, facts=data.facts,
-                  basis=rules.KINDS[data.kind][1], amount=amount, range_low=legal.low,
+                  basis=rules.KINDS[data.kind][1], amount=amount, fund=data.fund, range_low=legal.low,
                   range_high=legal.high, status="proposed", proposed_on=today,
                   proposed_by=actor.username)
     db.add(row)
@@ -106,11 +114,7 @@ def _subject_of(db: Session, actor: Actor, data: ProposalIn) -> tuple[str, str]:
 # --- the decision -----------------------------------------------------------------------------
 
 def _locked(db: Session, penalty_id: int) -> Penalty:
-    found = db.execute(select(Penalty).where(Penalty.id == penalty_id).with_for_update()
-                       ).scalar() if 0 < penalty_id <= MAX_ID else None
-    if found is None:
-        raise NotFound("penalty.not_found", f"未找到处罚 {penalty_id}", "penalty_id")
-    return found
+    return fetch(db, Penalty, penalty_id, "penalty.not_found", "处罚", "penalty_id", lock=True)
 
 
 def _check_fine(row: Penalty, fine_text: str, field: str) -> int:
@@ -149,15 +153,32 @@ def decide(db: Session, actor: Actor, _key: str | None, data: DecisionCaseIn) ->
     db.flush()
     audit.record(db, actor, "oversight.decide_penalty", penalty_subject(row), after=snapshot(row),
                  reason=data.reason)
+    if row.kind == "fraud":
+        _record_fraud(db, actor, row, case)
     return row
+
+
+def _record_fraud(db: Session, actor: Actor, row: Penalty, case: Case) -> None:
+    """A fraud decided (R§55) is a dishonest act on the subject's credit record (R§45, D§43(二)),
+    which the serious-dishonesty criteria read."""
+    credit.write_credit(db, actor, CreditIn(
+        subject_kind=row.subject_kind, subject_key=row.subject_ref, subject_name=row.subject_name,
+        act="fraud", source_ref=penalty_subject(row),
+        description=(f"处罚决定（业务件{case.number}）：骗取社会保险基金"
+                     f"{format_yuan(row.amount)}元，责令退回并处罚款{format_yuan(row.fine or 0)}元。"
+                     f"{row.facts}")[:500]))
+
+
+def credit_record(db: Session, row: Penalty) -> CreditRecord | None:
+    return db.execute(select(CreditRecord).where(CreditRecord.act == "fraud",
+                                                 CreditRecord.source_ref == penalty_subject(row))
+                      ).scalar()
 
 
 def decision_applicant(db: Session, data: DecisionCaseIn) -> tuple[str | None, str, str]:
     """The agency's own case about the penalty; the subject learns of the decision from the
     decision document, not from a case notice."""
-    row = db.get(Penalty, data.penalty_id) if 0 < data.penalty_id <= MAX_ID else None
-    if row is None:
-        raise NotFound("penalty.not_found", f"未找到处罚 {data.penalty_id}", "payload.penalty_id")
+    row = fetch(db, Penalty, data.penalty_id, "penalty.not_found", "处罚", "payload.penalty_id")
     return penalty_subject(row), f"PENALTY:{row.subject_ref}"[:40], row.subject_name
 
 
@@ -206,10 +227,9 @@ def record_deposit(db: Session, actor: Actor, penalty_id: int, payment_id: int,
                    data: DepositIn) -> PenaltyPayment:
     """缴入: the collected money is in the fund's income account (or the fiscal penalty account)."""
     require(actor, "oversight.collect")
-    stmt = select(PenaltyPayment).where(PenaltyPayment.id == payment_id,
-                                        PenaltyPayment.penalty_id == penalty_id).with_for_update()
-    payment = db.execute(stmt).scalar() if 0 < payment_id <= MAX_ID else None
-    if payment is None:
+    payment = fetch(db, PenaltyPayment, payment_id, "penalty.payment_not_found", "收回款项",
+                    "payment_id", lock=True)
+    if payment.penalty_id != penalty_id:
         raise NotFound("penalty.payment_not_found", f"未找到收回款项 {payment_id}", "payment_id")
     if payment.deposited_on is not None:
         raise Conflict("penalty.deposited", f"该笔款项已于{payment.deposited_on}缴入", "payment_id")
@@ -218,20 +238,38 @@ def record_deposit(db: Session, actor: Actor, penalty_id: int, payment_id: int,
         raise InvalidInput("penalty.deposited_on", "缴入日期须在收回之日与今天之间", "deposited_on")
     payment.deposited_on, payment.deposit_ref = on, data.reference
     db.flush()
+    if payment.part == "recovered":
+        _book(db, actor, db.get(Penalty, penalty_id), payment)
     late = "（逾期缴入）" if on > payment.deposit_due else ""
     audit.record(db, actor, "oversight.penalty_deposit", f"penalty:{penalty_id}",
                  after=snapshot(payment), reason=rules.BASIS_DEPOSIT + late)
     return payment
 
 
+def _book(db: Session, actor: Actor, row: Penalty, payment: PenaltyPayment) -> None:
+    """The recovered money in the fund's income account is booked in its ledger (Z-13(1)); a
+    fine goes to the fiscal penalty account (财政罚没收入户) and is not the fund's money."""
+    if row.fund is None:
+        raise Conflict("penalty.no_fund", "该处罚未记录被骗取的险种基金，不能记入基金账", "payment_id")
+    ledger.book_penalty_recovery(db, actor, row.fund, payment.amount, payment_source(payment),
+                                 f"追回骗取的社会保险基金（处罚{row.id}，票据{payment.deposit_ref}）",
+                                 payment.deposited_on)
+
+
+def payment_source(payment: PenaltyPayment) -> str:
+    return f"penalty_payment:{payment.id}"
+
+
+def entry_of(db: Session, payment: PenaltyPayment) -> int | None:
+    return db.execute(select(JournalEntry.id).where(JournalEntry.source == payment_source(payment))
+                      ).scalar()
+
+
 # --- reads ------------------------------------------------------------------------------------
 
 def get_penalty(db: Session, actor: Actor, penalty_id: int) -> Penalty:
     require(actor, "oversight.read")
-    found = db.get(Penalty, penalty_id) if 0 < penalty_id <= MAX_ID else None
-    if found is None:
-        raise NotFound("penalty.not_found", f"未找到处罚 {penalty_id}", "penalty_id")
-    return found
+    return fetch(db, Penalty, penalty_id, "penalty.not_found", "处罚", "penalty_id")
 
 
 def penalties(db: Session, actor: Actor, *, inspection_id: int | None = None,
@@ -242,8 +280,7 @@ def penalties(db: Session, actor: Actor, *, inspection_id: int | None = None,
         stmt = stmt.where(Penalty.inspection_id == inspection_id)
     if status:
         stmt = stmt.where(Penalty.status == status)
-    return list(db.execute(stmt.order_by(Penalty.id.desc()).limit(max(1, min(limit, 1000))))
-                .scalars())
+    return newest(db, stmt, Penalty, limit, 1000)
 
 
 def payments(db: Session, penalty_id: int) -> list[PenaltyPayment]:
@@ -251,9 +288,9 @@ def payments(db: Session, penalty_id: int) -> list[PenaltyPayment]:
                            .order_by(PenaltyPayment.id)).scalars())
 
 
-def payment_out(payment: PenaltyPayment, today: dt.date) -> dict[str, Any]:
+def payment_out(db: Session, payment: PenaltyPayment, today: dt.date) -> dict[str, Any]:
     late = (payment.deposited_on or today) > payment.deposit_due
-    return {**columns(payment), "overdue": late}
+    return {**columns(payment), "overdue": late, "entry_id": entry_of(db, payment)}
 
 
 def out(db: Session, row: Penalty) -> dict[str, Any]:
@@ -267,7 +304,9 @@ def out(db: Session, row: Penalty) -> dict[str, Any]:
             "range_label": rules.Range(row.range_low, row.range_high).label,
             "owed": rules.owed(row.kind, row.amount, row.fine or 0) if row.fine is not None else {},
             "collected": collected(db, row.id),
-            "payments": [payment_out(p, today) for p in payments(db, row.id)]}
+            "payments": [payment_out(db, p, today) for p in payments(db, row.id)],
+            "fund_name": INSURANCES.get(row.fund or "", ""),
+            "credit_record_id": (found.id if (found := credit_record(db, row)) else None)}
 
 
 def redate_provisional(db: Session, actor: Actor) -> int:

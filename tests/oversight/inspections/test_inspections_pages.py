@@ -58,6 +58,7 @@ def test_inspector_walks_an_inspection_to_the_handover(client, make_user, sessio
     assert book["E2"].value == "页面核查有限公司" and book["H2"].value == "已移交行政部门"
     token = sign_in(client, "pinsp")
     proposed = post(client, f"{url}/penalties", token, {"kind": "fraud", "amount": "1000",
+                                                        "fund": "pension_enterprise",
                                                         "facts": "虚报工资基数骗取待遇"})
     assert proposed.status_code == 200 and "2,000.00元至5,000.00元" in proposed.text
     penalty_url = re.search(r"/oversight/penalties/\d+", str(proposed.url)).group(0)

@@ -49,7 +49,7 @@ def test_ranges_are_rules_with_their_articles():
 
 def fraud(db, ref: str, kind: str = "person", amount: str = "12000.00") -> Penalty:
     return service.propose(db, INSPECTOR, ProposalIn(
-        kind="fraud", subject_kind=kind, subject_ref=ref, amount=amount,
+        kind="fraud", subject_kind=kind, subject_ref=ref, amount=amount, fund="pension_enterprise",
         facts="伪造死亡人员领取资格认证冒领养老金"))
 
 
@@ -82,7 +82,7 @@ def test_proposal_from_an_inspection_takes_its_subject(db):
                                        reason="骗取失业保险稳岗返还")
     found = inspections.by_case(db, case.id)
     row = service.propose(db, INSPECTOR, ProposalIn(kind="fraud", inspection_id=found.id, amount="5000",
-                                                    facts="虚报参保人数骗取稳岗返还"))
+                                                    fund="unemployment", facts="虚报参保人数骗取稳岗返还"))
     assert (row.subject_kind, row.subject_ref, row.inspection_id) == ("employer", unit.uscc, found.id)
     with pytest.raises(InvalidInput):
         service.propose(db, INSPECTOR, ProposalIn(kind="fraud", inspection_id=found.id, amount="1",

@@ -71,7 +71,7 @@ def test_fraud_proposal_refusals(client, login, sessions):
     assert unknown.status_code == 404 and error_of(unknown)["code"] == "inspection.subject_unknown"
     made = client.post(BASE, headers=inspector, json={
         "kind": "fraud", "subject_kind": "employer", "subject_ref": unit.uscc, "facts": "虚报",
-        "amount": "1000.50"})
+        "amount": "1000.50", "fund": "unemployment"})
     assert (made.json()["range_low"], made.json()["range_high"]) == (200_100, 500_250)
     assert client.get(BASE, headers=inspector).json()[0]["id"] == made.json()["id"]
     assert error_of(client.get(f"{BASE}/77", headers=inspector))["code"] == "penalty.not_found"
