@@ -131,9 +131,11 @@ def _by_kid(kid: str) -> DataKey:
     raise DataKeyError("keys.unknown", f"找不到数据密钥 {kid}，无法解密", "kid")
 
 
-def seal(value: str, kind: str, key: DataKey | None = None) -> str:
+def seal(value: str, kind: str, key: DataKey | None = None, *, fixed: bool = False) -> str:
+    """``fixed``: the nonce derived from the value (for audit snapshots, so that an unchanged
+    value compares equal; it reveals equality only)."""
     key = key or current()
-    nonce = os.urandom(NONCE)
+    nonce = _sub(key.index, f"{kind}:{value}".encode(), NONCE) if fixed else os.urandom(NONCE)
     enc = Cipher(algorithms.SM4(key.sm4), modes.GCM(nonce)).encryptor()
     enc.authenticate_additional_data(kind.encode())
     body = enc.update(value.encode()) + enc.finalize()
@@ -207,3 +209,33 @@ class Sealed(TypeDecorator):
 def phone_index_default(context) -> str | None:
     """Column default of ``person.phone_index`` for Core inserts (the demo's bulk load)."""
     return blind_index(context.get_current_parameters().get("phone"))
+
+
+def search_indexes(query: str) -> list[str]:
+    """The blind indexes to look a phone up by, when the query looks like one (7+ digits)."""
+    if not re.fullmatch(r"[+\d\s-]{7,20}", query or "") or len(phone_digits(query)) < 7:
+        return []
+    return blind_indexes(query)
+
+
+def column_kind(column) -> str | None:
+    """The kind of a sealed column, None for any other."""
+    return column.type.kind if isinstance(column.type, Sealed) else None
+
+
+def snapshot_value(column, value):
+    """What the audit chain keeps of a column: a sealed column stays sealed (fixed nonce)."""
+    kind = column_kind(column)
+    return seal(value, kind, fixed=True) if kind and value else value
+
+
+def reveal(value):
+    """A value from an audit snapshot in clear (a sealed one opened; others as they are)."""
+    if isinstance(value, str) and is_sealed(value):
+        for kind in ("phone", "bank_account", "contact"):
+            try:
+                return open_(value, kind)
+            except DataKeyError:
+                continue
+        return "（已加密）"
+    return value

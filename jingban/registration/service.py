@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from jingban.core import audit, clock, ids
+from jingban.core import audit, clock, crypto, ids
 from jingban.core.actor import Actor
 from jingban.core.agency import param, region
 from jingban.core.auth import require
@@ -109,7 +109,7 @@ def find_person(db: Session, ssn: str, *, lock: bool = False) -> Person:
 
 
 def search(db: Session, actor: Actor, query: str, limit: int = 50) -> dict[str, list]:
-    """Find employers by USCC or name and persons by SSN or name."""
+    """Find employers by USCC or name and persons by SSN, name or phone (blind index)."""
     require(actor, "registration.read")
     q = (query or "").strip()
     if not q:
@@ -120,7 +120,8 @@ def search(db: Session, actor: Actor, query: str, limit: int = 50) -> dict[str, 
         .order_by(Employer.name).limit(limit)
     ).scalars().all()
     persons = db.execute(
-        select(Person).where(or_(Person.ssn == q.upper(), Person.name.like(f"{q}%")))
+        select(Person).where(or_(Person.ssn == q.upper(), Person.name.like(f"{q}%"),
+                                 Person.phone_index.in_(crypto.search_indexes(q))))  # secdata
         .order_by(Person.name).limit(limit)
     ).scalars().all()
     return {"employers": list(employers), "persons": list(persons)}
@@ -136,7 +137,8 @@ def history(db: Session, actor: Actor, subject: str) -> list[dict[str, Any]]:
             "seq": event.id, "at": clock.local(event.at), "actor": event.actor,
             "channel": event.channel, "act": event.act,
             "act_name": audit.ACT_NAMES.get(event.act, event.act), "reason": event.reason,
-            "changes": audit.changes(before, after),
+            "changes": {k: [crypto.reveal(v) for v in pair]  # secdata
+                        for k, pair in audit.changes(before, after).items()},
         })
     return entries
 
