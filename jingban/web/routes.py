@@ -24,6 +24,7 @@ from jingban.web.benefits import stops as stop_pages
 from jingban.web.benefits import survivor as survivor_pages
 from jingban.web.benefits import verification as verification_pages
 from jingban.web.pages import HERE, SESSION_COOKIE, html_errors
+from jingban.web import privacy as privacy_pages  # secdata
 
 
 def install(app: FastAPI) -> None:
@@ -41,4 +42,5 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router, include_in_schema=False)
     app.include_router(inspection_pages.router, include_in_schema=False)  # oversight: inspections
     app.include_router(monitor_pages.router, include_in_schema=False)  # issue 12 item 3
+    app.include_router(privacy_pages.router, include_in_schema=False)  # secdata
     app.state.render_error = html_errors(app.state.render_error)
