@@ -84,13 +84,12 @@ def create_employer(data: EmployerCreate, actor: Actor = Depends(api_actor),
                     db: Session = Depends(get_db), request_id: str | None = RequestId):
     case = submit(db, actor, "REG-EMPLOYER", data.model_dump(mode="json", exclude_none=True),
                   request_id=request_id)
-    return privacy.redact(EmployerOut.model_validate(
-        service.get_employer(db, actor, case.applicant_key)), actor)
+    return employer_shown(service.get_employer(db, actor, case.applicant_key), actor)
 
 
 @router.get("/employers/{uscc}", response_model=EmployerOut, summary="查询单位登记信息")
 def read_employer(uscc: str, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
-    return privacy.redact(EmployerOut.model_validate(service.get_employer(db, actor, uscc)), actor)
+    return employer_shown(service.get_employer(db, actor, uscc), actor)
 
 
 @router.patch("/employers/{uscc}", status_code=202, response_model=CaseOut,
@@ -214,7 +213,7 @@ def search(q: str = Query(min_length=1, max_length=64), actor: Actor = Depends(a
            db: Session = Depends(get_db)):
     found = service.search(db, actor, q)
     return {
-        "employers": [privacy.redact(EmployerOut.model_validate(e), actor).model_dump(mode="json")
+        "employers": [employer_shown(e, actor).model_dump(mode="json")
                       for e in found["employers"]],
         "persons": [{"ssn": p.ssn, "name": p.name, "status": p.status}
                     for p in found["persons"]],
@@ -229,6 +228,11 @@ def shown(out: PersonOut, actor: Actor) -> PersonOut:
     """The person as this actor may see it: the SSN (the key the route is called by) as it is,
     the citizen ID, phone and address masked unless the role needs them in full."""
     return privacy.redact(out, actor, keep=("ssn",))
+
+
+def employer_shown(employer, actor: Actor) -> EmployerOut:
+    """The unit's phone and bank account masked; its registered address is public (营业执照)."""
+    return privacy.redact(EmployerOut.model_validate(employer), actor, keep=("address",))
 
 
 @router.post("/persons/{ssn}/reveal", response_model=PersonalOut,
