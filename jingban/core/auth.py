@@ -238,7 +238,7 @@ PERMISSIONS.update({  # secdata
     "pii.reveal": frozenset({"clerk", "reviewer_1", "reviewer_2", "reviewer_3", "inspector",
                              "accountant", "cashier", "complaint_officer"}),
     # exports (CSV, Excel, PDF lists) carrying personal data
-    "pii.export": frozenset({"inspector", "data_admin"}),
+    "pii.export": frozenset({"inspector", "data_admin", "accountant"}),
     # the read log (查询留痕) of a person
     "pii.access_log": frozenset({"inspector", "supervisor", "data_admin"}),
     **{f"pii.full_{kind}": roles for kind, roles in PII_FULL.items() if roles},

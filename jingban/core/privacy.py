@@ -118,9 +118,11 @@ def reveal(db: Session, actor: Actor, subject: str, values: dict[str, str],
     return values
 
 
-def log_export(db: Session, actor: Actor, what: str, rows: int, reason: str | None = "") -> None:
-    """An export of personal data: only for ``pii.export``, logged with what and how many."""
-    require(actor, "pii.export")
+def log_export(db: Session, actor: Actor, what: str, rows: int, reason: str | None = "", *,
+               permission: str = "pii.export") -> None:
+    """An export of personal data: only for ``pii.export`` (the bank file: for the payroll
+    roles, it must carry the real accounts), logged with what and how many rows."""
+    require(actor, permission)
     why = (reason or "").strip()[:300] or "导出清单"
     db.add(_log(actor, f"export:{what}"[:80], "export", why))
     audit.record(db, actor, "privacy.export", f"export:{what}"[:80], after={"rows": rows},
