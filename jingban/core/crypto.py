@@ -19,6 +19,7 @@ migration: it is read as it is and sealed by the next ``jingban keys rotate``.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import secrets
@@ -29,7 +30,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from sqlalchemy import String
+from sqlalchemy import String, Text
 from sqlalchemy.types import TypeDecorator
 
 from jingban.core.config import var_dir
@@ -219,13 +220,16 @@ def search_indexes(query: str) -> list[str]:
 
 
 def column_kind(column) -> str | None:
-    """The kind of a sealed column, None for any other."""
-    return column.type.kind if isinstance(column.type, Sealed) else None
+    """The kind of a sealed column ("json" for a document with sealed fields), None for any
+    other."""
+    return column.type.kind if isinstance(column.type, Sealed | SealedFields) else None
 
 
 def snapshot_value(column, value):
     """What the audit chain keeps of a column: a sealed column stays sealed (fixed nonce)."""
     kind = column_kind(column)
+    if kind == "json":
+        return seal_json(value, fixed=True)
     return seal(value, kind, fixed=True) if kind and value else value
 
 
@@ -239,3 +243,71 @@ def reveal(value):
                 continue
         return "（已加密）"
     return value
+
+
+# --- JSON documents with personal fields (a case's request payload) --------------------------
+
+JSON_KINDS = {"phone": "phone", "bank_account": "bank_account"}
+
+
+def _json_kind(key: str) -> str | None:
+    """``phone``, ``reporter_phone``, ``bank_account``, ``payee_bank_account``… → their kind."""
+    return next((kind for name, kind in JSON_KINDS.items()
+                 if key == name or key.endswith("_" + name)), None)
+
+
+def _walk(data, leaf):
+    if isinstance(data, dict):
+        return {k: leaf(v, kind) if (kind := _json_kind(str(k))) and isinstance(v, str) and v
+                else _walk(v, leaf) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_walk(v, leaf) for v in data]
+    return data
+
+
+def seal_json(text: str | None, *, fixed: bool = False) -> str | None:
+    """The JSON text with each phone and bank account sealed (the rest as it is)."""
+    try:
+        data = json.loads(text) if text else None
+    except ValueError:
+        return text
+    if not isinstance(data, dict | list):
+        return text
+    sealed = _walk(data, lambda v, kind: v if is_sealed(v) and not fixed
+                   else seal(open_(v, kind), kind, fixed=fixed))
+    return json.dumps(sealed, ensure_ascii=False, default=str)
+
+
+def open_json(text: str | None) -> str | None:
+    try:
+        data = json.loads(text) if text and PREFIX in text else None
+    except ValueError:
+        return text
+    if data is None:
+        return text
+    return json.dumps(_walk(data, open_), ensure_ascii=False, default=str)
+
+
+def json_stale(text: str | None) -> bool:
+    """Whether a document holds a phone or account in clear or under an older key."""
+    found: list[bool] = []
+    try:
+        data = json.loads(text) if text else None
+    except ValueError:
+        return False
+    _walk(data, lambda v, kind: found.append(kid_of(v) != current().kid) or v)
+    return any(found)
+
+
+class SealedFields(TypeDecorator):
+    """A JSON text column whose phone and bank-account fields are stored sealed."""
+
+    impl = Text
+    cache_ok = True
+    kind = "json"
+
+    def process_bind_param(self, value, dialect):
+        return seal_json(value)
+
+    def process_result_value(self, value, dialect):
+        return open_json(value)

@@ -15,7 +15,8 @@ from jingban.core.http import RowId, api_actor, get_db
 from jingban.core.money import to_yuan
 from jingban.registration import service
 from jingban.registration.models import Enrollment, Liability, Person
-from jingban.registration.schemas import (
+from jingban.registration.schemas import (  # secdata
+    AccessOut,
     CardCreate,
     CardOut,
     CardStatusChange,
@@ -29,12 +30,13 @@ from jingban.registration.schemas import (
     HistoryEntry,
     IdentityCorrection,
     LiabilityCreate,
+    PersonalOut,
     PersonCancel,
     PersonChange,
     PersonCreate,
     PersonOut,
+    RevealRequest,
 )
-from jingban.registration.schemas import AccessOut, PersonalOut, RevealRequest  # secdata
 
 router = APIRouter(tags=["登记 registration"])
 RequestId = Header(default=None, alias="X-Request-Id", max_length=64,

@@ -15,6 +15,7 @@ from jingban.web import oversight_dishonesty as dishonesty_pages
 from jingban.web import oversight_inspections as inspection_pages
 from jingban.web import oversight_monitors as monitor_pages
 from jingban.web import portal as portal_pages
+from jingban.web import privacy as privacy_pages  # secdata
 from jingban.web import supervision as supervision_pages
 from jingban.web import transfers as transfer_pages
 from jingban.web.benefits import payroll as payroll_pages
@@ -24,7 +25,6 @@ from jingban.web.benefits import stops as stop_pages
 from jingban.web.benefits import survivor as survivor_pages
 from jingban.web.benefits import verification as verification_pages
 from jingban.web.pages import HERE, SESSION_COOKIE, html_errors
-from jingban.web import privacy as privacy_pages  # secdata
 
 
 def install(app: FastAPI) -> None:

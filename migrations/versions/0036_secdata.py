@@ -7,7 +7,8 @@ Create Date: 2026-12-07 13:00:00.000000+00:00
 
 Every phone and bank account column is widened to hold a sealed value
 (``sm4g1:<kid>:<base64>``, see ``jingban.core.crypto``) and the plaintext already there is
-sealed in batches of 1,000 rows; ``person.phone_index`` gets the keyed SM3 index. A rerun
+sealed in batches of 1,000 rows; ``person.phone_index`` gets the keyed SM3 index; the phones
+and accounts inside the cases' request documents (``case_file.payload``) are sealed too. A rerun
 seals nothing twice (a sealed value carries its prefix). The key comes from
 ``JINGBAN_DATA_KEY`` or the key file, never from the database. On SQLite the column is
 replaced in place (add, copy, drop, rename: SQLite 3.35+), because recreating a referenced
@@ -70,6 +71,22 @@ def _seal(table: str, column: str, kind: str) -> None:
         last = rows[-1].id
 
 
+def _seal_documents(table: str, column: str, seal) -> None:
+    """The phones and accounts inside a JSON document (a case's request), a batch at a time."""
+    bind = op.get_bind()
+    last = 0
+    while True:
+        rows = bind.execute(sa.text(
+            f"SELECT id, {column} FROM {table} WHERE id > :last AND ({column} LIKE '%phone%' "
+            f"OR {column} LIKE '%bank_account%') ORDER BY id LIMIT {BATCH}"), {'last': last}).all()
+        if not rows:
+            return
+        changed = [{'id': row.id, 'value': new} for row in rows if (new := seal(row[1])) != row[1]]
+        if changed:
+            bind.execute(sa.text(f'UPDATE {table} SET {column} = :value WHERE id = :id'), changed)
+        last = rows[-1].id
+
+
 def upgrade() -> None:
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.add_column(sa.Column('phone_index', sa.String(length=80), nullable=True))
@@ -80,10 +97,12 @@ def upgrade() -> None:
     for table, column, kind, _ in SEALED:
         _widen(table, column, 200)
         _seal(table, column, kind)
+    _seal_documents('case_file', 'payload', crypto.seal_json)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
+    _seal_documents('case_file', 'payload', crypto.open_json)
     for table, column, kind, length in SEALED:
         rows = bind.execute(sa.text(
             f"SELECT id, {column} FROM {table} WHERE {column} LIKE 'sm4g1:%'")).all()
