@@ -38,7 +38,7 @@ SEALED = (
     ('benefit_refund', 'bank_account', 'bank_account', 40),
     ('benefit_stop_report', 'reporter_phone', 'phone', 32),
     ('oversight_complaint', 'reporter_phone', 'phone', 32),
-    ('outbox', 'address', 'contact', 100),
+    ('outbox', 'address', 'phone', 100),  # copied from person.phone by INSERT … SELECT
 )
 
 
