@@ -55,9 +55,17 @@ def _stale(item: SealedColumn, kid: str):
 def pending(db: Session, columns: list[SealedColumn]) -> dict[str, int]:
     """Values not yet under the current key, per ``table.column``."""
     kid = crypto.current().kid
-    return {f"{c.table.name}.{c.column}": db.execute(
-        select(func.count()).select_from(c.table).where(_stale(c, kid))).scalar()
-        for c in columns}
+    return {f"{c.table.name}.{c.column}": _documents_stale(db, c) if c.kind == "json" else
+            db.execute(select(func.count()).select_from(c.table).where(_stale(c, kid))).scalar()
+            for c in columns}
+
+
+def _documents_stale(db: Session, item: SealedColumn) -> int:
+    stale, after = 0, None
+    while rows := _batch(db, item, after, 2000):
+        stale += sum(crypto.json_stale(stored) for _, stored in rows)
+        after = rows[-1][0]
+    return stale
 
 
 def _batch(db: Session, item: SealedColumn, after, size: int) -> list:

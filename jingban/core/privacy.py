@@ -112,7 +112,7 @@ def reveal(db: Session, actor: Actor, subject: str, values: dict[str, str],
     require(actor, "pii.reveal")
     why = check_reason(reason)
     fields = sorted(values)
-    db.add(_log(actor, subject, "reveal:" + ",".join(fields), why))
+    db.add(_log(actor, subject, "reveal", why))
     audit.record(db, actor, "privacy.reveal", subject, after={"fields": fields}, reason=why)
     db.commit()
     return values

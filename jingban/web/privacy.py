@@ -20,18 +20,12 @@ router = APIRouter()
 
 VIEW_NAMES = {"record": "查看个人登记信息", "history": "查看登记与参保历史", "rights": "查看个人权益记录",
               "proof": "核验权益证明", "pension": "查看养老金核定", "pension_preview": "养老金测算",
-              "survivor_preview": "遗属待遇测算", "recovery": "查看多领待遇追回", "export": "导出清单"}
+              "survivor_preview": "遗属待遇测算", "recovery": "查看多领待遇追回", "export": "导出清单",
+              "reveal": "查看完整信息（身份号码、联系电话、地址）"}
 
 
 def view_name(view: str) -> str:
-    if view.startswith("reveal:"):
-        return "查看完整信息（" + "、".join(_field(f) for f in view[7:].split(",")) + "）"
     return VIEW_NAMES.get(view, view)
-
-
-def _field(name: str) -> str:
-    return {"ssn": "社会保障号码", "id_number": "证件号码", "phone": "联系电话",
-            "address": "地址"}.get(name, name)
 
 
 @router.post("/persons/{ssn}/reveal")
