@@ -842,3 +842,55 @@ def dishonesty_sweep() -> None:
         except JingbanError as exc:
             _fail(exc.message, 2)
     console.print(f"[green]本次移出 {removed} 个期满条目[/]")
+
+
+# --- secdata: the data keys (SM4-GCM sealed phones and bank accounts) ------------------------
+
+keys_app = typer.Typer(help="个人信息加密密钥（SM4-GCM）", no_args_is_help=True)  # secdata
+app.add_typer(keys_app, name="keys")  # secdata
+
+
+def _sealed():
+    from jingban.core import keys
+    from jingban.models import metadata
+
+    return keys, keys.sealed_columns(metadata)
+
+
+@keys_app.command("status")
+def keys_status() -> None:
+    """当前密钥，以及尚未用当前密钥加密的数据条数。"""
+    from jingban.core import crypto
+
+    keys, columns = _sealed()
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        left = keys.pending(db, columns)
+    console.print(f"当前密钥：{crypto.current().kid}（共 {len(crypto.ring())} 个密钥）")
+    for name, count in left.items():
+        console.print(f"  {name}: 待重新加密 {count} 条")
+
+
+@keys_app.command("new")
+def keys_new() -> None:
+    """生成新的当前密钥（写入密钥文件最前，旧密钥保留用于解密），随后运行 jingban keys rotate。"""
+    from jingban.core import crypto
+
+    try:
+        key = crypto.add_key()
+    except JingbanError as exc:
+        _fail(exc.message, 2)
+    console.print(f"[green]新密钥 {key.kid} 已写入 {crypto.key_file()}[/]，请运行 jingban keys rotate")
+
+
+@keys_app.command("rotate")
+def keys_rotate(batch: Annotated[int, typer.Option(min=1, max=100_000, help="每批条数")] = 500
+                ) -> None:
+    """用当前密钥重新加密全部手机号码与银行账号（分批提交；中断后重跑即续跑，重复运行无副作用）。"""
+    keys, columns = _sealed()
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            with _progress("重新加密个人信息") as progress:
+                counts = keys.rotate(db, SYSTEM, columns, size=batch, progress=progress)
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+    console.print(f"[green]重新加密 {sum(counts.values())} 条[/]")

@@ -37,6 +37,8 @@ REGION = "330106"
 # never the machine's: a Tuesday inside the published 2026 calendar.
 DEFAULT_TODAY = "2026-11-24"
 PASSWORD = "correct-horse-42"
+# secdata: one data key for the test process and the servers it starts (they share databases)
+os.environ.setdefault("JINGBAN_DATA_KEY", "t1:" + "5a" * 32)
 
 
 def pytest_addoption(parser):

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jingban.core.clock import now
+from jingban.core.crypto import SealedFields
 from jingban.core.db import Base
 
 
@@ -27,7 +28,7 @@ class Case(Base):
     agent_name: Mapped[str] = mapped_column(String(64), default="")  # 授权代办人
     agent_id_number: Mapped[str] = mapped_column(String(40), default="")
     agent_authorization: Mapped[str] = mapped_column(String(200), default="")
-    payload: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(SealedFields)  # phones, accounts sealed (secdata)
     received_on: Mapped[dt.date] = mapped_column(Date)
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     deadline_wd: Mapped[int] = mapped_column(Integer)

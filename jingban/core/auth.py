@@ -222,3 +222,24 @@ def set_password(db: Session, actor: Actor, username: str, password: str,
     audit.record(db, actor, "auth.set_password", f"user:{username}",
                  after={"password": "changed", "subject": user.subject})
     return user
+
+
+# secdata (issue 15 item 1): personal data on screen (R§35, R§49). Who sees which kind in full
+# without the show action: the cashier checks the accounts payments go to; the surveyor and the
+# grassroots platform visit and call people. Everyone else sees them masked.
+PII_FULL: dict[str, frozenset[str]] = {  # secdata
+    "id": frozenset(),
+    "phone": frozenset({"surveyor", "grassroots"}),
+    "bank_account": frozenset({"cashier"}),
+    "address": frozenset({"surveyor", "grassroots"}),
+}
+PERMISSIONS.update({  # secdata
+    # the "show" action: full values on a stated reason, logged
+    "pii.reveal": frozenset({"clerk", "reviewer_1", "reviewer_2", "reviewer_3", "inspector",
+                             "accountant", "cashier", "complaint_officer"}),
+    # exports (CSV, Excel, PDF lists) carrying personal data
+    "pii.export": frozenset({"inspector", "data_admin", "accountant"}),
+    # the read log (查询留痕) of a person
+    "pii.access_log": frozenset({"inspector", "supervisor", "data_admin"}),
+    **{f"pii.full_{kind}": roles for kind, roles in PII_FULL.items() if roles},
+})

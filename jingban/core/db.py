@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from jingban.core import crypto
 from jingban.core.config import Settings
 from jingban.core.errors import Conflict
 
@@ -103,7 +104,8 @@ def plain(value: Any) -> Any:
 
 def snapshot(obj: Base) -> dict[str, Any]:
     """Every column of a row, as plain data."""
-    return {c.key: plain(getattr(obj, c.key)) for c in inspect(obj).mapper.column_attrs}
+    return {c.key: plain(crypto.snapshot_value(c.columns[0], getattr(obj, c.key)))  # secdata
+            for c in inspect(obj).mapper.column_attrs}
 
 
 def is_postgres(db: Session) -> bool:

@@ -74,3 +74,5 @@ class AccessLog(Base):
     actor: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(80), index=True)
     view: Mapped[str] = mapped_column(String(32))
+    # why the full values were shown or the list exported (secdata)
+    reason: Mapped[str] = mapped_column(String(300), default="", server_default="")

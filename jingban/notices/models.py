@@ -12,6 +12,7 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jingban.core.clock import now
+from jingban.core.crypto import Sealed
 from jingban.core.db import Base
 
 
@@ -36,7 +37,7 @@ class Outbox(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
-    address: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(Sealed("phone"))  # sealed as a phone (secdata)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)

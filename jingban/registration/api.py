@@ -9,12 +9,14 @@ from sqlalchemy.orm import Session
 from jingban.cases.api import case_out, submit_for
 from jingban.cases.schemas import CaseOut
 from jingban.cases.service import submit
+from jingban.core import privacy
 from jingban.core.actor import Actor
 from jingban.core.http import RowId, api_actor, get_db
 from jingban.core.money import to_yuan
 from jingban.registration import service
 from jingban.registration.models import Enrollment, Liability, Person
-from jingban.registration.schemas import (
+from jingban.registration.schemas import (  # secdata
+    AccessOut,
     CardCreate,
     CardOut,
     CardStatusChange,
@@ -28,10 +30,12 @@ from jingban.registration.schemas import (
     HistoryEntry,
     IdentityCorrection,
     LiabilityCreate,
+    PersonalOut,
     PersonCancel,
     PersonChange,
     PersonCreate,
     PersonOut,
+    RevealRequest,
 )
 
 router = APIRouter(tags=["登记 registration"])
@@ -82,12 +86,12 @@ def create_employer(data: EmployerCreate, actor: Actor = Depends(api_actor),
                     db: Session = Depends(get_db), request_id: str | None = RequestId):
     case = submit(db, actor, "REG-EMPLOYER", data.model_dump(mode="json", exclude_none=True),
                   request_id=request_id)
-    return service.get_employer(db, actor, case.applicant_key)
+    return employer_shown(service.get_employer(db, actor, case.applicant_key), actor)
 
 
 @router.get("/employers/{uscc}", response_model=EmployerOut, summary="查询单位登记信息")
 def read_employer(uscc: str, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
-    return service.get_employer(db, actor, uscc)
+    return employer_shown(service.get_employer(db, actor, uscc), actor)
 
 
 @router.patch("/employers/{uscc}", status_code=202, response_model=CaseOut,
@@ -133,12 +137,12 @@ def create_person(data: PersonCreate, actor: Actor = Depends(api_actor),
                   db: Session = Depends(get_db), request_id: str | None = RequestId):
     case = submit(db, actor, "REG-PERSON", data.model_dump(mode="json", exclude_none=True),
                   request_id=request_id)
-    return person_out(service.get_person(db, actor, case.applicant_key))
+    return shown(person_out(service.get_person(db, actor, case.applicant_key)), actor)
 
 
 @router.get("/persons/{ssn}", response_model=PersonOut, summary="查询个人参保信息（留痕）")
 def read_person(ssn: str, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
-    return person_out(service.get_person(db, actor, ssn))
+    return shown(person_out(service.get_person(db, actor, ssn)), actor)
 
 
 @router.patch("/persons/{ssn}", response_model=PersonOut,
@@ -147,7 +151,7 @@ def patch_person(ssn: str, data: PersonChange, actor: Actor = Depends(api_actor)
                  db: Session = Depends(get_db), request_id: str | None = RequestId):
     payload = {"ssn": ssn, **data.model_dump(mode="json", exclude_none=True)}
     case = submit(db, actor, "REG-PERSON-CHANGE", payload, request_id=request_id)
-    return person_out(service.get_person(db, actor, case.applicant_key))
+    return shown(person_out(service.get_person(db, actor, case.applicant_key)), actor)
 
 
 class PersonCancelRequest(PersonCancel):
@@ -211,10 +215,36 @@ def search(q: str = Query(min_length=1, max_length=64), actor: Actor = Depends(a
            db: Session = Depends(get_db)):
     found = service.search(db, actor, q)
     return {
-        "employers": [EmployerOut.model_validate(e).model_dump(mode="json")
+        "employers": [employer_shown(e, actor).model_dump(mode="json")
                       for e in found["employers"]],
         "persons": [{"ssn": p.ssn, "name": p.name, "status": p.status}
                     for p in found["persons"]],
     }
 
 
+
+
+# --- personal data (secdata, issue 15 item 1) ---------------------------------------------------
+
+def shown(out: PersonOut, actor: Actor) -> PersonOut:
+    """The person as this actor may see it: the SSN (the key the route is called by) as it is,
+    the citizen ID, phone and address masked unless the role needs them in full."""
+    return privacy.redact(out, actor, keep=("ssn",))
+
+
+def employer_shown(employer, actor: Actor) -> EmployerOut:
+    """The unit's phone and bank account masked; its registered address is public (营业执照)."""
+    return privacy.redact(EmployerOut.model_validate(employer), actor, keep=("address",))
+
+
+@router.post("/persons/{ssn}/reveal", response_model=PersonalOut,
+             summary="查看完整个人信息（须说明理由，记录查询留痕）")
+def reveal_person(ssn: str, data: RevealRequest, actor: Actor = Depends(api_actor),
+                  db: Session = Depends(get_db)):
+    return service.reveal_person(db, actor, ssn, data.reason)
+
+
+@router.get("/persons/{ssn}/views", response_model=list[AccessOut],
+            summary="查询留痕：谁在何时查看了该参保人的信息")
+def person_views(ssn: str, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return service.person_views(db, actor, ssn)[1]

@@ -13,11 +13,13 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jingban.core.clock import now
+from jingban.core.crypto import Sealed, blind_index, phone_index_default
 from jingban.core.db import Base
 
 
@@ -31,9 +33,9 @@ class Employer(Base):
     kind: Mapped[str] = mapped_column(String(32))
     address: Mapped[str] = mapped_column(String(300), default="")
     legal_rep: Mapped[str] = mapped_column(String(64), default="")
-    phone: Mapped[str] = mapped_column(String(32), default="")
+    phone: Mapped[str] = mapped_column(Sealed("phone"), default="")  # SM4-GCM (secdata)
     bank_name: Mapped[str] = mapped_column(String(100), default="")
-    bank_account: Mapped[str] = mapped_column(String(40), default="")
+    bank_account: Mapped[str] = mapped_column(Sealed("bank_account"), default="")  # secdata
     industry_code: Mapped[str] = mapped_column(String(8), default="")
     injury_risk_class: Mapped[int | None] = mapped_column(Integer)
     region: Mapped[str] = mapped_column(String(6))
@@ -73,7 +75,10 @@ class Person(Base):
     retirement_category: Mapped[str | None] = mapped_column(String(12))
     household_region: Mapped[str] = mapped_column(String(6), default="")
     address: Mapped[str] = mapped_column(String(300), default="")
-    phone: Mapped[str] = mapped_column(String(32), default="")
+    phone: Mapped[str] = mapped_column(Sealed("phone"), default="")  # SM4-GCM (secdata)
+    # keyed SM3 blind index of the phone, so that search by phone works (secdata)
+    phone_index: Mapped[str | None] = mapped_column(String(80), index=True,
+                                                    default=phone_index_default)
     status: Mapped[str] = mapped_column(String(16), default="active")
     death_date: Mapped[dt.date | None] = mapped_column(Date)
     registered_on: Mapped[dt.date] = mapped_column(Date)
@@ -130,3 +135,9 @@ class SsnCounter(Base):
     __tablename__ = "ssn_counter"
     region: Mapped[str] = mapped_column(String(6), primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+@event.listens_for(Person.phone, "set")
+def _index_phone(target: Person, value: str | None, _old, _initiator) -> None:
+    """The blind index follows every change of the phone (secdata)."""
+    target.phone_index = blind_index(value)

@@ -192,3 +192,28 @@ class HistoryEntry(BaseModel):
     act_name: str
     reason: str
     changes: dict[str, list]
+
+
+# --- personal data (secdata) -------------------------------------------------------------------
+
+class RevealRequest(Strict):
+    reason: str = Field(min_length=1, max_length=300, description="查看完整信息的理由（留痕）")
+
+
+class PersonalOut(BaseModel):
+    """完整个人信息：仅在说明理由后返回，并记录查询留痕."""
+
+    ssn: str
+    id_number: str
+    phone: str
+    address: str
+
+
+class AccessOut(BaseModel):
+    """查询留痕: who looked at the record, when, what and why."""
+
+    model_config = ConfigDict(from_attributes=True)
+    at: dt.datetime
+    actor: str
+    view: str
+    reason: str

@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from jingban.core import audit, clock, ids
+from jingban.core import audit, clock, crypto, ids, privacy
 from jingban.core.actor import Actor
 from jingban.core.agency import param, region
 from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
-from jingban.core.errors import Conflict, InvalidInput, NotFound
+from jingban.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from jingban.core.models import AccessLog, User
 from jingban.core.money import parse_yuan
 from jingban.registration import rules
 from jingban.registration.models import (
@@ -109,7 +110,7 @@ def find_person(db: Session, ssn: str, *, lock: bool = False) -> Person:
 
 
 def search(db: Session, actor: Actor, query: str, limit: int = 50) -> dict[str, list]:
-    """Find employers by USCC or name and persons by SSN or name."""
+    """Find employers by USCC or name and persons by SSN, name or phone (blind index)."""
     require(actor, "registration.read")
     q = (query or "").strip()
     if not q:
@@ -120,7 +121,8 @@ def search(db: Session, actor: Actor, query: str, limit: int = 50) -> dict[str, 
         .order_by(Employer.name).limit(limit)
     ).scalars().all()
     persons = db.execute(
-        select(Person).where(or_(Person.ssn == q.upper(), Person.name.like(f"{q}%")))
+        select(Person).where(or_(Person.ssn == q.upper(), Person.name.like(f"{q}%"),
+                                 Person.phone_index.in_(crypto.search_indexes(q))))  # secdata
         .order_by(Person.name).limit(limit)
     ).scalars().all()
     return {"employers": list(employers), "persons": list(persons)}
@@ -136,7 +138,8 @@ def history(db: Session, actor: Actor, subject: str) -> list[dict[str, Any]]:
             "seq": event.id, "at": clock.local(event.at), "actor": event.actor,
             "channel": event.channel, "act": event.act,
             "act_name": audit.ACT_NAMES.get(event.act, event.act), "reason": event.reason,
-            "changes": audit.changes(before, after),
+            "changes": {k: [crypto.reveal(v) for v in pair]  # secdata
+                        for k, pair in audit.changes(before, after).items()},
         })
     return entries
 
@@ -583,3 +586,44 @@ def change_card(db: Session, actor: Actor, ssn: str, card_id: int,
     audit.record(db, actor, "registration.change_card", person_subject(person),
                  before=before, after=after, reason=data.reason)
     return card
+
+
+# --- personal data: the show action and the read log (secdata, issue 15 item 1) -------------
+
+PERSONAL_FIELDS = ("ssn", "id_number", "phone", "address")
+
+
+def reveal_person(db: Session, actor: Actor, ssn: str, reason: str | None) -> dict[str, str]:
+    """The person's citizen ID, phone and address in full, on a stated reason (logged)."""
+    require(actor, "registration.read")
+    person = find_person(db, ssn)
+    values = {name: getattr(person, name) or "" for name in PERSONAL_FIELDS}
+    return privacy.reveal(db, actor, person_subject(person), values, reason)
+
+
+def views_of(db: Session, subject: str, *, staff_only: bool = False,
+             limit: int = 500) -> list[AccessLog]:
+    """查询留痕 of one subject, newest first; ``staff_only`` leaves out the person's own reads."""
+    stmt = select(AccessLog).where(AccessLog.subject == subject)
+    if staff_only:
+        stmt = stmt.where(AccessLog.actor.not_in(_portal_users(db, subject)))
+    return list(db.execute(stmt.order_by(AccessLog.id.desc()).limit(limit)).scalars())
+
+
+def _portal_users(db: Session, subject: str) -> list[str]:
+    return list(db.execute(select(User.username).where(User.subject == subject)).scalars())
+
+
+def person_views(db: Session, actor: Actor, ssn: str) -> tuple[Person, list[AccessLog]]:
+    """Who looked at this person's record, when, what and why (the staff page and API)."""
+    require(actor, "pii.access_log")
+    person = find_person(db, ssn)
+    return person, views_of(db, person_subject(person))
+
+
+def my_views(db: Session, actor: Actor) -> list[AccessLog]:
+    """The staff reads of the signed-in person's own record (the portal page)."""
+    kind, _, ident = (actor.subject or "").partition(":")
+    if kind != "person" or "person" not in actor.roles:
+        raise PermissionDenied("portal.subject", "该页面仅供参保人本人查询使用")
+    return views_of(db, actor.subject, staff_only=True)

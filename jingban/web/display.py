@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from jingban.cases import catalog
 from jingban.cases.rules import REVIEW_ROLES, STATUS_NAMES
 from jingban.cases.service import STEP_NAMES
-from jingban.core import clock
+from jingban.core import clock, privacy
 from jingban.core.actor import CHANNELS
 from jingban.core.money import format_yuan
 from jingban.core.rules import ROLE_NAMES
@@ -199,3 +200,14 @@ GLOBALS = {"change_rows": change_rows, "INSURANCES": INSURANCES, "EMPLOYER_KINDS
            "LEVEL_NAMES": LEVEL_NAMES, "item_name": item_name, "subject_url": subject_url,
            "case_follow_up": case_follow_up, "TRANSFER_KINDS": TRANSFER_KINDS,
            "TRANSFER_STATUS": transfer_rules.STATUS}
+
+
+@pass_context
+def pii(context, value: Any, kind: str) -> Any:
+    """A citizen ID, phone, bank account or address as the signed-in role may see it: masked
+    unless the role needs it in full (secdata, R§49)."""
+    may = context.get("may") or {}
+    return value if may.get(f"pii.full_{kind}") else privacy.mask(value, kind)
+
+
+FILTERS["pii"] = pii  # secdata

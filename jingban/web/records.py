@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from jingban.core import clock
+from jingban.core import clock, privacy
 from jingban.core.actor import Actor
 from jingban.core.errors import InvalidInput, JingbanError, PermissionDenied
 from jingban.core.http import RowId, get_db
@@ -157,6 +157,7 @@ def employer_arrears_csv(uscc: str, actor: Actor = Depends(page_actor),
                          db: Session = Depends(get_db)):
     rows = service.arrears(db, actor, uscc)
     code = uscc.strip().upper()
+    privacy.log_export(db, actor, f"arrears.csv:{code}", len(rows))  # secdata
     return Response(service.arrears_csv(code, rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="arrears-{code}.csv"'})
 

@@ -17,6 +17,7 @@ from jingban.web import oversight_inspections as inspection_pages
 from jingban.web import oversight_monitors as monitor_pages
 from jingban.web import oversight_portal as credit_portal_pages  # ovs
 from jingban.web import portal as portal_pages
+from jingban.web import privacy as privacy_pages  # secdata
 from jingban.web import supervision as supervision_pages
 from jingban.web import transfers as transfer_pages
 from jingban.web.benefits import payroll as payroll_pages
@@ -45,4 +46,5 @@ def install(app: FastAPI) -> None:
     app.include_router(monitor_pages.router, include_in_schema=False)  # issue 12 item 3
     app.include_router(challenge_pages.router, include_in_schema=False)  # ovs
     app.include_router(credit_portal_pages.router, include_in_schema=False)  # ovs
+    app.include_router(privacy_pages.router, include_in_schema=False)  # secdata
     app.state.render_error = html_errors(app.state.render_error)

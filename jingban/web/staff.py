@@ -253,3 +253,5 @@ def person_history(request: Request, ssn: str, actor: Actor = Depends(page_actor
                    db: Session = Depends(get_db)):
     history = service.person_history(db, actor, ssn)
     return render(request, "person_history.html", ssn=ssn.strip().upper(), history=history)
+
+person_page = _person_page  # secdata: the person page again, with the values the show button revealed

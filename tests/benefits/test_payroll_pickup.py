@@ -188,7 +188,8 @@ def test_pending_shown_on_the_payroll_page_and_to_the_person(client, make_user, 
     sign_in(client, "pacc")
     page = client.get("/benefits/payroll")
     assert page.status_code == 200 and 'id="payroll-pending"' in page.text
-    assert "共 <strong id=\"pending-count\">3</strong> 笔" in page.text and found["ssn"] in page.text
+    masked = found["ssn"][:4] + "*" * 10 + found["ssn"][-4:]  # secdata: masked to the accountant
+    assert "共 <strong id=\"pending-count\">3</strong> 笔" in page.text and masked in page.text
     assert "退还已追回款" in page.text and "重新核定补差" in page.text
     with sessions() as db:
         person = db.execute(select(Person).where(Person.ssn == found["ssn"])).scalar_one()

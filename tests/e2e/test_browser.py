@@ -103,7 +103,7 @@ def test_clerk_registers_and_enrolls(server, browser_page, make_user, backend):
     page.screenshot(path=str(SHOTS / f"person-error-{backend}.png"), full_page=True)
     page.fill("#id_number", cid)
     page.click("button:has-text('提交登记')")
-    expect(page.locator("#person-ssn")).to_have_text(cid)
+    expect(page.locator("#person-ssn")).to_have_text(cid[:4] + "*" * 10 + cid[-4:])  # secdata
 
     page.select_option("#insurance", "pension_enterprise")
     page.fill("#employer_uscc", code)

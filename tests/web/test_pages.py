@@ -107,7 +107,7 @@ def test_register_employer_and_person(client, clerk, db):
     ssn = register_person(client, clerk, name="王五")
     detail = client.get(f"/persons/{ssn}")
     assert "个人参保登记已办结" in detail.text
-    assert f'id="person-ssn">{ssn}<' in detail.text
+    assert f'id="person-ssn">{ssn[:4]}{"*" * 10}{ssn[-4:]}<' in detail.text  # secdata: masked
     assert count(db, Person) == 1 and count(db, AccessLog) >= 1
     found = client.get("/search", params={"q": "王五"}, headers={"HX-Request": "true"})
     assert "<html" not in found.text

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jingban.core.clock import now
+from jingban.core.crypto import Sealed
 from jingban.core.db import Base
 from jingban.records.models import BigId
 
@@ -51,7 +52,7 @@ class Award(Base):
     breakdown: Mapped[str] = mapped_column(Text, default="{}")  # JSON: inputs, parameters, basis
     basis: Mapped[str] = mapped_column(String(300), default="")  # legal basis stated in the decision
     payee_name: Mapped[str] = mapped_column(String(64), default="")  # 领取人 (a survivor's dependant)
-    bank_account: Mapped[str] = mapped_column(String(40), default="")  # 社会保障卡金融账户
+    bank_account: Mapped[str] = mapped_column(Sealed("bank_account"), default="")  # 社会保障卡金融账户
     decided_on: Mapped[dt.date] = mapped_column(Date)
     decided_by: Mapped[str] = mapped_column(String(64))
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("benefit_award.id"))
@@ -123,7 +124,7 @@ class Payment(Base):
     gross: Mapped[int] = mapped_column(BigInteger)
     deduction: Mapped[int] = mapped_column(BigInteger, default=0)  # recovery of an overpayment
     net: Mapped[int] = mapped_column(BigInteger)
-    bank_account: Mapped[str] = mapped_column(String(40), default="")
+    bank_account: Mapped[str] = mapped_column(Sealed("bank_account"), default="")  # secdata
     paid_on: Mapped[dt.date] = mapped_column(Date)
 
     __table_args__ = (UniqueConstraint("award_id", "period", name="uq_benefit_payment_month"),)
@@ -147,7 +148,7 @@ class StopReport(Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(16))  # person | employer | relative | feed | verification
     reporter_name: Mapped[str] = mapped_column(String(64), default="")
-    reporter_phone: Mapped[str] = mapped_column(String(32), default="")
+    reporter_phone: Mapped[str] = mapped_column(Sealed("phone"), default="")  # secdata
     source_ref: Mapped[str] = mapped_column(String(64), default="")
     note: Mapped[str] = mapped_column(String(300), default="")
     awards: Mapped[int] = mapped_column(Integer, default=0)  # awards stopped or suspended

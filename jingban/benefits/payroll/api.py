@@ -18,6 +18,7 @@ from jingban.benefits.payroll.schemas import (
     ReturnOut,
     ReturnProblem,
 )
+from jingban.core import privacy
 from jingban.core.actor import Actor
 from jingban.core.http import api_actor, get_db
 from jingban.core.money import to_yuan
@@ -77,6 +78,8 @@ def payroll_get(period: Period, actor: Actor = Depends(api_actor), db: Session =
 def payroll_bank_file(period: Period, actor: Actor = Depends(api_actor),
                       db: Session = Depends(get_db)):
     parts = batch.bank_file(db, actor, period)
+    # the bank file carries the real accounts: logged as an export of personal data (secdata)
+    privacy.log_export(db, actor, f"bank_file:{period}", 0, permission="benefits.payroll_read")
     return StreamingResponse(parts, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{batch.bank_file_name(period)}"'})
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jingban.core.clock import now
+from jingban.core.crypto import Sealed
 from jingban.core.db import Base
 
 
@@ -102,7 +103,7 @@ class Refund(Base):
     debt_id: Mapped[int] = mapped_column(ForeignKey("benefit_debt.id"), unique=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     amount: Mapped[int] = mapped_column(BigInteger)  # fen
-    bank_account: Mapped[str] = mapped_column(String(40), default="")
+    bank_account: Mapped[str] = mapped_column(Sealed("bank_account"), default="")  # secdata
     reason: Mapped[str] = mapped_column(String(200))
     paid_on: Mapped[dt.date] = mapped_column(Date)  # decided on; once sent, the run's day
     # The payroll run whose bank file carries it; NULL while pending (待发放) (migration 0011).

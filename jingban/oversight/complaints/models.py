@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jingban.core.clock import now
+from jingban.core.crypto import Sealed
 from jingban.core.db import Base
 
 
@@ -30,7 +31,7 @@ class Complaint(Base):
     wants_notice: Mapped[bool] = mapped_column(Boolean, default=False)
     reporter_name: Mapped[str] = mapped_column(String(64), default="")
     reporter_id_number: Mapped[str] = mapped_column(String(40), default="")
-    reporter_phone: Mapped[str] = mapped_column(String(32), default="")
+    reporter_phone: Mapped[str] = mapped_column(Sealed("phone"), default="")  # secdata
     reporter_email: Mapped[str] = mapped_column(String(120), default="")
     reporter_subject: Mapped[str | None] = mapped_column(String(80))  # portal filer
     # the accused (被举报对象)

@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 from sqlalchemy.orm import Session
 
 from jingban.cases.models import Case
-from jingban.core import clock, pdf
+from jingban.core import clock, pdf, privacy
 from jingban.core.actor import Actor
 from jingban.core.errors import Conflict
 from jingban.core.excel import workbook
@@ -30,6 +30,7 @@ def inspections_xlsx(db: Session, actor: Actor, status: str | None = None) -> tu
                      row.subject_ref, row.subject_name, row.reason, row.origin or "",
                      shown["status_name"], row.opened_on, row.ordered_on, row.correct_by,
                      row.corrected_on, row.handover_number or "", row.handed_over_on])
+    privacy.log_export(db, actor, "inspections.xlsx", len(rows))  # secdata
     return workbook("核查台账", HEAD, rows), f"核查台账{clock.today():%Y%m%d}.xlsx"
 
 
@@ -91,6 +92,7 @@ def handover_pdf(db: Session, actor: Actor, inspection_id: int) -> tuple[bytes, 
     row = service.get_inspection(db, actor, inspection_id)
     if row.status != "handed_over":
         raise Conflict("inspection.not_handed_over", "该核查尚未移交，没有移交书", "inspection_id")
+    privacy.log_export(db, actor, f"handover.pdf:{row.id}", 1)  # secdata
     style = pdf.styles()
     department = rules.DEPARTMENTS.get(row.department, row.department)
     signatures = [["移交单位（盖章）：社会保险经办机构", "接收单位（盖章）："],

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from jingban.core import audit, clock
+from jingban.core import audit, clock, privacy
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
@@ -72,6 +72,7 @@ def hits_xlsx(db: Session, actor: Actor, **filters: Any) -> bytes:
         raise InvalidInput("monitors.export_too_large",
                            f"导出不超过 {MAX_EXPORT} 条，请按监测项目、状态或日期筛选后导出", "monitor")
     rows = _described(db, list(db.execute(stmt.order_by(MonitorHit.id)).scalars()))
+    privacy.log_export(db, actor, "monitor_hits.xlsx", len(rows))  # secdata
     return workbook("监测疑点", EXPORT_HEADERS, export_rows(rows), money=(7,))
 
 

@@ -11,7 +11,7 @@ from starlette.datastructures import UploadFile
 
 from jingban.benefits.common import rules
 from jingban.benefits.payroll import batch, returns
-from jingban.core import clock
+from jingban.core import clock, privacy
 from jingban.core.actor import Actor
 from jingban.core.errors import InvalidInput, JingbanError
 from jingban.core.http import get_db
@@ -86,5 +86,7 @@ def payroll_returns(request: Request, period: Period, values: Form = Depends(pos
 def payroll_bank_file(period: Period, actor: Actor = Depends(page_actor),
                       db: Session = Depends(get_db)):
     parts = batch.bank_file(db, actor, period)
+    # the bank file carries the real accounts: logged as an export of personal data (secdata)
+    privacy.log_export(db, actor, f"bank_file:{period}", 0, permission="benefits.payroll_read")
     return StreamingResponse(parts, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{batch.bank_file_name(period)}"'})
