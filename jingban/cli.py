@@ -656,7 +656,7 @@ def _demo_users(engine: Engine, settings: Settings) -> list[tuple[str, str, str]
             else:
                 create_user(db, SYSTEM, username, password, {role}, formal_staff=formal,
                             display_name=f"演示{ROLE_NAMES[role]}",
-                            profile=settings.password_profile)
+                            profile=settings.password_profile, demo=True)
             rows.append((username, ROLE_NAMES[role], password))
     return rows
 
@@ -672,7 +672,8 @@ def _demo_portal(engine: Engine, settings: Settings) -> tuple[str, str, str] | N
             password = "（账号已存在，未重设密码）"
         else:
             create_user(db, SYSTEM, username, password, {"person"}, display_name=person.name,
-                        subject=person_subject(person), profile=settings.password_profile)
+                        subject=person_subject(person), profile=settings.password_profile,
+                        demo=True)
         return username, f"{ROLE_NAMES['person']}（{person.name}，{person.ssn}）", password
 
 
@@ -787,6 +788,7 @@ def demo(
         "--transfer-demo", help="生成关系转移演示参保人（两个演示地区各运行一次）")] = False,
 ) -> None:
     """载入合成演示地区（已有数据则不重建），列出演示账号并启动服务。"""
+    os.environ["JINGBAN_DEMO"] = "1"  # seclogin: demo mode, the demo default passwords work
     for name, value in (("JINGBAN_REGION", region), ("JINGBAN_VAR_DIR", var),
                         ("JINGBAN_AGENCY_DIRECTORY", agencies and agencies.resolve())):
         if value:
