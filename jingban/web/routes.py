@@ -15,6 +15,7 @@ from jingban.web import oversight_dishonesty as dishonesty_pages
 from jingban.web import oversight_inspections as inspection_pages
 from jingban.web import oversight_monitors as monitor_pages
 from jingban.web import portal as portal_pages
+from jingban.web import security as security_pages  # seclogin
 from jingban.web import supervision as supervision_pages
 from jingban.web import transfers as transfer_pages
 from jingban.web.benefits import payroll as payroll_pages
@@ -41,4 +42,5 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router, include_in_schema=False)
     app.include_router(inspection_pages.router, include_in_schema=False)  # oversight: inspections
     app.include_router(monitor_pages.router, include_in_schema=False)  # issue 12 item 3
+    app.include_router(security_pages.router, include_in_schema=False)  # seclogin
     app.state.render_error = html_errors(app.state.render_error)
