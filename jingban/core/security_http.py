@@ -67,10 +67,6 @@ class BodyTooLarge(JingbanError):
     status = 413
 
 
-class _Overflow(Exception):
-    pass
-
-
 def _too_large(limit: int) -> BodyTooLarge:
     size = f"{limit // (1 << 20)}MB" if limit >= 1 << 20 else f"{limit // 1024}KB"
     return BodyTooLarge("http.too_large", f"请求内容超过允许的大小（{size}），请拆分后提交", "body")
@@ -94,27 +90,37 @@ class BodyLimit:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             return await self._refuse(request, limit, scope, send)
-        seen, started = 0, False
+        await self._counted(request, limit, scope, receive, send)
+
+    async def _counted(self, request: Request, limit: int, scope, receive, send) -> None:
+        """A body without a (truthful) length: counted as it arrives; past the limit the 413
+        goes out at once, the app sees the client gone, and whatever it answers is dropped."""
+        seen, started, refused = 0, False, False
 
         async def receiving():
-            nonlocal seen
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > limit:
-                raise _Overflow
+            if seen > limit and not started:
+                refused = True
+                await self._refuse(request, limit, scope, send)
+                return {"type": "http.disconnect"}
             return message
 
         async def sending(message):
             nonlocal started
+            if refused:
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, receiving, sending)
-        except _Overflow:
-            if started:
+        except Exception:
+            if not refused:
                 raise
-            await self._refuse(request, limit, scope, send)
 
     @staticmethod
     async def _refuse(request: Request, limit: int, scope, send) -> None:
