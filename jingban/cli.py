@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace  # seclogin
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -795,7 +796,6 @@ def demo(
         "--transfer-demo", help="生成关系转移演示参保人（两个演示地区各运行一次）")] = False,
 ) -> None:
     """载入合成演示地区（已有数据则不重建），列出演示账号并启动服务。"""
-    os.environ["JINGBAN_DEMO"] = "1"  # seclogin: demo mode, the demo default passwords work
     for name, value in (("JINGBAN_REGION", region), ("JINGBAN_VAR_DIR", var),
                         ("JINGBAN_AGENCY_DIRECTORY", agencies and agencies.resolve())):
         if value:
@@ -830,7 +830,8 @@ def demo(
 
             from jingban.api import create_app
 
-            application = create_app(settings, engine)
+            demo_settings = replace(settings, demo_mode=True)  # seclogin: demo passwords work
+            application = create_app(demo_settings, engine)
             delivery.start_loop(application.state.sessionmaker)  # 转移报文后台投递
             uvicorn.run(application, host=host, port=port)
 
