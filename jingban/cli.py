@@ -871,3 +871,17 @@ def _admin_audit(act: Callable[[Session], None]) -> None:
     if initialised:
         with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
             act(db)
+
+
+@user_app.command("unlock")
+def user_unlock(name: Annotated[str, typer.Argument(help="用户名")],
+                reason: Annotated[str, typer.Option("--reason", help="解锁原因")] = "") -> None:
+    """解除因连续登录失败被锁定的账号（记入审计日志）。"""
+    from jingban.core import logins
+
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            logins.unlock(db, SYSTEM, name, reason)
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+    console.print(f"[green]已解除账号 {name} 的锁定[/]")

@@ -2,10 +2,12 @@
 (core.logins), and through the command line a calendar loaded, a signing key made and the
 policy set in use — each a verified link of the chain."""
 
+import pytest
 from sqlalchemy import select
 
 from jingban.core import admin_audit, audit
 from jingban.core.actor import SYSTEM
+from jingban.core.errors import AuthError
 from jingban.core.models import AuditEvent
 from tests.conftest import PASSWORD
 from tests.test_cli import GOOD_2027, _sql, cli  # noqa: F401
@@ -56,3 +58,24 @@ def test_a_changed_policy_set_is_recorded_again(sessions, tmp_path, project_root
         (extra / "local.yaml").write_text("x.y:\n  reference: 测试\n  values:\n    2020-01-01: 1\n")
         assert admin_audit.policy_loaded(db, SYSTEM, (tmp_path / "policy", *dirs)) is True
         assert audit.verify(db).ok
+
+
+def test_cli_unlock(cli):  # noqa: F811
+    from jingban.core.config import Settings
+    from jingban.core.db import make_engine, make_sessionmaker
+    from jingban.core.logins import sign_in
+
+    assert cli("init", "--admin-password", "admin-pass-2026").exit_code == 0
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    with make_sessionmaker(engine, settings)() as db:
+        for _ in range(5):
+            with pytest.raises(AuthError):
+                sign_in(db, "admin", "wrong-pass-1", address="10.0.0.1", region="330106")
+    engine.dispose()
+    assert "auth.locked" in _acts()
+    done = cli("user", "unlock", "admin", "--reason", "本人到场")
+    assert done.exit_code == 0, done.output
+    assert _acts()[-1] == "auth.unlocked"
+    again = cli("user", "unlock", "admin")
+    assert again.exit_code == 2 and "未被锁定" in again.output
