@@ -19,6 +19,8 @@ from jingban.core.config import Settings
 from jingban.core.db import make_engine, make_sessionmaker
 from jingban.core.errors import JingbanError
 from jingban.core.http import ReadOnlyRoles, error_response, install_error_handlers
+from jingban.core.security_api import router as security_router  # seclogin
+from jingban.core.security_http import install as install_security  # seclogin
 from jingban.funds.budget.api import router as budget_router
 from jingban.funds.ledger.api import router as ledger_router
 from jingban.funds.reconciliation.api import router as reconciliation_router
@@ -69,6 +71,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(monitors_router, prefix=API_PREFIX)  # issue 12 item 3: anomaly monitors
     install_pages(app)
+    app.include_router(security_router, prefix=API_PREFIX)  # seclogin
+    install_security(app)  # seclogin: headers, 413, the docs page without inline script
     return app
 
 

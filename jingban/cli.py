@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace  # seclogin
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from jingban import demo as demo_data
 from jingban import wiring
-from jingban.core import agency, audit, clock, policy
+from jingban.core import admin_audit, agency, audit, clock, policy  # seclogin: admin_audit
 from jingban.core.actor import SYSTEM, Actor
 from jingban.core.auth import create_user
 from jingban.core.config import Settings, var_dir
@@ -141,6 +142,8 @@ def init(admin_password: Annotated[str | None, typer.Option(
         key_file, created = transfer_protocol.ensure_key()
         console.print(f"转移报文签名密钥：{key_file}{'（新生成）' if created else ''}")
         with make_sessionmaker(engine, settings)() as db:
+            _audit_key(db, key_file, created)  # seclogin
+            admin_audit.policy_loaded(db, SYSTEM, settings.policy_dirs)  # seclogin
             if _user_exists(db, ADMIN):
                 console.print("管理员 admin 已存在，未作改动")
                 return
@@ -211,6 +214,8 @@ def serve(host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
     from jingban.api import create_app
 
     application = create_app()
+    with application.state.sessionmaker() as db:  # seclogin: the policy set served, audited
+        admin_audit.policy_loaded(db, SYSTEM, application.state.settings.policy_dirs)
     delivery.start_loop(application.state.sessionmaker)  # 转移报文后台投递
     uvicorn.run(application, host=host, port=port)
 
@@ -247,6 +252,8 @@ def calendar_load(file: Annotated[Path, typer.Argument(help="日历数据文件�
     console.print(f"[green]已{'替换' if replaced else '载入'} {schedule.year} 年工作日历[/]："
                   f"假日 {len(schedule.holidays)} 天，调休工作日 {len(schedule.workdays)} 天；"
                   f"依据：{schedule.reference}。文件：{target}。重启服务后生效。")
+    _admin_audit(lambda db: admin_audit.calendar_loaded(  # seclogin
+        db, SYSTEM, schedule.year, text, replaced, schedule.reference))
     _redate()
 
 
@@ -399,6 +406,7 @@ def transfers_deliver(
 def transfers_key() -> None:
     """显示本机构转移报文验签公钥（填入对方经办机构目录），没有密钥时生成。"""
     path, created = transfer_protocol.ensure_key()
+    _admin_audit(lambda db: _audit_key(db, path, created))  # seclogin
     key = transfer_protocol.signing_key(str(path))
     console.print(f"私钥文件：{path}{'（新生成）' if created else ''}")
     console.print(f"公钥（base64，填入经办机构目录的 public_key）：{transfer_protocol.public_key_b64(key)}")
@@ -656,7 +664,7 @@ def _demo_users(engine: Engine, settings: Settings) -> list[tuple[str, str, str]
             else:
                 create_user(db, SYSTEM, username, password, {role}, formal_staff=formal,
                             display_name=f"演示{ROLE_NAMES[role]}",
-                            profile=settings.password_profile)
+                            profile=settings.password_profile, demo=True)
             rows.append((username, ROLE_NAMES[role], password))
     return rows
 
@@ -672,7 +680,8 @@ def _demo_portal(engine: Engine, settings: Settings) -> tuple[str, str, str] | N
             password = "（账号已存在，未重设密码）"
         else:
             create_user(db, SYSTEM, username, password, {"person"}, display_name=person.name,
-                        subject=person_subject(person), profile=settings.password_profile)
+                        subject=person_subject(person), profile=settings.password_profile,
+                        demo=True)
         return username, f"{ROLE_NAMES['person']}（{person.name}，{person.ssn}）", password
 
 
@@ -821,7 +830,8 @@ def demo(
 
             from jingban.api import create_app
 
-            application = create_app(settings, engine)
+            demo_settings = replace(settings, demo_mode=True)  # seclogin: demo passwords work
+            application = create_app(demo_settings, engine)
             delivery.start_loop(application.state.sessionmaker)  # 转移报文后台投递
             uvicorn.run(application, host=host, port=port)
 
@@ -894,3 +904,34 @@ def keys_rotate(batch: Annotated[int, typer.Option(min=1, max=100_000, help="每
         except JingbanError as exc:
             _fail(exc.message, 2)
     console.print(f"[green]重新加密 {sum(counts.values())} 条[/]")
+# --- seclogin: administrators' acts in the audit chain (issue 15 item 2) ----------------------------
+
+def _audit_key(db: Session, path: Path, created: bool) -> None:
+    """A transfer signing key just made: its place and public half, audited."""
+    if created:
+        public = transfer_protocol.public_key_b64(transfer_protocol.signing_key(str(path)))
+        admin_audit.key_created(db, SYSTEM, "transfer-signing", path, public)
+
+
+def _admin_audit(act: Callable[[Session], None]) -> None:
+    """Record an administrator's act when the database is initialised (else nothing to chain)."""
+    engine = make_engine(Settings.from_env().database_url)
+    initialised = inspect(engine).has_table("audit_event")
+    engine.dispose()
+    if initialised:
+        with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+            act(db)
+
+
+@user_app.command("unlock")
+def user_unlock(name: Annotated[str, typer.Argument(help="用户名")],
+                reason: Annotated[str, typer.Option("--reason", help="解锁原因")] = "") -> None:
+    """解除因连续登录失败被锁定的账号（记入审计日志）。"""
+    from jingban.core import logins
+
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            logins.unlock(db, SYSTEM, name, reason)
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+    console.print(f"[green]已解除账号 {name} 的锁定[/]")

@@ -25,3 +25,4 @@ from jingban.sharing import models as sharing_models  # noqa: F401
 from jingban.transfers import models as transfers_models  # noqa: F401
 
 metadata = Base.metadata
+from jingban.core import login_models as core_login_models  # noqa: F401,E402  # seclogin

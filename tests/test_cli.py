@@ -89,7 +89,8 @@ def test_user_add_refuses_incompatible_duties(cli, roles):
     assert result.exit_code == 2, result.output
     assert "不得" in result.output
     assert _users() == ["admin"]
-    assert _sql("SELECT count(*) FROM audit_event")[0][0] == 1
+    # init's events: the admin, the signing key and the policy set (seclogin)
+    assert _sql("SELECT count(*) FROM audit_event")[0][0] == 3
 
 
 def test_user_add_before_init_says_so(cli):
@@ -147,7 +148,7 @@ def test_audit_verify_passes_then_catches_an_edit(cli):
     _three_events(cli)
     ok = cli("audit", "verify")
     assert ok.exit_code == 0, ok.output
-    assert "审计链完整：共校验 3 条事件" in ok.output
+    assert "审计链完整：共校验 5 条事件" in ok.output  # with init's key and policy (seclogin)
     _sql("UPDATE audit_event SET reason='x' WHERE id=2")
     broken = cli("audit", "verify")
     assert broken.exit_code == 1

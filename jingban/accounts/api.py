@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from jingban.accounts import rules, service
 from jingban.accounts.schemas import ActivatedOut, CodeRequest, ConfirmRequest, TicketOut
-from jingban.core.auth import issue_token
+from jingban.core.auth import open_session
 from jingban.core.http import get_db
 
 router = APIRouter(tags=["门户账户激活 accounts"])
@@ -28,6 +28,8 @@ def confirm(request: Request, data: ConfirmRequest, db: Session = Depends(get_db
     cfg = request.app.state.settings
     user = service.confirm(db, data.ticket, data.code, data.password, secret=cfg.secret_key,
                            profile=cfg.password_profile, channel="api")
-    return ActivatedOut(username=user.username, access_token=issue_token(cfg.secret_key, user),
+    address = request.client.host if request.client else ""
+    token = open_session(db, cfg.secret_key, user, "api", address)
+    return ActivatedOut(username=user.username, access_token=token,
                         expires_in=cfg.token_ttl_seconds,
                         message="门户账户已开通，今后请用社会保障号码和新密码登录")

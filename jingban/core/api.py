@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from jingban.core import agency, audit, auth
+from jingban.core import agency, audit, auth, logins
 from jingban.core.actor import Actor
 from jingban.core.http import api_actor, get_db
 
@@ -64,8 +64,10 @@ class DueOut(BaseModel):
 def token(request: Request, username: str = Form(...), password: str = Form(...),
           db: Session = Depends(get_db)):
     cfg = request.app.state.settings
-    user = auth.authenticate(db, username, password, cfg.password_profile)
-    return TokenOut(access_token=auth.issue_token(cfg.secret_key, user),
+    address = request.client.host if request.client else ""
+    user = logins.sign_in(db, username, password, address=address, region=cfg.region,
+                          profile=cfg.password_profile, demo=cfg.demo_mode)  # seclogin
+    return TokenOut(access_token=auth.open_session(db, cfg.secret_key, user, "api", address),
                     expires_in=cfg.token_ttl_seconds)
 
 

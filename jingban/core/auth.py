@@ -8,7 +8,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jingban.core import audit
+from jingban.core import audit, passwords, sessions
 from jingban.core.actor import Actor
 from jingban.core.db import transactional
 from jingban.core.errors import AuthError, Conflict, InvalidInput, NotFound, PermissionDenied
@@ -116,21 +116,41 @@ def _serializer(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="jingban.api-token")
 
 
-def issue_token(secret: str, user: User) -> str:
-    return _serializer(secret).dumps({"uid": user.id, "pw": user.password_hash[-12:]})
+def issue_token(secret: str, user: User, sid: str) -> str:
+    """A signed token naming the user and the server-side session (seclogin)."""
+    return _serializer(secret).dumps({"uid": user.id, "pw": user.password_hash[-12:], "sid": sid})
 
 
-def user_from_token(db: Session, secret: str, token: str, max_age: int) -> User:
-    """The active user a token names; a changed password revokes older tokens."""
+def open_session(db: Session, secret: str, user: User, channel: str, address: str = "") -> str:
+    """Start a server-side session for a signed-in user (committed); its token.  # seclogin"""
+    sid = sessions.start(db, user.id, channel, address)
+    db.commit()
+    return issue_token(secret, user, sid)
+
+
+def token_session(secret: str, token: str | None) -> str | None:
+    """The session id a token names, signature checked but not its age (for sign-out)."""
+    try:
+        return _serializer(secret).loads(token or "").get("sid")
+    except (BadSignature, AttributeError):
+        return None
+
+
+def user_from_token(db: Session, secret: str, token: str, max_age: int,
+                    region: str = sessions.NATIONAL) -> User:
+    """The active user a token names; a changed password, a sign-out or idleness revokes it."""
     try:
         data = _serializer(secret).loads(token, max_age=max_age)
     except SignatureExpired:
         raise AuthError("auth.token_expired", "登录凭证已过期，请重新登录") from None
     except BadSignature:
         raise AuthError("auth.token_invalid", "登录凭证无效") from None
-    user = db.get(User, data.get("uid"))
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
+        raise AuthError("auth.token_invalid", "登录凭证无效")
+    user = db.get(User, data["uid"])
     if user is None or not user.active or user.password_hash[-12:] != data.get("pw"):
         raise AuthError("auth.token_invalid", "登录凭证无效")
+    sessions.check(db, data.get("sid"), region)
     return user
 
 
@@ -162,15 +182,15 @@ def _check_subject(roles: set[str], subject: str | None) -> None:
 @transactional
 def create_user(db: Session, actor: Actor, username: str, password: str, roles: set[str], *,
                 display_name: str = "", formal_staff: bool = False,
-                profile: str = "default", subject: str | None = None) -> User:
-    """Add a user; the roles must respect the separation of incompatible duties (R§37)."""
+                profile: str = "default", subject: str | None = None, demo: bool = False) -> User:
+    """Add a user; the roles must respect the separation of incompatible duties (R§37).
+    The password must meet the policy (``demo``: a demo seed's default password is allowed)."""
     if actor.username != "system":
         require(actor, "users.manage")
     username = username.strip()
     if not username or len(username) > 64:
         raise InvalidInput("user.username", "用户名不能为空且不超过64个字符", "username")
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput("user.password", f"密码至少{MIN_PASSWORD}位", "password")
+    passwords.check(password, username, demo=demo)  # seclogin
     _check_roles(roles, formal_staff)
     _check_subject(roles, subject)
     if db.execute(select(User.id).where(User.username == username)).first():
@@ -213,8 +233,7 @@ def set_password(db: Session, actor: Actor, username: str, password: str,
     """Replace a user's password (tokens issued before stop working); the hash is not audited."""
     if actor.username != "system":
         require(actor, "users.manage")
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput("user.password", f"密码至少{MIN_PASSWORD}位", "password")
+    passwords.check(password, username)  # seclogin
     user = db.execute(select(User).where(User.username == username)).scalar()
     if user is None:
         raise NotFound("user.not_found", f"用户 {username} 不存在", "username")

@@ -36,6 +36,9 @@ class Settings:
     token_ttl_seconds: int = 8 * 3600
     password_profile: str = "default"
     extra: dict = field(default_factory=dict)
+    demo_mode: bool = False  # seclogin: demo default passwords accepted (`jingban demo` only)
+    max_body_bytes: int = 4 << 20  # seclogin: larger request bodies get 413 (transfer messages fit)
+    max_upload_bytes: int = 200 << 20  # seclogin: larger uploads get 413 (records import: 200 MB)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -54,4 +57,7 @@ class Settings:
             calendar_dirs=tuple(calendar_dirs),
             token_ttl_seconds=int(os.environ.get("JINGBAN_TOKEN_TTL", 8 * 3600)),
             password_profile=os.environ.get("JINGBAN_PASSWORD_PROFILE", "default"),
+            demo_mode=os.environ.get("JINGBAN_DEMO") == "1",  # seclogin
+            max_body_bytes=int(os.environ.get("JINGBAN_MAX_BODY_BYTES", 4 << 20)),  # seclogin
+            max_upload_bytes=int(os.environ.get("JINGBAN_MAX_UPLOAD_BYTES", 200 << 20)),  # seclogin
         )

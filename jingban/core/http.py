@@ -71,7 +71,8 @@ def api_actor(request: Request, token: str | None = Depends(bearer),
     if not token:
         raise AuthError("auth.missing_token", "未登录：缺少登录凭证（Authorization: Bearer …）")
     cfg: Settings = request.app.state.settings
-    return actor_for(user_from_token(db, cfg.secret_key, token, cfg.token_ttl_seconds), "api")
+    user = user_from_token(db, cfg.secret_key, token, cfg.token_ttl_seconds, cfg.region)
+    return actor_for(user, "api")
 
 
 def error_response(exc: JingbanError) -> JSONResponse:
@@ -131,7 +132,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Signing in and out changes no business data; a supervisor must be able to do both.
-SIGN_IN_PATHS = frozenset({"/api/v1/auth/token", "/login", "/logout"})
+SIGN_IN_PATHS = frozenset({"/api/v1/auth/token", "/login", "/logout", "/api/v1/auth/logout"})
 
 
 class ReadOnlyRoles:
@@ -171,7 +172,8 @@ def _read_only(app: FastAPI, tokens: list[str]) -> bool:
     with app.state.sessionmaker() as db:
         for token in tokens:
             try:
-                user = user_from_token(db, cfg.secret_key, token, cfg.token_ttl_seconds)
+                user = user_from_token(db, cfg.secret_key, token, cfg.token_ttl_seconds,
+                                       cfg.region)
             except AuthError:
                 continue
             if user.role_names & READ_ONLY_ROLES:

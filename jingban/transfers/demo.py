@@ -56,7 +56,7 @@ def seed(engine: Engine, settings: Settings, password_profile: str = "default") 
         db.commit()
         if not db.execute(select(User.id).where(User.username == LOGIN)).first():
             create_user(db, SYSTEM, LOGIN, PASSWORD, {"person"}, display_name=NAME,
-                        subject=f"person:{person.id}", profile=password_profile)
+                        subject=f"person:{person.id}", profile=password_profile, demo=True)
     what = "2015—2025年企业职工养老保险缴费132个月" if old else "2026年1月起在本地新单位参保"
     return f"已生成转移演示参保人 {NAME}（{SSN}）：{what}；门户账号 {LOGIN} / {PASSWORD}"
 

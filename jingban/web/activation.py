@@ -64,7 +64,7 @@ def confirm(request: Request, values: dict[str, Any] = Depends(posted),
             request.session.pop(SESSION_KEY, None)
         return render(request, "activate_confirm.html", status=exc.status, error=exc)
     request.session.pop(SESSION_KEY, None)
-    sign_in(request, user)
+    sign_in(request, user, db)
     return see_other("/my", "门户账户已开通，今后请用社会保障号码和新密码登录", request)
 
 

@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
-from jingban.core.auth import authenticate
-from jingban.core.errors import AuthError
+from jingban.core import logins, sessions
+from jingban.core.auth import token_session
+from jingban.core.errors import JingbanError
 from jingban.core.http import get_db
 from jingban.web.pages import posted, render, safe_next, see_other, sign_in
 
@@ -24,17 +25,23 @@ def login_page(request: Request, next: str = "/"):
 def login(request: Request, values: dict[str, Any] = Depends(posted),
           db: Session = Depends(get_db)):
     username, password = str(values.get("username", "")), str(values.get("password", ""))
+    cfg = request.app.state.settings
     try:
-        user = authenticate(db, username.strip(), password,
-                            request.app.state.settings.password_profile)
-    except AuthError as exc:
+        user = logins.sign_in(db, username, password, region=cfg.region,
+                              address=request.client.host if request.client else "",
+                              profile=cfg.password_profile, demo=cfg.demo_mode)
+    except JingbanError as exc:
         shown = {"username": username, "next": safe_next(values.get("next"))}
         return render(request, "login.html", status=exc.status, error=exc, values=shown)
-    sign_in(request, user)
+    sign_in(request, user, db)
     return see_other(safe_next(values.get("next")))
 
 
 @router.post("/logout")
-def logout(request: Request, _: dict[str, Any] = Depends(posted)):
+def logout(request: Request, _: dict[str, Any] = Depends(posted),
+           db: Session = Depends(get_db)):
+    """Sign out: the server-side session ends, so the token it held is refused from now on."""
+    sessions.end(db, token_session(request.app.state.settings.secret_key,
+                                   request.session.get("token")))
     request.session.clear()
     return see_other("/login", "已安全退出", request)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from jingban.core.actor import Actor
-from jingban.core.auth import PERMISSIONS, actor_for, issue_token, user_from_token
+from jingban.core.auth import PERMISSIONS, actor_for, open_session, user_from_token
 from jingban.core.errors import AuthError, InvalidInput, JingbanError, PermissionDenied
 from jingban.core.http import VALIDATION_MESSAGES, get_db
 from jingban.core.models import User
@@ -51,6 +51,7 @@ LANDINGS = (("registration.read", "/"), ("cases.review", "/cases/queue"),
 
 # oversight-complaints: the complaint post lands on its list
 LANDINGS = (*LANDINGS, ("complaints.handle", "/oversight/complaints"))
+LANDINGS = (*LANDINGS, ("users.manage", "/admin/locks"))  # seclogin: the sysadmin's lock list
 
 
 def landing(roles: frozenset[str]) -> str:
@@ -78,10 +79,13 @@ def see_other(url: str, message: str | None = None, request: Request | None = No
 
 # --- session and CSRF ------------------------------------------------------------------------
 
-def sign_in(request: Request, user: User) -> None:
+def sign_in(request: Request, user: User, db: Session) -> None:
     """A fresh session (new CSRF token) holding a signed token, as the API uses."""
     request.session.clear()
-    request.session["token"] = issue_token(request.app.state.settings.secret_key, user)
+    address = request.client.host if request.client else ""
+    channel = "web" if is_portal(user.role_names) else "counter"
+    request.session["token"] = open_session(db, request.app.state.settings.secret_key, user,
+                                            channel, address)
     request.session["display_name"] = user.display_name or user.username
     request.session["roles"] = sorted(user.role_names)  # for the menu only; acts check again
 
@@ -92,7 +96,7 @@ def signed_in(request: Request, db: Session = Depends(get_db)) -> Actor:
     if not token:
         raise AuthError("auth.login_required", "请先登录")
     cfg = request.app.state.settings
-    user = user_from_token(db, cfg.secret_key, token, cfg.token_ttl_seconds)
+    user = user_from_token(db, cfg.secret_key, token, cfg.token_ttl_seconds, cfg.region)
     return actor_for(user, "web" if is_portal(user.role_names) else "counter")
 
 

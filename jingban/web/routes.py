@@ -18,6 +18,7 @@ from jingban.web import oversight_monitors as monitor_pages
 from jingban.web import oversight_portal as credit_portal_pages  # ovs
 from jingban.web import portal as portal_pages
 from jingban.web import privacy as privacy_pages  # secdata
+from jingban.web import security as security_pages  # seclogin
 from jingban.web import supervision as supervision_pages
 from jingban.web import transfers as transfer_pages
 from jingban.web.benefits import payroll as payroll_pages
@@ -47,4 +48,5 @@ def install(app: FastAPI) -> None:
     app.include_router(challenge_pages.router, include_in_schema=False)  # ovs
     app.include_router(credit_portal_pages.router, include_in_schema=False)  # ovs
     app.include_router(privacy_pages.router, include_in_schema=False)  # secdata
+    app.include_router(security_pages.router, include_in_schema=False)  # seclogin
     app.state.render_error = html_errors(app.state.render_error)

@@ -8,6 +8,7 @@ portal (the demo login `retiree`) shows the award, the payment, the stop and the
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,12 @@ from tests.benefits.payroll_helpers import confirm_payroll
 from tests.e2e.test_browser import SHOTS, _approve, _sign_in, _sign_out, browser_page, server  # noqa: F401
 
 CLERK = Actor("clerk_life", frozenset({"clerk"}), False, "counter")
+
+
+@pytest.fixture
+def settings(settings):
+    """Demo mode (seclogin): the demo login `retiree` signs in with its default password."""
+    return dataclasses.replace(settings, demo_mode=True)
 
 
 @pytest.fixture

@@ -130,7 +130,7 @@ def seed(db: Session, region: str, password_profile: str) -> Seeded | None:
         cases.decide(db, reviewer, case.id, level, "approve", "演示：审核同意")
     if db.execute(select(User.id).where(User.username == PORTAL_USER)).first() is None:
         create_user(db, SYSTEM, PORTAL_USER, PORTAL_PASSWORD, {"person"}, display_name=ready.name,
-                    subject=person_subject(ready), profile=password_profile)
+                    subject=person_subject(ready), profile=password_profile, demo=True)
     today = clock.today()
     soon, notice = upcoming(db, region)
     return Seeded(ready=ready, month=f"{due[0]:04d}-{due[1]:02d}", paid=paid,

@@ -11,3 +11,12 @@
     if (event.target && event.target.id === "id_type") sync();
   });
 })();
+
+// "返回上一页" links (data-history-back): go back in history without an inline script (CSP).
+document.addEventListener("click", function (event) {
+  var link = event.target && event.target.closest && event.target.closest("[data-history-back]");
+  if (link && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});

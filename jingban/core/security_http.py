@@ -1,0 +1,154 @@
+"""Security plumbing on every response and request (issue 15 item 2, bad input):
+
+- the security headers (Content-Security-Policy with no inline script, frame-ancestors and
+  X-Frame-Options, X-Content-Type-Options, Referrer-Policy) on every page and API answer;
+- cookies marked Secure when the request came over HTTPS (HttpOnly and SameSite are set by the
+  session middleware);
+- request bodies larger than the settings allow refused with 413 before any route reads them;
+- the API documentation page without its inline script (a static file starts Swagger UI).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from starlette.requests import Request
+
+from jingban.core.errors import JingbanError
+
+CDN = "https://cdn.jsdelivr.net"
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+# The API documentation pages load Swagger UI / ReDoc from their CDN (scripts still not inline).
+DOCS_CSP = (f"default-src 'self'; script-src 'self' {CDN}; style-src 'self' 'unsafe-inline' {CDN}; "
+            f"img-src 'self' data: {CDN} https://fastapi.tiangolo.com; font-src 'self' {CDN} "
+            "https://fonts.gstatic.com; connect-src 'self'; worker-src 'self' blob:; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+DOCS_PATHS = ("/docs", "/redoc")
+HEADERS = ((b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
+           (b"referrer-policy", b"same-origin"), (b"cross-origin-opener-policy", b"same-origin"))
+
+
+def is_https(scope) -> bool:
+    return scope.get("scheme") == "https"
+
+
+def _secure_cookie(value: bytes) -> bytes:
+    return value if b"secure" in value.lower().split(b"; ") else value + b"; Secure"
+
+
+class SecurityHeaders:
+    """ASGI middleware: the headers above on every HTTP response; Secure cookies over HTTPS."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        csp = DOCS_CSP if scope["path"] in DOCS_PATHS else CSP
+        https = is_https(scope)
+
+        async def sending(message):
+            if message["type"] == "http.response.start":
+                headers = [(k, _secure_cookie(v) if https and k.lower() == b"set-cookie" else v)
+                           for k, v in message.get("headers", [])]
+                headers += [(b"content-security-policy", csp.encode()), *HEADERS]
+                if https:
+                    headers.append((b"strict-transport-security", b"max-age=31536000"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return await self.app(scope, receive, sending)
+
+
+class BodyTooLarge(JingbanError):
+    status = 413
+
+
+def _too_large(limit: int) -> BodyTooLarge:
+    size = f"{limit // (1 << 20)}MB" if limit >= 1 << 20 else f"{limit // 1024}KB"
+    return BodyTooLarge("http.too_large", f"请求内容超过允许的大小（{size}），请拆分后提交", "body")
+
+
+class BodyLimit:
+    """ASGI middleware: a body above settings.max_body_bytes (file uploads, multipart:
+    settings.max_upload_bytes) is refused with 413 — by its Content-Length before routing, or,
+    sent in chunks, as soon as the running count passes the limit."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            return await self.app(scope, receive, send)
+        request = Request(scope, receive)
+        cfg = request.app.state.settings
+        multipart = request.headers.get("content-type", "").startswith("multipart/")
+        limit = cfg.max_upload_bytes if multipart else cfg.max_body_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return await self._refuse(request, limit, scope, send)
+        await self._counted(request, limit, scope, receive, send)
+
+    async def _counted(self, request: Request, limit: int, scope, receive, send) -> None:
+        """A body without a (truthful) length: counted as it arrives; past the limit the 413
+        goes out at once, the app sees the client gone, and whatever it answers is dropped."""
+        seen, started, refused = 0, False, False
+
+        async def receiving():
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit and not started:
+                refused = True
+                await self._refuse(request, limit, scope, send)
+                return {"type": "http.disconnect"}
+            return message
+
+        async def sending(message):
+            nonlocal started
+            if refused:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receiving, sending)
+        except Exception:
+            if not refused:
+                raise
+
+    @staticmethod
+    async def _refuse(request: Request, limit: int, scope, send) -> None:
+        # outside the session middleware: an error page gets a throwaway session
+        scope = {**scope, "session": scope.get("session", {})}
+        response = await request.app.state.render_error(Request(scope), _too_large(limit))
+        await response(scope, _no_body, send)
+
+
+async def _no_body():
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+def docs_page(openapi_url: str, title: str) -> HTMLResponse:
+    return HTMLResponse(f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{title} - 接口文档</title>
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="{CDN}/npm/swagger-ui-dist@5/swagger-ui.css"></head>
+<body><div id="swagger-ui" data-openapi-url="{openapi_url}"></div>
+<script src="{CDN}/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script></body></html>""")
+
+
+def install(app: FastAPI) -> None:
+    """The middlewares above (outermost: they wrap the sessions too) and the docs page."""
+    if app.docs_url:
+        path, title, spec = app.docs_url, app.title, app.openapi_url
+        app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != path]
+        app.add_api_route(path, lambda: docs_page(spec, title), include_in_schema=False)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
