@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from jingban import demo as demo_data
 from jingban import wiring
-from jingban.core import agency, audit, clock, policy
+from jingban.core import agency, anchor, chain, clock, policy  # secops
 from jingban.core.actor import SYSTEM, Actor
 from jingban.core.auth import create_user
 from jingban.core.config import Settings, var_dir
@@ -216,15 +216,57 @@ def serve(host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """校验审计链：逐条核对哈希链接，报告第一个断点。"""
-    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
-        verdict = audit.verify(db)
+def audit_verify(
+    first: Annotated[int, typer.Option("--from", help="从第几条事件起校验（默认第 1 条）")] = 1,
+    last: Annotated[int | None, typer.Option("--to", help="校验到第几条事件（默认链头）")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", help="并行校验的进程数")] = 1,
+) -> None:
+    """校验审计链：流式核对每条事件的哈希与链接，报告第一个断点；全链校验还核对链头与锚定文件。"""  # secops
+    with _database() as (settings, engine):
+        verdict = _verdict(settings, engine, first, last, jobs)
+    scope = "全链" if first <= 1 and last is None else f"第 {first} 至 {last or '链头'} 条"
     if not verdict.ok:
-        console.print(f"[bold red]审计链断裂：[/]第 {verdict.broken_at} 条事件 — {verdict.problem}"
+        where = f"第 {verdict.broken_at} 条事件 — " if verdict.broken_at else ""
+        console.print(f"[bold red]审计链断裂：[/]{where}{verdict.problem}"
                       f"（此前已校验 {verdict.checked} 条）")
         raise typer.Exit(1)
-    console.print(f"[green]审计链完整：共校验 {verdict.checked} 条事件[/]")
+    anchored = f"，与锚定链头（第 {verdict.anchored} 条）一致" if verdict.anchored else ""
+    console.print(f"[green]审计链完整：共校验 {verdict.checked} 条事件（{scope}）{anchored}[/]")
+
+
+def _verdict(settings: Settings, engine: Engine, first: int, last: int | None,
+             jobs: int) -> chain.Verdict:  # secops
+    where = (settings.audit_anchor, settings.secret_key) if settings.audit_anchor else None
+    if jobs > 1 and engine.dialect.name == "postgresql":
+        return chain.verify_parallel(settings.database_url, jobs, first, last, where)
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        return chain.verify(conn, first, last, where)
+
+
+@audit_app.command("anchor")
+def audit_anchor() -> None:
+    """锚定审计链头：校验全链后把链头签名写入锚定文件（恢复备份后或首次启用时使用）。"""  # secops
+    with _database() as (settings, engine):
+        if settings.audit_anchor is None:
+            _fail("已关闭链头锚定（JINGBAN_AUDIT_ANCHOR=off）", 2)
+        with engine.connect() as conn:
+            walked = chain.verify(conn)
+            seq, head_hash = chain.head(conn)
+        if not walked.ok:
+            _fail(f"审计链断裂，未锚定：{walked.problem}")
+        try:
+            current = anchor.read(settings.audit_anchor, settings.secret_key)
+        except anchor.AnchorError:
+            current = None
+        if current is not None and current.seq > seq:
+            _fail(f"锚定文件记载的链头（第 {current.seq} 条）超出现有审计链（{seq} 条）：链尾可能被截断，"
+                  "未覆盖；如确系从备份恢复，请用 jingban restore", 1)
+        anchor.write(settings.audit_anchor, settings.secret_key, seq, head_hash, force=True)
+        written = anchor.read(settings.audit_anchor, settings.secret_key)
+    console.print(f"[green]已锚定：{anchor.fingerprint(written)}[/]")
+    console.print(f"锚定文件：{settings.audit_anchor}")
 
 
 # --- calendar ------------------------------------------------------------------------------------
@@ -642,6 +684,8 @@ def _reset(settings: Settings) -> None:
         _fail("--reset 只能用于本地 SQLite 数据库；其他数据库请由管理员自行清理", 2)
     for suffix in ("", "-wal", "-shm"):
         Path(url.database + suffix).unlink(missing_ok=True)
+    if settings.audit_anchor is not None:  # secops: a new database's chain starts unanchored
+        settings.audit_anchor.unlink(missing_ok=True)
     console.print(f"已删除演示数据库 {url.database}")
 
 

@@ -36,6 +36,7 @@ class Settings:
     token_ttl_seconds: int = 8 * 3600
     password_profile: str = "default"
     extra: dict = field(default_factory=dict)
+    audit_anchor: Path | None = None  # the signed chain head file (core.anchor); None = none  # secops
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -54,4 +55,13 @@ class Settings:
             calendar_dirs=tuple(calendar_dirs),
             token_ttl_seconds=int(os.environ.get("JINGBAN_TOKEN_TTL", 8 * 3600)),
             password_profile=os.environ.get("JINGBAN_PASSWORD_PROFILE", "default"),
+            audit_anchor=anchor_path(var),  # secops
         )
+
+
+def anchor_path(var: Path) -> Path | None:  # secops
+    """JINGBAN_AUDIT_ANCHOR (a path, or ``off``), else var/audit-anchor.json."""
+    chosen = os.environ.get("JINGBAN_AUDIT_ANCHOR", "")
+    if chosen.lower() == "off":
+        return None
+    return Path(chosen).resolve() if chosen else var / "audit-anchor.json"
