@@ -239,9 +239,8 @@ def _verdict(settings: Settings, engine: Engine, first: int, last: int | None,
     where = (settings.audit_anchor, settings.secret_key) if settings.audit_anchor else None
     if jobs > 1 and engine.dialect.name == "postgresql":
         return chain.verify_parallel(settings.database_url, jobs, first, last, where)
-    with engine.connect() as conn:
-        if engine.dialect.name == "postgresql":
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+    options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+    with engine.connect().execution_options(**options) as conn:  # one snapshot for the walk
         return chain.verify(conn, first, last, where)
 
 

@@ -106,7 +106,10 @@ def note_append(db: Session) -> None:
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     """Anchor the committed head, read back on a connection of its own: what a rolled-back
-    savepoint appended is not in it, and a later writer's head is committed too."""
+    savepoint appended is not in it, and a later writer's head is committed too. (A released
+    savepoint fires this event too: the outer transaction is still open then.)"""
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop(PENDING, None)
     where = session.info.get(INFO_KEY)
     if pending and where:

@@ -73,8 +73,8 @@ def walk(conn: Connection, first: int = 1, last: int | None = None) -> Verdict:
     stmt = select(*COLUMNS).where(AuditEvent.id >= first)
     if last is not None:
         stmt = stmt.where(AuditEvent.id <= last)
-    rows = conn.execution_options(stream_results=True, yield_per=STREAM_ROWS)\
-        .execute(stmt.order_by(AuditEvent.id))
+    rows = conn.execute(stmt.order_by(AuditEvent.id),
+                        execution_options={"stream_results": True, "yield_per": STREAM_ROWS})
     expected = first
     for row in rows:
         problem = _link_problem(row, expected, prev)
