@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, create_engine, select
+from sqlalchemy import Connection, create_engine, func, select
 
 from jingban.core import anchor as anchoring
 from jingban.core.models import AuditEvent, AuditHead
@@ -31,8 +31,7 @@ STREAM_ROWS = 20_000
 COLUMNS = (AuditEvent.id, AuditEvent.at, AuditEvent.actor, AuditEvent.channel, AuditEvent.act,
            AuditEvent.subject, AuditEvent.related, AuditEvent.reason, AuditEvent.before,
            AuditEvent.after, AuditEvent.prev_hash, AuditEvent.hash)
-_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                           default=str).encode
+_string = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept (C)
 _SM3 = hashlib.new("sm3")
 
 
@@ -45,17 +44,33 @@ class Verdict:
     anchored: int | None = None  # the anchored event the chain was held against
 
 
-def _at(value: dt.datetime) -> str:
+def _at(value: dt.datetime | str) -> str:
+    if isinstance(value, str):  # formatted by PostgreSQL already (AT_TEXT)
+        return value
     at = value.astimezone(dt.UTC) if value.tzinfo else value
     return at.replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
+def _text(value: str | None) -> str:
+    return "null" if value is None else _string(value)
+
+
 def digest(row) -> str:
-    """SM3 of an event row's fields, exactly as audit._digest hashes the ORM event."""
-    fields = [row[0], _at(row[1]), *row[2:11]]
+    """SM3 of an event row's fields, exactly as audit._digest hashes the ORM event: the same
+    canonical JSON array (every field after the id is a string or null), written directly."""
+    body = ",".join([str(row[0]), _string(_at(row[1])), *map(_text, row[2:11])])
     h = _SM3.copy()
-    h.update(_encode(fields).encode("utf-8"))
+    h.update(f"[{body}]".encode())
     return h.hexdigest()
+
+
+def _columns(conn: Connection) -> tuple:
+    """The event's columns; on PostgreSQL the time comes as the UTC text the hash covers
+    (parsing timestamps in Python is a third of the time)."""
+    if conn.dialect.name != "postgresql":
+        return COLUMNS
+    at = func.to_char(func.timezone("UTC", AuditEvent.at), 'YYYY-MM-DD"T"HH24:MI:SS.US')
+    return (COLUMNS[0], at, *COLUMNS[2:])
 
 
 def _previous(conn: Connection, first: int) -> str | None:
@@ -70,7 +85,7 @@ def walk(conn: Connection, first: int = 1, last: int | None = None) -> Verdict:
     prev = _previous(conn, first)
     if prev is None:
         return Verdict(False, 0, first - 1, f"事件 {first - 1} 缺失（已被删除），无法从第 {first} 条起校验")
-    stmt = select(*COLUMNS).where(AuditEvent.id >= first)
+    stmt = select(*_columns(conn)).where(AuditEvent.id >= first)
     if last is not None:
         stmt = stmt.where(AuditEvent.id <= last)
     rows = conn.execute(stmt.order_by(AuditEvent.id),
