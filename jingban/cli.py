@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess  # secops
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from jingban import demo as demo_data
 from jingban import wiring
 from jingban.core import agency, anchor, chain, clock, policy  # secops
+from jingban.core import backup as backup_files  # secops
 from jingban.core.actor import SYSTEM, Actor
 from jingban.core.auth import create_user
 from jingban.core.config import Settings, var_dir
@@ -885,3 +887,75 @@ def dishonesty_sweep() -> None:
         except JingbanError as exc:
             _fail(exc.message, 2)
     console.print(f"[green]本次移出 {removed} 个期满条目[/]")
+
+
+# --- secops: backup and restore (issue 15 item 6) ------------------------------------------------
+
+KEY_SUFFIXES = (".key", ".pem", ".pub")  # secops
+
+
+def _backup_sources(settings: Settings) -> backup_files.Sources:  # secops
+    """The policy and calendar folders and every key file: var/*.key|.pem|.pub and the
+    transfer signing key (JINGBAN_SIGNING_KEY may put it elsewhere)."""
+    var = var_dir()
+    keys = {p.name: p for p in sorted(var.glob("*")) if p.suffix in KEY_SUFFIXES and p.is_file()}
+    keys["secret.key"] = var / "secret.key"
+    signing = transfer_protocol.key_path()
+    keys[signing.name] = signing
+    keys[signing.with_suffix(".pub").name] = signing.with_suffix(".pub")
+    return backup_files.Sources(settings.policy_dirs, settings.calendar_dirs[0], keys, var)
+
+
+@app.command("backup")
+def backup_command(out: Annotated[Path | None, typer.Option(
+        "--out", help="备份存放目录（默认 var/backups）")] = None) -> None:  # secops
+    """备份：数据库（PostgreSQL 用 pg_dump 自定义格式，SQLite 用在线备份接口）、政策、日历和密钥文件，
+    附行数与审计链头清单。"""
+    with _database() as (settings, engine):
+        try:
+            outcome = backup_files.create(engine, settings.database_url,
+                                          (out or var_dir() / "backups").resolve(),
+                                          _backup_sources(settings))
+        except (JingbanError, subprocess.CalledProcessError) as exc:
+            _fail(f"备份失败：{getattr(exc, 'message', None) or getattr(exc, 'stderr', exc)}")
+    manifest = outcome.manifest
+    rows = sum(manifest["tables"].values())
+    console.print(f"[green]已备份到 {outcome.folder}[/]：{len(manifest['tables'])} 张表 {rows} 行，"
+                  f"审计链头第 {manifest['audit_head']['seq']} 条 {manifest['audit_head']['hash'][:16]}…")
+    for problem in outcome.problems:
+        console.print(f"[bold red]注意：[/]{problem}")
+    if outcome.problems:
+        raise typer.Exit(1)
+
+
+@app.command("restore")
+def restore_command(
+    folder: Annotated[Path, typer.Argument(help="jingban backup 生成的备份目录")],
+    force: Annotated[bool, typer.Option("--force", help="覆盖非空的目标数据库和不同的密钥文件")] = False,
+) -> None:  # secops
+    """恢复：核对备份文件校验和，载入数据库，放回密钥与日历，再核对各表行数与审计链，并重新锚定链头。"""
+    generated = var_dir() / "secret.key"
+    had_key = generated.exists()
+    settings = Settings.from_env()
+    if not had_key:  # made just now by reading the settings: the backup's key is the one
+        generated.unlink(missing_ok=True)
+    engine = make_engine(settings.database_url)
+    try:
+        outcome = backup_files.restore(engine, settings.database_url, folder.resolve(),
+                                       _backup_sources(settings), force=force)
+    except JingbanError as exc:
+        _fail(f"未恢复：{exc.message}", 2)
+    finally:
+        engine.dispose()
+    for note in outcome.notes:
+        console.print(f"[yellow]{note}[/]")
+    if outcome.problems:
+        for problem in outcome.problems:
+            console.print(f"[bold red]恢复核对不符：[/]{problem}")
+        raise typer.Exit(1)
+    head = outcome.manifest["audit_head"]
+    fresh = Settings.from_env()  # the secret key may have just been put back
+    if fresh.audit_anchor is not None:
+        anchor.write(fresh.audit_anchor, fresh.secret_key, head["seq"], head["hash"], force=True)
+    console.print(f"[green]已恢复并核对：{len(outcome.manifest['tables'])} 张表行数与备份清单一致，"
+                  f"审计链完整，链头第 {head['seq']} 条（已重新锚定）[/]")
