@@ -59,7 +59,7 @@ from jingban.benefits.common.models import Award, Payment, PaymentReturn, Payrol
 from jingban.benefits.payroll import rules
 from jingban.benefits.recovery import rules as recovery_rules
 from jingban.benefits.recovery.models import Debt, DebtEntry, Refund
-from jingban.core import agency, audit, clock
+from jingban.core import agency, audit, clock, crash
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import analyze, transactional
@@ -187,6 +187,7 @@ def pay_range(db: Session, actor: Actor, run_id: int, low: int, high: int) -> in
     picked = _pick_up(db, run.id, low, high, today)
     deducted = _deduct(db, actor, run.id, low, high, today)
     drawn = draw_down_for_run(db, run.id, low, high)
+    crash.point("benefits.payroll")  # secops: kill -9 drill, a range paid, not committed
     audit.record(db, actor, "benefits.payroll_chunk", f"payroll:{period}",
                  after={"persons": [low, high - 1], "payments": count, "picked_up": picked,
                         "deductions": deducted, "account_payouts": drawn})
