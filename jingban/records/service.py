@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
-from jingban.core import audit, clock, crash
+from jingban.core import audit, clock, crash, locks
 from jingban.core.actor import Actor
 from jingban.core.agency import latest_param, param
 from jingban.core.auth import require
@@ -99,6 +99,7 @@ def import_contributions(db: Session, actor: Actor, *, filename: str,
     require(actor, "records.import")
     text_, encoding = rules.decode(content)
     sha256 = hashlib.sha256(content).hexdigest()
+    locks.serialize(db, f"records.import:{sha256}")  # secops: the same file again waits, is a repeat
     if earlier := db.execute(select(ContributionBatch)
                              .where(ContributionBatch.sha256 == sha256)).scalar():
         earlier.repeat = True
