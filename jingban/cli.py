@@ -234,6 +234,8 @@ def audit_verify(
         raise typer.Exit(1)
     anchored = f"，与锚定链头（第 {verdict.anchored} 条）一致" if verdict.anchored else ""
     console.print(f"[green]审计链完整：共校验 {verdict.checked} 条事件（{scope}）{anchored}[/]")
+    if verdict.anchored and settings.audit_anchor is not None:  # the line for the daily log
+        console.print(anchor.fingerprint(anchor.read(settings.audit_anchor, settings.secret_key)))
 
 
 def _verdict(settings: Settings, engine: Engine, first: int, last: int | None,
