@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess  # secops
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +23,8 @@ from sqlalchemy.orm import Session
 from jingban import demo as demo_data
 from jingban import wiring
 from jingban.core import admin_audit, agency, audit, clock, policy  # seclogin: admin_audit
+from jingban.core import agency, anchor, chain, clock, policy  # secops
+from jingban.core import backup as backup_files  # secops
 from jingban.core.actor import SYSTEM, Actor
 from jingban.core.auth import create_user
 from jingban.core.config import Settings, var_dir
@@ -221,15 +224,58 @@ def serve(host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """校验审计链：逐条核对哈希链接，报告第一个断点。"""
-    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
-        verdict = audit.verify(db)
+def audit_verify(
+    first: Annotated[int, typer.Option("--from", help="从第几条事件起校验（默认第 1 条）")] = 1,
+    last: Annotated[int | None, typer.Option("--to", help="校验到第几条事件（默认链头）")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", help="并行校验的进程数")] = 1,
+) -> None:
+    """校验审计链：流式核对每条事件的哈希与链接，报告第一个断点；全链校验还核对链头与锚定文件。"""  # secops
+    with _database() as (settings, engine):
+        verdict = _verdict(settings, engine, first, last, jobs)
+    scope = "全链" if first <= 1 and last is None else f"第 {first} 至 {last or '链头'} 条"
     if not verdict.ok:
-        console.print(f"[bold red]审计链断裂：[/]第 {verdict.broken_at} 条事件 — {verdict.problem}"
+        where = f"第 {verdict.broken_at} 条事件 — " if verdict.broken_at else ""
+        console.print(f"[bold red]审计链断裂：[/]{where}{verdict.problem}"
                       f"（此前已校验 {verdict.checked} 条）")
         raise typer.Exit(1)
-    console.print(f"[green]审计链完整：共校验 {verdict.checked} 条事件[/]")
+    anchored = f"，与锚定链头（第 {verdict.anchored} 条）一致" if verdict.anchored else ""
+    console.print(f"[green]审计链完整：共校验 {verdict.checked} 条事件（{scope}）{anchored}[/]")
+    if verdict.anchored and settings.audit_anchor is not None:  # the line for the daily log
+        console.print(anchor.fingerprint(anchor.read(settings.audit_anchor, settings.secret_key)))
+
+
+def _verdict(settings: Settings, engine: Engine, first: int, last: int | None,
+             jobs: int) -> chain.Verdict:  # secops
+    where = (settings.audit_anchor, settings.secret_key) if settings.audit_anchor else None
+    if jobs > 1 and engine.dialect.name == "postgresql":
+        return chain.verify_parallel(settings.database_url, jobs, first, last, where)
+    options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+    with engine.connect().execution_options(**options) as conn:  # one snapshot for the walk
+        return chain.verify(conn, first, last, where)
+
+
+@audit_app.command("anchor")
+def audit_anchor() -> None:
+    """锚定审计链头：校验全链后把链头签名写入锚定文件（恢复备份后或首次启用时使用）。"""  # secops
+    with _database() as (settings, engine):
+        if settings.audit_anchor is None:
+            _fail("已关闭链头锚定（JINGBAN_AUDIT_ANCHOR=off）", 2)
+        with engine.connect() as conn:
+            walked = chain.verify(conn)
+            seq, head_hash = chain.head(conn)
+        if not walked.ok:
+            _fail(f"审计链断裂，未锚定：{walked.problem}")
+        try:
+            current = anchor.read(settings.audit_anchor, settings.secret_key)
+        except anchor.AnchorError:
+            current = None
+        if current is not None and current.seq > seq:
+            _fail(f"锚定文件记载的链头（第 {current.seq} 条）超出现有审计链（{seq} 条）：链尾可能被截断，"
+                  "未覆盖；如确系从备份恢复，请用 jingban restore", 1)
+        anchor.write(settings.audit_anchor, settings.secret_key, seq, head_hash, force=True)
+        written = anchor.read(settings.audit_anchor, settings.secret_key)
+    console.print(f"[green]已锚定：{anchor.fingerprint(written)}[/]")
+    console.print(f"锚定文件：{settings.audit_anchor}")
 
 
 # --- calendar ------------------------------------------------------------------------------------
@@ -650,6 +696,8 @@ def _reset(settings: Settings) -> None:
         _fail("--reset 只能用于本地 SQLite 数据库；其他数据库请由管理员自行清理", 2)
     for suffix in ("", "-wal", "-shm"):
         Path(url.database + suffix).unlink(missing_ok=True)
+    if settings.audit_anchor is not None:  # secops: a new database's chain starts unanchored
+        settings.audit_anchor.unlink(missing_ok=True)
     console.print(f"已删除演示数据库 {url.database}")
 
 
@@ -935,3 +983,73 @@ def user_unlock(name: Annotated[str, typer.Argument(help="用户名")],
         except JingbanError as exc:
             _fail(exc.message, 2)
     console.print(f"[green]已解除账号 {name} 的锁定[/]")
+# --- secops: backup and restore (issue 15 item 6) ------------------------------------------------
+
+KEY_SUFFIXES = (".key", ".pem", ".pub")  # secops
+
+
+def _backup_sources(settings: Settings) -> backup_files.Sources:  # secops
+    """The policy and calendar folders and every key file: var/*.key|.pem|.pub and the
+    transfer signing key (JINGBAN_SIGNING_KEY may put it elsewhere)."""
+    var = var_dir()
+    keys = {p.name: p for p in sorted(var.glob("*")) if p.suffix in KEY_SUFFIXES and p.is_file()}
+    keys["secret.key"] = var / "secret.key"
+    signing = transfer_protocol.key_path()
+    keys[signing.name] = signing
+    keys[signing.with_suffix(".pub").name] = signing.with_suffix(".pub")
+    return backup_files.Sources(settings.policy_dirs, settings.calendar_dirs[0], keys, var)
+
+
+@app.command("backup")
+def backup_command(out: Annotated[Path | None, typer.Option(
+        "--out", help="备份存放目录（默认 var/backups）")] = None) -> None:  # secops
+    """备份：数据库（PostgreSQL 用 pg_dump 自定义格式，SQLite 用在线备份接口）、政策、日历和密钥文件，
+    附行数与审计链头清单。"""
+    with _database() as (settings, engine):
+        try:
+            outcome = backup_files.create(engine, settings.database_url,
+                                          (out or var_dir() / "backups").resolve(),
+                                          _backup_sources(settings))
+        except (JingbanError, subprocess.CalledProcessError) as exc:
+            _fail(f"备份失败：{getattr(exc, 'message', None) or getattr(exc, 'stderr', exc)}")
+    manifest = outcome.manifest
+    rows = sum(manifest["tables"].values())
+    console.print(f"[green]已备份到 {outcome.folder}[/]：{len(manifest['tables'])} 张表 {rows} 行，"
+                  f"审计链头第 {manifest['audit_head']['seq']} 条 {manifest['audit_head']['hash'][:16]}…")
+    for problem in outcome.problems:
+        console.print(f"[bold red]注意：[/]{problem}")
+    if outcome.problems:
+        raise typer.Exit(1)
+
+
+@app.command("restore")
+def restore_command(
+    folder: Annotated[Path, typer.Argument(help="jingban backup 生成的备份目录")],
+    force: Annotated[bool, typer.Option("--force", help="覆盖非空的目标数据库和不同的密钥文件")] = False,
+) -> None:  # secops
+    """恢复：核对备份文件校验和，载入数据库，放回密钥与日历，再核对各表行数与审计链，并重新锚定链头。"""
+    generated = var_dir() / "secret.key"
+    had_key = generated.exists()
+    settings = Settings.from_env()
+    if not had_key:  # made just now by reading the settings: the backup's key is the one
+        generated.unlink(missing_ok=True)
+    engine = make_engine(settings.database_url)
+    try:
+        outcome = backup_files.restore(engine, settings.database_url, folder.resolve(),
+                                       _backup_sources(settings), force=force)
+    except JingbanError as exc:
+        _fail(f"未恢复：{exc.message}", 2)
+    finally:
+        engine.dispose()
+    for note in outcome.notes:
+        console.print(f"[yellow]{note}[/]")
+    if outcome.problems:
+        for problem in outcome.problems:
+            console.print(f"[bold red]恢复核对不符：[/]{problem}")
+        raise typer.Exit(1)
+    head = outcome.manifest["audit_head"]
+    fresh = Settings.from_env()  # the secret key may have just been put back
+    if fresh.audit_anchor is not None:
+        anchor.write(fresh.audit_anchor, fresh.secret_key, head["seq"], head["hash"], force=True)
+    console.print(f"[green]已恢复并核对：{len(outcome.manifest['tables'])} 张表行数与备份清单一致，"
+                  f"审计链完整，链头第 {head['seq']} 条（已重新锚定）[/]")

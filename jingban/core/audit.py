@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from jingban.core import anchor, chain
 from jingban.core.actor import Actor
 from jingban.core.clock import now
 from jingban.core.models import AccessLog, AuditEvent, AuditHead
@@ -56,42 +56,18 @@ def record(db: Session, actor: Actor, act: str, subject: str, *, before: Any = N
     head.seq, head.hash = event.id, event.hash
     db.add(event)
     db.flush()
+    anchor.note_append(db)
     return event
 
 
-@dataclass(frozen=True)
-class Verdict:
-    ok: bool
-    checked: int
-    broken_at: int | None = None
-    problem: str = ""
+Verdict = chain.Verdict
 
 
-def verify(db: Session, batch: int = 5000) -> Verdict:
-    """Walk the chain from the first event; report the first link that does not hold."""
-    expected_id, prev, checked = 1, GENESIS, 0
-    last_id = 0
-    while True:
-        rows = db.execute(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
-        ).scalars().all()
-        if not rows:
-            break
-        for event in rows:
-            if event.id != expected_id:
-                return Verdict(False, checked, expected_id, f"事件 {expected_id} 缺失（已被删除）")
-            if event.prev_hash != prev:
-                return Verdict(False, checked, event.id, f"事件 {event.id} 与前一事件的链接不符")
-            if _digest(event) != event.hash:
-                return Verdict(False, checked, event.id, f"事件 {event.id} 的内容已被改动")
-            prev, expected_id, checked = event.hash, expected_id + 1, checked + 1
-        last_id = rows[-1].id
-        db.expunge_all()
-    head = db.get(AuditHead, HEAD_ID)
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if head_seq != checked or head_hash != prev:
-        return Verdict(False, checked, checked + 1, f"链尾事件 {head_seq} 缺失或链头被改动")
-    return Verdict(True, checked)
+def verify(db: Session, first: int = 1, last: int | None = None) -> Verdict:
+    """The whole chain (with its head and, when the session has one, its anchor) or a range
+    first..last: the first link that does not hold (core.chain streams and hashes)."""
+    anchor_file = db.info.get(anchor.INFO_KEY)
+    return chain.verify(db.connection(), first, last, anchor_file)
 
 
 def history(db: Session, subject: str) -> list[AuditEvent]:

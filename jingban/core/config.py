@@ -39,6 +39,7 @@ class Settings:
     demo_mode: bool = False  # seclogin: demo default passwords accepted (`jingban demo` only)
     max_body_bytes: int = 4 << 20  # seclogin: larger request bodies get 413 (transfer messages fit)
     max_upload_bytes: int = 200 << 20  # seclogin: larger uploads get 413 (records import: 200 MB)
+    audit_anchor: Path | None = None  # the signed chain head file (core.anchor); None = none  # secops
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -60,4 +61,13 @@ class Settings:
             demo_mode=os.environ.get("JINGBAN_DEMO") == "1",  # seclogin
             max_body_bytes=int(os.environ.get("JINGBAN_MAX_BODY_BYTES", 4 << 20)),  # seclogin
             max_upload_bytes=int(os.environ.get("JINGBAN_MAX_UPLOAD_BYTES", 200 << 20)),  # seclogin
+            audit_anchor=anchor_path(var),  # secops
         )
+
+
+def anchor_path(var: Path) -> Path | None:  # secops
+    """JINGBAN_AUDIT_ANCHOR (a path, or ``off``), else var/audit-anchor.json."""
+    chosen = os.environ.get("JINGBAN_AUDIT_ANCHOR", "")
+    if chosen.lower() == "off":
+        return None
+    return Path(chosen).resolve() if chosen else var / "audit-anchor.json"

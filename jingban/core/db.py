@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from jingban.core import crypto
+from jingban.core import anchor
 from jingban.core.config import Settings
 from jingban.core.errors import Conflict
 
@@ -53,6 +54,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def make_sessionmaker(engine: Engine, settings: Settings) -> sessionmaker[Session]:
     """Sessions carry the agency's region and calendar (see core.agency)."""
     info = {"region": settings.region, "calendar_dirs": settings.calendar_dirs}
+    if settings.audit_anchor is not None:  # secops: the chain head anchored after each commit
+        info[anchor.INFO_KEY] = (settings.audit_anchor, settings.secret_key)
     return sessionmaker(engine, expire_on_commit=False, info=info)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import DateTime, exists, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from jingban.core import audit, clock, pdf
+from jingban.core import audit, clock, crash, pdf
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import transactional
@@ -355,6 +355,7 @@ def _statements(db: Session, actor: Actor, year: int, low: int, high: int) -> in
     before = db.execute(select(func.max(Proof.id))).scalar() or 0
     batch.write_rows(db, Proof.__table__, rows)
     _notify_statements(db, year, at, before, low, high)
+    crash.point("records.statements")  # secops: kill -9 drill, a range written
     audit.record(db, actor, "records.yearly_statements", f"statements:{year}",
                  after={"year": year, "persons": [low, high], "issued": len(rows),
                         "digest": audit.sm3("".join(r["digest"] for r in rows))})

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
-from jingban.core import audit, clock
+from jingban.core import audit, clock, crash, locks
 from jingban.core.actor import Actor
 from jingban.core.agency import latest_param, param
 from jingban.core.auth import require
@@ -99,6 +99,7 @@ def import_contributions(db: Session, actor: Actor, *, filename: str,
     require(actor, "records.import")
     text_, encoding = rules.decode(content)
     sha256 = hashlib.sha256(content).hexdigest()
+    locks.serialize(db, f"records.import:{sha256}")  # secops: the same file again waits, is a repeat
     if earlier := db.execute(select(ContributionBatch)
                              .where(ContributionBatch.sha256 == sha256)).scalar():
         earlier.repeat = True
@@ -114,6 +115,7 @@ def import_contributions(db: Session, actor: Actor, *, filename: str,
     rates, tiers = batch.rate_rows(db, sorted(good["period"].unique().to_list()))
     batch.stage(db, good.select(batch.STAGED), rates, tiers)
     counts = batch.post(db, item.id, now, today)
+    crash.point("records.import")  # secops: kill -9 drill, rows posted, nothing committed
     totals = batch.posted_totals(db)
     _book_income(db, actor, item, [(i, n, fen) for i, n, fen, _ in totals])
     _book_subsidies(db, actor, item, [(i, subsidy) for i, _, _, subsidy in totals if subsidy])
@@ -328,6 +330,7 @@ def _run(db: Session, actor: Actor, scheme: str, year: int, rate: Decimal,
         raise Conflict("records.interest_order",
                        f"{rules.SCHEMES[scheme]}个人账户{year - 1}年度尚未计息，请按年度顺序计息", "year")
     persons, total = batch.credit_interest(db, scheme, year, rate, today)
+    crash.point("records.interest")  # secops: kill -9 drill, one scheme credited
     run = InterestRun(scheme=scheme, year=year, rate=str(rate), persons=persons, interest=total,
                       run_by=actor.username, run_at=clock.now())
     db.add(run)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from jingban.cases import service as cases
 from jingban.cases.models import Case
-from jingban.core import agency, audit, clock
+from jingban.core import agency, audit, clock, locks
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
@@ -276,6 +276,8 @@ def receive(db: Session, envelope: dict) -> tuple[int, dict]:
     signed refusal the sender records. (HTTP status, answer)."""
     if not isinstance(envelope, dict):
         raise InvalidInput("transfers.envelope", "报文格式不正确", "body")
+    # secops: the same message posted twice at once — the second waits and replays the answer
+    locks.serialize(db, f"transfers.inbox:{envelope.get('from')}:{envelope.get('message_id')}")
     mine = agency.region(db)
     sender = protocol.open_envelope(envelope, mine)
     limits = _param(db, "transfers.inbox")
@@ -799,6 +801,7 @@ def outgoing(db: Session, message_pk: int) -> tuple[dict, str]:
 def due_messages(db: Session, limit: int = 50) -> list[int]:
     """Claim up to ``limit`` outbox messages due for delivery (a short lease keeps a parallel
     deliverer off them); their ids."""
+    locks.serialize(db, "transfers.outbox_claim")  # secops: two deliverers claim one after another
     now = clock.now()
     rows = db.execute(select(TransferMessage.id, TransferMessage.next_attempt_at).where(
         TransferMessage.direction == "out", TransferMessage.status == "pending",

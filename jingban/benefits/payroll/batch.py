@@ -59,7 +59,7 @@ from jingban.benefits.common.models import Award, Payment, PaymentReturn, Payrol
 from jingban.benefits.payroll import rules
 from jingban.benefits.recovery import rules as recovery_rules
 from jingban.benefits.recovery.models import Debt, DebtEntry, Refund
-from jingban.core import agency, audit, clock
+from jingban.core import agency, audit, clock, crash, locks
 from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import analyze, transactional
@@ -133,6 +133,7 @@ def start_run(db: Session, actor: Actor, period: int) -> PayrollRun:
     """The month's run: a new one, or the one a crash left running, or the completed one."""
     require(actor, "benefits.payroll")
     check_period(period)
+    locks.serialize(db, f"payroll:{period}")  # secops: a second start waits and finds this run
     run = db.execute(select(PayrollRun).where(PayrollRun.period == period)).scalar()
     if run is None:
         _check_new_run(db, period)
@@ -162,6 +163,7 @@ def pay_range(db: Session, actor: Actor, run_id: int, low: int, high: int) -> in
     """Pay every award in force of persons low ≤ id < high not yet paid this month, and take
     the recovery deductions from those payments; one transaction."""
     require(actor, "benefits.payroll")
+    locks.serialize(db, f"payroll-run:{run_id}")  # secops: first statement (SQLite: write lock)
     run = db.execute(select(PayrollRun).where(PayrollRun.id == run_id).with_for_update()).scalar()
     if run is None or run.status != "running":
         raise Conflict("payroll.not_running", "该发放批次已完成或不存在", "period")
@@ -187,6 +189,7 @@ def pay_range(db: Session, actor: Actor, run_id: int, low: int, high: int) -> in
     picked = _pick_up(db, run.id, low, high, today)
     deducted = _deduct(db, actor, run.id, low, high, today)
     drawn = draw_down_for_run(db, run.id, low, high)
+    crash.point("benefits.payroll")  # secops: kill -9 drill, a range paid, not committed
     audit.record(db, actor, "benefits.payroll_chunk", f"payroll:{period}",
                  after={"persons": [low, high - 1], "payments": count, "picked_up": picked,
                         "deductions": deducted, "account_payouts": drawn})
@@ -318,6 +321,7 @@ def bank_file_name(period: int) -> str:
 def finish_run(db: Session, actor: Actor, run_id: int) -> PayrollRun:
     """Totals from the payments, the bank file's hash, and the run closed."""
     require(actor, "benefits.payroll")
+    locks.serialize(db, f"payroll-run:{run_id}")  # secops
     run = db.execute(select(PayrollRun).where(PayrollRun.id == run_id).with_for_update()).scalar()
     if run.status == "completed":
         return run
@@ -348,8 +352,14 @@ def run_payroll(db: Session, actor: Actor, period: int, *, chunk: int = CHUNK,
     if run.status == "completed":
         return run
     ranges = _ranges(db, period, chunk)
+    db.commit()  # secops: end the read, so each range's transaction starts with its lock
     for done, (low, high) in enumerate(ranges, 1):
-        pay_range(db, actor, run.id, low, high)
+        try:
+            pay_range(db, actor, run.id, low, high)
+        except Conflict as exc:  # secops: a second runner of the month finished it meanwhile
+            if exc.code != "payroll.not_running":
+                raise
+            return db.get(PayrollRun, run.id, populate_existing=True)
         if progress:
             progress(done, len(ranges))
     return finish_run(db, actor, run.id)
