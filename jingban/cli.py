@@ -22,8 +22,14 @@ from sqlalchemy.orm import Session
 
 from jingban import demo as demo_data
 from jingban import wiring
-from jingban.core import admin_audit, agency, audit, clock, policy  # seclogin: admin_audit
-from jingban.core import agency, anchor, chain, clock, policy  # secops
+from jingban.core import (  # seclogin: admin_audit  # secops
+    admin_audit,
+    agency,
+    anchor,
+    chain,
+    clock,
+    policy,
+)
 from jingban.core import backup as backup_files  # secops
 from jingban.core.actor import SYSTEM, Actor
 from jingban.core.auth import create_user

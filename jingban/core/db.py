@@ -13,8 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from jingban.core import crypto
-from jingban.core import anchor
+from jingban.core import anchor, crypto
 from jingban.core.config import Settings
 from jingban.core.errors import Conflict
 
