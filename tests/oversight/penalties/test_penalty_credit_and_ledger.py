@@ -20,6 +20,7 @@ from jingban.oversight.penalties import service
 from jingban.oversight.penalties.schemas import DecisionIn, DepositIn, PaymentIn, ProposalIn
 from tests.oversight.inspections.helpers import INSPECTOR, approve, count, employer, person
 from tests.oversight.penalties.test_penalties import ACCOUNTANT
+from tests.web.helpers import sign_in
 
 
 def decided_fraud(db, ssn: str):
@@ -97,3 +98,21 @@ def test_the_recovered_money_paid_in_is_booked_in_its_fund_and_the_fine_is_not(d
     again = ledger.book_penalty_recovery(db, ACCOUNTANT, "pension_enterprise", 300_000,
                                          f"penalty_payment:{back.id}", "rerun", clock.today())
     assert again.id == entry.id and count(db, JournalEntry) == 1
+
+
+def test_the_penalty_page_shows_the_fund_the_credit_record_the_deadline_and_the_voucher(
+        client, sessions, make_user):
+    with sessions() as db:
+        row = decided_fraud(db, person(db).ssn)
+        back = service.record_payment(db, ACCOUNTANT, row.id, PaymentIn(part="recovered", amount="3000"))
+        due = back.deposit_due
+        service.record_deposit(db, ACCOUNTANT, row.id, back.id, DepositIn(reference="SR-9"))
+        entry_id = db.execute(select(JournalEntry.id)).scalar_one()
+        penalty_id = row.id
+    make_user("ts_pinsp", "inspector")
+    sign_in(client, "ts_pinsp")
+    page = client.get(f"/oversight/penalties/{penalty_id}")
+    assert page.status_code == 200
+    assert '<dd id="fund">企业职工基本养老保险</dd>' in page.text and 'id="credit-record"' in page.text
+    assert str(due) in page.text and f'href="/funds/entries/{entry_id}"' in page.text
+    assert "罚款缴入财政罚没收入户，不计入社会保险基金" in page.text
