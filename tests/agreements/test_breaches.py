@@ -20,7 +20,7 @@ from jingban.core import clock
 from jingban.core.errors import Conflict, InvalidInput
 from jingban.notices.models import Notification
 from jingban.oversight.models import CreditRecord
-from tests.agreements.helpers import MANAGER, ONE_DAY, applied, approve, contracted, reviewed
+from tests.agreements.helpers import MANAGER, ONE_DAY, applied, approve, contracted, reviewed, signed
 
 
 @pytest.fixture(autouse=True)
@@ -169,7 +169,6 @@ def test_termination_and_the_resign_ban(sessions, kind, years):
         clock.set_clock(possible.isoformat())
         cases.submit(db, MANAGER, "AGR-APPLY", body)
         reviewed(db, inst.id)
-        from tests.agreements.helpers import signed
         signed(db, inst.id)
         db.expire_all()
         assert db.get(Institution, inst.id).status == "contracted"
