@@ -53,12 +53,14 @@ def test_manager_applies_reviews_and_handles_a_breach(client, make_user, session
     assert "已告知，陈述申辩期内" in page
     with sessions() as db:
         breach_id = db.query(BreachMeasure.id).scalar()
-    early = post(client, f"/agreements/{inst.id}/breaches/{breach_id}/decision", token, {"reason": "直接决定"})
+    early = post(client, f"/agreements/{inst.id}/breaches/{breach_id}/decision", token,
+                 {"reason": "直接决定"})
     assert early.status_code == 409 and "期限届满前不得作出决定" in early.text
     sheet = client.get("/agreements/export.xlsx")
     rows = list(load_workbook(io.BytesIO(sheet.content)).active.values)
     assert len(rows) == 3 and rows[0][1] == "机构名称"
-    csv = "项目编码,项目名称,单位,单价,类别,生效日期\nA1,挂号费,次,5,甲,2026-01-01\nB2,坏,次,x,甲,2026-01-01\n"
+    csv = ("项目编码,项目名称,单位,单价,类别,生效日期\nA1,挂号费,次,5,甲,2026-01-01\n"
+           "B2,坏,次,x,甲,2026-01-01\n")
     imported = client.post(f"/agreements/{inst.id}/prices", data={"csrf_token": token},
                            files={"file": ("p.csv", csv.encode("gbk"))})
     assert "新增或更新1项" in imported.text and "第3行" in imported.text and "挂号费" in imported.text
