@@ -215,7 +215,7 @@ def test_demo_without_serving(cli, monkeypatch, tmp_path):
     engine = create_engine(Settings.from_env().database_url)
     with engine.connect() as conn:
         seeded = "demo-retiree-2026" in reset.output  # 50 persons may hold no two retirees
-        assert conn.execute(select(func.count()).select_from(User)).scalar() == 14 + seeded
+        assert conn.execute(select(func.count()).select_from(User)).scalar() == 15 + seeded  # agreements
         assert conn.execute(text("SELECT count(*) FROM person")).scalar() == 50
     engine.dispose()
 
