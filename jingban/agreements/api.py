@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from jingban.agreements.breaches import service as breaches
+from jingban.agreements.breaches.export import decision_pdf
 from jingban.agreements.breaches.schemas import BreachOut, NoticeIn, ReasonIn, StatementIn
 from jingban.agreements.institutions import prices, reads
 from jingban.agreements.institutions.schemas import (
@@ -22,7 +23,7 @@ from jingban.agreements.institutions.schemas import (
     InstitutionOut,
     PriceOut,
 )
-from jingban.agreements.institutions.service import price_list
+from jingban.agreements.institutions.service import by_uscc, price_list
 from jingban.cases.api import case_out
 from jingban.cases.schemas import CaseOut
 from jingban.core import clock
@@ -30,6 +31,7 @@ from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.excel import xlsx_response
 from jingban.core.http import RowId, api_actor, get_db
+from jingban.core.pdf import pdf_response
 
 router = APIRouter(tags=["服务协议 agreements"])
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -74,6 +76,13 @@ def institutions_sheet(status: Status | None = None, actor: Actor = Depends(api_
                        db: Session = Depends(get_db)):
     rows = reads.institutions(db, actor, status)
     return xlsx_response(reads.sheet(db, actor, rows), "service-institutions.xlsx")
+
+
+@router.get("/agreements/institutions/by-uscc/{uscc}", response_model=InstitutionOut,
+            summary="按统一社会信用代码查找服务机构")
+def institution_by_uscc(uscc: str, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    require(actor, "agreements.read")
+    return by_uscc(db, uscc[:40])
 
 
 @router.get("/agreements/institutions/{institution_id}", response_model=InstitutionDetail,
@@ -143,3 +152,9 @@ def decision(breach_id: RowId, data: ReasonIn, actor: Actor = Depends(api_actor)
              db: Session = Depends(get_db)):
     require(actor, "agreements.manage")
     return case_out(db, breaches.submit_decision(db, actor, breach_id, data.reason))
+
+
+@router.get("/agreements/breaches/{breach_id}/pdf", summary="违约处理告知书或决定书（PDF）")
+def breach_pdf(breach_id: RowId, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    content, filename = decision_pdf(db, actor, breach_id)
+    return pdf_response(content, filename)

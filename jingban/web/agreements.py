@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 
 from jingban.agreements.breaches import rules as breach_rules
 from jingban.agreements.breaches import service as breaches
+from jingban.agreements.breaches.export import decision_pdf
 from jingban.agreements.breaches.schemas import NoticeIn, ReasonIn, StatementIn
 from jingban.agreements.institutions import prices, reads
 from jingban.agreements.institutions import rules as inst_rules
@@ -23,6 +24,7 @@ from jingban.core.actor import Actor
 from jingban.core.errors import InvalidInput, JingbanError
 from jingban.core.excel import xlsx_response
 from jingban.core.http import RowId, get_db
+from jingban.core.pdf import pdf_response
 from jingban.web.pages import page_actor, parse, posted, render, see_other
 
 router = APIRouter()
@@ -172,3 +174,9 @@ def breach_act(request: Request, institution_id: RowId, breach_id: RowId, act: B
         return _detail(request, db, actor, institution_id, status=exc.status, error=exc,
                        form=f"breach-{breach_id}", values=values)
     return see_other(f"/agreements/{institution_id}", DONE[act], request)
+
+
+@router.get("/agreements/breaches/{breach_id}/pdf")
+def breach_pdf(breach_id: RowId, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    content, filename = decision_pdf(db, actor, breach_id)
+    return pdf_response(content, filename)

@@ -128,3 +128,21 @@ def test_breach_steps_and_refusals(client, login):
     unknown = error_of(client.post("/api/v1/agreements/breaches", headers=mgr, json={
         "institution_id": 999999, "measure": "urge", "facts": "x"}))
     assert unknown["code"] == "institution.not_found"
+
+
+def test_by_uscc_and_the_decision_pdf(client, login):
+    inst_id = contracted(client, login)
+    mgr = login("agreement_manager")
+    code = client.get(f"/api/v1/agreements/institutions/{inst_id}", headers=mgr).json()["uscc"]
+    assert client.get(f"/api/v1/agreements/institutions/by-uscc/{code.lower()}",
+                      headers=mgr).json()["id"] == inst_id
+    unknown = error_of(client.get(f"/api/v1/agreements/institutions/by-uscc/{application()['uscc']}",
+                                  headers=mgr))
+    assert unknown["code"] == "institution.unknown_uscc"
+    bad = error_of(client.get("/api/v1/agreements/institutions/by-uscc/91330106MA0000000X", headers=mgr))
+    assert bad["code"].startswith("uscc.")
+    breach = client.post("/api/v1/agreements/breaches", headers=mgr, json={
+        "institution_id": inst_id, "measure": "recover", "facts": "重复收费", "amount": "88.80"}).json()
+    notice = client.get(f"/api/v1/agreements/breaches/{breach['id']}/pdf", headers=mgr)
+    assert notice.status_code == 200 and notice.content.startswith(b"%PDF")
+    assert "filename*=UTF-8''" in notice.headers["content-disposition"]

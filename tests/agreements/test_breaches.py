@@ -20,7 +20,16 @@ from jingban.core import clock
 from jingban.core.errors import Conflict, InvalidInput
 from jingban.notices.models import Notification
 from jingban.oversight.models import CreditRecord
-from tests.agreements.helpers import MANAGER, ONE_DAY, applied, approve, contracted, reviewed, signed
+from tests.agreements.helpers import (
+    MANAGER,
+    ONE_DAY,
+    R1,
+    applied,
+    approve,
+    contracted,
+    reviewed,
+    signed,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -172,3 +181,22 @@ def test_termination_and_the_resign_ban(sessions, kind, years):
         signed(db, inst.id)
         db.expire_all()
         assert db.get(Institution, inst.id).status == "contracted"
+
+
+def test_department_suspension_read_and_a_returned_decision(sessions):
+    with sessions() as db:
+        inst = contracted(db)
+        row = decided(db, notice(db, inst, "suspend_department", department_id=dept(db, inst).id,
+                                 months=1))
+        start, end = row.period_from, row.period_to
+        assert institutions.department_suspended(db, inst.id, "NK", start)
+        assert institutions.department_suspended(db, inst.id, "NK", end)
+        assert not institutions.department_suspended(db, inst.id, "NK", end + ONE_DAY)
+        assert not institutions.department_suspended(db, inst.id, "WK", start)
+        other = notice(db, inst, "urge")
+        service.record_statement(db, MANAGER, other.id, StatementIn(text="已整改"))
+        case = service.submit_decision(db, MANAGER, other.id, "拟督促")
+        with pytest.raises(Conflict):
+            service.drop(db, MANAGER, other.id, "审批中不能终止")
+        cases.decide(db, R1, case.id, 1, "reject", "申辩成立，退回")
+        assert service.drop(db, MANAGER, other.id, "申辩成立").status == "dropped"

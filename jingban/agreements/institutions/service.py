@@ -13,7 +13,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from jingban.agreements.breaches.models import BreachMeasure
-from jingban.agreements.institutions.models import Agreement, Institution, PriceItem
+from jingban.agreements.institutions.models import (
+    Agreement,
+    Institution,
+    InstitutionDepartment,
+    PriceItem,
+)
 from jingban.core.errors import NotFound
 from jingban.core.ids import validate_uscc
 
@@ -64,4 +69,15 @@ def payment_withheld(db: Session, institution_id: int, on: dt.date) -> bool:
         BreachMeasure.institution_id == institution_id, BreachMeasure.measure == "withhold",
         BreachMeasure.status == "decided", BreachMeasure.period_from <= on,
         or_(BreachMeasure.period_to.is_(None), BreachMeasure.period_to >= on)).limit(1))
+    return found is not None
+
+
+def department_suspended(db: Session, institution_id: int, code: str, on: dt.date) -> bool:
+    """Whether a decided measure suspends the department ``code``'s service on ``on`` (R§43
+    中止所在部门涉及社会保险基金使用的社会保险服务)."""
+    found = db.scalar(select(BreachMeasure.id).join(
+        InstitutionDepartment, InstitutionDepartment.id == BreachMeasure.department_id).where(
+        BreachMeasure.institution_id == institution_id, InstitutionDepartment.code == code,
+        BreachMeasure.measure == "suspend_department", BreachMeasure.status == "decided",
+        BreachMeasure.period_from <= on, BreachMeasure.period_to >= on).limit(1))
     return found is not None
