@@ -9,8 +9,9 @@ import pytest
 from openpyxl import load_workbook
 
 from jingban.agreements.breaches.models import BreachMeasure
+from jingban.cases import service as cases
 from jingban.core import clock
-from tests.agreements.helpers import contracted
+from tests.agreements.helpers import MANAGER, applied, contracted
 from tests.conftest import uscc
 from tests.web.helpers import post, sign_in
 
@@ -64,3 +65,22 @@ def test_manager_applies_reviews_and_handles_a_breach(client, make_user, session
     imported = client.post(f"/agreements/{inst.id}/prices", data={"csrf_token": token},
                            files={"file": ("p.csv", csv.encode("gbk"))})
     assert "新增或更新1项" in imported.text and "第3行" in imported.text and "挂号费" in imported.text
+
+
+def test_case_pages_of_the_agreement_items(client, make_user, sessions):
+    make_user("pmgr2", "agreement_manager")
+    make_user("prev1", "reviewer_1")
+    sign_in(client, "pmgr2")
+    intake = client.get("/cases/new")
+    assert intake.status_code == 200 and "AGR-APPLY" in intake.text
+    for code in ("AGR-APPLY", "AGR-REVIEW", "AGR-SIGN", "AGR-BREACH"):
+        assert client.get(f"/cases/new/{code}").status_code == 200, code
+    with sessions() as db:
+        inst = applied(db)
+        case = cases.submit(db, MANAGER, "AGR-REVIEW", {
+            "institution_id": inst.id, "evaluated_on": clock.today().isoformat(), "result": "pass",
+            "note": "现场评估合格"})
+    sign_in(client, "prev1")
+    page = client.get(f"/cases/{case.id}")
+    assert page.status_code == 200 and "定点申请评估审核" in page.text
+    assert "定点申请评估审核" in client.get("/cases/queue").text
