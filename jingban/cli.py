@@ -843,3 +843,26 @@ def dishonesty_sweep() -> None:
         except JingbanError as exc:
             _fail(exc.message, 2)
     console.print(f"[green]本次移出 {removed} 个期满条目[/]")
+
+
+# --- agreements: the service agreements' sweep (R§33) -------------------------------------------------
+
+agreements_app = typer.Typer(help="社会保险服务协议", no_args_is_help=True)  # agreements
+app.add_typer(agreements_app, name="agreements")  # agreements
+AGREEMENTS_ACTOR = Actor("system", frozenset({"agreement_manager"}), True, "cli")  # agreements
+
+
+@agreements_app.command("expire")
+def agreements_expire() -> None:
+    """服务协议期满：期限届满的服务协议标记为已到期（可重复执行，中断后续跑）。"""
+    from jingban.agreements.institutions import batch as agreements_batch
+
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            with _bar() as bar:
+                task = bar.add_task("服务协议期满", total=None)
+                done = agreements_batch.sweep(db, AGREEMENTS_ACTOR, progress=lambda d, total:
+                                              bar.update(task, completed=d, total=total))
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+    console.print(f"[green]本次标记到期 {done} 份服务协议[/]")

@@ -40,6 +40,7 @@ audit.ACT_NAMES.update({
     "agreements.apply": "受理定点服务机构申请", "agreements.review": "现场评估审核",
     "agreements.sign": "签订服务协议", "agreements.renew": "续签服务协议",
     "agreements.evaluate": "年度考核评价", "agreements.prices": "导入价格目录",
+    "agreements.expire": "服务协议期满",
 })
 
 
