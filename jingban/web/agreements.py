@@ -63,8 +63,8 @@ def apply(request: Request, values: dict[str, Any] = Depends(posted),
           actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
     payload = {k: values.get(k, "") for k in ("uscc", "name", "kind", "level", "address",
                                               "licence_no", "licence_valid_to")}
-    payload["departments"] = _departments(str(values.get("departments") or ""))
     try:
+        payload["departments"] = _departments(str(values.get("departments") or ""))
         case = cases.submit(db, actor, "AGR-APPLY", payload)
     except JingbanError as exc:
         db.rollback()

@@ -133,6 +133,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('noticed_on', sa.Date(), nullable=False),
     sa.Column('statement_due', sa.Date(), nullable=False),
+    sa.Column('due_provisional', sa.Boolean(), nullable=False),
     sa.Column('statement', sa.Text(), nullable=False),
     sa.Column('stated_on', sa.Date(), nullable=True),
     sa.Column('department_id', sa.Integer(), nullable=True),

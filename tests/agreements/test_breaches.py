@@ -16,7 +16,7 @@ from jingban.agreements.institutions import service as institutions
 from jingban.agreements.institutions.models import Institution, InstitutionDepartment, InstitutionEvent
 from jingban.cases import service as cases
 from jingban.cases.models import Case
-from jingban.core import clock
+from jingban.core import agency, clock
 from jingban.core.errors import Conflict, InvalidInput
 from jingban.notices.models import Notification
 from jingban.oversight.models import CreditRecord
@@ -200,3 +200,20 @@ def test_department_suspension_read_and_a_returned_decision(sessions):
             service.drop(db, MANAGER, other.id, "审批中不能终止")
         cases.decide(db, R1, case.id, 1, "reject", "申辩成立，退回")
         assert service.drop(db, MANAGER, other.id, "申辩成立").status == "dropped"
+
+
+def test_a_statement_period_past_the_published_calendar_is_redated(sessions, tmp_path):
+    """A notice in 2027 (not yet published) gets a provisional period, counted again when the
+    agency loads that year's calendar (SPEC §13)."""
+    with sessions() as db:
+        inst = contracted(db)
+    with clock.travel("2027-01-28"), sessions() as db:
+        row = notice(db, inst, "urge")
+        assert row.due_provisional and row.statement_due == dt.date(2027, 2, 4)
+        (tmp_path / "calendar").mkdir(exist_ok=True)
+        (tmp_path / "calendar" / "2027.yaml").write_text(
+            "year: 2027\nreference: 国务院办公厅关于2027年部分节假日安排的通知（测试）\n"
+            "holidays: [2027-02-01, 2027-02-02]\nworkdays: []\n", encoding="utf-8")
+        assert agency.redate_provisional(db, MANAGER)["agreement_breaches"] == 1
+        db.refresh(row)
+        assert row.statement_due == dt.date(2027, 2, 8) and not row.due_provisional

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jingban.core.clock import now
@@ -29,6 +29,7 @@ class BreachMeasure(Base):
     status: Mapped[str] = mapped_column(String(16), default="noticed")
     noticed_on: Mapped[dt.date] = mapped_column(Date)
     statement_due: Mapped[dt.date] = mapped_column(Date)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)  # over an unpublished year
     statement: Mapped[str] = mapped_column(Text, default="")
     stated_on: Mapped[dt.date | None] = mapped_column(Date)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("institution_department.id"))

@@ -47,7 +47,7 @@ def measure_problem(measure: str, *, months: int | None, amount_fen: int | None,
         low, high = int(bounds["min"]), int(bounds["max"])
         if months is None or not low <= months <= high:
             return ("breach.months", f"中止部门服务的期限应为{low}至{high}个月（{BASIS}）", "months")
-    if measure in ("recover",) and not amount_fen or (amount_fen is not None and amount_fen < 0):
+    if measure == "recover" and not amount_fen:
         return "breach.amount", "追回违规费用须填写大于零的金额", "amount"
     if measure == "withhold" and (period_to is None or period_to < today):
         return "breach.period", "暂停拨付须填写不早于今日的截止日期", "period_to"

@@ -87,7 +87,8 @@ def serve_notice(db: Session, actor: Actor, data: NoticeIn) -> BreachMeasure:
     due = agency.due_date(db, clock.today(), days)
     row = BreachMeasure(institution_id=inst.id, agreement_id=agreement.id, measure=data.measure,
                         facts=data.facts, status="noticed", noticed_on=clock.today(),
-                        statement_due=due.due, department_id=data.department_id,
+                        statement_due=due.due, due_provisional=due.provisional,
+                        department_id=data.department_id,
                         months=data.months, amount_fen=amount, period_to=data.period_to,
                         termination_kind=data.termination_kind, created_by=actor.username)
     db.add(row)
@@ -269,6 +270,14 @@ def decision_applicant(db: Session, data: BreachAct) -> tuple[str | None, str, s
 
 def case_subject(row: BreachMeasure) -> str:
     return f"institution:{row.institution_id}"
+
+
+def redate_provisional(db: Session, actor: Actor) -> int:
+    """Statement periods counted over a then-unpublished year (agency.redate)."""
+    rows = db.scalars(select(BreachMeasure).where(BreachMeasure.due_provisional.is_(True),
+                                                  BreachMeasure.status == "noticed"))
+    return agency.redate(db, actor, list(rows), lambda x: (x.noticed_on, int(agency.param(
+        db, "agreements.breach.statement_wd", x.noticed_on))), field="statement_due")
 
 
 # --- reads ----------------------------------------------------------------------------------------
