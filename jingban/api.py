@@ -7,6 +7,7 @@ from sqlalchemy.engine import Engine
 
 from jingban import __version__
 from jingban.accounts.api import router as accounts_router
+from jingban.agreements.api import router as agreements_router  # agreements
 from jingban.benefits.payroll.api import router as payroll_router
 from jingban.benefits.pension.api import router as pension_router
 from jingban.benefits.recovery.api import router as recovery_router
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (inspections_router, penalties_router):  # oversight: inspections, penalties
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(monitors_router, prefix=API_PREFIX)  # issue 12 item 3: anomaly monitors
+    app.include_router(agreements_router, prefix=API_PREFIX)  # agreements
     install_pages(app)
     app.include_router(security_router, prefix=API_PREFIX)  # seclogin
     install_security(app)  # seclogin: headers, 413, the docs page without inline script

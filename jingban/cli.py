@@ -81,6 +81,7 @@ REDATED["complaints"] = "举报投诉"  # oversight-complaints
 REDATED["dishonesty"] = "严重失信名单陈述申辩期限"  # oversight-dishonesty
 REDATED["oversight_inspections"] = "核查责令改正期限"  # oversight-inspect
 REDATED["oversight_penalties"] = "罚没款缴入基金期限"  # oversight-inspect
+REDATED["agreement_breaches"] = "违约处理陈述申辩期限"  # agreements
 ADMIN = "admin"
 # Demo logins: (username, role, formal staff). Passwords are demo-<username>-2026.
 DEMO_USERS = [("clerk", "clerk", False), ("reviewer_1", "reviewer_1", False),
@@ -90,6 +91,7 @@ DEMO_USERS = [("clerk", "clerk", False), ("reviewer_1", "reviewer_1", False),
               (ADMIN, "sysadmin", True), ("supervisor", "supervisor", False),
               ("surveyor", "surveyor", False), ("grassroots", "grassroots", False),
               ("complaints", "complaint_officer", False)]
+DEMO_USERS.append(("agreements", "agreement_manager", False))  # agreements
 
 
 def _bar() -> Progress:
@@ -1059,3 +1061,24 @@ def restore_command(
         anchor.write(fresh.audit_anchor, fresh.secret_key, head["seq"], head["hash"], force=True)
     console.print(f"[green]已恢复并核对：{len(outcome.manifest['tables'])} 张表行数与备份清单一致，"
                   f"审计链完整，链头第 {head['seq']} 条（已重新锚定）[/]")
+# --- agreements: the service agreements' sweep (R§33) -------------------------------------------------
+
+agreements_app = typer.Typer(help="社会保险服务协议", no_args_is_help=True)  # agreements
+app.add_typer(agreements_app, name="agreements")  # agreements
+AGREEMENTS_ACTOR = Actor("system", frozenset({"agreement_manager"}), True, "cli")  # agreements
+
+
+@agreements_app.command("expire")
+def agreements_expire() -> None:
+    """服务协议期满：期限届满的服务协议标记为已到期（可重复执行，中断后续跑）。"""
+    from jingban.agreements.institutions import batch as agreements_batch
+
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            with _bar() as bar:
+                task = bar.add_task("服务协议期满", total=None)
+                done = agreements_batch.sweep(db, AGREEMENTS_ACTOR, progress=lambda d, total:
+                                              bar.update(task, completed=d, total=total))
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+    console.print(f"[green]本次标记到期 {done} 份服务协议[/]")

@@ -9,6 +9,8 @@ conftest; calling it again does nothing.
 
 from __future__ import annotations
 
+from jingban.agreements import acts as agreements_acts  # agreements
+from jingban.agreements.breaches import service as agreement_breaches  # agreements
 from jingban.benefits.payroll import batch as payroll
 from jingban.benefits.pension import acts as pension_acts
 from jingban.benefits.pension import service as pension
@@ -46,6 +48,7 @@ ACTS = (*objection.ACTS, *registration_acts.ACTS, *records_acts.ACTS, *transfer_
         *survivor_acts.ACTS, *funds_acts.ACTS)
 ACTS += dishonesty_acts.ACTS  # oversight-dishonesty
 ACTS += (*inspection_acts.ACTS, *penalty_acts.ACTS)  # oversight: inspections and penalties
+ACTS += agreements_acts.ACTS  # agreements
 
 _installed = False
 
@@ -91,4 +94,5 @@ def install() -> None:
     agency.use_redater("complaints", complaints.redate_provisional)
     # The death monitor also reads the deaths other departments shared (issue 12 item 3).
     monitors.use_death_source("shared_facts", _shared_deaths)
+    agency.use_redater("agreement_breaches", agreement_breaches.redate_provisional)  # agreements
     _installed = True

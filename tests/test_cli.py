@@ -197,7 +197,7 @@ def test_demo_without_serving(cli, monkeypatch, tmp_path):
     assert "demo-clerk-2026" in result.output and "demo-person-2026" in result.output
     assert (tmp_path / "var" / "jingban.db").exists()
     assert _sql("SELECT count(*) FROM person")[0][0] == 200
-    assert len(_users()) == 15  # the 13 staff, `person`, and the retiree-to-be `retiree`
+    assert len(_users()) == 16  # the 14 staff (with `agreements`), `person`, and the retiree-to-be `retiree`
     assert "demo-retiree-2026" in result.output and "养老金演示" in result.output
     retiree = _sql("SELECT subject FROM user_account WHERE username = 'retiree'")[0][0]
     assert _sql("SELECT count(*) FROM benefit_award WHERE decided_by != 'demo'")[0][0] == 1  # the
@@ -216,7 +216,7 @@ def test_demo_without_serving(cli, monkeypatch, tmp_path):
     engine = create_engine(Settings.from_env().database_url)
     with engine.connect() as conn:
         seeded = "demo-retiree-2026" in reset.output  # 50 persons may hold no two retirees
-        assert conn.execute(select(func.count()).select_from(User)).scalar() == 14 + seeded
+        assert conn.execute(select(func.count()).select_from(User)).scalar() == 15 + seeded  # agreements
         assert conn.execute(text("SELECT count(*) FROM person")).scalar() == 50
     engine.dispose()
 

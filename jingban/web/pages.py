@@ -52,6 +52,7 @@ LANDINGS = (("registration.read", "/"), ("cases.review", "/cases/queue"),
 # oversight-complaints: the complaint post lands on its list
 LANDINGS = (*LANDINGS, ("complaints.handle", "/oversight/complaints"))
 LANDINGS = (*LANDINGS, ("users.manage", "/admin/locks"))  # seclogin: the sysadmin's lock list
+LANDINGS = (*LANDINGS, ("agreements.manage", "/agreements"))  # agreements
 
 
 def landing(roles: frozenset[str]) -> str:
