@@ -92,3 +92,6 @@ def install() -> None:
     # The death monitor also reads the deaths other departments shared (issue 12 item 3).
     monitors.use_death_source("shared_facts", _shared_deaths)
     _installed = True
+from jingban.agreements.claims import acts as claims_acts  # noqa: E402  # claims
+
+ACTS += claims_acts.ACTS  # claims: the monthly settlement and the objection to cut lines

@@ -222,3 +222,11 @@ def set_password(db: Session, actor: Actor, username: str, password: str,
     audit.record(db, actor, "auth.set_password", f"user:{username}",
                  after={"password": "changed", "subject": user.subject})
     return user
+# claims (issue 13 items 3–5): institutions upload their monthly claims (or a clerk for them);
+# reviewers run the review and decide flagged lines; the accountant prepares the settlement
+PERMISSIONS.update({  # claims
+    "claims.upload": frozenset({"clerk", "employer"}),
+    "claims.review": frozenset({"reviewer_1", "reviewer_2"}),
+    "claims.read": STAFF_READ | {"accountant"},
+    "claims.settle": frozenset({"accountant"}),
+})
