@@ -115,7 +115,7 @@ def _statements(db: Session, params: rules.Params) -> dict[str, str]:
                               ON d.claim_id = l.claim_id AND d.service_on = l.service_on
                             WHERE d.idle_days >= {int(params.idle_days)} AND {bed.replace("code", "l.code")}""",
         "card_profile": f"""SELECT l.line_id, l.amount_fen AS cut FROM rv_line l JOIN person pe ON pe.id = l.person_id
-                            WHERE (l.sex_only IS NOT NULL AND l.sex_only <> pe.sex)
+                            WHERE (l.sex_only IS NOT NULL AND l.sex_only <> CASE pe.sex WHEN 'M' THEN '1' WHEN 'F' THEN '2' ELSE pe.sex END)
                                OR (l.min_age IS NOT NULL AND {_age(db, "pe.birth_date", "l.service_on")} < l.min_age)
                                OR (l.max_age IS NOT NULL AND {_age(db, "pe.birth_date", "l.service_on")} > l.max_age)""",
         "after_death": """SELECT l.line_id, l.amount_fen AS cut FROM rv_line l JOIN person pe ON pe.id = l.person_id

@@ -27,6 +27,7 @@ RULES = {
 }
 DECISIONS = {"accept": "认可", "cut": "核减", "refuse": "拒付"}
 VISIT_KINDS = {"inpatient": "住院", "outpatient": "门诊"}
+SEX_CODES = {"1": "M", "2": "F"}  # a price item's sex_only (GB/T 2261.1) → Person.sex
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def card_profile(claim: Claim, prices: Prices, person: Person) -> list[Flag]:
         if item is None:
             continue
         age = age_on(person.birth_date, x.service_on)
-        if ((item.sex_only and item.sex_only != person.sex)
+        if ((item.sex_only and SEX_CODES.get(item.sex_only, item.sex_only) != person.sex)
                 or (item.min_age is not None and age < item.min_age)
                 or (item.max_age is not None and age > item.max_age)):
             found.append(Flag(x.id, "card_profile", x.amount_fen))

@@ -281,7 +281,7 @@ def flagged_xlsx(db: Session, actor: Actor, period: int, institution_id: int | N
           r["service_on"].isoformat(), r["quantity"], r["unit_price_fen"], r["amount_fen"],
           "；".join(f["name"] for f in r["flags"]), r["suggested_cut_fen"],
           rules.DECISIONS.get(r["decision"] or "", "待审核"), r["cut_fen"], r["reason"] or "",
-          r["decided_by"] or "") for r in rows), money=(8, 9, 11, 13))
+          r["decided_by"] or ""] for r in rows), money=(8, 9, 11, 13))
 
 
 def runs(db: Session, actor: Actor, limit: int = 50) -> list[ClaimReviewRun]:
