@@ -70,7 +70,7 @@ def ensure_institution(db: Session, name: str, serial: int, region: str) -> Inst
 
 def demo_person(db: Session, region: str, key: str, sex: str, birth: dt.date,
                 died: dt.date | None = None) -> Person:
-    serial = {"man": 11, "woman": 12, "dead": 13, "twice": 14, "plain": 15}[key]
+    serial = {"man": 11, "woman": 12, "dead": 13, "twice": 14, "plain": 15, "big": 16}[key]
     ssn = ids.make_citizen_id(region, birth, 2 * (900 + serial) + (sex == "M"))
     found = db.execute(select(Person).where(Person.ssn == ssn)).scalar()
     if found is not None:
@@ -93,8 +93,10 @@ def _row(no: str, p: Person, visit: str, adm: dt.date, dis: dt.date, code: str, 
             f"{_y(price)},{_y(price * qty)}")
 
 
-def _stay(no: str, p: Person, adm: dt.date, days: int, idle_from: int | None = None) -> list[str]:
-    """An inpatient stay: bed and examination every day (only the bed from ``idle_from``)."""
+def _stay(no: str, p: Person, adm: dt.date, days: int, idle_from: int | None = None,
+          extra: tuple[str, int] | None = None) -> list[str]:
+    """An inpatient stay: bed and examination every day (only the bed from ``idle_from``), and
+    ``extra`` (code, unit price) every day too."""
     dis = adm + dt.timedelta(days=days)
     rows = []
     for i in range(days):
@@ -102,6 +104,8 @@ def _stay(no: str, p: Person, adm: dt.date, days: int, idle_from: int | None = N
         rows.append(_row(no, p, "inpatient", adm, dis, "CW001", day, 1, 5000))
         if idle_from is None or i < idle_from:
             rows.append(_row(no, p, "inpatient", adm, dis, "ZL001", day, 1, 2000))
+        if extra:
+            rows.append(_row(no, p, "inpatient", adm, dis, extra[0], day, 1, extra[1]))
     rows.append(_row(no, p, "inpatient", adm, dis, "YP002", adm, 2, 8000))
     return rows
 
@@ -125,7 +129,9 @@ def planted(period: int, persons: dict[str, Person], a: Institution) -> tuple[li
         _row("A-SELFPAY", plain, "outpatient", d(9), d(9), "ZF001", d(9), 1, 10000),
     ] + _stay("A-BED", man, d(10), 6, idle_from=2) + _stay("A-STAY-1", twice, d(1), 4) \
         + _stay("A-READMIT", twice, d(12), 3)
-    rows_b = _stay("B-SIMUL", twice, d(2), 2) + _stay("B-CLEAN-1", woman, d(20), 2)
+    rows_b = (_stay("B-SIMUL", twice, d(2), 2) + _stay("B-CLEAN-1", woman, d(20), 2)
+              + _stay("B-CLEAN-2", persons["big"], d(3), 10, extra=("JC001", 30000)))
+    rows_a += _stay("A-CLEAN-2", plain, d(22), 8, extra=("JC001", 30000))
     return rows_a, rows_b
 
 
@@ -140,7 +146,8 @@ def seed(db: Session, *, period: int = 202610, region: str = "330106") -> Seeded
                "dead": demo_person(db, region, "dead", "M", dt.date(1940, 1, 5),
                                    died=dt.date(y, period % 100, 10)),
                "twice": demo_person(db, region, "twice", "F", dt.date(1958, 11, 2)),
-               "plain": demo_person(db, region, "plain", "M", dt.date(1990, 2, 3))}
+               "plain": demo_person(db, region, "plain", "M", dt.date(1990, 2, 3)),
+               "big": demo_person(db, region, "big", "F", dt.date(1966, 5, 20))}
     db.commit()
     rows_a, rows_b = planted(period, persons, a)
     up_a = service.upload_claims(db, UPLOADER, a.id, period, f"claims-{period}-a.csv",
