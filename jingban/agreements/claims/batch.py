@@ -49,18 +49,20 @@ def _bed(prefixes: tuple[str, ...], column: str = "code") -> str:
 
 
 def _prepare(db: Session, period: int, params: rules.Params) -> None:
-    period = int(period)  # inlined: PostgreSQL binds no parameters in CREATE TABLE AS
+    p = int(period)  # inlined: PostgreSQL binds no parameters in CREATE TABLE AS
     for name in TEMP:
         db.execute(text(f"DROP TABLE IF EXISTS {name}"))
-    window = params.readmission_days + 1
+    first = _minus_days(db, f"(SELECT MIN(admission_on) FROM claim WHERE period = {p})",
+                        str(params.readmission_days + 1))
     db.execute(text(f"""
         CREATE TEMPORARY TABLE rv_claim AS
         SELECT c.id, c.institution_id, c.person_id, c.inpatient, c.admission_on, c.discharge_on,
-               CASE WHEN c.period = {period} AND c.status <> 'settled' THEN 1 ELSE 0 END AS mine
+               CASE WHEN c.period = {p} AND c.status <> 'settled' THEN 1 ELSE 0 END AS mine
         FROM claim c
-        WHERE c.period = {period} OR (c.person_id IN (SELECT person_id FROM claim WHERE period = {period})
-          AND c.discharge_on >= {_minus_days(db, "(SELECT MIN(admission_on) FROM claim WHERE period = " + str(period) + ")", str(window))}
-          AND c.admission_on <= (SELECT MAX(discharge_on) FROM claim WHERE period = {period}))"""))
+        WHERE c.period = {p}
+           OR (c.person_id IN (SELECT person_id FROM claim WHERE period = {p})
+               AND c.discharge_on >= {first}
+               AND c.admission_on <= (SELECT MAX(discharge_on) FROM claim WHERE period = {p}))"""))
     db.execute(text("""
         CREATE TEMPORARY TABLE rv_all AS
         SELECT l.id AS line_id, l.claim_id, c.person_id, c.institution_id, l.code, l.service_on,
@@ -89,60 +91,66 @@ def _prepare(db: Session, period: int, params: rules.Params) -> None:
 
 
 def _statements(db: Session, params: rules.Params) -> dict[str, str]:
-    """rule → SELECT line_id, cut_fen (each over the temporary tables)."""
-    bed, not_bed = _bed(params.bed_prefixes), "NOT " + _bed(params.bed_prefixes)
+    """rule → SELECT line_id, cut (each over the temporary tables)."""
+    yes = "TRUE" if is_postgres(db) else "1"
+    bed = _bed(params.bed_prefixes)
+    age = _age(db, "pe.birth_date", "l.service_on")
+    sex = "CASE pe.sex WHEN 'M' THEN '1' WHEN 'F' THEN '2' ELSE pe.sex END"
+    window = _minus_days(db, "c.admission_on", str(int(params.readmission_days)))
     return {
         "not_listed": "SELECT line_id, amount_fen AS cut FROM rv_line WHERE list_price IS NULL",
-        "over_price": """SELECT line_id, CASE WHEN (unit_price_fen - list_price) * quantity < amount_fen
-                                         THEN (unit_price_fen - list_price) * quantity ELSE amount_fen END AS cut
-                         FROM rv_line WHERE unit_price_fen > list_price""",
-        "repeated": """SELECT line_id, amount_fen AS cut FROM (
-                         SELECT line_id, amount_fen, ROW_NUMBER() OVER (
-                           PARTITION BY claim_id, code, service_on ORDER BY line_id) AS rn
-                         FROM rv_line) x WHERE rn > 1""",
-        "over_quantity": """SELECT line_id, CASE WHEN e < amount_fen THEN e ELSE amount_fen END AS cut FROM (
-                              SELECT line_id, amount_fen, (quantity - daily_limit) *
-                                CASE WHEN unit_price_fen < list_price THEN unit_price_fen
-                                     ELSE list_price END AS e
-                              FROM rv_line WHERE daily_limit IS NOT NULL AND quantity > daily_limit) x
-                              WHERE 1 = 1""",
-        "bed_blocking": f"""SELECT l.line_id, l.amount_fen AS cut FROM rv_line l JOIN (
-                              SELECT claim_id, service_on,
-                                     COUNT(*) OVER (PARTITION BY claim_id) AS idle_days
-                              FROM rv_line WHERE inpatient = {_true(db)}
-                              GROUP BY claim_id, service_on
-                              HAVING MAX(CASE WHEN {not_bed} THEN 1 ELSE 0 END) = 0) d
-                              ON d.claim_id = l.claim_id AND d.service_on = l.service_on
-                            WHERE d.idle_days >= {int(params.idle_days)} AND {bed.replace("code", "l.code")}""",
-        "card_profile": f"""SELECT l.line_id, l.amount_fen AS cut FROM rv_line l JOIN person pe ON pe.id = l.person_id
-                            WHERE (l.sex_only IS NOT NULL AND l.sex_only <> CASE pe.sex WHEN 'M' THEN '1' WHEN 'F' THEN '2' ELSE pe.sex END)
-                               OR (l.min_age IS NOT NULL AND {_age(db, "pe.birth_date", "l.service_on")} < l.min_age)
-                               OR (l.max_age IS NOT NULL AND {_age(db, "pe.birth_date", "l.service_on")} > l.max_age)""",
-        "after_death": """SELECT l.line_id, l.amount_fen AS cut FROM rv_line l JOIN person pe ON pe.id = l.person_id
-                          WHERE pe.death_date IS NOT NULL AND l.service_on > pe.death_date""",
-        "split_charge": """SELECT line_id, amount_fen AS cut FROM (
-                             SELECT a.line_id, a.mine, l.amount_fen, a.claim_id, MIN(a.claim_id) OVER (
-                               PARTITION BY a.person_id, a.institution_id, a.code, a.service_on) AS first_claim
-                             FROM rv_all a LEFT JOIN rv_line l ON l.line_id = a.line_id) x
-                           WHERE mine = 1 AND claim_id <> first_claim""",
-        "card_simultaneous": f"""SELECT DISTINCT l.line_id, 0 AS cut FROM rv_claim c
-                                 JOIN rv_claim o ON o.person_id = c.person_id AND o.inpatient = {_true(db)}
-                                  AND o.institution_id <> c.institution_id
-                                  AND o.admission_on <= c.discharge_on AND c.admission_on < o.discharge_on
-                                 JOIN rv_line l ON l.claim_id = c.id
-                                  AND o.admission_on <= l.service_on AND l.service_on < o.discharge_on
-                                 WHERE c.mine = 1 AND c.inpatient = {_true(db)}""",
-        "readmission": f"""SELECT l.line_id, 0 AS cut FROM rv_line l JOIN rv_claim c ON c.id = l.claim_id
-                           WHERE c.inpatient = {_true(db)} AND EXISTS (
-                             SELECT 1 FROM rv_claim o WHERE o.person_id = c.person_id
-                              AND o.inpatient = {_true(db)} AND o.id <> c.id
-                              AND o.discharge_on <= c.admission_on
-                              AND o.discharge_on >= {_minus_days(db, "c.admission_on", str(int(params.readmission_days)))})""",
+        "over_price": """
+            SELECT line_id, CASE WHEN e < amount_fen THEN e ELSE amount_fen END AS cut
+            FROM (SELECT line_id, amount_fen, (unit_price_fen - list_price) * quantity AS e
+                  FROM rv_line WHERE unit_price_fen > list_price) x WHERE 1 = 1""",
+        "repeated": """
+            SELECT line_id, amount_fen AS cut FROM (
+              SELECT line_id, amount_fen, ROW_NUMBER() OVER (
+                PARTITION BY claim_id, code, service_on ORDER BY line_id) AS rn
+              FROM rv_line) x WHERE rn > 1""",
+        "over_quantity": """
+            SELECT line_id, CASE WHEN e < amount_fen THEN e ELSE amount_fen END AS cut FROM (
+              SELECT line_id, amount_fen, (quantity - daily_limit) * CASE
+                WHEN unit_price_fen < list_price THEN unit_price_fen ELSE list_price END AS e
+              FROM rv_line WHERE daily_limit IS NOT NULL AND quantity > daily_limit) x
+            WHERE 1 = 1""",
+        "bed_blocking": f"""
+            SELECT l.line_id, l.amount_fen AS cut FROM rv_line l JOIN (
+              SELECT claim_id, service_on, COUNT(*) OVER (PARTITION BY claim_id) AS idle
+              FROM rv_line WHERE inpatient = {yes}
+              GROUP BY claim_id, service_on
+              HAVING MIN(CASE WHEN {bed} THEN 1 ELSE 0 END) = 1) d
+              ON d.claim_id = l.claim_id AND d.service_on = l.service_on
+            WHERE d.idle >= {int(params.idle_days)}""",
+        "card_profile": f"""
+            SELECT l.line_id, l.amount_fen AS cut FROM rv_line l JOIN person pe ON pe.id = l.person_id
+            WHERE (l.sex_only IS NOT NULL AND l.sex_only <> {sex})
+               OR (l.min_age IS NOT NULL AND {age} < l.min_age)
+               OR (l.max_age IS NOT NULL AND {age} > l.max_age)""",
+        "after_death": """
+            SELECT l.line_id, l.amount_fen AS cut FROM rv_line l JOIN person pe ON pe.id = l.person_id
+            WHERE pe.death_date IS NOT NULL AND l.service_on > pe.death_date""",
+        "split_charge": """
+            SELECT line_id, amount_fen AS cut FROM (
+              SELECT a.line_id, a.mine, l.amount_fen, a.claim_id, MIN(a.claim_id) OVER (
+                PARTITION BY a.person_id, a.institution_id, a.code, a.service_on) AS first_claim
+              FROM rv_all a LEFT JOIN rv_line l ON l.line_id = a.line_id) x
+            WHERE mine = 1 AND claim_id <> first_claim""",
+        "card_simultaneous": f"""
+            SELECT DISTINCT l.line_id, 0 AS cut FROM rv_claim c
+            JOIN rv_claim o ON o.person_id = c.person_id AND o.inpatient = {yes}
+             AND o.institution_id <> c.institution_id
+             AND o.admission_on <= c.discharge_on AND c.admission_on < o.discharge_on
+            JOIN rv_line l ON l.claim_id = c.id
+             AND o.admission_on <= l.service_on AND l.service_on < o.discharge_on
+            WHERE c.mine = 1 AND c.inpatient = {yes}""",
+        "readmission": f"""
+            SELECT l.line_id, 0 AS cut FROM rv_line l JOIN rv_claim c ON c.id = l.claim_id
+            WHERE c.inpatient = {yes} AND EXISTS (
+              SELECT 1 FROM rv_claim o WHERE o.person_id = c.person_id
+               AND o.inpatient = {yes} AND o.id <> c.id
+               AND o.discharge_on <= c.admission_on AND o.discharge_on >= {window})""",
     }
-
-
-def _true(db: Session) -> str:
-    return "TRUE" if is_postgres(db) else "1"
 
 
 def review_month(db: Session, actor: Actor, period: int, params: rules.Params,

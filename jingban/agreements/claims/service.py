@@ -275,7 +275,8 @@ def flagged_xlsx(db: Session, actor: Actor, period: int, institution_id: int | N
     """审核结果 Excel: every flagged line, its rules and the reviewer's decision."""
     rows = flagged(db, actor, period, institution_id=institution_id, limit=20000)
     return workbook(f"审核结果{period}", (
-        "明细号", "结算单号", "服务机构", "社会保障号码", "姓名", "项目编码", "费用日期", "数量", "单价（元）",
+        "明细号", "结算单号", "服务机构", "社会保障号码", "姓名", "项目编码", "费用日期", "数量",
+        "单价（元）",
         "金额（元）", "审核疑点", "建议核减（元）", "审核结论", "核减（元）", "理由", "审核人"),
         ([r["line_id"], r["claim_no"], r["institution"], r["ssn"], r["person"], r["code"],
           r["service_on"].isoformat(), r["quantity"], r["unit_price_fen"], r["amount_fen"],

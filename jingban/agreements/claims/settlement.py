@@ -225,6 +225,17 @@ def settle_applicant(db: Session, data: SettleIn) -> tuple[str | None, str, str]
     return None, f"SETTLE:{institution.uscc}"[:40], institution.name
 
 
+def visible(db: Session, actor: Actor, settlement_id: int) -> ClaimSettlement:
+    """A settlement for staff, or the institution's own."""
+    row = get(db, settlement_id)
+    if actor.subject is not None:
+        if row.institution_id != service.own_institution(db, actor).id:
+            raise NotFound("claims.settlement_not_found", f"未找到结算 {settlement_id}", "settlement_id")
+    else:
+        require(actor, "claims.read")
+    return row
+
+
 def get(db: Session, settlement_id: int) -> ClaimSettlement:
     row = db.get(ClaimSettlement, settlement_id) if 0 < settlement_id <= service.MAX_ID else None
     if row is None:
@@ -284,7 +295,8 @@ def _objected(db: Session, data: ObjectionIn) -> tuple[ClaimSettlement, list[Cla
     unknown = [i for i in data.line_ids if i not in allowed or allowed[i]["reinstated"]]
     if unknown:
         raise InvalidInput("claims.objection_lines",
-                           f"明细 {unknown[0]} 不是该结算中被核减或拒付（且未补拨）的明细", "payload.line_ids")
+                           f"明细 {unknown[0]} 不是该结算中被核减或拒付（且未补拨）的明细",
+                           "payload.line_ids")
     return row, [db.get(ClaimDecision, i) for i in dict.fromkeys(data.line_ids)]
 
 

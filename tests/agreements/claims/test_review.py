@@ -88,7 +88,7 @@ def test_bad_rows_are_listed_and_the_rest_processed(db):
                                          b"ZL001,2026-10-20,1,-20.00,-20.00",
             demo._row("C-HUGE", p, "outpatient", dt.date(2026, 10, 20), dt.date(2026, 10, 20), "ZL001",
                       dt.date(2026, 10, 20), 1, 200000000).encode(),
-            "C-GBK,".encode() + p.ssn.encode() + ",medical_employee,outpatient,2026-10-20,2026-10-20,"
+            b"C-GBK," + p.ssn.encode() + ",medical_employee,outpatient,2026-10-20,2026-10-20,"
             "腹痛,ZL001,2026-10-20,1,20.00,20.00".encode("gbk")[:-12] + b"\xff\xfe" + b",20.00",
             demo._row("C-DUP", p, "outpatient", dt.date(2026, 10, 21), dt.date(2026, 10, 21), "ZL001",
                       dt.date(2026, 10, 21), 1, 2000).encode(),
