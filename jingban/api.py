@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 
 from jingban import __version__
 from jingban.accounts.api import router as accounts_router
-from jingban.agreements.claims.api import router as claims_router  # noqa: I001  # claims
+from jingban.agreements.claims.api import router as claims_router  # claims
 from jingban.benefits.payroll.api import router as payroll_router
 from jingban.benefits.pension.api import router as pension_router
 from jingban.benefits.recovery.api import router as recovery_router
