@@ -80,6 +80,7 @@ DEMO_USERS = [("clerk", "clerk", False), ("reviewer_1", "reviewer_1", False),
               (ADMIN, "sysadmin", True), ("supervisor", "supervisor", False),
               ("surveyor", "surveyor", False), ("grassroots", "grassroots", False),
               ("complaints", "complaint_officer", False)]
+DEMO_USERS.append(("agreements", "agreement_manager", False))  # agreements
 
 
 def _bar() -> Progress:

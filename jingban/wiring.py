@@ -9,6 +9,7 @@ conftest; calling it again does nothing.
 
 from __future__ import annotations
 
+from jingban.agreements import acts as agreements_acts  # agreements
 from jingban.benefits.payroll import batch as payroll
 from jingban.benefits.pension import acts as pension_acts
 from jingban.benefits.pension import service as pension
@@ -46,6 +47,7 @@ ACTS = (*objection.ACTS, *registration_acts.ACTS, *records_acts.ACTS, *transfer_
         *survivor_acts.ACTS, *funds_acts.ACTS)
 ACTS += dishonesty_acts.ACTS  # oversight-dishonesty
 ACTS += (*inspection_acts.ACTS, *penalty_acts.ACTS)  # oversight: inspections and penalties
+ACTS += agreements_acts.ACTS  # agreements
 
 _installed = False
 

@@ -196,7 +196,7 @@ def test_demo_without_serving(cli, monkeypatch, tmp_path):
     assert "demo-clerk-2026" in result.output and "demo-person-2026" in result.output
     assert (tmp_path / "var" / "jingban.db").exists()
     assert _sql("SELECT count(*) FROM person")[0][0] == 200
-    assert len(_users()) == 15  # the 13 staff, `person`, and the retiree-to-be `retiree`
+    assert len(_users()) == 16  # the 14 staff (with `agreements`), `person`, and the retiree-to-be `retiree`
     assert "demo-retiree-2026" in result.output and "养老金演示" in result.output
     retiree = _sql("SELECT subject FROM user_account WHERE username = 'retiree'")[0][0]
     assert _sql("SELECT count(*) FROM benefit_award WHERE decided_by != 'demo'")[0][0] == 1  # the

@@ -87,6 +87,13 @@ PERMISSIONS.update({
     "challenges.read": frozenset({"complaint_officer", "inspector", "supervisor"}),
     "cases.reopen": frozenset({"complaint_officer", "inspector"}),
 })
+# agreements (issue 13 items 1, 2, 7): institutions, agreements and breach handling (R§33, R§43)
+PERMISSIONS.update({
+    "agreements.manage": frozenset({"agreement_manager"}),  # agreements
+    "agreements.read": frozenset({"agreement_manager", "reviewer_1", "reviewer_2", "reviewer_3",
+                                  "inspector", "supervisor"}),  # agreements
+})
+PERMISSIONS["oversight.record"] = PERMISSIONS["oversight.record"] | {"agreement_manager"}  # agreements
 
 _hashers = {"default": PasswordHasher(), "fast": PasswordHasher.from_parameters(profiles.CHEAPEST)}
 MIN_PASSWORD = 8

@@ -65,3 +65,10 @@ def role_conflict(roles: set[str], formal_staff: bool) -> tuple[str, str] | None
     if roles & FORMAL_STAFF_ROLES and not formal_staff:
         return "role.formal_staff", "审核岗须由正式在编人员担任"
     return None
+
+
+# agreements (issue 13): the agreement manager (协议管理) contracts with service institutions and
+# handles breaches (R§33, R§43); a business post, apart from the reviewers who approve its cases.
+ROLE_NAMES["agreement_manager"] = "协议管理"  # agreements
+ROLES = frozenset(ROLE_NAMES)  # agreements
+DUTY_FAMILIES["business"] = DUTY_FAMILIES["business"] | {"agreement_manager"}  # agreements

@@ -49,6 +49,7 @@ LANDINGS = (("registration.read", "/"), ("cases.review", "/cases/queue"),
 
 # oversight-complaints: the complaint post lands on its list
 LANDINGS = (*LANDINGS, ("complaints.handle", "/oversight/complaints"))
+LANDINGS = (*LANDINGS, ("agreements.manage", "/agreements"))  # agreements
 
 
 def landing(roles: frozenset[str]) -> str:

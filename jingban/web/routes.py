@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from jingban.web import activation, auth, cases, feeds, funds_reconciliation, proofs, records, staff
+from jingban.web import agreements as agreement_pages  # agreements
 from jingban.web import claims as claim_pages  # claims
 from jingban.web import funds_budget as budget_pages
 from jingban.web import funds_ledger as ledger_pages
@@ -44,3 +45,4 @@ def install(app: FastAPI) -> None:
     app.include_router(monitor_pages.router, include_in_schema=False)  # issue 12 item 3
     app.include_router(claim_pages.router, include_in_schema=False)  # claims
     app.state.render_error = html_errors(app.state.render_error)
+    app.include_router(agreement_pages.router, include_in_schema=False)  # agreements

@@ -13,6 +13,8 @@ FUND_ITEMS = {"FUND-MANUAL", "FUND-REVERSAL"}
 # the inspector takes in the list's decision case, and files inspections and penalties
 INSPECTOR_ITEMS = {"OVS-DISHONESTY-LIST", "OVS-INSPECT", "OVS-INSPECT-CONCLUDE", "OVS-HANDOVER",
                    "OVS-PENALTY"}
+# agreements: the agreement manager takes in the institution's lifecycle and breach cases
+AGREEMENT_ITEMS = {"AGR-APPLY", "AGR-REVIEW", "AGR-SIGN", "AGR-RENEW", "AGR-EVALUATE", "AGR-BREACH"}
 
 
 def codes(*roles: str) -> set[str]:
@@ -20,7 +22,8 @@ def codes(*roles: str) -> set[str]:
 
 
 def test_items_follow_the_intake_posts():
-    everything = set(catalog.load())
+    everything = set(catalog.load()) - AGREEMENT_ITEMS  # agreements
+    assert codes("agreement_manager") == AGREEMENT_ITEMS  # agreements
     clerk = codes("clerk")
     assert clerk == everything - FUND_ITEMS - INSPECTOR_ITEMS and "REG-PERSON" in clerk
     assert codes("accountant") == FUND_ITEMS

@@ -35,9 +35,10 @@ def by_uscc(db: Session, uscc: str) -> Institution:
 
 
 def valid_agreement(db: Session, institution_id: int, on: dt.date) -> Agreement | None:
-    """The agreement in force on ``on``: signed, ``on`` inside its term, not inside a suspension."""
+    """The agreement in force on ``on``: signed, ``on`` inside its term, not inside a suspension
+    and before its termination (a service day before a later termination still counts)."""
     rows = db.scalars(select(Agreement).where(
-        Agreement.institution_id == institution_id, Agreement.status.in_(("signed", "suspended")),
+        Agreement.institution_id == institution_id,
         Agreement.starts_on <= on, Agreement.ends_on >= on).order_by(Agreement.starts_on.desc()))
     for row in rows:
         if row.terminated_on is not None and row.terminated_on <= on:
