@@ -2,7 +2,7 @@
 
 Revision ID: 0040
 Revises: 0039
-Create Date: 2026-12-07 12:36:15.330036+00:00
+Create Date: 2026-12-07 13:14:23.689688+00:00
 """
 
 from collections.abc import Sequence
@@ -22,6 +22,7 @@ def upgrade() -> None:
     op.create_table('claim_review_run',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('period', sa.Integer(), nullable=False),
+    sa.Column('upload_through', sa.Integer(), nullable=False),
     sa.Column('claims', sa.Integer(), nullable=False),
     sa.Column('lines', sa.Integer(), nullable=False),
     sa.Column('hits', sa.Text(), nullable=False),

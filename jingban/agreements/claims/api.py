@@ -33,7 +33,8 @@ Period = Query(ge=200001, le=210012, description="结算月份 YYYYMM")
 
 
 def upload_out(row) -> UploadOut:
-    return UploadOut.model_validate(row).model_copy(update={"problems": service.problems_of(row)})
+    fields = {k: getattr(row, k) for k in UploadOut.model_fields if k != "problems"}
+    return UploadOut(**fields, problems=service.problems_of(row))
 
 
 def case_ref(case: Case) -> CaseRef:
@@ -66,7 +67,8 @@ def get_uploads(institution_id: int | None = Query(default=None, ge=1, le=2**31 
 @router.post("/claims/reviews", status_code=201, response_model=RunOut, summary="运行月度审核")
 def post_review(body: ReviewIn, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
     run = service.run_review(db, actor, body.period)
-    return RunOut.model_validate(run).model_copy(update={"hits": json.loads(run.hits)})
+    fields = {k: getattr(run, k) for k in RunOut.model_fields if k != "hits"}
+    return RunOut(**fields, hits=json.loads(run.hits))
 
 
 @router.get("/claims/flags", response_model=list[FlagOut], summary="审核疑点明细")

@@ -4,10 +4,13 @@ compares them) and runs on SQLite and PostgreSQL alike.
 
 Idempotent: a flag is unique per (line, rule), so a rerun adds only what is new (a claim
 uploaded late at another institution may make a simultaneous stay visible); settled claims are
-never flagged again. Three temporary tables carry the run: ``rv_claim`` (this month's claims and
-the same persons' earlier or later claims near in time), ``rv_line`` (this month's lines with the
-price item in force on the service day) and ``rv_all`` (the lines of every claim in rv_claim,
-for split charging across claims).
+never flagged again. A run records the last upload it saw (``upload_through``): a claim of a
+later upload is not reviewed yet. Temporary tables carry the run: ``rv_claim`` (this month's
+claims and the same persons' claims near in time), ``rv_seg`` (the price list as disjoint
+segments of days, each with the item in force — the latest version started and not ended, as
+``institutions.service.price_list`` answers), ``rv_line`` (this month's lines with that item)
+and ``rv_key`` (item-days of one person at one institution charged in more than one claim).
+Everything is a hash join or a hash aggregate: no sort over all the lines.
 """
 
 from __future__ import annotations
@@ -16,22 +19,22 @@ import json
 import time
 from collections.abc import Callable
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from jingban.agreements.claims import rules
-from jingban.agreements.claims.models import ClaimReviewRun
+from jingban.agreements.claims.models import ClaimReviewRun, ClaimUpload
 from jingban.core import audit
 from jingban.core.actor import Actor
 from jingban.core.db import analyze, is_postgres
 
-TEMP = ("rv_claim", "rv_line", "rv_all")
+TEMP = ("rv_key", "rv_line", "rv_seg", "rv_bound", "rv_claim")
 
 
-def _minus_days(db: Session, column: str, days: str) -> str:
+def _plus_days(db: Session, column: str, days: int) -> str:
     if is_postgres(db):
-        return f"({column} - CAST({days} AS INTEGER))"
-    return f"date({column}, '-' || {days} || ' days')"
+        return f"({column} + {int(days)})"
+    return f"date({column}, '{int(days):+d} days')"
 
 
 def _age(db: Session, birth: str, day: str) -> str:
@@ -48,12 +51,9 @@ def _bed(prefixes: tuple[str, ...], column: str = "code") -> str:
     return "(" + " OR ".join(f"{column} LIKE '{p}%'" for p in prefixes) + ")"
 
 
-def _prepare(db: Session, period: int, params: rules.Params) -> None:
-    p = int(period)  # inlined: PostgreSQL binds no parameters in CREATE TABLE AS
-    for name in TEMP:
-        db.execute(text(f"DROP TABLE IF EXISTS {name}"))
-    first = _minus_days(db, f"(SELECT MIN(admission_on) FROM claim WHERE period = {p})",
-                        str(params.readmission_days + 1))
+def _claims(db: Session, p: int, params: rules.Params) -> None:
+    first = _plus_days(db, f"(SELECT MIN(admission_on) FROM claim WHERE period = {p})",
+                       -(params.readmission_days + 1))
     db.execute(text(f"""
         CREATE TEMPORARY TABLE rv_claim AS
         SELECT c.id, c.institution_id, c.person_id, c.inpatient, c.admission_on, c.discharge_on,
@@ -63,31 +63,66 @@ def _prepare(db: Session, period: int, params: rules.Params) -> None:
            OR (c.person_id IN (SELECT person_id FROM claim WHERE period = {p})
                AND c.discharge_on >= {first}
                AND c.admission_on <= (SELECT MAX(discharge_on) FROM claim WHERE period = {p}))"""))
+
+
+def _prices(db: Session) -> None:
+    """The price lists of this month's institutions cut into disjoint segments of days."""
+    db.execute(text(f"""
+        CREATE TEMPORARY TABLE rv_bound AS
+        SELECT institution_id, code, valid_from AS d FROM price_item
+        WHERE institution_id IN (SELECT institution_id FROM rv_claim WHERE mine = 1)
+        UNION
+        SELECT institution_id, code, {_plus_days(db, "valid_to", 1)} FROM price_item
+        WHERE valid_to IS NOT NULL
+          AND institution_id IN (SELECT institution_id FROM rv_claim WHERE mine = 1)"""))
     db.execute(text("""
-        CREATE TEMPORARY TABLE rv_all AS
-        SELECT l.id AS line_id, l.claim_id, c.person_id, c.institution_id, l.code, l.service_on,
-               c.mine
-        FROM claim_line l JOIN rv_claim c ON c.id = l.claim_id"""))
+        CREATE TEMPORARY TABLE rv_seg AS
+        SELECT institution_id, code, seg_from, seg_to, unit_price_fen, daily_limit, sex_only,
+               min_age, max_age FROM (
+          SELECT s.institution_id, s.code, s.d AS seg_from, s.next_d AS seg_to,
+                 p.unit_price_fen, p.daily_limit, p.sex_only, p.min_age, p.max_age,
+                 ROW_NUMBER() OVER (PARTITION BY s.institution_id, s.code, s.d
+                                    ORDER BY p.valid_from DESC) AS rn
+          FROM (SELECT institution_id, code, d, LEAD(d) OVER (
+                  PARTITION BY institution_id, code ORDER BY d) AS next_d FROM rv_bound) s
+          JOIN price_item p ON p.institution_id = s.institution_id AND p.code = s.code
+           AND p.valid_from <= s.d AND (p.valid_to IS NULL OR p.valid_to >= s.d)) x
+        WHERE rn = 1"""))
+
+
+def _lines(db: Session) -> None:
     db.execute(text("""
         CREATE TEMPORARY TABLE rv_line AS
-        SELECT a.line_id, a.claim_id, a.person_id, a.institution_id, c.inpatient, a.code,
-               a.service_on, l.quantity, l.unit_price_fen, l.amount_fen,
+        SELECT l.id AS line_id, l.claim_id, c.person_id, c.institution_id, c.inpatient, l.code,
+               l.service_on, l.quantity, l.unit_price_fen, l.amount_fen,
                p.unit_price_fen AS list_price, p.daily_limit, p.sex_only, p.min_age, p.max_age
-        FROM rv_all a
-        JOIN claim_line l ON l.id = a.line_id
-        JOIN rv_claim c ON c.id = a.claim_id
-        LEFT JOIN (
-            SELECT a2.line_id, p2.*, ROW_NUMBER() OVER (PARTITION BY a2.line_id
-                                                         ORDER BY p2.valid_from DESC) AS rn
-            FROM rv_all a2 JOIN price_item p2
-              ON p2.institution_id = a2.institution_id AND p2.code = a2.code
-             AND p2.valid_from <= a2.service_on
-             AND (p2.valid_to IS NULL OR p2.valid_to >= a2.service_on)
-            WHERE a2.mine = 1) p ON p.line_id = a.line_id AND p.rn = 1
-        WHERE a.mine = 1"""))
+        FROM claim_line l
+        JOIN rv_claim c ON c.id = l.claim_id AND c.mine = 1
+        LEFT JOIN rv_seg p ON p.institution_id = c.institution_id AND p.code = l.code
+         AND p.seg_from <= l.service_on AND (p.seg_to IS NULL OR l.service_on < p.seg_to)"""))
+    db.execute(text("""
+        CREATE TEMPORARY TABLE rv_key AS
+        SELECT person_id, institution_id, code, service_on, MIN(claim_id) AS first_claim FROM (
+          SELECT person_id, institution_id, code, service_on, claim_id FROM rv_line
+          UNION ALL
+          SELECT c.person_id, c.institution_id, l.code, l.service_on, l.claim_id
+          FROM claim_line l JOIN rv_claim c ON c.id = l.claim_id AND c.mine = 0) x
+        GROUP BY person_id, institution_id, code, service_on
+        HAVING MIN(claim_id) < MAX(claim_id)"""))
+
+
+def _prepare(db: Session, period: int, params: rules.Params) -> None:
+    p = int(period)  # inlined: PostgreSQL binds no parameters in CREATE TABLE AS
+    for name in TEMP:
+        db.execute(text(f"DROP TABLE IF EXISTS {name}"))
+    _claims(db, p, params)
+    analyze(db, ["rv_claim"])
+    _prices(db)
+    analyze(db, ["rv_bound", "rv_seg"])
+    _lines(db)
     if is_postgres(db):
         db.execute(text("CREATE INDEX ON rv_claim (person_id)"))
-    analyze(db, list(TEMP))
+    analyze(db, ["rv_line", "rv_key", "rv_claim"])
 
 
 def _statements(db: Session, params: rules.Params) -> dict[str, str]:
@@ -96,7 +131,7 @@ def _statements(db: Session, params: rules.Params) -> dict[str, str]:
     bed = _bed(params.bed_prefixes)
     age = _age(db, "pe.birth_date", "l.service_on")
     sex = "CASE pe.sex WHEN 'M' THEN '1' WHEN 'F' THEN '2' ELSE pe.sex END"
-    window = _minus_days(db, "c.admission_on", str(int(params.readmission_days)))
+    window = _plus_days(db, "c.admission_on", -int(params.readmission_days))
     return {
         "not_listed": "SELECT line_id, amount_fen AS cut FROM rv_line WHERE list_price IS NULL",
         "over_price": """
@@ -104,10 +139,11 @@ def _statements(db: Session, params: rules.Params) -> dict[str, str]:
             FROM (SELECT line_id, amount_fen, (unit_price_fen - list_price) * quantity AS e
                   FROM rv_line WHERE unit_price_fen > list_price) x WHERE 1 = 1""",
         "repeated": """
-            SELECT line_id, amount_fen AS cut FROM (
-              SELECT line_id, amount_fen, ROW_NUMBER() OVER (
-                PARTITION BY claim_id, code, service_on ORDER BY line_id) AS rn
-              FROM rv_line) x WHERE rn > 1""",
+            SELECT l.line_id, l.amount_fen AS cut FROM rv_line l JOIN (
+              SELECT claim_id, code, service_on, MIN(line_id) AS first_line FROM rv_line
+              GROUP BY claim_id, code, service_on HAVING COUNT(*) > 1) d
+              ON d.claim_id = l.claim_id AND d.code = l.code AND d.service_on = l.service_on
+            WHERE l.line_id <> d.first_line""",
         "over_quantity": """
             SELECT line_id, CASE WHEN e < amount_fen THEN e ELSE amount_fen END AS cut FROM (
               SELECT line_id, amount_fen, (quantity - daily_limit) * CASE
@@ -128,14 +164,15 @@ def _statements(db: Session, params: rules.Params) -> dict[str, str]:
                OR (l.min_age IS NOT NULL AND {age} < l.min_age)
                OR (l.max_age IS NOT NULL AND {age} > l.max_age)""",
         "after_death": """
-            SELECT l.line_id, l.amount_fen AS cut FROM rv_line l JOIN person pe ON pe.id = l.person_id
-            WHERE pe.death_date IS NOT NULL AND l.service_on > pe.death_date""",
+            SELECT l.line_id, l.amount_fen AS cut FROM rv_line l
+            JOIN (SELECT id, death_date FROM person WHERE death_date IS NOT NULL) pe
+              ON pe.id = l.person_id
+            WHERE l.service_on > pe.death_date""",
         "split_charge": """
-            SELECT line_id, amount_fen AS cut FROM (
-              SELECT a.line_id, a.mine, l.amount_fen, a.claim_id, MIN(a.claim_id) OVER (
-                PARTITION BY a.person_id, a.institution_id, a.code, a.service_on) AS first_claim
-              FROM rv_all a LEFT JOIN rv_line l ON l.line_id = a.line_id) x
-            WHERE mine = 1 AND claim_id <> first_claim""",
+            SELECT l.line_id, l.amount_fen AS cut FROM rv_line l JOIN rv_key k
+              ON k.person_id = l.person_id AND k.institution_id = l.institution_id
+             AND k.code = l.code AND k.service_on = l.service_on
+            WHERE l.claim_id <> k.first_claim""",
         "card_simultaneous": f"""
             SELECT DISTINCT l.line_id, 0 AS cut FROM rv_claim c
             JOIN rv_claim o ON o.person_id = c.person_id AND o.inpatient = {yes}
@@ -145,11 +182,11 @@ def _statements(db: Session, params: rules.Params) -> dict[str, str]:
              AND o.admission_on <= l.service_on AND l.service_on < o.discharge_on
             WHERE c.mine = 1 AND c.inpatient = {yes}""",
         "readmission": f"""
-            SELECT l.line_id, 0 AS cut FROM rv_line l JOIN rv_claim c ON c.id = l.claim_id
-            WHERE c.inpatient = {yes} AND EXISTS (
-              SELECT 1 FROM rv_claim o WHERE o.person_id = c.person_id
+            SELECT l.line_id, 0 AS cut FROM rv_line l JOIN (
+              SELECT DISTINCT c.id FROM rv_claim c JOIN rv_claim o ON o.person_id = c.person_id
                AND o.inpatient = {yes} AND o.id <> c.id
-               AND o.discharge_on <= c.admission_on AND o.discharge_on >= {window})""",
+               AND o.discharge_on <= c.admission_on AND o.discharge_on >= {window}
+              WHERE c.mine = 1 AND c.inpatient = {yes}) r ON r.id = l.claim_id""",
     }
 
 
@@ -158,19 +195,19 @@ def review_month(db: Session, actor: Actor, period: int, params: rules.Params,
     """Flag a month's lines, every rule in one statement; record the run and its hits. Runs in
     the caller's transaction (service.run_review wraps it)."""
     started = time.perf_counter()
-    run = ClaimReviewRun(period=period, run_by=actor.username)
+    through = db.execute(select(func.max(ClaimUpload.id)).where(ClaimUpload.period == period)).scalar()
+    run = ClaimReviewRun(period=period, run_by=actor.username, upload_through=through or 0)
     db.add(run)
     db.flush()
     _prepare(db, period, params)
     hits = {}
-    for rule, select in _statements(db, params).items():
-        hits[rule] = _insert(db, rule, select, run.id)
+    for rule, statement in _statements(db, params).items():
+        hits[rule] = _insert(db, rule, statement, run.id)
         if progress:
             progress(rule)
-    counts = db.execute(text("SELECT COUNT(DISTINCT claim_id), COUNT(*) FROM rv_line")).one()
-    db.execute(text("UPDATE claim SET status = 'reviewed' WHERE period = :p AND status = 'received'"),
-               {"p": period})
-    run.claims, run.lines, run.hits = counts[0], counts[1], json.dumps(hits)
+    counts = db.execute(text("SELECT COUNT(*) FROM rv_claim WHERE mine = 1")).scalar()
+    run.claims, run.lines = counts, db.execute(text("SELECT COUNT(*) FROM rv_line")).scalar()
+    run.hits = json.dumps(hits)
     run.millis = int((time.perf_counter() - started) * 1000)
     for name in TEMP:
         db.execute(text(f"DROP TABLE IF EXISTS {name}"))
@@ -179,11 +216,12 @@ def review_month(db: Session, actor: Actor, period: int, params: rules.Params,
     return run
 
 
-def _insert(db: Session, rule: str, select: str, run_id: int) -> int:
-    assert rule in rules.RULES
+def _insert(db: Session, rule: str, statement: str, run_id: int) -> int:
+    if rule not in rules.RULES:
+        raise ValueError(f"unknown rule {rule}")
     result = db.execute(text(f"""INSERT INTO claim_flag (line_id, rule, cut_fen, run_id)
                                  SELECT s.line_id, '{rule}', s.cut, :run
-                                 FROM ({select}) s
+                                 FROM ({statement}) s
                                  WHERE 1 = 1 ON CONFLICT (line_id, rule) DO NOTHING"""),
                         {"run": run_id})
     return result.rowcount or 0

@@ -63,7 +63,7 @@ class Claim(Base):
     diagnosis: Mapped[str] = mapped_column(String(20))
     total_fen: Mapped[int] = mapped_column(BigInteger)
     raw: Mapped[str] = mapped_column(Text)  # the claim's rows (or JSON object) as received
-    status: Mapped[str] = mapped_column(String(12), default="received")  # received/reviewed/settled
+    status: Mapped[str] = mapped_column(String(12), default="received")  # received / settled
     settlement_id: Mapped[int | None] = mapped_column(ForeignKey("claim_settlement.id"), index=True)
     ytd_before_fen: Mapped[int | None] = mapped_column(BigInteger)  # fund paid this year before
     accepted_fen: Mapped[int | None] = mapped_column(BigInteger)
@@ -121,6 +121,7 @@ class ClaimReviewRun(Base):
     __tablename__ = "claim_review_run"
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[int] = mapped_column(Integer, index=True)
+    upload_through: Mapped[int] = mapped_column(Integer, default=0)  # the last upload it saw
     claims: Mapped[int] = mapped_column(Integer, default=0)
     lines: Mapped[int] = mapped_column(Integer, default=0)
     hits: Mapped[str] = mapped_column(Text, default="{}")  # JSON rule → new flags

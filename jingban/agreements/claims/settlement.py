@@ -21,7 +21,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jingban.agreements.claims import rules, service, split
-from jingban.agreements.claims.models import Claim, ClaimDecision, ClaimLine, ClaimSettlement
+from jingban.agreements.claims.models import (
+    Claim,
+    ClaimDecision,
+    ClaimLine,
+    ClaimReviewRun,
+    ClaimSettlement,
+)
 from jingban.agreements.claims.schemas import ObjectionIn, SettleIn
 from jingban.agreements.institutions import service as institutions
 from jingban.cases import rules as case_rules
@@ -126,7 +132,9 @@ def _check_ready(db: Session, institution_id: int, fund: str, period: int) -> No
     claims = _claims(db, institution_id, fund, period)
     if not claims:
         raise Conflict("claims.nothing", f"该机构 {period} 没有该基金的结算单", "period")
-    if any(c.status == "received" for c in claims):
+    reviewed = db.execute(select(func.max(ClaimReviewRun.upload_through)).where(
+        ClaimReviewRun.period == period)).scalar() or 0
+    if any(c.upload_id > reviewed for c in claims):
         raise Conflict("claims.not_reviewed", "尚有结算单未经月度审核，请先运行审核", "period")
     if any(c.status == "settled" for c in claims) or db.execute(select(ClaimSettlement.id).where(
             ClaimSettlement.institution_id == institution_id, ClaimSettlement.fund == fund,
