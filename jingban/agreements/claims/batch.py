@@ -9,8 +9,8 @@ later upload is not reviewed yet. Temporary tables carry the run: ``rv_claim`` (
 claims and the same persons' claims near in time), ``rv_seg`` (the price list as disjoint
 segments of days, each with the item in force — the latest version started and not ended, as
 ``institutions.service.price_list`` answers), ``rv_line`` (this month's lines with that item)
-and ``rv_key`` (item-days of one person at one institution charged in more than one claim).
-Everything is a hash join or a hash aggregate: no sort over all the lines.
+and ``rv_key`` (item-days of one person at one institution charged in more than one claim, from
+the lines of the persons with several claims there: ``rv_pair``, ``rv_multi``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from jingban.core import audit
 from jingban.core.actor import Actor
 from jingban.core.db import analyze, is_postgres
 
-TEMP = ("rv_key", "rv_line", "rv_seg", "rv_bound", "rv_claim")
+WORK_MEM = "256MB"
+TEMP = ("rv_key", "rv_multi", "rv_pair", "rv_line", "rv_seg", "rv_bound", "rv_claim")
 
 
 def _plus_days(db: Session, column: str, days: int) -> str:
@@ -101,18 +102,34 @@ def _lines(db: Session) -> None:
         LEFT JOIN rv_seg p ON p.institution_id = c.institution_id AND p.code = l.code
          AND p.seg_from <= l.service_on AND (p.seg_to IS NULL OR l.service_on < p.seg_to)"""))
     db.execute(text("""
+        CREATE TEMPORARY TABLE rv_pair AS
+        SELECT person_id, institution_id FROM rv_claim
+        GROUP BY person_id, institution_id HAVING COUNT(*) > 1"""))
+    analyze(db, ["rv_line", "rv_pair"])
+    db.execute(text("""
+        CREATE TEMPORARY TABLE rv_multi AS
+        SELECT l.line_id, l.claim_id, l.person_id, l.institution_id, l.code, l.service_on,
+               l.amount_fen
+        FROM rv_line l JOIN rv_pair m
+          ON m.person_id = l.person_id AND m.institution_id = l.institution_id"""))
+    db.execute(text("""
         CREATE TEMPORARY TABLE rv_key AS
         SELECT person_id, institution_id, code, service_on, MIN(claim_id) AS first_claim FROM (
-          SELECT person_id, institution_id, code, service_on, claim_id FROM rv_line
+          SELECT person_id, institution_id, code, service_on, claim_id FROM rv_multi
           UNION ALL
           SELECT c.person_id, c.institution_id, l.code, l.service_on, l.claim_id
-          FROM claim_line l JOIN rv_claim c ON c.id = l.claim_id AND c.mine = 0) x
+          FROM rv_claim c
+          JOIN rv_pair m ON m.person_id = c.person_id AND m.institution_id = c.institution_id
+          JOIN claim_line l ON l.claim_id = c.id
+          WHERE c.mine = 0) x
         GROUP BY person_id, institution_id, code, service_on
         HAVING MIN(claim_id) < MAX(claim_id)"""))
 
 
 def _prepare(db: Session, period: int, params: rules.Params) -> None:
     p = int(period)  # inlined: PostgreSQL binds no parameters in CREATE TABLE AS
+    if is_postgres(db):  # the hash aggregates over a month's lines stay in memory
+        db.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     for name in TEMP:
         db.execute(text(f"DROP TABLE IF EXISTS {name}"))
     _claims(db, p, params)
@@ -122,7 +139,7 @@ def _prepare(db: Session, period: int, params: rules.Params) -> None:
     _lines(db)
     if is_postgres(db):
         db.execute(text("CREATE INDEX ON rv_claim (person_id)"))
-    analyze(db, ["rv_line", "rv_key", "rv_claim"])
+    analyze(db, ["rv_multi", "rv_key"])
 
 
 def _statements(db: Session, params: rules.Params) -> dict[str, str]:
@@ -139,11 +156,10 @@ def _statements(db: Session, params: rules.Params) -> dict[str, str]:
             FROM (SELECT line_id, amount_fen, (unit_price_fen - list_price) * quantity AS e
                   FROM rv_line WHERE unit_price_fen > list_price) x WHERE 1 = 1""",
         "repeated": """
-            SELECT l.line_id, l.amount_fen AS cut FROM rv_line l JOIN (
-              SELECT claim_id, code, service_on, MIN(line_id) AS first_line FROM rv_line
-              GROUP BY claim_id, code, service_on HAVING COUNT(*) > 1) d
-              ON d.claim_id = l.claim_id AND d.code = l.code AND d.service_on = l.service_on
-            WHERE l.line_id <> d.first_line""",
+            SELECT line_id, amount_fen AS cut FROM (
+              SELECT line_id, amount_fen, ROW_NUMBER() OVER (
+                PARTITION BY claim_id, code, service_on ORDER BY line_id) AS rn
+              FROM rv_line) x WHERE rn > 1""",
         "over_quantity": """
             SELECT line_id, CASE WHEN e < amount_fen THEN e ELSE amount_fen END AS cut FROM (
               SELECT line_id, amount_fen, (quantity - daily_limit) * CASE
@@ -169,7 +185,7 @@ def _statements(db: Session, params: rules.Params) -> dict[str, str]:
               ON pe.id = l.person_id
             WHERE l.service_on > pe.death_date""",
         "split_charge": """
-            SELECT l.line_id, l.amount_fen AS cut FROM rv_line l JOIN rv_key k
+            SELECT l.line_id, l.amount_fen AS cut FROM rv_multi l JOIN rv_key k
               ON k.person_id = l.person_id AND k.institution_id = l.institution_id
              AND k.code = l.code AND k.service_on = l.service_on
             WHERE l.claim_id <> k.first_claim""",

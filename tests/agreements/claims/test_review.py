@@ -117,3 +117,36 @@ def test_no_agreement_on_the_service_day_and_a_broken_file(db):
     assert caught.value.field == "file"
     count = db.scalar(select(func.count()).select_from(ClaimUpload))
     assert count == 3  # the refused file wrote nothing
+
+
+def test_same_flags_with_price_changes_and_the_month_before(db):
+    """Set-based equals pure when the price list changes inside the month (a dearer version from
+    the 5th, a two-day version that ends) and the persons have claims the month before."""
+    from sqlalchemy import delete
+
+    from jingban.agreements.institutions.models import PriceItem
+
+    seeded = demo.seed(db, period=PERIOD)
+    a, twice, woman = seeded.institutions[0], seeded.persons["twice"], seeded.persons["woman"]
+    db.add_all([
+        PriceItem(institution_id=a.id, code="YP001", name="头孢呋辛酯片", unit_price_fen=2000,
+                  category="甲", self_pay_bp=0, daily_limit=1, valid_from=dt.date(2026, 10, 5)),
+        PriceItem(institution_id=a.id, code="YP001", name="头孢呋辛酯片", unit_price_fen=9000,
+                  category="甲", self_pay_bp=0, daily_limit=9, valid_from=dt.date(2026, 10, 6),
+                  valid_to=dt.date(2026, 10, 7))])
+    db.commit()
+    sept = [demo._row("S-STAY", twice, "inpatient", dt.date(2026, 9, 20), dt.date(2026, 9, 28),
+                      "CW001", dt.date(2026, 9, 20 + i), 1, 5000) for i in range(8)]
+    sept.append(demo._row("S-VISIT", woman, "outpatient", dt.date(2026, 9, 30), dt.date(2026, 9, 30),
+                          "YP001", dt.date(2026, 9, 30), 2, 2550))
+    service.upload_claims(db, demo.UPLOADER, a.id, 202609, "sept.csv",
+                          "\n".join((demo.HEADER, *sept)).encode())
+    db.execute(delete(ClaimFlag))
+    db.commit()
+    service.run_review(db, demo.REVIEWER, PERIOD)
+    stored = stored_flags(db)
+    assert stored == pure_flags(db, PERIOD)
+    assert "A-STAY-1" in flagged_claims(db, "readmission")  # three days after S-STAY
+    # 10-04 the first version; 10-06 and 10-07 the two-day version (limit 9, dearer)
+    assert "A-OVERPRICE" in flagged_claims(db, "over_price")
+    assert "A-QTY" not in flagged_claims(db, "over_quantity")
