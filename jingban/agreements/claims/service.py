@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -182,14 +183,15 @@ def problems_of(row: ClaimUpload) -> list[dict[str, Any]]:
 # --- the review ---------------------------------------------------------------------------------
 
 @transactional
-def run_review(db: Session, actor: Actor, period: int) -> ClaimReviewRun:
+def run_review(db: Session, actor: Actor, period: int,
+               progress: Callable[[str], None] | None = None) -> ClaimReviewRun:
     """月度审核 (Z-6(3)): every rule over the month's stored lines, set-based; rerunning adds only
     new flags."""
     require(actor, "claims.review")
     period = check_period(period)
     if not db.execute(select(Claim.id).where(Claim.period == period).limit(1)).first():
         raise Conflict("claims.nothing", f"{period} 没有上传的结算单", "period")
-    return batch.review_month(db, actor, period, review_params(db, clock.today()))
+    return batch.review_month(db, actor, period, review_params(db, clock.today()), progress)
 
 
 def _line(db: Session, line_id: int) -> tuple[ClaimLine, Claim]:
