@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from jingban import __version__
 from jingban.accounts.api import router as accounts_router
 from jingban.agreements.api import router as agreements_router  # agreements
+from jingban.agreements.claims.api import router as claims_router  # claims
 from jingban.benefits.payroll.api import router as payroll_router
 from jingban.benefits.pension.api import router as pension_router
 from jingban.benefits.recovery.api import router as recovery_router
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(monitors_router, prefix=API_PREFIX)  # issue 12 item 3: anomaly monitors
     app.include_router(agreements_router, prefix=API_PREFIX)  # agreements
+    app.include_router(claims_router, prefix=API_PREFIX)  # claims (issue 13 items 3–5)
     install_pages(app)
     app.include_router(security_router, prefix=API_PREFIX)  # seclogin
     install_security(app)  # seclogin: headers, 413, the docs page without inline script

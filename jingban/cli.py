@@ -1082,3 +1082,28 @@ def agreements_expire() -> None:
         except JingbanError as exc:
             _fail(exc.message, 2)
     console.print(f"[green]本次标记到期 {done} 份服务协议[/]")
+# --- claims (issue 13 item 4): the monthly claim review ---------------------------------------------
+
+claims_app = typer.Typer(help="定点医药机构医疗费用审核与结算", no_args_is_help=True)  # claims
+app.add_typer(claims_app, name="claims")  # claims
+
+
+@claims_app.command("review")  # claims
+def claims_review(period: int = typer.Option(..., "--period", help="结算月份 YYYYMM")) -> None:
+    """月度审核：按郑人社〔2016〕27号 第六部分的规则筛查该月全部费用明细（集合运算；重跑只增加新疑点）。"""
+    import json
+
+    from jingban.agreements.claims import rules as claim_rules
+    from jingban.agreements.claims import service as claim_service
+
+    actor = Actor("system", frozenset({"reviewer_1"}), True, "cli")
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            with _bar() as bar:
+                task = bar.add_task(f"{period} 月度审核", total=len(claim_rules.RULES))
+                run = claim_service.run_review(db, actor, period,
+                                               progress=lambda rule: bar.advance(task))
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+    console.print(f"[green]{period}：结算单 {run.claims} 张、明细 {run.lines} 条，"
+                  f"新发现疑点 {sum(json.loads(run.hits).values())} 条[/]")

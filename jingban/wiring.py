@@ -96,3 +96,6 @@ def install() -> None:
     monitors.use_death_source("shared_facts", _shared_deaths)
     agency.use_redater("agreement_breaches", agreement_breaches.redate_provisional)  # agreements
     _installed = True
+from jingban.agreements.claims import acts as claims_acts  # noqa: E402  # claims
+
+ACTS += claims_acts.ACTS  # claims: the monthly settlement and the objection to cut lines

@@ -10,6 +10,7 @@ from jingban.core.actor import Actor
 from tests.web.helpers import sign_in
 
 FUND_ITEMS = {"FUND-MANUAL", "FUND-REVERSAL"}
+FUND_ITEMS |= {"AGR-CLAIM-SETTLE"}  # claims: the accountant also prepares the monthly settlement
 # the inspector takes in the list's decision case, and files inspections and penalties
 INSPECTOR_ITEMS = {"OVS-DISHONESTY-LIST", "OVS-INSPECT", "OVS-INSPECT-CONCLUDE", "OVS-HANDOVER",
                    "OVS-PENALTY"}

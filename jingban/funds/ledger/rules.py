@@ -240,3 +240,10 @@ def sweep_lines(banks: dict[str, int], amount: int) -> list[Line]:
 def reserve_months(balance_fen: int, monthly_expense_fen: int) -> float | None:
     """累计结余可支付月数; None when nothing is spent yet."""
     return None if monthly_expense_fen <= 0 else balance_fen / monthly_expense_fen
+
+
+# claims: the monthly settlement with a service institution (R§20–§22)  # claims
+def settlement_lines(banks: dict[str, int], amount: int) -> list[Line]:  # claims
+    """定点医药机构月度结算（基金支付部分）：财政专户拨入支出户，借 待遇支出，贷 支出户存款（拨付机构）."""
+    return [Line(banks["expenditure"], debit=amount), Line(banks["fiscal"], credit=amount),
+            Line(BENEFIT_EXPENSE, debit=amount), Line(banks["expenditure"], credit=amount)]

@@ -585,3 +585,12 @@ def backfill(db: Session, actor: Actor,
         if progress:
             progress(n, len(_sources))
     return booked
+
+
+def book_settlement(db: Session, actor: Actor, fund: str, amount: int, source: str,  # claims
+                    memo: str, case_id: int | None = None) -> JournalEntry | None:
+    """定点医药机构月度结算的基金支付, paid from the expenditure account (one entry per settlement)."""
+    if amount <= 0:
+        return None
+    return book(db, actor, fund=fund, source=source, memo=memo, case_id=case_id,
+                lines=rules.settlement_lines(banks(db), amount))

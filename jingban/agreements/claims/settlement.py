@@ -1,0 +1,350 @@
+"""The monthly settlement with a service institution (月度结算, R§20–§22; Z-6(3) 初审和复核).
+
+The accountant prepares the settlement of one institution, one fund, one month once every flagged
+line is decided: an AGR-CLAIM-SETTLE case that two levels review. Its approval computes the split
+of every claim's accepted lines (split.py, with the person's fund payments earlier this year),
+books the fund's part to the ledger and pays it from the expenditure account — unless a breach
+measure withholds the institution's payment (R§43), when it waits as withheld until released.
+The institution sees the settlement and every cut line with its reason, and may object to cut or
+refused lines (AGR-CLAIM-OBJECTION); upheld, the lines are reinstated and the difference paid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from jingban.agreements.claims import rules, service, split
+from jingban.agreements.claims.models import (
+    Claim,
+    ClaimDecision,
+    ClaimLine,
+    ClaimReviewRun,
+    ClaimSettlement,
+)
+from jingban.agreements.claims.schemas import ObjectionIn, SettleIn
+from jingban.agreements.institutions import service as institutions
+from jingban.cases import rules as case_rules
+from jingban.cases import service as cases
+from jingban.cases.models import Case
+from jingban.core import agency, audit, clock
+from jingban.core.actor import Actor
+from jingban.core.auth import require
+from jingban.core.db import snapshot, transactional
+from jingban.core.errors import Conflict, InvalidInput, NotFound
+from jingban.core.money import format_yuan
+from jingban.funds.ledger import service as ledger
+from jingban.notices.service import notify
+from jingban.registration.models import Employer
+
+SETTLE_ITEM, OBJECTION_ITEM = "AGR-CLAIM-SETTLE", "AGR-CLAIM-OBJECTION"
+STATUSES = {"paid": "已拨付", "withheld": "暂停拨付（协议处理）"}
+audit.ACT_NAMES.update({"claims.settle": "医疗费用月度结算", "claims.release": "解除暂停、拨付结算款",
+                        "claims.reinstate": "异议成立、补拨核减费用"})
+
+
+@dataclass(frozen=True)
+class ClaimSplit:
+    claim: Claim
+    accepted_fen: int
+    ytd_before_fen: int
+    split: split.Split
+
+
+@dataclass(frozen=True)
+class Computed:
+    claims: list[ClaimSplit]
+    claimed_fen: int
+    accepted_fen: int
+    fund_fen: int
+    person_fen: int
+
+
+# --- computing ---------------------------------------------------------------------------------
+
+def _claims(db: Session, institution_id: int, fund: str, period: int) -> list[Claim]:
+    return list(db.execute(select(Claim).where(
+        Claim.institution_id == institution_id, Claim.fund == fund, Claim.period == period)
+        .order_by(Claim.discharge_on, Claim.id)).scalars())
+
+
+def _ytd(db: Session, fund: str, person_ids: set[int], year: int) -> dict[int, int]:
+    """Fund payments already settled this calendar year per person (for the annual cap)."""
+    if not person_ids:
+        return {}
+    rows = db.execute(select(Claim.person_id, func.sum(Claim.fund_fen)).where(
+        Claim.person_id.in_(person_ids), Claim.fund == fund, Claim.status == "settled",
+        Claim.discharge_on >= dt.date(year, 1, 1), Claim.discharge_on <= dt.date(year, 12, 31))
+        .group_by(Claim.person_id)).all()
+    return {pid: int(total or 0) for pid, total in rows}
+
+
+def bill_lines(db: Session, claim: Claim, reinstated: set[int] = frozenset()) -> list[split.BillLine]:
+    """A claim's lines after review, with the catalog category of the price item that day; a line
+    not on the list, if accepted, is outside the catalog (丙)."""
+    rows = db.execute(select(ClaimLine, ClaimDecision).outerjoin(
+        ClaimDecision, ClaimDecision.line_id == ClaimLine.id).where(ClaimLine.claim_id == claim.id)
+        .order_by(ClaimLine.id)).all()
+    prices: dict[dt.date, dict] = {}
+    out = []
+    for line, decision in rows:
+        if line.service_on not in prices:
+            prices[line.service_on] = institutions.price_list(db, claim.institution_id, line.service_on)
+        item = prices[line.service_on].get(line.code)
+        kept = line.id in reinstated or decision is None
+        amount = line.amount_fen if kept else rules.accepted_amount(
+            decision.decision, decision.cut_fen, line.amount_fen)
+        out.append(split.BillLine(amount, item.category if item else "丙",
+                                  item.self_pay_bp if item else None))
+    return out
+
+
+def params_for(db: Session, fund: str, on: dt.date) -> split.Params:
+    return split.params_of(lambda name: agency.param(db, name, on), fund)
+
+
+def compute(db: Session, institution_id: int, fund: str, period: int) -> Computed:
+    """The settlement of a month: each claim split in discharge order, the person's fund payments
+    this year (settled earlier, then earlier in this month) counting against the cap."""
+    claims = _claims(db, institution_id, fund, period)
+    ytd = _ytd(db, fund, {c.person_id for c in claims}, period // 100)
+    found = []
+    for claim in claims:
+        lines = bill_lines(db, claim)
+        before = ytd.get(claim.person_id, 0)
+        result = split.split(lines, params_for(db, fund, claim.discharge_on), before)
+        ytd[claim.person_id] = before + result.fund_fen
+        found.append(ClaimSplit(claim, sum(x.amount_fen for x in lines), before, result))
+    return Computed(found, sum(c.claim.total_fen for c in found),
+                    sum(c.accepted_fen for c in found), sum(c.split.fund_fen for c in found),
+                    sum(c.split.person_fen for c in found))
+
+
+# --- preparing and approving ---------------------------------------------------------------------
+
+def _check_ready(db: Session, institution_id: int, fund: str, period: int) -> None:
+    claims = _claims(db, institution_id, fund, period)
+    if not claims:
+        raise Conflict("claims.nothing", f"该机构 {period} 没有该基金的结算单", "period")
+    reviewed = db.execute(select(func.max(ClaimReviewRun.upload_through)).where(
+        ClaimReviewRun.period == period)).scalar() or 0
+    if any(c.upload_id > reviewed for c in claims):
+        raise Conflict("claims.not_reviewed", "尚有结算单未经月度审核，请先运行审核", "period")
+    if any(c.status == "settled" for c in claims) or db.execute(select(ClaimSettlement.id).where(
+            ClaimSettlement.institution_id == institution_id, ClaimSettlement.fund == fund,
+            ClaimSettlement.period == period)).first():
+        raise Conflict("claims.settled", f"该机构 {period} 的该基金已结算", "period")
+    if waiting := service.undecided_count(db, institution_id, fund, period):
+        raise Conflict("claims.undecided", f"尚有{waiting}条疑点明细未作审核结论，不能结算", "period")
+
+
+@transactional
+def prepare(db: Session, actor: Actor, institution_id: int, fund: str, period: int) -> Case:
+    """提交月度结算: an AGR-CLAIM-SETTLE case for two levels of review."""
+    require(actor, "claims.settle")
+    institutions.get_institution(db, institution_id)
+    _check_ready(db, institution_id, fund, service.check_period(period))
+    return cases.submit(db, actor, SETTLE_ITEM, {"institution_id": institution_id, "fund": fund,
+                                                 "period": period})
+
+
+def _act_case(db: Session, actor: Actor, item_code: str) -> Case:
+    case = db.get(Case, actor.case_id) if actor.case_id else None
+    if (case is None or case.item_code != item_code or case.status not in case_rules.OPEN):
+        raise Conflict("claims.case_required", "结算和异议须通过业务件办理", "case_id")
+    return case
+
+
+def settle(db: Session, actor: Actor, _key: str | None, data: SettleIn) -> ClaimSettlement:
+    """The act of AGR-CLAIM-SETTLE: split, store, book and pay (or withhold, R§43)."""
+    case = _act_case(db, actor, SETTLE_ITEM)
+    institution = institutions.get_institution(db, data.institution_id)
+    _check_ready(db, data.institution_id, data.fund, data.period)
+    done = compute(db, data.institution_id, data.fund, data.period)
+    today = clock.today()
+    row = ClaimSettlement(institution_id=institution.id, fund=data.fund, period=data.period,
+                          status="withheld", claims=len(done.claims), claimed_fen=done.claimed_fen,
+                          cut_fen=done.claimed_fen - done.accepted_fen,
+                          accepted_fen=done.accepted_fen, fund_fen=done.fund_fen,
+                          person_fen=done.person_fen, case_id=case.id,
+                          prepared_by=case.intake_by, prepared_on=case.received_on,
+                          approved_on=today)
+    db.add(row)
+    db.flush()
+    for c in done.claims:
+        c.claim.status, c.claim.settlement_id = "settled", row.id
+        c.claim.ytd_before_fen, c.claim.accepted_fen = c.ytd_before_fen, c.accepted_fen
+        c.claim.fund_fen, c.claim.person_fen = c.split.fund_fen, c.split.person_fen
+        c.claim.split = json.dumps(c.split.as_dict())
+    if not institutions.payment_withheld(db, institution.id, today):
+        _pay(db, actor, row, case.id)
+    db.flush()
+    audit.record(db, actor, "claims.settle", subject_of(row), after=snapshot(row),
+                 related=f"institution:{institution.id}")
+    _tell(db, institution, row)
+    return row
+
+
+def _pay(db: Session, actor: Actor, row: ClaimSettlement, case_id: int | None) -> None:
+    entry = ledger.book_settlement(db, actor, row.fund, row.fund_fen, f"claims-settlement:{row.id}",
+                                   f"定点机构{row.period}月度结算（结算单{row.claims}张）", case_id)
+    row.status, row.paid_on = "paid", clock.today()
+    row.entry_id = entry.id if entry else None
+
+
+def _tell(db: Session, institution, row: ClaimSettlement) -> None:
+    paid = "已拨付" if row.status == "paid" else "因协议处理暂停拨付"
+    notify(db, institution.uscc, "claims_settlement",
+           f"{institution.name}{row.period}月度结算已审核：申报{format_yuan(row.claimed_fen)}元，"
+           f"核减{format_yuan(row.cut_fen)}元，基金支付{format_yuan(row.fund_fen)}元，{paid}。"
+           "核减明细及理由见机构服务页面；如有异议，可提出异议复核。", case_id=row.case_id)
+
+
+@transactional
+def release(db: Session, actor: Actor, settlement_id: int) -> ClaimSettlement:
+    """解除暂停拨付: a withheld settlement is paid once no measure withholds it any more."""
+    require(actor, "claims.settle")
+    row = get(db, settlement_id)
+    if row.status != "withheld":
+        raise Conflict("claims.not_withheld", "该结算不处于暂停拨付状态", "settlement_id")
+    if institutions.payment_withheld(db, row.institution_id, clock.today()):
+        raise Conflict("claims.still_withheld", "该机构仍在暂停拨付期间，不能拨付", "settlement_id")
+    _pay(db, actor, row, row.case_id)
+    audit.record(db, actor, "claims.release", subject_of(row), after=snapshot(row))
+    return row
+
+
+def subject_of(row: ClaimSettlement) -> str:
+    return f"claim_settlement:{row.id}"
+
+
+def settle_subject(row: ClaimSettlement) -> str:
+    return subject_of(row)
+
+
+def settle_applicant(db: Session, data: SettleIn) -> tuple[str | None, str, str]:
+    institution = institutions.get_institution(db, data.institution_id)
+    return None, f"SETTLE:{institution.uscc}"[:40], institution.name
+
+
+def visible(db: Session, actor: Actor, settlement_id: int) -> ClaimSettlement:
+    """A settlement for staff, or the institution's own."""
+    row = get(db, settlement_id)
+    if actor.subject is not None:
+        if row.institution_id != service.own_institution(db, actor).id:
+            raise NotFound("claims.settlement_not_found", f"未找到结算 {settlement_id}", "settlement_id")
+    else:
+        require(actor, "claims.read")
+    return row
+
+
+def get(db: Session, settlement_id: int) -> ClaimSettlement:
+    row = db.get(ClaimSettlement, settlement_id) if 0 < settlement_id <= service.MAX_ID else None
+    if row is None:
+        raise NotFound("claims.settlement_not_found", f"未找到结算 {settlement_id}", "settlement_id")
+    return row
+
+
+# --- what the institution sees, and its objection ------------------------------------------------
+
+def cut_lines(db: Session, settlement_id: int) -> list[dict[str, Any]]:
+    """Every cut or refused line of a settlement with its reason."""
+    rows = db.execute(select(ClaimLine, Claim.claim_no, ClaimDecision).join(
+        Claim, Claim.id == ClaimLine.claim_id).join(ClaimDecision, ClaimDecision.line_id == ClaimLine.id)
+        .where(Claim.settlement_id == settlement_id, ClaimDecision.decision.in_(("cut", "refuse")))
+        .order_by(ClaimLine.id)).all()
+    return [{"line_id": x.id, "claim_no": no, "code": x.code, "service_on": x.service_on,
+             "amount_fen": x.amount_fen, "decision": d.decision,
+             "decision_name": rules.DECISIONS[d.decision], "cut_fen": d.cut_fen,
+             "reason": d.reason, "reinstated": d.reinstated_case_id is not None}
+            for x, no, d in rows]
+
+
+def settlements(db: Session, actor: Actor, institution_id: int | None = None) -> list[ClaimSettlement]:
+    if actor.subject is not None:
+        institution_id = service.own_institution(db, actor).id
+    else:
+        require(actor, "claims.read")
+    stmt = select(ClaimSettlement)
+    if institution_id:
+        stmt = stmt.where(ClaimSettlement.institution_id == institution_id)
+    return list(db.execute(stmt.order_by(ClaimSettlement.id.desc()).limit(200)).scalars())
+
+
+def portal(db: Session, actor: Actor) -> dict[str, Any]:
+    """The institution's page: its settlements, each with the cut lines and reasons."""
+    institution = service.own_institution(db, actor)
+    rows = settlements(db, actor)
+    return {"institution": institution, "settlements": [
+        {"row": r, "cuts": cut_lines(db, r.id), "status_name": STATUSES.get(r.status, r.status)}
+        for r in rows], "uploads": service.uploads(db, actor)}
+
+
+@transactional
+def object_to(db: Session, actor: Actor, settlement_id: int, line_ids: list[int], reason: str) -> Case:
+    """异议: the institution disputes cut or refused lines of its settlement."""
+    own = service.own_institution(db, actor)
+    row = get(db, settlement_id)
+    if row.institution_id != own.id:
+        raise NotFound("claims.settlement_not_found", f"未找到结算 {settlement_id}", "settlement_id")
+    return cases.submit(db, actor.via("web") if actor.channel == "api" else actor, OBJECTION_ITEM,
+                        {"settlement_id": settlement_id, "line_ids": line_ids, "reason": reason})
+
+
+def _objected(db: Session, data: ObjectionIn) -> tuple[ClaimSettlement, list[ClaimDecision]]:
+    row = get(db, data.settlement_id)
+    allowed = {x["line_id"]: x for x in cut_lines(db, row.id)}
+    unknown = [i for i in data.line_ids if i not in allowed or allowed[i]["reinstated"]]
+    if unknown:
+        raise InvalidInput("claims.objection_lines",
+                           f"明细 {unknown[0]} 不是该结算中被核减或拒付（且未补拨）的明细",
+                           "payload.line_ids")
+    return row, [db.get(ClaimDecision, i) for i in dict.fromkeys(data.line_ids)]
+
+
+def reinstate(db: Session, actor: Actor, _key: str | None, data: ObjectionIn) -> ClaimSettlement:
+    """The act of AGR-CLAIM-OBJECTION, upheld: the lines are reinstated and each claim's split
+    is done again with the same year-to-date figure; the difference is booked and paid."""
+    case = _act_case(db, actor, OBJECTION_ITEM)
+    row, decisions = _objected(db, data)
+    for d in decisions:
+        d.reinstated_case_id = case.id
+    db.flush()
+    by_claim: dict[int, set[int]] = defaultdict(set)
+    for d in decisions:
+        by_claim[db.get(ClaimLine, d.line_id).claim_id].add(d.line_id)
+    extra = 0
+    for claim_id in by_claim:
+        claim = db.get(Claim, claim_id)
+        lines = bill_lines(db, claim, _reinstated(db, claim.id))
+        again = split.split(lines, params_for(db, row.fund, claim.discharge_on), claim.ytd_before_fen or 0)
+        extra += again.fund_fen - (claim.fund_fen or 0)
+        row.accepted_fen += sum(x.amount_fen for x in lines) - (claim.accepted_fen or 0)
+        claim.accepted_fen, claim.fund_fen = sum(x.amount_fen for x in lines), again.fund_fen
+        claim.person_fen, claim.split = again.person_fen, json.dumps(again.as_dict())
+    row.cut_fen, row.fund_fen = row.claimed_fen - row.accepted_fen, row.fund_fen + extra
+    if row.status == "paid":
+        ledger.book_settlement(db, actor, row.fund, extra, f"claims-objection:{case.id}",
+                               f"定点机构{row.period}月度结算异议补拨", case.id)
+    audit.record(db, actor, "claims.reinstate", subject_of(row), after=snapshot(row),
+                 reason=data.reason, related=f"institution:{row.institution_id}")
+    return row
+
+
+def _reinstated(db: Session, claim_id: int) -> set[int]:
+    return set(db.execute(select(ClaimDecision.line_id).join(
+        ClaimLine, ClaimLine.id == ClaimDecision.line_id).where(
+        ClaimLine.claim_id == claim_id, ClaimDecision.reinstated_case_id.is_not(None))).scalars())
+
+
+def objection_applicant(db: Session, data: ObjectionIn) -> tuple[str | None, str, str]:
+    row = get(db, data.settlement_id)
+    institution = institutions.get_institution(db, row.institution_id)
+    unit = db.execute(select(Employer).where(Employer.uscc == institution.uscc)).scalar()
+    return (f"employer:{unit.id}" if unit else None), institution.uscc, institution.name

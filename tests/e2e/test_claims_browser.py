@@ -1,0 +1,72 @@
+"""Real browser, claims (issue 13): a reviewer cuts a flagged line on 医疗费用审核 with a reason;
+once the month is settled through its case, the hospital signs in and sees the cut line and
+the reason on its 定点机构结算 page."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from jingban.agreements.claims import demo, service, settlement
+from jingban.agreements.claims.models import Claim, ClaimLine
+from jingban.cases import service as cases
+from jingban.core.actor import SYSTEM, Actor
+from jingban.core.auth import create_user
+from jingban.registration.models import Employer
+from tests.conftest import PASSWORD
+from tests.e2e.test_browser import SHOTS, _sign_in, _sign_out, browser_page, server  # noqa: F401
+
+REASON = "单价超过协议价格，按协议价核减"
+
+
+def _settle_the_rest(sessions, reviewer: str, institution_id: int) -> None:
+    rev1 = Actor(reviewer, frozenset({"reviewer_1"}), False, "counter")
+    with sessions() as db:
+        for row in service.flagged(db, rev1, 202610, institution_id=institution_id, undecided=True):
+            service.decide_line(db, rev1, row["line_id"], "refuse", None, "违规收费")
+        case = settlement.prepare(db, Actor("acc_e2e", frozenset({"accountant"}), False, "counter"),
+                                  institution_id, "medical_employee", 202610)
+        cases.decide(db, rev1, case.id, 1, "approve", "同意")
+        cases.decide(db, Actor("rev2_e2e", frozenset({"reviewer_2"}), False, "counter"), case.id, 2,
+                     "approve", "同意")
+
+
+@pytest.mark.e2e
+def test_reviewer_cuts_a_line_and_the_hospital_sees_why(server, browser_page, make_user,  # noqa: F811
+                                                        sessions, backend):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    SHOTS.mkdir(exist_ok=True)
+    reviewer = make_user("reviewer_claims", "reviewer_1")
+    with sessions() as db:
+        seeded = demo.seed(db)
+        a = seeded.institutions[0]
+        line = db.execute(select(ClaimLine.id).join(Claim, Claim.id == ClaimLine.claim_id)
+                          .where(Claim.claim_no == "A-OVERPRICE")).scalar()
+        unit = db.execute(select(Employer).where(Employer.uscc == a.uscc)).scalar()
+        create_user(db, SYSTEM, "hospital_e2e", PASSWORD, {"employer"}, profile="fast",
+                    subject=f"employer:{unit.id}")
+
+    _sign_in(page, server, reviewer)
+    page.click("nav >> text=医疗费用审核")
+    row = page.locator(f"#line-{line}")
+    expect(row).to_contain_text("单价高于协议价格")
+    row.locator("select[name=decision]").select_option("cut")
+    row.locator("input[name=cut]").fill("9.00")
+    row.locator("input[name=reason]").fill(REASON)
+    row.locator("button:has-text('确定')").click()
+    expect(page.locator(".notice")).to_contain_text(f"明细 {line} 已审核")
+    expect(page.locator(f"#line-{line} .decision")).to_have_text("核减")
+    page.screenshot(path=str(SHOTS / f"claims-review-{backend}.png"), full_page=True)
+    _sign_out(page)
+
+    _settle_the_rest(sessions, reviewer, a.id)
+
+    _sign_in(page, server, "hospital_e2e")
+    page.click("nav >> text=定点机构结算")
+    cut = page.locator(f"#cut-{line}")
+    expect(cut).to_contain_text("核减")
+    expect(cut.locator(".reason")).to_have_text(REASON)
+    expect(page.locator(".settlement").first).to_contain_text("已拨付")
+    page.screenshot(path=str(SHOTS / f"claims-portal-{backend}.png"), full_page=True)
