@@ -46,6 +46,12 @@ STOP_REASONS = {"death": ("stop", "死亡"), "declared_dead": ("stop", "被宣�
                 "imprisonment": ("suspend", "在押服刑"),
                 "nationality_loss": ("stop", "丧失国籍"), "other": ("stop", "其他丧失领取资格情形")}
 DEATH_REASONS = ("death", "declared_dead")
+# What ends an unemployment benefit (《社会保险法》第五十一条；《失业保险条例》第十五条): each stops
+# it from the month after, and the months not drawn are kept for a later claim (第十七条).
+UNEMPLOYMENT_STOPS = {"reemployment": "重新就业", "enlistment": "应征服兵役", "emigration": "移居境外",
+                      "pension_start": "享受基本养老保险待遇",
+                      "refused_work": "无正当理由两次拒不接受推荐的工作或培训"}
+STOP_REASONS.update({reason: ("stop", name) for reason, name in UNEMPLOYMENT_STOPS.items()})
 
 
 def period_of_date(day: dt.date) -> int:

@@ -186,9 +186,11 @@ def receive_fact(db: Session, actor: Actor, *, kind: str, ssn: str, name: str,
     person = db.execute(select(Person).where(Person.ssn == ssn)).scalar()
     if person is None:
         return "本地无该人员的待遇记录，已存入资格比对信息"
-    if kind not in DIRECT:
+    if kind not in DIRECT and kind not in common_rules.UNEMPLOYMENT_STOPS:
         return "已存入资格比对信息，待资格比对核实"
     awards = applicable(db, person, kind)
+    if not awards and kind not in DIRECT:  # emigration: a pension is verified, not stopped
+        return "已存入资格比对信息，待资格比对核实"
     if not awards:
         return "该人员没有可停发或暂停的在发待遇，已存入资格比对信息"
     report = report_event(db, actor, person, awards, reason=kind, event_date=fact_date,

@@ -1,0 +1,397 @@
+"""Unemployment benefits (失业保险金, R§24; 《社会保险法》第四十五条至第五十一条; 《失业保险条例》).
+
+A claim is a case (BEN-UNEMPLOYMENT, 10 working days); its final approval runs
+``determine_unemployment``, which records an Award of kind ``unemployment`` paid monthly by the
+common payroll from the month of the unemployment registration through its last month
+(``last_period``). Months the payroll has already run are decided as back pay (补发, ``run_id``
+NULL) that the next run sends once.
+
+Eligibility (第十四条): at least a year paid (the records' count of unemployment months), the
+last employment ended not of the person's own will (the coded ``separation`` on the
+enrollment), the unemployment registration made, no unemployment benefit in force and no
+pension. Duration (第十七条): by the contribution years counted since the last benefit (缴费时间重新
+计算), plus the months the last entitlement left undrawn, never above 24. The monthly amount is
+the regional parameter, checked against the minimum living standard and the minimum wage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from jingban.benefits.common import rules as common_rules
+from jingban.benefits.common.models import Award, AwardEvent, Payment, PayrollRun
+from jingban.benefits.pension import service as pension
+from jingban.benefits.stops import service as stops
+from jingban.benefits.unemployment import rules
+from jingban.benefits.unemployment.schemas import (
+    Line,
+    RefusalIn,
+    UnemploymentClaim,
+    UnemploymentPreview,
+)
+from jingban.core import agency, audit, clock
+from jingban.core.actor import Actor
+from jingban.core.auth import require
+from jingban.core.db import snapshot, transactional
+from jingban.core.errors import Conflict, InvalidInput
+from jingban.core.money import format_yuan, to_yuan
+from jingban.notices.service import notify
+from jingban.records import service as records
+from jingban.registration.models import Enrollment, Person
+from jingban.registration.rules import SEPARATIONS
+from jingban.registration.service import find_person, person_subject
+
+ITEM = "BEN-UNEMPLOYMENT"
+KIND = rules.KIND
+IN_FORCE = ("active", "suspended")
+BASIS = ("《社会保险经办条例》第二十四条；《社会保险法》第四十五条至第四十八条；"
+         "《失业保险条例》第十四条、第十七条、第十八条")
+audit.ACT_NAMES.update({"benefits.determine_unemployment": "核定失业保险金",
+                        "benefits.unemployment_refusal": "登记拒不接受推荐的工作或培训"})
+
+
+@dataclass
+class Determination:
+    """Everything an unemployment determination rests on (amounts in fen, months)."""
+
+    person: Person
+    registration_date: dt.date | None
+    problems: list[str] = field(default_factory=list)
+    lines: list[dict] = field(default_factory=list)
+    monthly: int = 0
+    new_months: int = 0
+    carried: int = 0
+    months: int = 0
+    start: int | None = None
+    last: int | None = None
+    inputs: dict = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return rules.total_benefit(self.monthly, self.months)
+
+
+def _line(label: str, value: str, note: str = "") -> dict:
+    return {"label": label, "value": value, "note": note}
+
+
+def _yuan(fen: int) -> str:
+    return f"{format_yuan(fen)}元"
+
+
+def _label(period: int) -> str:
+    return f"{period // 100}年{period % 100:02d}月"
+
+
+# --- what earlier entitlements left --------------------------------------------------------------
+
+def months_drawn(db: Session, award: Award) -> int:
+    """Months of the award paid (regular or back pay) up to its last month: the months used."""
+    stmt = select(func.count(func.distinct(Payment.period))).where(
+        Payment.award_id == award.id, Payment.kind.in_(("regular", "back_pay")))
+    if award.last_period is not None:
+        stmt = stmt.where(Payment.period <= award.last_period)
+    return int(db.execute(stmt).scalar() or 0)
+
+
+def entitled_of(award: Award) -> int:
+    return int(json.loads(award.breakdown or "{}").get("inputs", {}).get("months", 0))
+
+
+def latest_award(db: Session, person_id: int) -> Award | None:
+    return db.execute(select(Award).where(Award.person_id == person_id, Award.kind == KIND)
+                      .order_by(Award.id.desc()).limit(1)).scalar()
+
+
+def months_left(db: Session, award: Award | None) -> int:
+    """The months an entitlement leaves undrawn (kept for a later claim, 第十七条)."""
+    if award is None:
+        return 0
+    return max(entitled_of(award) - months_drawn(db, award), 0)
+
+
+def _expired(award: Award, period: int) -> bool:
+    """An award in force whose every month lies before ``period`` (领取期满)."""
+    return award.status == "active" and award.last_period is not None and award.last_period < period
+
+
+# --- eligibility and the amount ------------------------------------------------------------------
+
+def _employment_problems(db: Session, person: Person, registered: dt.date | None) -> list[str]:
+    """The end of the last employment (第十四条第二项) and the registration date (第三项)."""
+    enrollments = list(db.execute(select(Enrollment).where(
+        Enrollment.person_id == person.id, Enrollment.insurance == rules.INSURANCE)).scalars())
+    if any(e.status == "active" for e in enrollments):
+        return ["仍在参加失业保险（在职），未中断就业"]
+    if not enrollments:
+        return ["未参加失业保险"]
+    last = max(enrollments, key=lambda e: (e.end_date or dt.date.min, e.id))
+    problems = []
+    if last.separation is None:
+        problems.append("最后一次就业的终止原因未登记，请先由用人单位办理减员并登记终止就业原因")
+    elif not SEPARATIONS[last.separation][1]:
+        problems.append(f"终止就业原因为“{SEPARATIONS[last.separation][0]}”，属本人意愿中断就业，"
+                        "不能申领失业保险金（《失业保险条例》第十四条）")
+    if registered is None:
+        problems.append("未办理失业登记")
+    elif last.end_date and registered < last.end_date:
+        problems.append(f"失业登记日期{registered}早于终止就业日期{last.end_date}")
+    elif registered > clock.today():
+        problems.append("失业登记日期不能晚于今天")
+    return problems
+
+
+def _award_problems(db: Session, person: Person, previous: Award | None, period: int) -> list[str]:
+    problems = []
+    if person.status != "active" or person.death_date is not None:
+        problems.append("该人员已死亡")
+    if previous is not None and previous.status in IN_FORCE and not _expired(previous, period):
+        problems.append(f"已有正在领取的失业保险金（待遇编号{previous.id}），不能重复申领")
+    if pension.receives_pension(db, person.id):
+        problems.append("正在领取基本养老金，不能同时领取失业保险金（《社会保险法》第五十一条）")
+    return problems
+
+
+def determination(db: Session, person: Person, registered: dt.date | None) -> Determination:
+    """Eligibility, duration and the monthly amount for a claim with this registration date."""
+    today = clock.today()
+    found = Determination(person, registered)
+    previous = latest_award(db, person.id)
+    minimum = agency.param(db, "unemployment.min_paid_months", today)
+    paid = records.paid_months(db, person.id, (rules.INSURANCE,))
+    if paid < minimum:
+        found.problems.append(f"失业前累计缴纳失业保险费{paid}个月，不满{minimum}个月（1年）")
+    found.problems += _employment_problems(db, person, registered)
+    found.problems += _award_problems(db, person, previous, common_rules.period_of_date(today))
+    _compute(db, found, previous, paid)
+    if not found.problems and found.months <= 0:
+        found.problems.append("本次缴费年限不足1年且无前次未领完的期限，领取期限为0个月")
+    return found
+
+
+def _counted_months(db: Session, person: Person, previous: Award | None) -> tuple[int, int | None]:
+    """(contribution months counted for this claim, the month after which they count):
+    all of them for a first claim; since the last benefit's last month drawn otherwise."""
+    if previous is None:
+        return records.contribution_months(db, [person.id], (rules.INSURANCE,))[person.id], None
+    drawn = db.execute(select(func.max(Payment.period)).where(
+        Payment.award_id == previous.id)).scalar() or previous.start_period
+    after = min(drawn, previous.last_period or drawn)
+    return records.paid_months(db, person.id, (rules.INSURANCE,), after=after), after
+
+
+def _compute(db: Session, found: Determination, previous: Award | None, paid: int) -> None:
+    person, day = found.person, found.registration_date or clock.today()
+    table = agency.param(db, "unemployment.duration_months", day)
+    counted, after = _counted_months(db, person, previous)
+    found.new_months = rules.duration_months(counted, table)
+    found.carried = months_left(db, previous)
+    found.months = rules.entitled_months(found.new_months, found.carried, table)
+    found.monthly = agency.param(db, "unemployment.monthly_benefit", day)
+    living = agency.param(db, "unemployment.minimum_living", day)
+    wage = agency.param(db, "unemployment.minimum_wage", day)
+    if problem := rules.amount_problem(found.monthly, living, wage):
+        found.problems.append(problem)
+    if found.registration_date is not None and found.months > 0:
+        found.start = common_rules.period_of_date(found.registration_date)
+        found.last = rules.last_period(found.start, found.months)
+    years, rest = divmod(counted, common_rules.MONTHS)
+    since = f"前次失业保险金{_label(after)}之后重新计算" if after else "首次申领，累计计算"
+    found.lines = [
+        _line("累计缴纳失业保险费", f"{paid}个月", "用人单位和本人均已缴费的月数"),
+        _line("计算期限的缴费时间", f"{counted}个月（{years}年{rest}个月）", since),
+        _line("本次缴费年限对应期限", f"{found.new_months}个月",
+              "满1年不足5年12个月；满5年不足10年18个月；10年以上24个月"),
+        _line("前次未领完并入", f"{found.carried}个月", "与前次应领而未领的期限合并计算"),
+        _line("领取期限", f"{found.months}个月", f"合并后最长{table['max']}个月"),
+        _line("失业保险金月标准", _yuan(found.monthly),
+              f"最低生活保障标准{_yuan(living)}至最低工资标准{_yuan(wage)}之间"),
+        _line("应领总额", _yuan(found.total), f"{_yuan(found.monthly)} × {found.months}个月"),
+    ]
+    if found.start is not None:
+        found.lines.append(_line("发放月份", f"{_label(found.start)}至{_label(found.last)}",
+                                 "自失业登记之日起按月发放"))
+    found.inputs = {"registration_date": day.isoformat(), "paid_months": paid,
+                    "counted_months": counted, "counted_after": after,
+                    "new_months": found.new_months, "carried_months": found.carried,
+                    "months": found.months, "monthly": found.monthly,
+                    "minimum_living": living, "minimum_wage": wage,
+                    "previous_award": previous.id if previous else None}
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+def _preview_of(found: Determination) -> UnemploymentPreview:
+    return UnemploymentPreview(
+        ssn=found.person.ssn, name=found.person.name, eligible=not found.problems,
+        problems=found.problems, monthly=str(to_yuan(found.monthly)), months=found.months,
+        new_months=found.new_months, carried_months=found.carried,
+        total=str(to_yuan(found.total)), start_period=found.start, last_period=found.last,
+        lines=[Line(**x) for x in found.lines], basis=BASIS)
+
+
+def preview(db: Session, actor: Actor, ssn: str,
+            registration_date: dt.date | None = None) -> UnemploymentPreview:
+    """What a determination made today would say (staff's claim screen, the person's own
+    estimate); no writes. Staff reads are logged (查询留痕)."""
+    person = find_person(db, ssn)
+    subject = person_subject(person)
+    if actor.subject != subject:
+        require(actor, "benefits.read")
+        audit.log_access(db, actor, subject, "unemployment_preview")
+    return _preview_of(determination(db, person, registration_date or clock.today()))
+
+
+# --- the act (final approval of BEN-UNEMPLOYMENT) ------------------------------------------------
+
+def _require_case(actor: Actor) -> None:
+    require(actor, "cases.act" if actor.channel == "case" else "cases.intake")
+
+
+@transactional
+def determine_unemployment(db: Session, actor: Actor, ssn: str,
+                           data: UnemploymentClaim) -> Award:
+    """核定失业保险金: refused with every reason at once; otherwise the award, any back pay for
+    months already run, and the decision notice."""
+    _require_case(actor)
+    person = find_person(db, ssn, lock=True)
+    found = determination(db, person, data.registration_date)
+    if found.problems:
+        raise InvalidInput("unemployment.not_eligible", "不符合领取失业保险金的条件：" +
+                           "；".join(found.problems), "payload.registration_date")
+    _close_expired(db, person)
+    award = Award(person_id=person.id, kind=KIND, case_id=actor.case_id, status="active",
+                  start_period=found.start, last_period=found.last,
+                  monthly_amount=found.monthly, basic_amount=found.monthly,
+                  breakdown=json.dumps({"lines": found.lines, "inputs": found.inputs},
+                                       ensure_ascii=False),
+                  basis=BASIS, payee_name=person.name, bank_account=data.bank_account,
+                  decided_on=clock.today(), decided_by=actor.username)
+    db.add(award)
+    db.flush()
+    back = _back_pay(db, award)
+    _tell(db, person, award, found, back)
+    audit.record(db, actor, "benefits.determine_unemployment", person_subject(person),
+                 after={**snapshot(award), "back_pay_months": back})
+    return award
+
+
+def _close_expired(db: Session, person: Person) -> None:
+    """An earlier award whose months are all past leaves the in-force set (领取期满)."""
+    period = common_rules.period_of_date(clock.today())
+    for award in db.execute(select(Award).where(Award.person_id == person.id, Award.kind == KIND,
+                                                Award.status == "active")).scalars():
+        if _expired(award, period):
+            award.status, award.stop_reason = "stopped", "领取期满"
+    db.flush()
+
+
+def _back_pay(db: Session, award: Award) -> list[int]:
+    """补发: the award's months the payroll has run already, each once, waiting for the next run."""
+    latest = db.execute(select(func.max(PayrollRun.period))).scalar()
+    if latest is None:
+        return []
+    months, period = [], award.start_period
+    while period <= min(latest, award.last_period):
+        months.append(period)
+        period = common_rules.next_period(period)
+    today = clock.today()
+    db.add_all(Payment(run_id=None, award_id=award.id, person_id=award.person_id, period=p,
+                       kind="back_pay", gross=award.monthly_amount, deduction=0,
+                       net=award.monthly_amount, bank_account=award.bank_account, paid_on=today)
+               for p in months)
+    db.flush()
+    return months
+
+
+def _tell(db: Session, person: Person, award: Award, found: Determination,
+          back: list[int]) -> None:
+    extra = f"，其中{len(back)}个月随下次发放补发" if back else ""
+    notify(db, person.ssn, "unemployment_award",
+           f"您的失业保险金已核定：每月{_yuan(award.monthly_amount)}，领取期限{found.months}个月"
+           f"（含前次未领完{found.carried}个月），自{_label(award.start_period)}起至"
+           f"{_label(award.last_period)}按月发放{extra}；领取期间由失业保险基金代缴职工基本医疗保险费。"
+           f"依据：{BASIS}。", phone=person.phone)
+
+
+# --- a person's unemployment benefit (staff, or the person himself) ------------------------------
+
+def record_of(db: Session, actor: Actor, ssn: str) -> dict:
+    """Awards with breakdown, months used and left, payments and stop events, newest first."""
+    person = find_person(db, ssn)
+    subject = person_subject(person)
+    if actor.subject != subject:
+        require(actor, "benefits.read")
+        audit.log_access(db, actor, subject, "unemployment")
+    awards = list(db.execute(select(Award).where(Award.person_id == person.id, Award.kind == KIND)
+                             .order_by(Award.id.desc())).scalars())
+    rows = []
+    for award in awards:
+        used = months_drawn(db, award)
+        payments = list(db.execute(select(Payment).where(Payment.award_id == award.id)
+                                   .order_by(Payment.period.desc())).scalars())
+        events = list(db.execute(select(AwardEvent).where(AwardEvent.award_id == award.id)
+                                 .order_by(AwardEvent.id)).scalars())
+        rows.append({"award": award, "lines": json.loads(award.breakdown).get("lines", []),
+                     "entitled": entitled_of(award), "used": used,
+                     "left": max(entitled_of(award) - used, 0), "payments": payments,
+                     "events": events})
+    return {"person": person, "awards": rows}
+
+
+# --- stops (R§25; 《社会保险法》第五十一条): the months left are kept for a later claim -------------
+
+def _in_force(db: Session, person: Person) -> list[Award]:
+    return stops.applicable(db, person, "reemployment")
+
+
+def stop_on_enrollment(db: Session, actor: Actor, enrollment: Enrollment) -> None:
+    """A new enrollment through an employer is a new employment (重新就业): the person's
+    unemployment benefit stops from the month after it starts. Called by registration."""
+    if enrollment.employer_id is None:
+        return
+    person = db.get(Person, enrollment.person_id)
+    awards = _in_force(db, person)
+    if not awards:
+        return
+    employer = enrollment.employer.name if enrollment.employer else ""
+    stops.report_event(db, actor, person, awards, reason="reemployment",
+                       event_date=enrollment.start_date, reported_on=clock.today(),
+                       source="employer", reporter_name=employer, phone="",
+                       source_ref=f"enrollment:{enrollment.id}", note="新的参保登记（重新就业）")
+
+
+@transactional
+def record_refusal(db: Session, actor: Actor, ssn: str, data: RefusalIn) -> AwardEvent:
+    """无正当理由拒不接受推荐的适当工作或培训: each refusal is recorded on the award; the second
+    stops it (《失业保险条例》第十五条第五项；《失业保险金申领发放办法》第十七条)."""
+    require(actor, "benefits.stop")
+    person = find_person(db, ssn, lock=True)
+    awards = _in_force(db, person)
+    if not awards:
+        raise Conflict("unemployment.no_award", "该人员没有正在领取的失业保险金", "ssn")
+    if not data.refused_on <= clock.today():
+        raise InvalidInput("unemployment.refused_on", "拒绝日期不能晚于今天", "refused_on")
+    award = awards[0]
+    event = AwardEvent(award_id=award.id, kind="refusal", reason="refused_work",
+                       event_date=data.refused_on,
+                       effective_period=common_rules.period_of_date(data.refused_on),
+                       source="case", source_ref="", reported_on=clock.today(),
+                       note=data.note[:300], recorded_by=actor.username)
+    db.add(event)
+    db.flush()
+    audit.record(db, actor, "benefits.unemployment_refusal", person_subject(person),
+                 after=snapshot(event))
+    refusals = db.execute(select(func.count()).where(
+        AwardEvent.award_id == award.id, AwardEvent.kind == "refusal")).scalar()
+    if refusals >= rules.REFUSALS_TO_STOP:
+        stops.report_event(db, actor, person, awards, reason="refused_work",
+                           event_date=data.refused_on, reported_on=clock.today(), source="case",
+                           reporter_name="公共就业服务机构", phone="",
+                           source_ref=f"refusal:{event.id}", note=data.note)
+    return event
