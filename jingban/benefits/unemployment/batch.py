@@ -42,7 +42,7 @@ def premium(db: Session, period: int) -> tuple[int, int]:
 
 def _months_paid(db: Session, run: PayrollRun, low: int, high: int) -> list[int]:
     return list(db.execute(
-        select(Payment.period.distinct()).join(Award, Award.id == Payment.award_id)
+        select(Payment.period).distinct().join(Award, Award.id == Payment.award_id)
         .where(Payment.run_id == run.id, Payment.person_id >= low, Payment.person_id < high,
                Award.kind == rules.KIND, Payment.kind.in_(("regular", "back_pay")))).scalars())
 
