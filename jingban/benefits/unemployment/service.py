@@ -39,6 +39,7 @@ from jingban.core.actor import Actor
 from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput
+from jingban.core.excel import workbook
 from jingban.core.money import format_yuan, to_yuan
 from jingban.notices.service import notify
 from jingban.records import service as records
@@ -395,3 +396,34 @@ def record_refusal(db: Session, actor: Actor, ssn: str, data: RefusalIn) -> Awar
                            reporter_name="公共就业服务机构", phone="",
                            source_ref=f"refusal:{event.id}", note=data.note)
     return event
+
+
+# --- the staff's list of unemployment benefits ------------------------------------------------------
+
+STATUS_NAMES = {"active": "发放中", "suspended": "暂停", "stopped": "已终止", "replaced": "已重新核定"}
+
+
+def awards(db: Session, actor: Actor, limit: int = 200) -> list[dict]:
+    """Unemployment benefits determined, newest first, with months entitled, used and left."""
+    require(actor, "benefits.read")
+    rows = db.execute(select(Award, Person).join(Person, Person.id == Award.person_id)
+                      .where(Award.kind == KIND).order_by(Award.id.desc()).limit(limit)).all()
+    found = []
+    for award, person in rows:
+        used = months_drawn(db, award)
+        found.append({"award": award, "person": person, "entitled": entitled_of(award),
+                      "used": used, "left": max(entitled_of(award) - used, 0),
+                      "status": STATUS_NAMES.get(award.status, award.status)})
+    return found
+
+
+def awards_xlsx(db: Session, actor: Actor) -> bytes:
+    """The list above as a sheet (money in yuan)."""
+    rows = [(r["person"].ssn, r["person"].name, r["award"].start_period, r["award"].last_period,
+             r["entitled"], r["used"], r["left"], r["award"].monthly_amount,
+             r["award"].monthly_amount * r["entitled"], r["status"], r["award"].stop_reason,
+             r["award"].decided_on.isoformat())
+            for r in awards(db, actor, limit=100_000)]
+    return workbook("失业保险金", ["社会保障号码", "姓名", "起发月份", "最后发放月份", "领取期限（月）",
+                                  "已领月数", "剩余月数", "月标准（元）", "应领总额（元）", "状态",
+                                  "终止原因", "核定日期"], rows, money=(7, 8))
