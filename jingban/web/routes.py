@@ -22,6 +22,7 @@ from jingban.web.benefits import pension as pension_pages
 from jingban.web.benefits import recovery as recovery_pages
 from jingban.web.benefits import stops as stop_pages
 from jingban.web.benefits import survivor as survivor_pages
+from jingban.web.benefits import unemployment as unemployment_pages  # unemployment
 from jingban.web.benefits import verification as verification_pages
 from jingban.web.pages import HERE, SESSION_COOKIE, html_errors
 
@@ -41,4 +42,5 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router, include_in_schema=False)
     app.include_router(inspection_pages.router, include_in_schema=False)  # oversight: inspections
     app.include_router(monitor_pages.router, include_in_schema=False)  # issue 12 item 3
+    app.include_router(unemployment_pages.router, include_in_schema=False)  # unemployment
     app.state.render_error = html_errors(app.state.render_error)
