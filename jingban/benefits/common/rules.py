@@ -73,6 +73,9 @@ FUND_OF_KIND = {
     "pension_institution": "pension_institution",
     "pension_resident": "pension_resident",
     "survivor": "pension_enterprise",
+    # 《失业保险条例》第二十条: an unemployed person who dies while receiving — his funeral grant
+    # and survivors' pension are paid by the unemployment fund.
+    "survivor_unemployment": "unemployment",
     "unemployment": "unemployment",
     "injury": "injury",
     "maternity": "maternity",

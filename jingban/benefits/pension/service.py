@@ -237,7 +237,8 @@ def send_prereview_notices(db: Session, actor: Actor, month: str | None = None) 
 # --- claim, determination, re-determination (R§18, D§18) ---------------------------------------
 
 KIND_NAMES = {"pension_enterprise": "企业职工基本养老金", "pension_institution": "机关事业单位基本养老金",
-              "pension_resident": "城乡居民基本养老金", "survivor": "遗属待遇"}
+              "pension_resident": "城乡居民基本养老金", "survivor": "遗属待遇",
+              "survivor_unemployment": "遗属待遇（失业保险基金支付）", "unemployment": "失业保险金"}
 PENSION_BASIS = ("《社会保险经办条例》第十八条（待遇核定、按月发放）；"
                  "国发〔2005〕38号《国务院关于完善企业职工基本养老保险制度的决定》第六条"
                  "（基础养老金、个人账户养老金）；全国人民代表大会常务委员会关于实施渐进式延迟法定退休年龄的决定"

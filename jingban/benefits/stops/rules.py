@@ -11,7 +11,7 @@ from jingban.benefits.common.rules import UNEMPLOYMENT_STOPS, period_of_date, sh
 # Loss of nationality stops the resident pension only (R§25 解读（一）3).
 NATIONALITY_KINDS = ("pension_resident",)
 # A dependant's benefit (遗属待遇) names the deceased insured person; his death stops nothing.
-DEPENDANT_KINDS = ("survivor",)
+DEPENDANT_KINDS = ("survivor", "survivor_unemployment")
 RESUME_REASONS = {"release": "刑满释放（或假释、监外执行）", "wrong_match": "比对信息有误（错误匹配）"}
 
 

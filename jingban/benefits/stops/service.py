@@ -42,6 +42,7 @@ audit.ACT_NAMES.update({
 IN_FORCE = ("active", "suspended")
 AWARD_KINDS = {"pension_enterprise": "企业职工基本养老金", "pension_institution": "机关事业单位基本养老金",
                "pension_resident": "城乡居民养老保险待遇", "survivor": "遗属待遇",
+               "survivor_unemployment": "遗属待遇（失业保险基金）",
                "unemployment": "失业保险金", "injury": "工伤保险待遇"}
 SOURCES = {"person": "本人", "employer": "用人单位", "relative": "亲属", "feed": "共享数据",
            "verification": "资格核验", "case": "业务件"}

@@ -35,9 +35,11 @@ def employer(db, name: str = "杭州失业测试有限公司") -> Employer:
 
 def unemployed(sessions, *, periods: list[int], ended: dt.date = dt.date(2026, 9, 30),
                separation: str | None = "contract_expired", active: bool = False,
-               birth: dt.date = dt.date(1985, 6, 1), name: str = "失业甲") -> str:
+               birth: dt.date = dt.date(1985, 6, 1), name: str = "失业甲",
+               pension: list[int] = ()) -> str:
     """A person whose employer's unemployment enrollment ended on ``ended`` for
-    ``separation``, with unemployment contributions (employer and person) in ``periods``."""
+    ``separation``, with unemployment contributions (employer and person) in ``periods`` and
+    enterprise pension contributions at a base of 6,000.00 in ``pension``."""
     with sessions() as db:
         ssn = citizen_id_of("M", birth)
         person = Person(ssn=ssn, id_type="citizen_id", id_number=ssn, name=name, sex="M",
@@ -57,6 +59,15 @@ def unemployed(sessions, *, periods: list[int], ended: dt.date = dt.date(2026, 9
             db.add(Contribution(person_id=person.id, employer_id=unit.id, insurance="unemployment",
                                 period=period, base=600000, employer_amount=3000,
                                 personal_amount=3000, paid_on=dt.date(period // 100, period % 100, 15)))
+        if pension:
+            db.add(Enrollment(person_id=person.id, employer_id=unit.id, insurance="pension_enterprise",
+                              exclusive_key=exclusive_key("pension_enterprise", unit.id),
+                              start_date=dt.date(2010, 1, 1), contribution_base=600000,
+                              status="ended", end_date=ended, end_reason="解除劳动关系"))
+        db.add_all(Contribution(person_id=person.id, employer_id=unit.id,
+                                insurance="pension_enterprise", period=p, base=600000,
+                                employer_amount=96000, personal_amount=48000, account_amount=48000,
+                                paid_on=dt.date(p // 100, p % 100, 15)) for p in pension)
         db.commit()
         return ssn
 

@@ -43,6 +43,7 @@ from tests.benefits.unemployment.helpers import (
     months,
     unemployed,
 )
+from tests.conftest import citizen_id
 
 ITEM = "BEN-UNEMPLOYMENT"
 
@@ -321,3 +322,46 @@ def test_a_pension_debt_is_not_deducted_from_the_unemployment_benefit(sessions):
         assert (payment.gross, payment.deduction, payment.net) == (MONTHLY, 0, MONTHLY)
         assert db.execute(select(DebtEntry).where(DebtEntry.debt_id == debt_id,
                                                   DebtEntry.kind == "deduction")).first() is None
+
+
+# --- death while receiving: survivor benefits from the unemployment fund (R§19) ---------------------
+
+def test_death_while_receiving_gives_survivor_benefits_paid_by_the_unemployment_fund(sessions):
+    # Receiving from 202610; dies 2026-11-05 (on the population feed): stopped from 202612, the
+    # months through November were due. Survivor benefits as for an employee (《失业保险条例》
+    # 第二十条, 人社部发〔2021〕18号): 96 months of pension contributions = 8 years → 6 months;
+    # funeral 2 × 6,433.00 = 12,866.00; pension 6 × 6,433.00 = 38,598.00; total 51,464.00
+    # = 5146400 fen, paid once in 202612 by the unemployment fund, not the pension fund.
+    from tests.benefits.test_stops import feed
+
+    ssn = unemployed(sessions, periods=months(202310, 202609), pension=months(201810, 202609))
+    award = _claim(sessions, ssn)
+    payroll(sessions, 202610, 202611)
+    _, rows = feed(sessions, "population", [{"event_id": "GA-U-1", "event": "death",
+                                             "citizen_id": ssn, "death_date": "2026-11-05"}])
+    assert "已停发待遇1项" in rows[0][1]
+    with sessions() as db:
+        assert (db.get(Award, award.id).status, db.get(Award, award.id).last_period) == \
+            ("stopped", 202611)
+    dependant = citizen_id(dt.date(1986, 3, 4))
+    case = through_review(sessions, "BEN-SURVIVOR", {
+        "ssn": ssn, "applicant_name": "遗属戊", "applicant_id_number": dependant,
+        "relationship": "spouse", "bank_account": "6217000010005550009", "phone": ""},
+        provided=["relationship_proof"])
+    assert case["status"] == "completed"
+    with sessions() as db:
+        person = db.query(Person).filter(Person.ssn == ssn).one()
+        survivor = db.query(Award).filter(Award.person_id == person.id,
+                                          Award.kind == "survivor_unemployment").one()
+        inputs = json.loads(survivor.breakdown)["inputs"]
+        assert (inputs["contribution_months"], inputs["months"]) == (96, 6)
+        assert (inputs["funeral"], inputs["pension"], survivor.monthly_amount) == \
+            (1286600, 3859800, 5146400)
+        assert "第二十条" in survivor.basis
+    payroll(sessions, 202612)
+    with sessions() as db:
+        entries = db.query(JournalEntry).filter(JournalEntry.source.like("payroll:%")).all()
+        funds = {e.fund for e in entries}
+        assert funds == {"unemployment"}  # the benefit months and the survivor payment alike
+        paid = db.query(Payment).filter(Payment.award_id == survivor.id).one()
+        assert (paid.period, paid.gross, paid.run_id is not None) == (202612, 5146400, True)
