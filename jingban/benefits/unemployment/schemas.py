@@ -8,6 +8,7 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from jingban.benefits.common.schemas import Strict
+from jingban.registration.schemas import Separation
 
 
 class UnemploymentClaim(Strict):
@@ -16,6 +17,10 @@ class UnemploymentClaim(Strict):
     registration_date: dt.date = Field(
         description="失业登记日期（公共就业服务机构办理失业登记之日，自该日起发放）")
     bank_account: str = Field(pattern=r"^\d{12,30}$", description="本人社会保障卡金融账户（12–30位数字）")
+    separation: Separation | None = Field(
+        default=None,
+        description="失业保险关系转入人员：在原参保地终止就业的原因（依终止或解除劳动关系证明）；"
+                    "本地有参保记录的以登记为准")
 
 
 class RefusalIn(Strict):

@@ -20,7 +20,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from jingban.benefits.common import rules as common_rules
@@ -46,8 +46,11 @@ from jingban.records import service as records
 from jingban.registration.models import Enrollment, Person
 from jingban.registration.rules import SEPARATIONS
 from jingban.registration.service import find_person, person_subject
+from jingban.transfers import rules as transfer_rules
+from jingban.transfers.models import Transfer
 
 ITEM = "BEN-UNEMPLOYMENT"
+MERGED_STEPS = ("funds", "completion")  # an open transfer in past its confirmation
 KIND = rules.KIND
 IN_FORCE = ("active", "suspended")
 BASIS = ("《社会保险经办条例》第二十四条；《社会保险法》第四十五条至第四十八条；"
@@ -123,25 +126,44 @@ def _expired(award: Award, period: int) -> bool:
 
 # --- eligibility and the amount ------------------------------------------------------------------
 
-def _employment_problems(db: Session, person: Person, registered: dt.date | None) -> list[str]:
-    """The end of the last employment (第十四条第二项) and the registration date (第三项)."""
+def transfer_in(db: Session, person: Person) -> Transfer | None:
+    """The unemployment relationship transferred in here, once confirmed (its history merged),
+    newest first — its funds may still be on the way."""
+    return db.execute(select(Transfer).where(
+        Transfer.person_id == person.id, Transfer.kind == "unemployment", Transfer.role == "new",
+        or_(Transfer.status == "completed",
+            (Transfer.status == "open") & Transfer.step.in_(MERGED_STEPS)))
+        .order_by(Transfer.id.desc()).limit(1)).scalar()
+
+
+def _separation_problem(code: str | None) -> str | None:
+    if code is None:
+        return "最后一次就业的终止原因未登记，请先由用人单位办理减员并登记终止就业原因"
+    if not SEPARATIONS[code][1]:
+        return (f"终止就业原因为“{SEPARATIONS[code][0]}”，属本人意愿中断就业，"
+                "不能申领失业保险金（《失业保险条例》第十四条）")
+    return None
+
+
+def _employment_problems(db: Session, person: Person, registered: dt.date | None,
+                         separation: str | None) -> list[str]:
+    """The end of the last employment (第十四条第二项) and the registration date (第三项). A
+    person whose relationship was transferred in has his last employment at the old place:
+    its end reason is taken from the claim (终止或者解除劳动关系的证明)."""
     enrollments = list(db.execute(select(Enrollment).where(
         Enrollment.person_id == person.id, Enrollment.insurance == rules.INSURANCE)).scalars())
     if any(e.status == "active" for e in enrollments):
         return ["仍在参加失业保险（在职），未中断就业"]
-    if not enrollments:
+    last = max(enrollments, key=lambda e: (e.end_date or dt.date.min, e.id)) if enrollments else None
+    if last is None and transfer_in(db, person) is None:
         return ["未参加失业保险"]
-    last = max(enrollments, key=lambda e: (e.end_date or dt.date.min, e.id))
-    problems = []
-    if last.separation is None:
-        problems.append("最后一次就业的终止原因未登记，请先由用人单位办理减员并登记终止就业原因")
-    elif not SEPARATIONS[last.separation][1]:
-        problems.append(f"终止就业原因为“{SEPARATIONS[last.separation][0]}”，属本人意愿中断就业，"
-                        "不能申领失业保险金（《失业保险条例》第十四条）")
+    problem = _separation_problem(last.separation if last else separation)
+    problems = [problem] if problem else []
+    ended = last.end_date if last else None
     if registered is None:
         problems.append("未办理失业登记")
-    elif last.end_date and registered < last.end_date:
-        problems.append(f"失业登记日期{registered}早于终止就业日期{last.end_date}")
+    elif ended and registered < ended:
+        problems.append(f"失业登记日期{registered}早于终止就业日期{ended}")
     elif registered > clock.today():
         problems.append("失业登记日期不能晚于今天")
     return problems
@@ -158,8 +180,10 @@ def _award_problems(db: Session, person: Person, previous: Award | None, period:
     return problems
 
 
-def determination(db: Session, person: Person, registered: dt.date | None) -> Determination:
-    """Eligibility, duration and the monthly amount for a claim with this registration date."""
+def determination(db: Session, person: Person, registered: dt.date | None,
+                  separation: str | None = None) -> Determination:
+    """Eligibility, duration and the monthly amount for a claim with this registration date
+    (``separation``: the end reason at the old place, for a relationship transferred in)."""
     today = clock.today()
     found = Determination(person, registered)
     previous = latest_award(db, person.id)
@@ -167,12 +191,24 @@ def determination(db: Session, person: Person, registered: dt.date | None) -> De
     paid = records.paid_months(db, person.id, (rules.INSURANCE,))
     if paid < minimum:
         found.problems.append(f"失业前累计缴纳失业保险费{paid}个月，不满{minimum}个月（1年）")
-    found.problems += _employment_problems(db, person, registered)
+    found.problems += _employment_problems(db, person, registered, separation)
     found.problems += _award_problems(db, person, previous, common_rules.period_of_date(today))
     _compute(db, found, previous, paid)
+    _transfer_line(db, found)
     if not found.problems and found.months <= 0:
         found.problems.append("本次缴费年限不足1年且无前次未领完的期限，领取期限为0个月")
     return found
+
+
+def _transfer_line(db: Session, found: Determination) -> None:
+    """A relationship transferred in counts in full while its funds are on the way: the new
+    place pays (人社厅发〔2021〕85号; transfers.rules.may_pay_while_pending)."""
+    moved = transfer_in(db, found.person)
+    if moved is None or moved.status != "open":
+        return
+    if transfer_rules.may_pay_while_pending(moved.kind, relationship_in=True):
+        found.lines.append(_line("失业保险关系转入", f"费用划转中（{moved.ref}）",
+                                 "关系已转入，缴费年限累计计算；费用未到账不影响享受失业保险待遇"))
 
 
 def _counted_months(db: Session, person: Person, previous: Award | None) -> tuple[int, int | None]:
@@ -236,8 +272,8 @@ def _preview_of(found: Determination) -> UnemploymentPreview:
         lines=[Line(**x) for x in found.lines], basis=BASIS)
 
 
-def preview(db: Session, actor: Actor, ssn: str,
-            registration_date: dt.date | None = None) -> UnemploymentPreview:
+def preview(db: Session, actor: Actor, ssn: str, registration_date: dt.date | None = None,
+            separation: str | None = None) -> UnemploymentPreview:
     """What a determination made today would say (staff's claim screen, the person's own
     estimate); no writes. Staff reads are logged (查询留痕)."""
     person = find_person(db, ssn)
@@ -245,7 +281,7 @@ def preview(db: Session, actor: Actor, ssn: str,
     if actor.subject != subject:
         require(actor, "benefits.read")
         audit.log_access(db, actor, subject, "unemployment_preview")
-    return _preview_of(determination(db, person, registration_date or clock.today()))
+    return _preview_of(determination(db, person, registration_date or clock.today(), separation))
 
 
 # --- the act (final approval of BEN-UNEMPLOYMENT) ------------------------------------------------
@@ -261,7 +297,7 @@ def determine_unemployment(db: Session, actor: Actor, ssn: str,
     months already run, and the decision notice."""
     _require_case(actor)
     person = find_person(db, ssn, lock=True)
-    found = determination(db, person, data.registration_date)
+    found = determination(db, person, data.registration_date, data.separation)
     if found.problems:
         raise InvalidInput("unemployment.not_eligible", "不符合领取失业保险金的条件：" +
                            "；".join(found.problems), "payload.registration_date")
@@ -427,3 +463,24 @@ def awards_xlsx(db: Session, actor: Actor) -> bytes:
     return workbook("失业保险金", ["社会保障号码", "姓名", "起发月份", "最后发放月份", "领取期限（月）",
                                   "已领月数", "剩余月数", "月标准（元）", "应领总额（元）", "状态",
                                   "终止原因", "核定日期"], rows, money=(7, 8))
+
+
+# --- for the unemployment transfer (transfers asks through its hook) ---------------------------------
+
+def remaining_entitlement(db: Session, person_id: int) -> tuple[int, int, int] | None:
+    """(months left, monthly amount, months received) of a person who had an unemployment
+    benefit here, or None: while receiving, the months the award has left; after it, the
+    months a claim today would give (the recount since it plus what it left, 第十七条)."""
+    previous = latest_award(db, person_id)
+    if previous is None:
+        return None
+    received = months_drawn(db, previous)
+    period = common_rules.period_of_date(clock.today())
+    if previous.status in IN_FORCE and not _expired(previous, period):
+        return months_left(db, previous), previous.monthly_amount, received
+    person = db.get(Person, person_id)
+    table = agency.param(db, "unemployment.duration_months", clock.today())
+    counted, _ = _counted_months(db, person, previous)
+    months = rules.entitled_months(rules.duration_months(counted, table),
+                                   months_left(db, previous), table)
+    return months, agency.param(db, "unemployment.monthly_benefit", clock.today()), received
