@@ -76,6 +76,7 @@ FUND_OF_KIND = {
     # 《失业保险条例》第二十条: an unemployed person who dies while receiving — his funeral grant
     # and survivors' pension are paid by the unemployment fund.
     "survivor_unemployment": "unemployment",
+    "training_subsidy": "unemployment",  # 技能提升补贴 (人社部发〔2017〕40号)
     "unemployment": "unemployment",
     "injury": "injury",
     "maternity": "maternity",

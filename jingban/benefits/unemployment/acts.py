@@ -1,4 +1,5 @@
-"""Unemployment acts for the case engine: the claim (BEN-UNEMPLOYMENT)."""
+"""Unemployment acts for the case engine: the claim (BEN-UNEMPLOYMENT) and the
+training subsidy (BEN-TRAINING)."""
 
 from __future__ import annotations
 
@@ -9,4 +10,6 @@ from jingban.cases.acts import Act
 ACTS = (
     Act("benefits.determine_unemployment", "ssn", schemas.UnemploymentClaim,
         service.determine_unemployment, about_person),
+    Act("benefits.grant_training_subsidy", "ssn", schemas.TrainingClaim,
+        service.grant_training_subsidy, about_person),
 )

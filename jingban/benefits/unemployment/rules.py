@@ -4,9 +4,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
-from jingban.benefits.common.rules import MONTHS, shift_period
+from jingban.benefits.common.rules import MONTHS, add_months, shift_period
 from jingban.core.money import round_fen
 
 KIND = "unemployment"
@@ -66,3 +67,46 @@ def medical_premium(base: int, rate: Decimal) -> int:
 def total_benefit(monthly: int, months: int) -> int:
     """What an entitlement comes to: the monthly amount × the months (fen)."""
     return monthly * months
+
+
+# --- 技能提升补贴 (人社部发〔2017〕40号；人社厅发〔2019〕94号) ---------------------------------------
+
+TRAINING_KIND = "training_subsidy"
+LEVELS = {5: "五级/初级工", 4: "四级/中级工", 3: "三级/高级工", 2: "二级/技师", 1: "一级/高级技师"}
+
+
+def training_deadline(issued: dt.date, window: int) -> dt.date:
+    """The last day to apply: ``window`` months after the certificate (the same day of month,
+    or the month's last day)."""
+    year, month = add_months(issued.year, issued.month, window)
+    following = dt.date(*add_months(year, month, 1), 1)
+    return min(dt.date(year, month, 1) + dt.timedelta(days=issued.day - 1),
+               following - dt.timedelta(days=1))
+
+
+def training_problems(paid: int, minimum: int, issued: dt.date, today: dt.date, window: int,
+                      same_certificate: bool, this_year: int, per_year: int) -> list[str]:
+    """Why a training subsidy is refused (人社部发〔2017〕40号；人社厅发〔2019〕94号)."""
+    problems = []
+    if paid < minimum:
+        problems.append(f"累计缴纳失业保险费{paid}个月，不满{minimum}个月")
+    if issued > today:
+        problems.append("证书核发日期不能晚于今天")
+    elif today > training_deadline(issued, window):
+        problems.append(f"证书核发已超过{window}个月，不能再申领技能提升补贴")
+    if same_certificate:
+        problems.append("该证书已享受过技能提升补贴，不能重复申领")
+    if this_year >= per_year:
+        problems.append(f"本年度已享受技能提升补贴{this_year}次，每人每年最多{per_year}次")
+    return problems
+
+
+# --- 稳岗返还 (人社部发〔2024〕40号) -------------------------------------------------------------
+
+# 终止就业原因 that count as a lay-off by the employer (裁员).
+LAYOFFS = ("dismissed", "discharged", "mutual_by_employer")
+
+
+def stabilisation_refund(contributions: int, rate: Decimal) -> int:
+    """稳岗返还 = last year's unemployment contributions of the employer and its staff × rate."""
+    return round_fen(Decimal(contributions) * rate)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -52,3 +53,14 @@ class UnemploymentPreview(BaseModel):
     last_period: int | None = Field(description="最后发放月份 YYYYMM")
     lines: list[Line]
     basis: str
+
+
+class TrainingClaim(Strict):
+    """技能提升补贴申领 (BEN-TRAINING): the certificate and the account it is paid to."""
+
+    certificate_number: str = Field(min_length=4, max_length=40, description="证书编号")
+    certificate_level: Literal[1, 2, 3, 4, 5] = Field(
+        description="证书等级：5 五级/初级工，4 四级/中级工，3 三级/高级工，2 二级/技师，1 一级/高级技师")
+    occupation: str = Field(min_length=1, max_length=64, description="职业（工种）")
+    issued_on: dt.date = Field(description="证书核发日期")
+    bank_account: str = Field(pattern=r"^\d{12,30}$", description="本人社会保障卡金融账户（12–30位数字）")

@@ -31,6 +31,7 @@ from jingban.benefits.unemployment import rules
 from jingban.benefits.unemployment.schemas import (
     Line,
     RefusalIn,
+    TrainingClaim,
     UnemploymentClaim,
     UnemploymentPreview,
 )
@@ -484,3 +485,79 @@ def remaining_entitlement(db: Session, person_id: int) -> tuple[int, int, int] |
     months = rules.entitled_months(rules.duration_months(counted, table),
                                    months_left(db, previous), table)
     return months, agency.param(db, "unemployment.monthly_benefit", clock.today()), received
+
+
+# --- 技能提升补贴 (BEN-TRAINING, 10 wd; 人社部发〔2017〕40号) -------------------------------------
+
+TRAINING_ITEM = "BEN-TRAINING"
+TRAINING_BASIS = ("《社会保险经办条例》第二十四条；《人力资源社会保障部 财政部关于失业保险支持参保职工"
+                  "提升职业技能有关问题的通知》（人社部发〔2017〕40号）；人社厅发〔2019〕94号")
+audit.ACT_NAMES["benefits.grant_training_subsidy"] = "核发技能提升补贴"
+
+
+def _subsidies(db: Session, person: Person) -> list[Award]:
+    return list(db.execute(select(Award).where(Award.person_id == person.id,
+                                               Award.kind == rules.TRAINING_KIND)).scalars())
+
+
+def training_problems(db: Session, person: Person, data: TrainingClaim) -> list[str]:
+    """Eligibility for the subsidy on this certificate, every reason at once."""
+    today = clock.today()
+    earlier = _subsidies(db, person)
+    same = any(json.loads(a.breakdown).get("inputs", {}).get("certificate_number")
+               == data.certificate_number for a in earlier)
+    this_year = sum(1 for a in earlier if a.decided_on.year == today.year)
+    return rules.training_problems(
+        records.paid_months(db, person.id, (rules.INSURANCE,)),
+        agency.param(db, "unemployment.training_min_paid_months", today), data.issued_on, today,
+        agency.param(db, "unemployment.training_window_months", today), same, this_year,
+        agency.param(db, "unemployment.training_per_year", today))
+
+
+@transactional
+def grant_training_subsidy(db: Session, actor: Actor, ssn: str, data: TrainingClaim) -> Award:
+    """核发技能提升补贴 on final approval of BEN-TRAINING: a one-off award paid once by the next
+    payroll (its payment waits, 待发放), from the unemployment fund."""
+    _require_case(actor)
+    person = find_person(db, ssn, lock=True)
+    if problems := training_problems(db, person, data):
+        raise InvalidInput("unemployment.training", "不符合申领技能提升补贴的条件：" + "；".join(problems),
+                           "payload.issued_on")
+    award = _training_award(db, actor, person, data)
+    db.add(Payment(award_id=award.id, person_id=person.id, period=award.start_period,
+                   kind="regular", gross=award.monthly_amount, deduction=0,
+                   net=award.monthly_amount, bank_account=data.bank_account, paid_on=clock.today()))
+    db.flush()
+    level = rules.LEVELS[data.certificate_level]
+    notify(db, person.ssn, "training_subsidy",
+           f"您的技能提升补贴已核定：{_yuan(award.monthly_amount)}（{data.occupation}{level}证书），"
+           f"于{_label(award.start_period)}发放至您的银行账户。依据：{TRAINING_BASIS}。",
+           phone=person.phone)
+    audit.record(db, actor, "benefits.grant_training_subsidy", person_subject(person),
+                 after=snapshot(award))
+    return award
+
+
+def _training_award(db: Session, actor: Actor, person: Person, data: TrainingClaim) -> Award:
+    """The one-off award (status stopped at once: nothing monthly follows), paid next month."""
+    amount = int(agency.param(db, "unemployment.training_subsidy",
+                              data.issued_on)[data.certificate_level])
+    today = clock.today()
+    period = common_rules.next_period(common_rules.period_of_date(today))
+    level = rules.LEVELS[data.certificate_level]
+    lines = [_line("证书", f"{data.occupation}（{level}）",
+                   f"编号{data.certificate_number}，{data.issued_on}核发"),
+             _line("补贴标准", _yuan(amount), f"按证书等级{level}"),
+             _line("发放月份", _label(period), "核定次月随待遇发放一次性发放")]
+    inputs = {"certificate_number": data.certificate_number, "level": data.certificate_level,
+              "occupation": data.occupation, "issued_on": data.issued_on.isoformat(),
+              "amount": amount}
+    award = Award(person_id=person.id, kind=rules.TRAINING_KIND, case_id=actor.case_id,
+                  status="stopped", stop_reason="一次性发放", start_period=period,
+                  last_period=period, monthly_amount=amount,
+                  breakdown=json.dumps({"lines": lines, "inputs": inputs}, ensure_ascii=False),
+                  basis=TRAINING_BASIS, payee_name=person.name, bank_account=data.bank_account,
+                  decided_on=today, decided_by=actor.username)
+    db.add(award)
+    db.flush()
+    return award
