@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
 from sqlalchemy.orm import Session
 
-from jingban.benefits.unemployment import service
+from jingban.benefits.unemployment import batch, service
 from jingban.benefits.unemployment.schemas import RefusalIn, UnemploymentPreview
 from jingban.core.actor import Actor
 from jingban.core.excel import xlsx_response
@@ -62,3 +62,28 @@ def refusal(data: RefusalIn, ssn: str = PathParam(min_length=1, max_length=18),
 @router.get("/benefits/unemployment/awards.xlsx", summary="失业保险金待遇清单（Excel）")
 def awards_xlsx(actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
     return xlsx_response(service.awards_xlsx(db, actor), "失业保险金.xlsx")
+
+
+# --- 稳岗返还 ---------------------------------------------------------------------------------------
+
+@router.post("/benefits/unemployment/stabilisation/{year}",
+             summary="核定稳岗返还（按上年度失业保险费，未裁员的参保企业；可重复执行，不重复核定）")
+def stabilisation_run(year: int = PathParam(ge=2000, le=2999), actor: Actor = Depends(api_actor),
+                      db: Session = Depends(get_db)):
+    made = batch.stabilisation_refunds(db, actor, year)
+    return {"year": year, "refunds": len(made), "amount": str(to_yuan(sum(r.amount for r in made)))}
+
+
+@router.get("/benefits/unemployment/stabilisation", summary="稳岗返还清单")
+def stabilisation_list(year: int | None = Query(default=None, ge=2000, le=2999),
+                       actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return [{"year": r.year, "uscc": e.uscc, "name": e.name, "size": r.size, "staff": r.staff,
+             "contributions": str(to_yuan(r.contributions)), "rate": r.rate,
+             "amount": str(to_yuan(r.amount)), "decided_on": r.decided_on.isoformat()}
+            for r, e in batch.refunds(db, actor, year)]
+
+
+@router.get("/benefits/unemployment/stabilisation.xlsx", summary="稳岗返还清单（Excel）")
+def stabilisation_xlsx(year: int | None = Query(default=None, ge=2000, le=2999),
+                       actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return xlsx_response(batch.refunds_xlsx(db, actor, year), "稳岗返还.xlsx")

@@ -37,7 +37,7 @@ from jingban.benefits.unemployment.schemas import (
 )
 from jingban.core import agency, audit, clock
 from jingban.core.actor import Actor
-from jingban.core.auth import require
+from jingban.core.auth import can, require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput
 from jingban.core.excel import workbook
@@ -441,8 +441,10 @@ STATUS_NAMES = {"active": "发放中", "suspended": "暂停", "stopped": "已终
 
 
 def awards(db: Session, actor: Actor, limit: int = 200) -> list[dict]:
-    """Unemployment benefits determined, newest first, with months entitled, used and left."""
-    require(actor, "benefits.read")
+    """Unemployment benefits determined, newest first, with months entitled, used and left
+    (staff, and the fund's accountant who runs their payroll)."""
+    if not can(actor, "benefits.payroll_read"):
+        require(actor, "benefits.read")
     rows = db.execute(select(Award, Person).join(Person, Person.id == Award.person_id)
                       .where(Award.kind == KIND).order_by(Award.id.desc()).limit(limit)).all()
     found = []

@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session
 
 from jingban.benefits.common import rules as common_rules
 from jingban.benefits.stops import service as stops
+from jingban.benefits.unemployment import batch
 from jingban.benefits.unemployment import service as unemployment
 from jingban.cases import catalog
 from jingban.core.actor import Actor
 from jingban.core.errors import InvalidInput, JingbanError, PermissionDenied
 from jingban.core.excel import xlsx_response
 from jingban.core.http import get_db
+from jingban.core.money import to_yuan
 from jingban.registration.models import Person
 from jingban.web import intake
 from jingban.web.pages import page_actor, posted, render, see_other, signed_in
@@ -50,7 +52,8 @@ def _page(request: Request, db: Session, actor: Actor, values: Form, status: int
             problem = exc
     return render(request, "benefits_unemployment.html", status=status, found=found,
                   problem=problem, item=catalog.item(unemployment.ITEM), values=values,
-                  awards=unemployment.awards(db, actor), **context)
+                  awards=unemployment.awards(db, actor), refunds=batch.refunds(db, actor),
+                  sizes=batch.SIZES, **context)
 
 
 @router.get("/benefits/unemployment")
@@ -71,6 +74,29 @@ def claim_submit(request: Request, values: Form = Depends(posted),
         return _page(request, db, actor, values, status=exc.status,
                      error=intake.on_form(exc, TITLES), form="claim")
     return see_other(f"/cases/{case.id}", intake.notice(item, case, repeated), request)
+
+
+@router.post("/benefits/unemployment/stabilisation")
+def stabilisation_run(request: Request, values: Form = Depends(posted),
+                      actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    """稳岗返还 for a contribution year (the accountant)."""
+    try:
+        year = int(str(values.get("year") or ""))
+    except ValueError:
+        year = 0
+    try:
+        made = batch.stabilisation_refunds(db, actor, year)
+    except JingbanError as exc:
+        db.rollback()
+        return _page(request, db, actor, {}, status=exc.status, refund_error=exc.message)
+    total = sum(r.amount for r in made)
+    return see_other("/benefits/unemployment#stabilisation",
+                     f"已核定{year}年度稳岗返还{len(made)}户，合计{to_yuan(total)}元", request)
+
+
+@router.get("/benefits/unemployment/stabilisation.xlsx")
+def stabilisation_xlsx(actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return xlsx_response(batch.refunds_xlsx(db, actor), "稳岗返还.xlsx")
 
 
 @router.get("/benefits/unemployment/awards.xlsx")
