@@ -117,7 +117,7 @@ def _contributions(db: Session, year: int):
 
 def _laid_off(db: Session, year: int) -> set[int]:
     """Employers that ended someone's employment in the year by a lay-off (rules.LAYOFFS)."""
-    return set(db.execute(select(Enrollment.employer_id.distinct()).where(
+    return set(db.execute(select(Enrollment.employer_id).distinct().where(
         Enrollment.insurance == rules.INSURANCE, Enrollment.separation.in_(rules.LAYOFFS),
         Enrollment.end_date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))).scalars())
 
