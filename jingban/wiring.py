@@ -100,5 +100,6 @@ def install() -> None:
     payroll.on_range_paid(unemployment_batch.write_premiums)  # unemployment
     payroll.on_run_finished(unemployment_batch.book_premiums)  # unemployment
     registration.on_enrolled(unemployment.stop_on_enrollment)  # unemployment
+    pension.on_awarded(unemployment.stop_on_pension)  # unemployment
     transfers.use_unemployment_entitlement(unemployment.remaining_entitlement)  # unemployment
     _installed = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -465,6 +466,18 @@ def _period_label(period: int) -> str:
     return f"{period // 100:04d}-{period % 100:02d}"
 
 
+# Who is told of a new pension award, in its transaction (db, actor, award): a pension ends an
+# unemployment benefit (《社会保险法》第五十一条; registered by jingban.wiring).
+AwardedListener = Callable[[Session, Actor, Award], None]
+_AWARDED: list[AwardedListener] = []
+
+
+def on_awarded(listener: AwardedListener) -> None:
+    """Call ``listener`` after every pension determination (idempotent)."""
+    if listener not in _AWARDED:
+        _AWARDED.append(listener)
+
+
 @transactional
 def determine_pension(db: Session, actor: Actor, ssn: str, data: PensionClaim) -> Award:
     """核定基本养老金 on final approval of BEN-PENSION: refused with every reason at once."""
@@ -476,6 +489,8 @@ def determine_pension(db: Session, actor: Actor, ssn: str, data: PensionClaim) -
                            "；".join(found.problems), "ssn")
     award = _new_award(db, actor, found, data.bank_account)
     _tell_award(db, person, award, "核定")
+    for listener in _AWARDED:
+        listener(db, actor, award)
     audit.record(db, actor, "benefits.determine_pension", person_subject(person),
                  after=snapshot(award))
     return award

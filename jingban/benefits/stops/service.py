@@ -47,7 +47,7 @@ AWARD_KINDS = {"pension_enterprise": "企业职工基本养老金", "pension_ins
 SOURCES = {"person": "本人", "employer": "用人单位", "relative": "亲属", "feed": "共享数据",
            "verification": "资格核验", "case": "业务件"}
 FEED_NAMES = {"population": "公安机关人口信息", "judicial": "司法行政机关在押服刑信息",
-              "exit": "出入境管理机关信息"}
+              "exit": "出入境管理机关信息", "employment": "公共就业服务机构就业登记与兵役机关入伍信息"}
 DEATHS = common_rules.DEATH_REASONS
 DIRECT = (*DEATHS, "imprisonment")  # shared facts that stop or suspend at once (SPEC §12)
 

@@ -404,6 +404,20 @@ def stop_on_enrollment(db: Session, actor: Actor, enrollment: Enrollment) -> Non
                        source_ref=f"enrollment:{enrollment.id}", note="新的参保登记（重新就业）")
 
 
+def stop_on_pension(db: Session, actor: Actor, pension_award: Award) -> None:
+    """A basic pension determined (享受基本养老保险待遇) ends the unemployment benefit from the
+    pension's first month. Called by the pension determination."""
+    person = db.get(Person, pension_award.person_id)
+    awards = _in_force(db, person)
+    if not awards:
+        return
+    start = pension_award.start_period
+    day_before = dt.date(start // 100, start % 100, 1) - dt.timedelta(days=1)
+    stops.report_event(db, actor, person, awards, reason="pension_start", event_date=day_before,
+                       reported_on=clock.today(), source="case", reporter_name="养老保险待遇核定",
+                       phone="", source_ref=f"award:{pension_award.id}", note="按月领取基本养老金")
+
+
 @transactional
 def record_refusal(db: Session, actor: Actor, ssn: str, data: RefusalIn) -> AwardEvent:
     """无正当理由拒不接受推荐的适当工作或培训: each refusal is recorded on the award; the second

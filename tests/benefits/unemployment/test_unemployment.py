@@ -365,3 +365,71 @@ def test_death_while_receiving_gives_survivor_benefits_paid_by_the_unemployment_
         assert funds == {"unemployment"}  # the benefit months and the survivor payment alike
         paid = db.query(Payment).filter(Payment.award_id == survivor.id).one()
         assert (paid.period, paid.gross, paid.run_id is not None) == (202612, 5146400, True)
+
+
+# --- stops from the employment feed, a stop report and a pension -------------------------------------
+
+def test_the_employment_feed_stops_on_reemployment_and_on_enlistment(sessions):
+    from tests.benefits.test_stops import feed
+
+    hired = unemployed(sessions, periods=months(202310, 202609), name="失业己")
+    enlisted = unemployed(sessions, periods=months(202310, 202609), name="失业庚")
+    first, second = _claim(sessions, hired), _claim(sessions, enlisted)
+    payroll(sessions, 202610)
+    _, rows = feed(sessions, "employment", [
+        {"event_id": "JY-1", "event": "reemployment", "citizen_id": hired, "event_date": "2026-10-26",
+         "unit": "杭州某物流有限公司"},
+        {"event_id": "RW-1", "event": "enlistment", "citizen_id": enlisted, "event_date": "2026-09-15"}])
+    assert [r[0] for r in rows] == ["processed", "processed"]
+    assert "已停发待遇1项" in rows[0][1] and "已停发待遇1项" in rows[1][1]
+    with sessions() as db:
+        # Re-employed in October: paid through October, 11 months kept.
+        stopped = db.get(Award, first.id)
+        assert (stopped.status, stopped.last_period, stopped.stop_reason) == ("stopped", 202610, "重新就业")
+        assert unemployment.months_left(db, stopped) == 11
+        # Enlisted 2026-09-15, before the first month paid: October was not due — ordered back,
+        # and all 12 months are kept.
+        enlisted_award = db.get(Award, second.id)
+        assert (enlisted_award.last_period, enlisted_award.stop_reason) == (202609, "应征服兵役")
+        assert db.query(Debt).filter(Debt.award_id == second.id).one().principal == MONTHLY
+        assert unemployment.months_left(db, enlisted_award) == 12
+
+
+def test_a_stop_report_of_enlistment_goes_through_the_stop_act(sessions):
+    from jingban.benefits.stops import service as stops
+    from jingban.benefits.stops.schemas import StopReportIn
+
+    ssn = unemployed(sessions, periods=months(202310, 202609))
+    award = _claim(sessions, ssn)
+    with sessions() as db:
+        report = stops.record_stop(db, CLERK, ssn, StopReportIn(
+            reason="enlistment", event_date=dt.date(2026, 11, 10), reporter="person"))
+        assert report.awards == 1
+    with sessions() as db:
+        assert db.get(Award, award.id).last_period == 202611
+
+
+def test_a_pension_determined_ends_the_unemployment_benefit(sessions):
+    # Born 1966-01: statutory age 60 years 4 months, reached 2026-05; 33 months of pension
+    # contributions and 150 deemed. The pension is paid from 202612, so the unemployment
+    # benefit ends with 202611.
+    from jingban.records.models import DeemedService
+    from tests.benefits.pension_helpers import ACCOUNT
+
+    ssn = unemployed(sessions, periods=months(202310, 202609), birth=dt.date(1966, 1, 10),
+                     pension=months(202401, 202609))
+    with sessions() as db:
+        person = db.query(Person).filter(Person.ssn == ssn).one()
+        db.add(DeemedService(person_id=person.id, insurance="pension_enterprise", months=150,
+                             from_date=dt.date(1984, 1, 1), to_date=dt.date(1996, 6, 30),
+                             evidence="人事档案", recorded_by="test"))
+        db.commit()
+    award = _claim(sessions, ssn)
+    case = through_review(sessions, "BEN-PENSION", {"ssn": ssn, "bank_account": ACCOUNT})
+    assert case["status"] == "completed", case
+    with sessions() as db:
+        stopped = db.get(Award, award.id)
+        assert (stopped.status, stopped.last_period, stopped.stop_reason) == \
+            ("stopped", 202611, "享受基本养老保险待遇")
+        event = db.query(AwardEvent).filter(AwardEvent.award_id == award.id).one()
+        assert (event.reason, event.effective_period) == ("pension_start", 202612)
