@@ -107,8 +107,11 @@ def awards_xlsx(actor: Actor = Depends(page_actor), db: Session = Depends(get_db
 # --- a person's benefit: staff view and the person's own -----------------------------------------
 
 def _record(request: Request, db: Session, actor: Actor, ssn: str, own: bool):
-    estimate = unemployment.preview(db, actor, ssn) if own else None
-    return render(request, "unemployment_record.html", record=unemployment.record_of(db, actor, ssn),
+    """The benefit; for the person himself with none in force, the estimate before applying."""
+    record = unemployment.record_of(db, actor, ssn)
+    receiving = any(r["award"].status in unemployment.IN_FORCE for r in record["awards"])
+    estimate = unemployment.preview(db, actor, ssn) if own and not receiving else None
+    return render(request, "unemployment_record.html", record=record,
                   own=own, estimate=estimate, payment_kinds=PAYMENT_KINDS, event_names=EVENT_NAMES,
                   reasons=REASONS, sources=stops.SOURCES, statuses=unemployment.STATUS_NAMES)
 
