@@ -580,6 +580,7 @@ def _settle(db: Session, actor: Actor, person: Person, award: Award,
 # --- a person's pension: awards, payments, debts (staff, or the person himself) ------------------
 
 PAYMENT_KINDS = {"regular": "按月发放", "back_pay": "补发", "adjustment": "重新核定补差"}
+OWN_PAGE_KINDS = ("unemployment", "training_subsidy")  # shown under 失业保险金 instead
 
 def breakdown_of(award: Award) -> dict:
     data = json.loads(award.breakdown or "{}")
@@ -595,9 +596,13 @@ def pension_record(db: Session, actor: Actor, ssn: str) -> dict:
     if actor.subject != subject:
         require(actor, "benefits.read")
         audit.log_access(db, actor, subject, "pension")
-    awards = list(db.execute(select(Award).where(Award.person_id == person.id)
+    # The unemployment benefits have a page of their own (benefits.unemployment).
+    awards = list(db.execute(select(Award).where(Award.person_id == person.id,
+                                                 Award.kind.notin_(OWN_PAGE_KINDS))
                              .order_by(Award.id.desc())).scalars())
-    payments = list(db.execute(select(Payment).where(Payment.person_id == person.id)
+    payments = list(db.execute(select(Payment).join(Award, Award.id == Payment.award_id)
+                               .where(Payment.person_id == person.id,
+                                      Award.kind.notin_(OWN_PAGE_KINDS))
                                .order_by(Payment.period.desc(), Payment.id.desc())).scalars())
     debts = []
     for debt in db.execute(select(Debt).where(Debt.person_id == person.id)

@@ -379,7 +379,10 @@ def record_of(db: Session, actor: Actor, ssn: str) -> dict:
                      "entitled": entitled_of(award), "used": used,
                      "left": max(entitled_of(award) - used, 0), "payments": payments,
                      "events": events})
-    return {"person": person, "awards": rows}
+    subsidies = [(a, json.loads(a.breakdown).get("lines", []),
+                  db.execute(select(Payment).where(Payment.award_id == a.id)).scalars().first())
+                 for a in sorted(_subsidies(db, person), key=lambda a: -a.id)]
+    return {"person": person, "awards": rows, "subsidies": subsidies}
 
 
 # --- stops (R§25; 《社会保险法》第五十一条): the months left are kept for a later claim -------------

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from jingban.benefits.common.models import Award, Payment
+from jingban.benefits.unemployment import service as unemployment
 from jingban.cases import service as cases
 from jingban.core import clock
 from jingban.core.errors import InvalidInput
@@ -58,6 +59,9 @@ def test_an_intermediate_certificate_is_paid_once_from_the_unemployment_fund(ses
         expense = db.execute(select(JournalEntry.fund, JournalLine.debit).join(JournalLine).where(
             JournalEntry.source.like("payroll:%"), JournalLine.account == 5001)).all()
         assert expense == [("unemployment", 150000)]
+    with sessions() as db:
+        shown = unemployment.record_of(db, CLERK, ssn)["subsidies"]
+        assert [(a.monthly_amount, p.run_id is not None) for a, _, p in shown] == [(150000, True)]
     # The same certificate again is refused; nothing more is written.
     assert "该证书已享受过技能提升补贴" in _refused(sessions, _payload(ssn))
     with sessions() as db:

@@ -101,3 +101,25 @@ def test_a_resignation_shows_why_and_offers_no_intake(client, make_user, session
     assert 'id="unemployment-intake"' not in screen
     bad = client.get("/benefits/unemployment?ssn=" + ssn + "&registration_date=2026-13-01")
     assert bad.status_code == 200 and "YYYY-MM-DD" in bad.text
+
+
+def test_the_accountant_runs_the_stabilisation_refunds_from_the_page(client, make_user, sessions):
+    # One employer, 2 staff paying 60.00 a month all of 2025: 1,440.00 × 60 % = 864.00.
+    from tests.benefits.unemployment.helpers import employer
+    from tests.benefits.unemployment.test_stabilisation import _staff
+
+    with sessions() as db:
+        _staff(db, employer(db, "稳岗页面有限公司"), 2, months(202501, 202512))
+        db.commit()
+    make_user("acc9", "accountant")
+    token = sign_in(client, "acc9")
+    assert "/benefits/unemployment" in client.get("/benefits/payroll").text  # in the menu
+    reply = post(client, "/benefits/unemployment/stabilisation", token, {"year": "2025"})
+    assert reply.status_code == 200 and "已核定2025年度稳岗返还1户，合计864.00元" in reply.text
+    assert "稳岗页面有限公司" in reply.text
+    again = post(client, "/benefits/unemployment/stabilisation", token, {"year": "2025"})
+    assert "已核定2025年度稳岗返还0户" in again.text
+    bad = post(client, "/benefits/unemployment/stabilisation", token, {"year": "2026"})
+    assert bad.status_code == 422 and "已结束的缴费年度" in bad.text
+    sheet = load_workbook(io.BytesIO(client.get("/benefits/unemployment/stabilisation.xlsx").content)).active
+    assert [r[2] for r in list(sheet.values)[1:]] == ["稳岗页面有限公司"]
