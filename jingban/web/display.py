@@ -14,6 +14,7 @@ from jingban.core import clock
 from jingban.core.actor import CHANNELS
 from jingban.core.money import format_yuan
 from jingban.core.rules import ROLE_NAMES
+from jingban.registration import rules as registration_rules  # unemployment
 from jingban.registration.rules import CARD_KINDS, CARD_STATUS, EMPLOYER_KINDS, INSURANCES
 from jingban.transfers import rules as transfer_rules
 
@@ -199,3 +200,11 @@ GLOBALS = {"change_rows": change_rows, "INSURANCES": INSURANCES, "EMPLOYER_KINDS
            "LEVEL_NAMES": LEVEL_NAMES, "item_name": item_name, "subject_url": subject_url,
            "case_follow_up": case_follow_up, "TRANSFER_KINDS": TRANSFER_KINDS,
            "TRANSFER_STATUS": transfer_rules.STATUS}
+# unemployment: the coded end of an employment (终止就业原因), chosen when an employer's
+# enrollment ends
+GLOBALS["SEPARATIONS"] = {code: name for code, (name, _)  # unemployment
+                          in registration_rules.SEPARATIONS.items()}
+LABELS.update({"separation": "终止就业原因", "registration_date": "失业登记日期",  # unemployment
+               "certificate_number": "证书编号", "certificate_level": "证书等级",
+               "occupation": "职业（工种）", "issued_on": "证书核发日期",
+               "refused_on": "拒绝日期"})

@@ -123,3 +123,21 @@ def test_the_accountant_runs_the_stabilisation_refunds_from_the_page(client, mak
     assert bad.status_code == 422 and "已结束的缴费年度" in bad.text
     sheet = load_workbook(io.BytesIO(client.get("/benefits/unemployment/stabilisation.xlsx").content)).active
     assert [r[2] for r in list(sheet.values)[1:]] == ["稳岗页面有限公司"]
+
+
+def test_ending_an_enrollment_at_the_counter_records_the_end_reason(client, make_user, sessions):
+    # The clerk ends the employer's unemployment enrollment choosing 劳动合同期满终止: the claim
+    # then finds an involuntary end of employment.
+    ssn = unemployed(sessions, periods=months(202310, 202609), active=True, name="减员甲")
+    with sessions() as db:
+        person = db.execute(select(Person).where(Person.ssn == ssn)).scalar_one()
+        enrollment_id = person.enrollments[0].id
+    make_user("clerk4", "clerk")
+    token = sign_in(client, "clerk4")
+    page = client.get(f"/persons/{ssn}").text
+    assert f'id="end-{enrollment_id}-separation"' in page and "劳动合同期满终止" in page
+    reply = post(client, f"/persons/{ssn}/enrollments/{enrollment_id}/end", token,
+                 {"end_date": "2026-09-30", "reason": "合同到期", "separation": "contract_expired"})
+    assert reply.status_code == 200 and "终止就业原因：劳动合同期满终止" in reply.text
+    screen = client.get(f"/benefits/unemployment?ssn={ssn}&registration_date=2026-10-12").text
+    assert 'id="unemployment-intake"' in screen
