@@ -150,6 +150,7 @@ class EnrollmentOut(BaseModel):
     contribution_base: Decimal | None = Field(description="缴费基数（元）")
     status: str
     end_reason: str
+    separation: str | None = Field(default=None, description="终止就业原因代码")  # unemployment
 
 
 class CardCreate(Strict):
