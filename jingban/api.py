@@ -13,6 +13,7 @@ from jingban.benefits.payroll.api import router as payroll_router
 from jingban.benefits.pension.api import router as pension_router
 from jingban.benefits.recovery.api import router as recovery_router
 from jingban.benefits.stops.api import router as stops_router
+from jingban.benefits.unemployment.api import router as unemployment_router  # unemployment
 from jingban.benefits.verification.api import router as verification_router
 from jingban.cases.api import router as cases_router
 from jingban.core import policy
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(monitors_router, prefix=API_PREFIX)  # issue 12 item 3: anomaly monitors
     app.include_router(agreements_router, prefix=API_PREFIX)  # agreements
     app.include_router(claims_router, prefix=API_PREFIX)  # claims (issue 13 items 3–5)
+    app.include_router(unemployment_router, prefix=API_PREFIX)  # unemployment
     install_pages(app)
     app.include_router(security_router, prefix=API_PREFIX)  # seclogin
     install_security(app)  # seclogin: headers, 413, the docs page without inline script

@@ -3,6 +3,7 @@
 from jingban.benefits.common import models as benefit_common_models  # noqa: F401
 from jingban.benefits.recovery import models as benefit_recovery_models  # noqa: F401
 from jingban.benefits.stops import models as benefit_stops_models  # noqa: F401
+from jingban.benefits.unemployment import models as unemployment_models  # noqa: F401  # unemployment
 from jingban.benefits.verification import models as benefit_verification_models  # noqa: F401
 from jingban.cases import models as cases_models  # noqa: F401
 from jingban.core import models as core_models  # noqa: F401

@@ -19,6 +19,9 @@ from jingban.benefits.recovery import service as recovery
 from jingban.benefits.stops import acts as stop_acts
 from jingban.benefits.stops import service as stops
 from jingban.benefits.survivor import acts as survivor_acts
+from jingban.benefits.unemployment import acts as unemployment_acts  # unemployment
+from jingban.benefits.unemployment import batch as unemployment_batch  # unemployment
+from jingban.benefits.unemployment import service as unemployment  # unemployment
 from jingban.benefits.verification import acts as verification_acts
 from jingban.benefits.verification import service as verification
 from jingban.cases import acts, objection, parties
@@ -38,6 +41,7 @@ from jingban.oversight.penalties import service as penalties
 from jingban.records import acts as records_acts
 from jingban.records import service as records
 from jingban.registration import acts as registration_acts
+from jingban.registration import service as registration  # unemployment
 from jingban.transfers import acts as transfer_acts
 from jingban.transfers import rules as transfer_rules
 from jingban.transfers import service as transfers
@@ -49,6 +53,7 @@ ACTS = (*objection.ACTS, *registration_acts.ACTS, *records_acts.ACTS, *transfer_
 ACTS += dishonesty_acts.ACTS  # oversight-dishonesty
 ACTS += (*inspection_acts.ACTS, *penalty_acts.ACTS)  # oversight: inspections and penalties
 ACTS += agreements_acts.ACTS  # agreements
+ACTS += unemployment_acts.ACTS  # unemployment
 
 _installed = False
 
@@ -95,6 +100,12 @@ def install() -> None:
     # The death monitor also reads the deaths other departments shared (issue 12 item 3).
     monitors.use_death_source("shared_facts", _shared_deaths)
     agency.use_redater("agreement_breaches", agreement_breaches.redate_provisional)  # agreements
+    # unemployment (issue 11): the fund's medical premiums with the payroll; a new employment stops it
+    payroll.on_range_paid(unemployment_batch.write_premiums)  # unemployment
+    payroll.on_run_finished(unemployment_batch.book_premiums)  # unemployment
+    registration.on_enrolled(unemployment.stop_on_enrollment)  # unemployment
+    pension.on_awarded(unemployment.stop_on_pension)  # unemployment
+    transfers.use_unemployment_entitlement(unemployment.remaining_entitlement)  # unemployment
     _installed = True
 from jingban.agreements.claims import acts as claims_acts  # noqa: E402  # claims
 

@@ -815,14 +815,18 @@ def contribution_months(db: Session, person_ids: list[int],
     return {pid: int(paid.get(pid, 0)) + int(deemed.get(pid, 0) or 0) for pid in person_ids}
 
 
-def paid_months(db: Session, person_id: int, schemes: tuple[str, ...]) -> int:
-    """Months actually paid in ``schemes`` (each once, reversed rows excluded), no deemed months."""
+def paid_months(db: Session, person_id: int, schemes: tuple[str, ...],
+                after: int | None = None) -> int:
+    """Months actually paid in ``schemes`` (each once, reversed rows excluded), no deemed months;
+    only the months after the period ``after`` when given (unemployment: 缴费时间重新计算)."""
     reversal = aliased(Contribution)
-    return int(db.execute(
-        select(func.count(func.distinct(Contribution.period)))
-        .where(Contribution.person_id == person_id, Contribution.kind == "posted",
-               Contribution.insurance.in_(schemes),
-               ~exists().where(reversal.reverses_id == Contribution.id))).scalar() or 0)
+    stmt = (select(func.count(func.distinct(Contribution.period)))
+            .where(Contribution.person_id == person_id, Contribution.kind == "posted",
+                   Contribution.insurance.in_(schemes),
+                   ~exists().where(reversal.reverses_id == Contribution.id)))
+    if after is not None:
+        stmt = stmt.where(Contribution.period > after)
+    return int(db.execute(stmt).scalar() or 0)
 
 
 # --- overpayment recovery (written for jingban.benefits.recovery, R§46) --------------------------

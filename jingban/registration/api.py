@@ -47,7 +47,7 @@ def enrollment_out(e: Enrollment) -> EnrollmentOut:
     return EnrollmentOut(
         id=e.id, insurance=e.insurance, employer_uscc=e.employer.uscc if e.employer else None,
         employer_name=e.employer.name if e.employer else None, start_date=e.start_date,
-        end_date=e.end_date, status=e.status, end_reason=e.end_reason,
+        end_date=e.end_date, status=e.status, end_reason=e.end_reason, separation=e.separation,
         contribution_base=to_yuan(e.contribution_base) if e.contribution_base is not None
         else None)
 

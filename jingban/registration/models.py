@@ -105,6 +105,8 @@ class Enrollment(Base):
     contribution_base: Mapped[int | None] = mapped_column(BigInteger)  # fen
     status: Mapped[str] = mapped_column(String(16), default="active")
     end_reason: Mapped[str] = mapped_column(String(200), default="")
+    # 终止就业原因 (coded, rules.SEPARATIONS): read by the unemployment claim (issue 11)
+    separation: Mapped[str | None] = mapped_column(String(24))
     person: Mapped[Person] = relationship(back_populates="enrollments")
     employer: Mapped[Employer | None] = relationship(lazy="joined")
 

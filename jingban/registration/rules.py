@@ -127,3 +127,20 @@ def retirement_category_problem(sex: str, category: str | None) -> str | None:
 def default_retirement_category(sex: str) -> str | None:
     """Men have one category; a woman's must be recorded from her file (干部/工人)."""
     return "male" if sex == "M" else None
+
+
+# 终止就业原因 (coded on the enrollment when an employer's enrollment ends): whether each is an
+# end of employment "非因本人意愿中断就业" (《失业保险条例》第十四条；《失业保险金申领发放办法》
+# 第四条), which the unemployment claim requires. (name, involuntary)
+SEPARATIONS = {
+    "contract_expired": ("劳动合同期满终止", True),
+    "dismissed": ("被用人单位解除劳动合同", True),
+    "discharged": ("被用人单位开除、除名或辞退", True),
+    "employer_closed": ("用人单位破产、撤销、解散或被吊销营业执照等终止劳动合同", True),
+    "employer_fault": ("因用人单位过错由本人解除劳动合同（劳动合同法第三十八条）", True),
+    "mutual_by_employer": ("用人单位提出、双方协商一致解除劳动合同", True),
+    "resigned": ("本人提出解除劳动合同（辞职）", False),
+    "mutual_by_person": ("本人提出、双方协商一致解除劳动合同", False),
+    "retired": ("退休", False),
+    "other": ("其他原因", False),
+}

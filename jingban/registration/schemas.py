@@ -125,9 +125,18 @@ class EnrollmentCreate(Strict):
     contribution_base: Decimal | None = Field(default=None, description="缴费基数（元）")
 
 
+# 终止就业原因 codes (rules.SEPARATIONS).
+Separation = Literal["contract_expired", "dismissed", "discharged", "employer_closed",
+                     "employer_fault", "mutual_by_employer", "resigned", "mutual_by_person",
+                     "retired", "other"]
+
+
 class EnrollmentEnd(Strict):
     end_date: dt.date
     reason: str = Field(min_length=1, max_length=200)
+    separation: Separation | None = Field(
+        default=None,
+        description="终止就业原因代码（单位职工减员时填写，失业保险金申领据此认定是否非本人意愿中断就业）")
 
 
 class EnrollmentOut(BaseModel):
@@ -141,6 +150,7 @@ class EnrollmentOut(BaseModel):
     contribution_base: Decimal | None = Field(description="缴费基数（元）")
     status: str
     end_reason: str
+    separation: str | None = Field(default=None, description="终止就业原因代码")  # unemployment
 
 
 class CardCreate(Strict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -476,6 +477,18 @@ def _check_base(db: Session, insurance: str, base_yuan, start: dt.date) -> int |
     return base
 
 
+# Who is told of a new enrollment, in its transaction (db, actor, enrollment): an employer's
+# enrollment is a new employment, which ends an unemployment benefit (registered by jingban.wiring).
+EnrolledListener = Callable[[Session, Actor, Enrollment], None]
+_ENROLLED: list[EnrolledListener] = []
+
+
+def on_enrolled(listener: EnrolledListener) -> None:
+    """Call ``listener`` after every new enrollment (idempotent)."""
+    if listener not in _ENROLLED:
+        _ENROLLED.append(listener)
+
+
 @transactional
 def enroll(db: Session, actor: Actor, ssn: str, data: EnrollmentCreate) -> Enrollment:
     """参保登记 per insurance; a second active enrollment of the same scheme is refused."""
@@ -511,6 +524,8 @@ def enroll(db: Session, actor: Actor, ssn: str, data: EnrollmentCreate) -> Enrol
     audit.record(db, actor, "registration.enroll", person_subject(person),
                  after=snapshot(enrollment),
                  related=employer_subject(employer) if employer else None)
+    for listener in _ENROLLED:
+        listener(db, actor, enrollment)
     return enrollment
 
 
@@ -530,6 +545,7 @@ def end_enrollment(db: Session, actor: Actor, ssn: str, enrollment_id: int,
     before = snapshot(enrollment)
     enrollment.status, enrollment.end_date, enrollment.end_reason = (
         "ended", data.end_date, data.reason)
+    enrollment.separation = data.separation
     audit.record(db, actor, "registration.end_enrollment", person_subject(person),
                  before=before, after=snapshot(enrollment), reason=data.reason,
                  related=employer_subject(enrollment.employer) if enrollment.employer else None)

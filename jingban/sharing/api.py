@@ -40,7 +40,8 @@ def detail_out(batch: FeedBatch) -> BatchDetail:
              description="CSV（首行为表头，UTF-8）或 JSON 对象数组。同一文件重复上传时返回原批次"
                          "（200，repeat=true），不重复处理。")
 def upload(response: Response, kind: FeedKind = Form(
-               description="employer 单位 / population 人口 / judicial 在押服刑 / exit 出境定居"),
+               description="employer 单位 / population 人口 / judicial 在押服刑 / exit 出境定居 / "
+                           "employment 就业登记与应征入伍"),
            file: UploadFile = File(description="共享数据文件"),
            actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
     content = file.file.read(rules.MAX_FILE_BYTES + 1)

@@ -18,7 +18,8 @@ from jingban.core.http import VALIDATION_MESSAGES
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 KINDS = {"employer": "单位登记信息（市场监管/民政/编办）", "population": "人口信息（公安/卫健/民政）",
-         "judicial": "在押服刑与释放信息（司法行政）", "exit": "移居境外与丧失国籍信息（公安出入境）"}
+         "judicial": "在押服刑与释放信息（司法行政）", "exit": "移居境外与丧失国籍信息（公安出入境）",
+         "employment": "就业登记与应征入伍信息（公共就业服务机构/兵役机关）"}  # unemployment
 STATUS = {"processed": "已处理", "rejected": "已拒绝", "duplicate": "重复", "skipped": "已跳过"}
 
 FIELD_NAMES = {
@@ -35,10 +36,14 @@ FIELD_NAMES = {
     "exit": {"event_id": "事件编号", "event": "事件类型", "citizen_id": "公民身份号码",
              "name": "姓名", "event_date": "定居境外或丧失国籍日期", "country": "国家或地区",
              "effective_date": "生效日期"},
+    "employment": {"event_id": "事件编号", "event": "事件类型", "citizen_id": "公民身份号码",
+                   "name": "姓名", "event_date": "就业或入伍日期", "unit": "用人单位或部队",
+                   "effective_date": "生效日期"},  # unemployment
 }
 REQUIRED_COLUMNS = {"employer": ("action", "uscc"), "population": ("event", "citizen_id"),
                     "judicial": ("event", "citizen_id", "event_date"),
-                    "exit": ("event", "citizen_id", "event_date")}
+                    "exit": ("event", "citizen_id", "event_date"),
+                    "employment": ("event", "citizen_id", "event_date")}  # unemployment
 
 # Registration's field names, as the feed calls them (so a rejected row names its own column).
 FEED_FIELDS = {
@@ -47,6 +52,7 @@ FEED_FIELDS = {
                    "sex": "citizen_id"},
     "judicial": {"ssn": "citizen_id"},
     "exit": {"ssn": "citizen_id"},
+    "employment": {"ssn": "citizen_id"},  # unemployment
 }
 
 # Refusals that mean "nothing to do here" rather than bad data: the record is skipped.
@@ -83,7 +89,7 @@ def parse(kind: str, content: bytes) -> tuple[str, list[Item]]:
     """(CSV header line or "", items) of a feed file; a file that cannot be read is refused whole."""
     if kind not in KINDS:
         raise InvalidInput("sharing.kind", "共享数据类型应为 employer（单位）、population（人口）、"
-                           "judicial（在押服刑）或 exit（出境定居）", "kind")
+                           "judicial（在押服刑）、exit（出境定居）或 employment（就业与入伍）", "kind")
     if len(content) > MAX_FILE_BYTES:
         raise file_error(f"文件超过{MAX_FILE_BYTES // 1024 // 1024}MB，请拆分后分批上传")
     try:

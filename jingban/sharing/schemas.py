@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 from jingban.registration.rules import EMPLOYER_KINDS
 from jingban.registration.schemas import EmployerKind
 
-FeedKind = Literal["employer", "population", "judicial", "exit"]
+FeedKind = Literal["employer", "population", "judicial", "exit", "employment"]
 RecordStatus = Literal["processed", "rejected", "duplicate", "skipped"]
 
 
@@ -89,6 +89,17 @@ class ExitEvent(FeedRow):
     name: str | None = Field(default=None, max_length=64)
     event_date: FeedDate
     country: str | None = Field(default=None, max_length=64)
+
+
+class EmploymentEvent(FeedRow):
+    """公共就业服务机构的就业登记与兵役机关的应征入伍信息: either ends an unemployment benefit
+    (《社会保险法》第五十一条). ``event``: reemployment 重新就业, enlistment 应征服兵役."""
+
+    event: Literal["reemployment", "enlistment"]
+    citizen_id: str = Field(min_length=1, max_length=40)
+    name: str | None = Field(default=None, max_length=64)
+    event_date: FeedDate
+    unit: str | None = Field(default=None, max_length=200)
 
 
 class BatchOut(BaseModel):

@@ -35,7 +35,13 @@ from jingban.registration.schemas import (
 )
 from jingban.sharing import rules
 from jingban.sharing.models import FeedBatch, FeedRecord
-from jingban.sharing.schemas import EmployerEvent, ExitEvent, JudicialEvent, PopulationEvent
+from jingban.sharing.schemas import (
+    EmployerEvent,
+    EmploymentEvent,
+    ExitEvent,
+    JudicialEvent,
+    PopulationEvent,
+)
 
 audit.ACT_NAMES.update({
     "sharing.receive_batch": "接收共享数据文件",
@@ -274,16 +280,18 @@ POPULATION_EVENTS: dict[str, Callable[[Session, Actor, PopulationEvent], Outcome
 
 # --- judicial and exit feeds (R§25, R§26): facts for stopping and eligibility verification ------
 
-FACT_FEEDS: dict[str, type[JudicialEvent] | type[ExitEvent]] = {
+FACT_FEEDS: dict[str, type[JudicialEvent] | type[ExitEvent] | type[EmploymentEvent]] = {
     "judicial": JudicialEvent, "exit": ExitEvent,
+    "employment": EmploymentEvent,  # unemployment: re-employment and enlistment stop it
 }
 
 
-def _fact(db: Session, actor: Actor, kind: str, e: JudicialEvent | ExitEvent, key: str) -> Outcome:
+def _fact(db: Session, actor: Actor, kind: str, e: JudicialEvent | ExitEvent | EmploymentEvent,
+          key: str) -> Outcome:
     """Kept as a fact for the matching run; an imprisonment suspends the person's awards."""
     ssn = _citizen(e)
     if e.event_date > clock.today():
-        raise InvalidInput("sharing.event_date", "收监、释放或出境日期不能晚于今天", "event_date")
+        raise InvalidInput("sharing.event_date", "收监、释放、出境、就业或入伍日期不能晚于今天", "event_date")
     note = stops.receive_fact(db, actor, kind=e.event, ssn=ssn, name=e.name or "",
                               fact_date=e.event_date, source=kind, source_ref=key)
     person = db.execute(select(Person).where(Person.ssn == ssn)).scalar()

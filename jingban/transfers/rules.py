@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from jingban.core.money import round_fen
+from jingban.core.money import round_fen, to_yuan
 
 KINDS = {
     "pension_enterprise": "企业职工基本养老保险关系跨省转移接续",
@@ -191,6 +191,20 @@ def unemployment_amount(paid_months: int, received_months: int, monthly_benefit:
     extra = round_fen(Decimal(benefit) * extra_share)
     return Amount(0, benefit + extra, benefit + extra,
                   f"应享受失业保险金{months}个月×月标准 + 其{extra_share}（医疗保险费、培训与职业介绍补贴）")
+
+
+def entitlement_amount(months_left: int, monthly_benefit: int, received_months: int,
+                       extra_share: Decimal, min_months: int, local_months: int) -> Amount:
+    """失业保险费用 from the agency's own benefit record (R§16 解读; 人社厅发〔2021〕85号): the
+    entitlement still due (the months left × the person's monthly amount) + half of it;
+    nothing when paid under a year at the old place itself."""
+    if local_months < min_months:
+        return Amount(0, 0, 0, f"在转出地缴费不满{min_months}个月，只转移关系，不转移费用")
+    benefit = months_left * monthly_benefit
+    extra = round_fen(Decimal(benefit) * extra_share)
+    return Amount(0, benefit + extra, benefit + extra,
+                  f"本地待遇记录：已领取失业保险金{received_months}个月，尚可领取{months_left}个月×"
+                  f"月标准{to_yuan(monthly_benefit)}元 + 其{extra_share}（医疗保险费、培训与职业介绍补贴）")
 
 
 def may_pay_while_pending(kind: str, relationship_in: bool) -> bool:

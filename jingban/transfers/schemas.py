@@ -19,10 +19,11 @@ class TransferApply(BaseModel):
     kind: Kind = Field(description="转移险种")
     direction: Literal["in", "out"] = Field(description="in 转入本地 / out 从本地转出")
     peer_region: str = Field(pattern=r"^\d{6}$", description="对方统筹地区代码")
-    # Unemployment benefits are not paid through this system yet: the clerk enters the
-    # months already received at the old place from the person's benefit record there.
+    # An old place that paid the benefit through this system answers from its own award
+    # (the real months left); the number here only serves an old place that did not.
     received_months: int = Field(default=0, ge=0, le=24,
-                                 description="失业保险转移：在转出地已领取失业保险金的月数（0–24）")
+                                 description="失业保险转移：在转出地已领取失业保险金的月数（0–24）；"
+                                             "转出地本系统有失业保险金记录的，以其记录为准")
 
     @model_validator(mode="after")
     def _received_only_for_unemployment(self) -> TransferApply:

@@ -184,6 +184,18 @@ def use_pension_check(receiving: Callable[[Session, int], bool]) -> None:
     _pensioners["receiving"] = receiving
 
 
+# The unemployment entitlement a person still has here — (months left, monthly amount in fen,
+# months received) — from the benefits area's own awards, or None when no benefit was ever
+# decided here (``use_unemployment_entitlement``, called by jingban.wiring). The information
+# sheet then rests on the real figures, not on a number the applicant's clerk typed.
+Entitlement = Callable[[Session, int], "tuple[int, int, int] | None"]
+_entitlements: dict[str, Entitlement] = {"left": lambda db, person_id: None}
+
+
+def use_unemployment_entitlement(left: Entitlement) -> None:
+    _entitlements["left"] = left
+
+
 # --- starting a transfer (the act of the TRF-* case items) ----------------------------------------
 
 @transactional
@@ -462,20 +474,30 @@ def information_sheet(db: Session, person: Person, kind: str, received_months: i
             _param(db, "transfers.pooled_fund_start"),
             Decimal(str(_param(db, "transfers.pooled_fund_rate"))))
     elif kind == "unemployment":
-        local = [c["period"] for c in history["contributions"] if c["local"]]
-        amount = rules.unemployment_amount(
-            rules.months_count(periods), received_months,
-            int(_param(db, "transfers.unemployment.monthly_benefit")),
-            _param(db, "transfers.unemployment.benefit_months"),
-            Decimal(str(_param(db, "transfers.unemployment.extra_share"))),
-            int(_param(db, "transfers.unemployment.min_months")),
-            local_months=rules.months_count(local))
+        amount = _unemployment_amount(db, person, history, periods, received_months)
     else:
         amount = rules.Amount(0, 0, 0, "只转移关系，缴费年限累计计算")
     return {**history, "kind": kind, "ssn": person.ssn, "name": person.name,
             "months": rules.months_count(periods),
             "amount": {"account": amount.account, "pooled": amount.pooled,
                        "total": amount.total, "basis": amount.basis}}
+
+
+def _unemployment_amount(db: Session, person: Person, history: dict, periods: list[int],
+                         received_months: int) -> rules.Amount:
+    """失业保险费用: from this agency's own record of the person's benefit when it has one
+    (the real months left and monthly amount), else by the months paid less the months the
+    letter says were received elsewhere."""
+    local = rules.months_count([c["period"] for c in history["contributions"] if c["local"]])
+    extra = Decimal(str(_param(db, "transfers.unemployment.extra_share")))
+    minimum = int(_param(db, "transfers.unemployment.min_months"))
+    if (own := _entitlements["left"](db, person.id)) is not None:
+        left, monthly, received = own
+        return rules.entitlement_amount(left, monthly, received, extra, minimum, local)
+    return rules.unemployment_amount(
+        rules.months_count(periods), received_months,
+        int(_param(db, "transfers.unemployment.monthly_benefit")),
+        _param(db, "transfers.unemployment.benefit_months"), extra, minimum, local_months=local)
 
 
 def _keep_sheet(transfer: Transfer, sheet: dict) -> None:

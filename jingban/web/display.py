@@ -15,6 +15,7 @@ from jingban.core import clock, privacy
 from jingban.core.actor import CHANNELS
 from jingban.core.money import format_yuan
 from jingban.core.rules import ROLE_NAMES
+from jingban.registration import rules as registration_rules  # unemployment
 from jingban.registration.rules import CARD_KINDS, CARD_STATUS, EMPLOYER_KINDS, INSURANCES
 from jingban.transfers import rules as transfer_rules
 
@@ -211,3 +212,11 @@ def pii(context, value: Any, kind: str) -> Any:
 
 
 FILTERS["pii"] = pii  # secdata
+# unemployment: the coded end of an employment (终止就业原因), chosen when an employer's
+# enrollment ends
+GLOBALS["SEPARATIONS"] = {code: name for code, (name, _)  # unemployment
+                          in registration_rules.SEPARATIONS.items()}
+LABELS.update({"separation": "终止就业原因", "registration_date": "失业登记日期",  # unemployment
+               "certificate_number": "证书编号", "certificate_level": "证书等级",
+               "occupation": "职业（工种）", "issued_on": "证书核发日期",
+               "refused_on": "拒绝日期"})

@@ -90,7 +90,9 @@ def test_the_payroll_keeps_deducting_after_a_default(sessions, monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: dt.date(2027, 2, 3))
     with sessions() as db:
         assert recovery.sweep(db, ACCOUNTANT)["defaulted"] == [debt_id]
-    other = add_award(sessions, ssn, kind="unemployment", start=202611, monthly=100000)
+    # The later award must be one the same fund pays (a debt is recovered from its own fund's
+    # benefits only): the enterprise pension fund also pays the survivor kind.
+    other = add_award(sessions, ssn, kind="survivor", start=202611, monthly=100000)
     payroll(sessions, 202611)
     with sessions() as db:
         payment = db.query(Payment).filter(Payment.award_id == other).one()

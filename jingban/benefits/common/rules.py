@@ -46,6 +46,12 @@ STOP_REASONS = {"death": ("stop", "死亡"), "declared_dead": ("stop", "被宣�
                 "imprisonment": ("suspend", "在押服刑"),
                 "nationality_loss": ("stop", "丧失国籍"), "other": ("stop", "其他丧失领取资格情形")}
 DEATH_REASONS = ("death", "declared_dead")
+# What ends an unemployment benefit (《社会保险法》第五十一条；《失业保险条例》第十五条): each stops
+# it from the month after, and the months not drawn are kept for a later claim (第十七条).
+UNEMPLOYMENT_STOPS = {"reemployment": "重新就业", "enlistment": "应征服兵役", "emigration": "移居境外",
+                      "pension_start": "享受基本养老保险待遇",
+                      "refused_work": "无正当理由两次拒不接受推荐的工作或培训"}
+STOP_REASONS.update({reason: ("stop", name) for reason, name in UNEMPLOYMENT_STOPS.items()})
 
 
 def period_of_date(day: dt.date) -> int:
@@ -67,6 +73,10 @@ FUND_OF_KIND = {
     "pension_institution": "pension_institution",
     "pension_resident": "pension_resident",
     "survivor": "pension_enterprise",
+    # 《失业保险条例》第二十条: an unemployed person who dies while receiving — his funeral grant
+    # and survivors' pension are paid by the unemployment fund.
+    "survivor_unemployment": "unemployment",
+    "training_subsidy": "unemployment",  # 技能提升补贴 (人社部发〔2017〕40号)
     "unemployment": "unemployment",
     "injury": "injury",
     "maternity": "maternity",

@@ -52,7 +52,7 @@ from decimal import Decimal
 from sqlalchemy import Date, Integer, String, exists, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from jingban.benefits.common import rules as common_rules
 from jingban.benefits.common.models import Award, Payment, PaymentReturn, PayrollRun
@@ -83,6 +83,26 @@ audit.ACT_NAMES.update({"benefits.payroll_start": "待遇发放批次开始",
                         "benefits.payroll_complete": "待遇发放批次完成"})
 
 Progress = Callable[[int, int], None]
+
+# What other benefit kinds do with a range just paid, in its transaction (db, actor, run, low,
+# high) → rows written, and with a run just completed, in its transaction (db, actor, run):
+# the unemployment fund's medical premiums (registered by jingban.wiring).
+RangeListener = Callable[[Session, Actor, PayrollRun, int, int], int]
+FinishListener = Callable[[Session, Actor, PayrollRun], None]
+_PAID: list[RangeListener] = []
+_FINISHED: list[FinishListener] = []
+
+
+def on_range_paid(listener: RangeListener) -> None:
+    """Call ``listener`` after each person range is paid (idempotent)."""
+    if listener not in _PAID:
+        _PAID.append(listener)
+
+
+def on_run_finished(listener: FinishListener) -> None:
+    """Call ``listener`` when a run completes, after its own booking (idempotent)."""
+    if listener not in _FINISHED:
+        _FINISHED.append(listener)
 
 
 def check_period(period: int) -> int:
@@ -190,9 +210,10 @@ def pay_range(db: Session, actor: Actor, run_id: int, low: int, high: int) -> in
     deducted = _deduct(db, actor, run.id, low, high, today)
     drawn = draw_down_for_run(db, run.id, low, high)
     crash.point("benefits.payroll")  # secops: kill -9 drill, a range paid, not committed
+    others = sum(listener(db, actor, run, low, high) for listener in _PAID)
     audit.record(db, actor, "benefits.payroll_chunk", f"payroll:{period}",
                  after={"persons": [low, high - 1], "payments": count, "picked_up": picked,
-                        "deductions": deducted, "account_payouts": drawn})
+                        "deductions": deducted, "account_payouts": drawn, "others": others})
     return count
 
 
@@ -237,9 +258,12 @@ def _deduct(db: Session, actor: Actor, run_id: int, low: int, high: int, today: 
         return 0
     balance = (select(func.coalesce(func.sum(DebtEntry.amount), 0))
                .where(DebtEntry.debt_id == Debt.id).scalar_subquery())
+    paid_by, owed_to = aliased(Award), aliased(Award)
     found = db.execute(
-        select(Payment.id, Payment.gross, Debt.id, balance)
+        select(Payment.id, Payment.gross, Debt.id, balance, paid_by.kind, owed_to.kind)
         .join(Debt, Debt.person_id == Payment.person_id)
+        .join(paid_by, paid_by.id == Payment.award_id)
+        .outerjoin(owed_to, owed_to.id == Debt.award_id)
         .where(Payment.run_id == run_id, Payment.person_id >= low, Payment.person_id < high,
                Payment.kind == "regular", Payment.deduction == 0,
                Debt.status.in_(recovery_rules.DEBTS_RECOVERING),
@@ -247,7 +271,10 @@ def _deduct(db: Session, actor: Actor, run_id: int, low: int, high: int, today: 
         .order_by(Payment.id, Debt.id)).all()
     left: dict[int, int] = {}
     taken: dict[int, tuple[int, int, int]] = {}  # payment -> (debt, amount, gross)
-    for payment_id, gross, debt_id, owed in found:
+    for payment_id, gross, debt_id, owed, paid_kind, owed_kind in found:
+        # A debt is recovered only from the benefits its own fund pays (分险种核算).
+        if common_rules.fund_of(paid_kind) != common_rules.fund_of(owed_kind):
+            continue
         left.setdefault(debt_id, int(owed))
         if payment_id in taken or left[debt_id] <= 0:
             continue
@@ -337,6 +364,8 @@ def finish_run(db: Session, actor: Actor, run_id: int) -> PayrollRun:
     run.bank_file, run.bank_file_sha256 = bank_file_name(run.period), digest.hexdigest()
     run.status, run.finished_at = "completed", clock.now()
     book_run(db, actor, run)
+    for listener in _FINISHED:
+        listener(db, actor, run)
     audit.record(db, actor, "benefits.payroll_complete", f"payroll:{run.period}",
                  after={"payments": run.payments, "gross": run.gross,
                         "deductions": run.deductions, "net": run.net,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -237,7 +238,8 @@ def send_prereview_notices(db: Session, actor: Actor, month: str | None = None) 
 # --- claim, determination, re-determination (R§18, D§18) ---------------------------------------
 
 KIND_NAMES = {"pension_enterprise": "企业职工基本养老金", "pension_institution": "机关事业单位基本养老金",
-              "pension_resident": "城乡居民基本养老金", "survivor": "遗属待遇"}
+              "pension_resident": "城乡居民基本养老金", "survivor": "遗属待遇",
+              "survivor_unemployment": "遗属待遇（失业保险基金支付）", "unemployment": "失业保险金"}
 PENSION_BASIS = ("《社会保险经办条例》第十八条（待遇核定、按月发放）；"
                  "国发〔2005〕38号《国务院关于完善企业职工基本养老保险制度的决定》第六条"
                  "（基础养老金、个人账户养老金）；全国人民代表大会常务委员会关于实施渐进式延迟法定退休年龄的决定"
@@ -464,6 +466,18 @@ def _period_label(period: int) -> str:
     return f"{period // 100:04d}-{period % 100:02d}"
 
 
+# Who is told of a new pension award, in its transaction (db, actor, award): a pension ends an
+# unemployment benefit (《社会保险法》第五十一条; registered by jingban.wiring).
+AwardedListener = Callable[[Session, Actor, Award], None]
+_AWARDED: list[AwardedListener] = []
+
+
+def on_awarded(listener: AwardedListener) -> None:
+    """Call ``listener`` after every pension determination (idempotent)."""
+    if listener not in _AWARDED:
+        _AWARDED.append(listener)
+
+
 @transactional
 def determine_pension(db: Session, actor: Actor, ssn: str, data: PensionClaim) -> Award:
     """核定基本养老金 on final approval of BEN-PENSION: refused with every reason at once."""
@@ -475,6 +489,8 @@ def determine_pension(db: Session, actor: Actor, ssn: str, data: PensionClaim) -
                            "；".join(found.problems), "ssn")
     award = _new_award(db, actor, found, data.bank_account)
     _tell_award(db, person, award, "核定")
+    for listener in _AWARDED:
+        listener(db, actor, award)
     audit.record(db, actor, "benefits.determine_pension", person_subject(person),
                  after=snapshot(award))
     return award
@@ -564,6 +580,7 @@ def _settle(db: Session, actor: Actor, person: Person, award: Award,
 # --- a person's pension: awards, payments, debts (staff, or the person himself) ------------------
 
 PAYMENT_KINDS = {"regular": "按月发放", "back_pay": "补发", "adjustment": "重新核定补差"}
+OWN_PAGE_KINDS = ("unemployment", "training_subsidy")  # shown under 失业保险金 instead
 
 def breakdown_of(award: Award) -> dict:
     data = json.loads(award.breakdown or "{}")
@@ -579,9 +596,13 @@ def pension_record(db: Session, actor: Actor, ssn: str) -> dict:
     if actor.subject != subject:
         require(actor, "benefits.read")
         audit.log_access(db, actor, subject, "pension")
-    awards = list(db.execute(select(Award).where(Award.person_id == person.id)
+    # The unemployment benefits have a page of their own (benefits.unemployment).
+    awards = list(db.execute(select(Award).where(Award.person_id == person.id,
+                                                 Award.kind.notin_(OWN_PAGE_KINDS))
                              .order_by(Award.id.desc())).scalars())
-    payments = list(db.execute(select(Payment).where(Payment.person_id == person.id)
+    payments = list(db.execute(select(Payment).join(Award, Award.id == Payment.award_id)
+                               .where(Payment.person_id == person.id,
+                                      Award.kind.notin_(OWN_PAGE_KINDS))
                                .order_by(Payment.period.desc(), Payment.id.desc())).scalars())
     debts = []
     for debt in db.execute(select(Debt).where(Debt.person_id == person.id)

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from jingban.benefits.common.rules import period_of_date, shift_period
+from jingban.benefits.common.rules import UNEMPLOYMENT_STOPS, period_of_date, shift_period
 
 # Loss of nationality stops the resident pension only (R§25 解读（一）3).
 NATIONALITY_KINDS = ("pension_resident",)
 # A dependant's benefit (遗属待遇) names the deceased insured person; his death stops nothing.
-DEPENDANT_KINDS = ("survivor",)
+DEPENDANT_KINDS = ("survivor", "survivor_unemployment")
 RESUME_REASONS = {"release": "刑满释放（或假释、监外执行）", "wrong_match": "比对信息有误（错误匹配）"}
 
 
 def stop_applies(reason: str, award_kind: str) -> bool:
     """Whether a stopping event concerns an award of this kind (R§25 解读)."""
+    if reason in UNEMPLOYMENT_STOPS:
+        return award_kind == "unemployment"
     if reason in ("death", "declared_dead", "imprisonment", "other"):
         return award_kind not in DEPENDANT_KINDS or reason == "imprisonment"
     return reason == "nationality_loss" and award_kind in NATIONALITY_KINDS

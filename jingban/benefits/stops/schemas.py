@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jingban.benefits.common.schemas import Strict
 
-StopReason = Literal["death", "declared_dead", "imprisonment", "nationality_loss", "other"]
+StopReason = Literal["death", "declared_dead", "imprisonment", "nationality_loss", "other",
+                     "reemployment", "enlistment", "emigration", "pension_start", "refused_work"]
 Reporter = Literal["person", "employer", "relative"]
 
 
@@ -22,7 +23,10 @@ class StopReportIn(Strict):
     """停发事由报告 (BEN-STOP-REPORT): the payload besides the recipient's SSN."""
 
     reason: StopReason = Field(description="停发事由：death 死亡，declared_dead 被宣告死亡，imprisonment "
-                                           "在押服刑（暂停），nationality_loss 丧失国籍，other 其他")
+                                           "在押服刑（暂停），nationality_loss 丧失国籍，other 其他；"
+                                           "失业保险金：reemployment 重新就业，enlistment 应征服兵役，"
+                                           "emigration 移居境外，pension_start 享受基本养老保险待遇，"
+                                           "refused_work 两次拒不接受推荐的工作或培训")
     event_date: dt.date = Field(description="事由发生日期（死亡日期、收监日期等）")
     reporter: Reporter = Field(description="报告人：person 本人，employer 用人单位，relative 亲属")
     reporter_name: str = Field(default="", max_length=64, description="报告人姓名或单位名称")

@@ -42,11 +42,12 @@ audit.ACT_NAMES.update({
 IN_FORCE = ("active", "suspended")
 AWARD_KINDS = {"pension_enterprise": "企业职工基本养老金", "pension_institution": "机关事业单位基本养老金",
                "pension_resident": "城乡居民养老保险待遇", "survivor": "遗属待遇",
+               "survivor_unemployment": "遗属待遇（失业保险基金）",
                "unemployment": "失业保险金", "injury": "工伤保险待遇"}
 SOURCES = {"person": "本人", "employer": "用人单位", "relative": "亲属", "feed": "共享数据",
            "verification": "资格核验", "case": "业务件"}
 FEED_NAMES = {"population": "公安机关人口信息", "judicial": "司法行政机关在押服刑信息",
-              "exit": "出入境管理机关信息"}
+              "exit": "出入境管理机关信息", "employment": "公共就业服务机构就业登记与兵役机关入伍信息"}
 DEATHS = common_rules.DEATH_REASONS
 DIRECT = (*DEATHS, "imprisonment")  # shared facts that stop or suspend at once (SPEC §12)
 
@@ -186,9 +187,11 @@ def receive_fact(db: Session, actor: Actor, *, kind: str, ssn: str, name: str,
     person = db.execute(select(Person).where(Person.ssn == ssn)).scalar()
     if person is None:
         return "本地无该人员的待遇记录，已存入资格比对信息"
-    if kind not in DIRECT:
+    if kind not in DIRECT and kind not in common_rules.UNEMPLOYMENT_STOPS:
         return "已存入资格比对信息，待资格比对核实"
     awards = applicable(db, person, kind)
+    if not awards and kind not in DIRECT:  # emigration: a pension is verified, not stopped
+        return "已存入资格比对信息，待资格比对核实"
     if not awards:
         return "该人员没有可停发或暂停的在发待遇，已存入资格比对信息"
     report = report_event(db, actor, person, awards, reason=kind, event_date=fact_date,

@@ -45,6 +45,13 @@ from jingban.registration.service import find_person, person_subject
 
 ITEM = "BEN-SURVIVOR"
 KIND = "survivor"
+# 失业保险条例第二十条: who dies while receiving unemployment benefit — the same grant and
+# pension as for an employee (参照当地对在职职工的规定), paid by the unemployment fund; the
+# dependants take one of the two, never both (《社会保险法》第四十九条).
+UNEMPLOYMENT_KIND = "survivor_unemployment"
+KINDS = (KIND, UNEMPLOYMENT_KIND)
+UNEMPLOYMENT_BASIS = ("；《失业保险条例》第二十条（领取失业保险金期间死亡，参照在职职工的规定，"
+                      "由失业保险基金支付丧葬补助金和抚恤金）")
 PROMPT_KIND = "survivor:"  # + person id: one prompt per deceased person
 AGENCY_RECIPIENT = "agency"  # the agency's own work list (经办待办)
 DEBTS_OPEN = ("open", "agreement", "defaulted")
@@ -66,6 +73,7 @@ class Calculation:
     offset: int = 0
     debts: list[tuple[Debt, int, int]] = field(default_factory=list)  # (debt, offset, balance)
     inputs: dict = field(default_factory=dict)
+    kind: str = KIND  # survivor_unemployment when the unemployment fund pays
 
     @property
     def total(self) -> int:
@@ -86,7 +94,20 @@ def _yuan(fen: int) -> str:
 
 def _insured(db: Session, person: Person) -> bool:
     return db.execute(select(exists().where(Enrollment.person_id == person.id,
-                                            Enrollment.insurance == "pension_enterprise"))).scalar()
+                                            Enrollment.insurance == "pension_enterprise"))).scalar() \
+        or unemployed_at_death(db, person)
+
+
+def unemployed_at_death(db: Session, person: Person) -> bool:
+    """Whether the person was receiving unemployment benefit in the month of death (an award
+    due that month, in force or stopped by the death itself)."""
+    if person.death_date is None:
+        return False
+    died = common_rules.period_of_date(person.death_date)
+    return db.execute(select(exists().where(
+        Award.person_id == person.id, Award.kind == "unemployment",
+        Award.status.in_(("active", "suspended", "stopped")), Award.start_period <= died,
+        (Award.last_period.is_(None)) | (Award.last_period >= died)))).scalar()
 
 
 def _pension_months_received(db: Session, person: Person) -> int | None:
@@ -116,14 +137,16 @@ def own_contributions(db: Session, person_id: int) -> int:
     return int(employed) + int(individual)
 
 
-def _open_debts(db: Session, person_id: int) -> list[tuple[Debt, int]]:
-    """The deceased's debts still owed, oldest first, with their balances."""
+def _open_debts(db: Session, person_id: int, fund: str) -> list[tuple[Debt, int]]:
+    """The deceased's debts still owed to ``fund``, oldest first, with their balances (a debt
+    is offset only against what its own fund pays)."""
     balance = (select(func.coalesce(func.sum(DebtEntry.amount), 0))
                .where(DebtEntry.debt_id == Debt.id).scalar_subquery())
-    rows = db.execute(select(Debt, balance).where(Debt.person_id == person_id,
-                                                  Debt.status.in_(DEBTS_OPEN))
-                      .order_by(Debt.id)).all()
-    return [(debt, int(owed)) for debt, owed in rows if owed > 0]
+    rows = db.execute(select(Debt, balance, Award.kind).where(Debt.person_id == person_id,
+                                                              Debt.status.in_(DEBTS_OPEN))
+                      .outerjoin(Award, Award.id == Debt.award_id).order_by(Debt.id)).all()
+    return [(debt, int(owed)) for debt, owed, kind in rows
+            if owed > 0 and common_rules.fund_of(kind) == fund]
 
 
 def calculation(db: Session, person: Person) -> Calculation:
@@ -132,13 +155,19 @@ def calculation(db: Session, person: Person) -> Calculation:
     if person.death_date is None:
         problems.append("该参保人未登记死亡，请先核实死亡信息（死亡登记或公安共享数据）")
     if not _insured(db, person):
-        problems.append("该人员未参加企业职工基本养老保险")
-    if db.execute(select(Award.id).where(Award.person_id == person.id, Award.kind == KIND)).first():
+        problems.append("该人员未参加企业职工基本养老保险，死亡时也未领取失业保险金")
+    if db.execute(select(Award.id).where(Award.person_id == person.id,
+                                         Award.kind.in_(KINDS))).first():
         problems.append("该参保人的遗属待遇已核定，不能重复申领")
     found = Calculation(person, problems)
     if person.death_date is None:
         return found
+    if unemployed_at_death(db, person):
+        found.kind = UNEMPLOYMENT_KIND
     _compute(db, found)
+    if found.kind == UNEMPLOYMENT_KIND:
+        found.lines.append(_line("支付基金", "失业保险基金",
+                                 "领取失业保险金期间死亡，参照在职职工的规定（《失业保险条例》第二十条）"))
     return found
 
 
@@ -189,7 +218,7 @@ def _offset(db: Session, found: Calculation) -> None:
     ratio = Decimal(agency.param(db, "benefits.recovery.survivor_offset_ratio",
                                  found.person.death_date))
     room = min(found.total, round_fen(Decimal(found.total) * ratio))
-    for debt, owed in _open_debts(db, found.person.id):
+    for debt, owed in _open_debts(db, found.person.id, common_rules.fund_of(found.kind)):
         take = min(owed, room)
         if take <= 0:
             break
@@ -224,7 +253,7 @@ def prompts(db: Session, actor: Actor, limit: int = 200) -> list[tuple[Notificat
         Notification.recipient == AGENCY_RECIPIENT, Notification.kind.like(f"{PROMPT_KIND}%"))
         .order_by(Notification.id.desc()).limit(limit)).scalars().all()
     ids = {int(n.kind.removeprefix(PROMPT_KIND)): n for n in notes}
-    done = set(db.execute(select(Award.person_id).where(Award.kind == KIND,
+    done = set(db.execute(select(Award.person_id).where(Award.kind.in_(KINDS),
                                                         Award.person_id.in_(ids))).scalars())
     persons = {p.id: p for p in db.execute(select(Person).where(Person.id.in_(ids))).scalars()}
     return [(note, persons[pid]) for pid, note in ids.items() if pid not in done and pid in persons]
@@ -235,7 +264,7 @@ def awards(db: Session, actor: Actor, limit: int = 100) -> list[tuple[Award, Per
     require(actor, "benefits.read")
     return [tuple(row) for row in db.execute(
         select(Award, Person, Payment).join(Person, Person.id == Award.person_id)
-        .outerjoin(Payment, Payment.award_id == Award.id).where(Award.kind == KIND)
+        .outerjoin(Payment, Payment.award_id == Award.id).where(Award.kind.in_(KINDS))
         .order_by(Award.id.desc()).limit(limit)).all()]
 
 
@@ -264,11 +293,14 @@ def determine_survivor(db: Session, actor: Actor, _key, data: SurvivorClaim) -> 
     relation = RELATIONSHIPS[data.relationship]
     lines = [*found.lines, _line("领取人", f"{data.applicant_name}（{relation}）"),
              _line("发放月份", f"{period // 100}年{period % 100:02d}月", "核定次月随待遇发放一次性发放")]
-    award = Award(person_id=person.id, kind=KIND, case_id=actor.case_id, status="active",
+    unemployed = found.kind == UNEMPLOYMENT_KIND
+    award = Award(person_id=person.id, kind=found.kind,
+                  case_id=actor.case_id, status="active",
                   start_period=period, last_period=period, monthly_amount=found.total,
                   breakdown=json.dumps({"lines": lines, "inputs": found.inputs,
                                         "relationship": data.relationship}, ensure_ascii=False),
-                  basis=BASIS, payee_name=data.applicant_name, bank_account=data.bank_account,
+                  basis=BASIS + (UNEMPLOYMENT_BASIS if unemployed else ""),
+                  payee_name=data.applicant_name, bank_account=data.bank_account,
                   decided_on=today, decided_by=actor.username)
     db.add(award)
     db.flush()

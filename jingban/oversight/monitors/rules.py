@@ -35,7 +35,7 @@ SUBJECT_KINDS = {"person": "参保人", "employer": "用人单位"}
 
 # Awards paid after the insured person's death by their nature: survivors' benefits go to the
 # dependants of the deceased (《社会保险法》第十七条、第三十八条).
-PAID_AFTER_DEATH = ("survivor",)
+PAID_AFTER_DEATH = ("survivor", "survivor_unemployment")
 DEATH_REASONS = ("death", "declared_dead")
 
 # Benefits a person receives at most once at a time, whatever the scheme: one basic pension

@@ -25,7 +25,7 @@ from jingban.registration.rules import INSURANCES
 audit.ACT_NAMES.update({"oversight.monitor_explain": "监测疑点说明关闭",
                         "oversight.monitor_inspect": "监测疑点转入核查"})
 
-NAMES = {**INSURANCES, "survivor": "遗属待遇"}
+NAMES = {**INSURANCES, "survivor": "遗属待遇", "survivor_unemployment": "遗属待遇（失业保险基金）"}
 MAX_LIMIT = 500
 MAX_EXPORT = 100_000
 
