@@ -23,5 +23,6 @@ from jingban.records import models as records_models  # noqa: F401
 from jingban.registration import models as registration_models  # noqa: F401
 from jingban.sharing import models as sharing_models  # noqa: F401
 from jingban.transfers import models as transfers_models  # noqa: F401
+from jingban.enrollment import models as enrollment_models  # noqa: F401  # enrollment
 
 metadata = Base.metadata

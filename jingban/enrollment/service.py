@@ -1,0 +1,266 @@
+"""Enrollment registry acts (SPEC §11): receive a department's file, decide a pair the model
+doubted, collect a flagged person's missing or doubtful fields (E§13, E§14), and the reads.
+The linkage run itself is ``batch.run``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from jingban.core import audit, clock
+from jingban.core.actor import Actor
+from jingban.core.auth import can, require
+from jingban.core.db import transactional
+from jingban.core.errors import Conflict, InvalidInput, JingbanError, NotFound, PermissionDenied
+from jingban.core.files import safe_filename
+from jingban.enrollment import rules
+from jingban.enrollment.models import (
+    RegistryEntry,
+    RegistryFlag,
+    ReviewPair,
+    SourceFile,
+    SourceRecord,
+)
+
+audit.ACT_NAMES.update({
+    "enrollment.receive_file": "接收全民参保登记来源文件",
+    "enrollment.link": "全民参保登记信息比对",
+    "enrollment.decide_pair": "确认疑似同一人",
+    "enrollment.collect": "采集全民参保登记信息",
+})
+MAX_ID = 2**31 - 1
+RECORD_FIELDS = ("citizen_id", "id_problem", "name", "sex", "birth_date", "ethnicity",
+                 "household_region", "household_type", "residence_region", "residence", "phone",
+                 "employment_status", "insurances", "insured_region", "not_enrolled_reason")
+
+
+def _require_read(actor: Actor) -> None:
+    if not can(actor, "enrollment.upload"):
+        require(actor, "enrollment.read")
+
+
+# --- source files (E§8–§10) -----------------------------------------------------------------
+
+@transactional
+def receive_file(db: Session, actor: Actor, *, source: str, filename: str,
+                 content: bytes) -> SourceFile:
+    """Keep a department file and every row as received; broken rows are listed, the rest
+    taken in. The same file again returns the first one and writes nothing."""
+    require(actor, "enrollment.upload")
+    header, items = rules.parse_file(source, content)
+    sha256 = hashlib.sha256(content).hexdigest()
+    if earlier := db.execute(select(SourceFile).where(SourceFile.source == source,
+                                                      SourceFile.sha256 == sha256)).scalar():
+        return earlier
+    upload = SourceFile(source=source, filename=safe_filename(filename), sha256=sha256,
+                        header=header, uploaded_by=actor.username, received_at=clock.now())
+    db.add(upload)
+    db.flush()
+    today = clock.today()
+    for item in items:
+        db.add(_record(upload, item, today))
+    db.flush()
+    _count(db, upload)
+    audit.record(db, actor, "enrollment.receive_file", f"registry_file:{upload.id}",
+                 after={"source": source, "total": upload.total, "rejected": upload.rejected})
+    return upload
+
+
+def _record(upload: SourceFile, item, today) -> SourceRecord:
+    record = SourceRecord(file_id=upload.id, source=upload.source, line=item.line, raw=item.raw,
+                          source_key=f"file:{upload.id}:{item.line}", received_at=upload.received_at)
+    if item.data is None:
+        record.status, record.error_code = "rejected", "registry.row"
+        record.error_message, record.error_field = item.problem, None
+        return record
+    try:
+        values = rules.normalise_row(item.data, today)
+    except JingbanError as exc:
+        record.status, record.error_code, record.error_message = "rejected", exc.code, exc.message
+        record.error_field = (exc.field or "")[:64] or None
+        return record
+    for field, value in values.items():
+        setattr(record, field, value)
+    return record
+
+
+def _count(db: Session, upload: SourceFile) -> None:
+    rows = db.execute(select(SourceRecord.status, func.count()).where(
+        SourceRecord.file_id == upload.id).group_by(SourceRecord.status)).all()
+    counts = dict(rows)
+    upload.accepted, upload.rejected = counts.get("accepted", 0), counts.get("rejected", 0)
+    upload.total = upload.accepted + upload.rejected
+
+
+def list_files(db: Session, actor: Actor, limit: int = 50) -> list[SourceFile]:
+    _require_read(actor)
+    return list(db.execute(select(SourceFile).order_by(SourceFile.id.desc())
+                           .limit(max(1, min(limit, 500)))).scalars())
+
+
+def get_file(db: Session, actor: Actor, file_id: int) -> tuple[SourceFile, list[SourceRecord]]:
+    """A file with its rejected rows (the broken rows to send back to the department)."""
+    _require_read(actor)
+    upload = db.get(SourceFile, file_id) if 0 < file_id <= MAX_ID else None
+    if upload is None:
+        raise NotFound("registry.file_not_found", f"未找到来源文件 {file_id}", "file_id")
+    bad = db.execute(select(SourceRecord).where(SourceRecord.file_id == file_id,
+                                                SourceRecord.status == "rejected")
+                     .order_by(SourceRecord.line)).scalars()
+    return upload, list(bad)
+
+
+# --- review pairs ----------------------------------------------------------------------------
+
+def review_pairs(db: Session, actor: Actor, status: str | None = "open",
+                 limit: int = 200) -> list[dict]:
+    """Pairs between the review thresholds, each with both records side by side."""
+    _require_read(actor)
+    stmt = select(ReviewPair).order_by(ReviewPair.probability.desc(), ReviewPair.id)
+    if status:
+        stmt = stmt.where(ReviewPair.status == status)
+    pairs = list(db.execute(stmt.limit(max(1, min(limit, 2000)))).scalars())
+    keys = {k for p in pairs for k in (p.left_key, p.right_key)}
+    records = {r.source_key: r for r in db.execute(
+        select(SourceRecord).where(SourceRecord.source_key.in_(keys))).scalars()} if keys else {}
+    return [{"pair": p, "left": records.get(p.left_key), "right": records.get(p.right_key)}
+            for p in pairs]
+
+
+@transactional
+def decide_pair(db: Session, actor: Actor, pair_id: int, decision: str, note: str = "") -> ReviewPair:
+    """同一人 / 不是同一人: kept, and the next run links (or keeps apart) the two records."""
+    require(actor, "enrollment.review")
+    if decision not in ("same", "different"):
+        raise InvalidInput("registry.decision", "确认结果应为 same（同一人）或 different（不是同一人）",
+                           "decision")
+    pair = db.get(ReviewPair, pair_id) if 0 < pair_id <= MAX_ID else None
+    if pair is None:
+        raise NotFound("registry.pair_not_found", f"未找到疑似同一人记录 {pair_id}", "pair_id")
+    if pair.status != "open":
+        raise Conflict("registry.pair_decided", "该疑似同一人记录已确认，不能重复确认", "pair_id")
+    pair.status, pair.decided_by, pair.decided_at = decision, actor.username, clock.now()
+    pair.note = (note or "")[:300]
+    audit.record(db, actor, "enrollment.decide_pair", f"registry_pair:{pair.id}",
+                 after={"decision": decision, "left": pair.left_key, "right": pair.right_key})
+    return pair
+
+
+# --- entries and flags -----------------------------------------------------------------------
+
+def get_entry(db: Session, actor: Actor, entry_id: int) -> RegistryEntry:
+    """One registry entry; a portal user sees only his own."""
+    entry = db.get(RegistryEntry, entry_id) if 0 < entry_id <= MAX_ID else None
+    if entry is None or entry.status == "retired":
+        raise NotFound("registry.entry_not_found", f"未找到登记库记录 {entry_id}", "entry_id")
+    _require_entry(actor, entry)
+    audit.log_access(db, actor, f"registry_entry:{entry.id}", "enrollment.entry")
+    return entry
+
+
+def _require_entry(actor: Actor, entry: RegistryEntry) -> None:
+    if "person" in actor.roles:
+        if actor.subject != f"person:{entry.person_id}" or entry.person_id is None:
+            raise PermissionDenied("registry.not_yours", "只能查看本人的登记信息")
+        return
+    _require_read(actor)
+
+
+def entry_for_person(db: Session, person_id: int) -> RegistryEntry | None:
+    """The registry entry that links a registered person (None before the first run)."""
+    return db.execute(select(RegistryEntry).where(RegistryEntry.person_id == person_id,
+                                                  RegistryEntry.status != "retired")
+                      .order_by(RegistryEntry.id)).scalars().first()
+
+
+def open_flags(db: Session, entry_id: int) -> list[RegistryFlag]:
+    return list(db.execute(select(RegistryFlag).where(
+        RegistryFlag.entry_id == entry_id, RegistryFlag.status == "open")
+        .order_by(RegistryFlag.id)).scalars())
+
+
+def flags_of(db: Session, actor: Actor, entry_id: int) -> list[RegistryFlag]:
+    get_entry(db, actor, entry_id)
+    return list(db.execute(select(RegistryFlag).where(RegistryFlag.entry_id == entry_id)
+                           .order_by(RegistryFlag.id)).scalars())
+
+
+def records_of(db: Session, actor: Actor, entry_id: int) -> list[SourceRecord]:
+    _require_read(actor)
+    return list(db.execute(select(SourceRecord).where(SourceRecord.entry_id == entry_id)
+                           .order_by(SourceRecord.id)).scalars())
+
+
+def prompt_fields(db: Session, entry: RegistryEntry) -> list[str]:
+    """The doubtful or missing fields to collect (E§13): those the open flags name."""
+    fields = [f for flag in open_flags(db, entry.id) for f in rules.split(flag.fields)]
+    return [f for f in dict.fromkeys(fields) if f in rules.COLLECTABLE]
+
+
+def entry_values(entry: RegistryEntry) -> dict:
+    return {f: getattr(entry, f) for f in rules.CHOSEN}
+
+
+def entry_sources(entry: RegistryEntry) -> dict[str, str]:
+    return json.loads(entry.sources or "{}")
+
+
+# --- collection during business (E§13, E§14, E§23) -------------------------------------------
+
+@transactional
+def collect(db: Session, actor: Actor, entry_id: int, values: dict[str, str]) -> RegistryEntry:
+    """Take the fixed fields from the counter or the portal as a new ``collection`` row (its
+    source), choose the entry's values again and clear the flags that no longer hold."""
+    from jingban.enrollment import batch
+
+    require(actor, "enrollment.collect")
+    entry = db.get(RegistryEntry, entry_id) if 0 < entry_id <= MAX_ID else None
+    if entry is None or entry.status == "retired":
+        raise NotFound("registry.entry_not_found", f"未找到登记库记录 {entry_id}", "entry_id")
+    _require_entry(actor, entry)
+    given = _collected(values)
+    record = _collection_record(db, entry, given)
+    records = list(db.execute(select(SourceRecord).where(SourceRecord.entry_id == entry.id,
+                                                         SourceRecord.status == "accepted")))
+    rows = [r for (r,) in records]
+    before = entry_values(entry)
+    channel = {"counter": "柜台", "web": "网上", "api": "接口"}.get(actor.channel, actor.channel)
+    batch.settle(db, entry, rows, open_flags(db, entry.id), entry.run_id,
+                 f"{channel}采集：{record.source_key}", actor.username)
+    audit.record(db, actor, "enrollment.collect", f"registry_entry:{entry.id}",
+                 before={k: before[k] for k in given}, after={k: entry_values(entry)[k] for k in given})
+    return entry
+
+
+def _collected(values: dict[str, str]) -> dict[str, str]:
+    given = {k: (v or "").strip() for k, v in values.items() if (v or "").strip()}
+    if unknown := [k for k in given if k not in rules.COLLECTABLE]:
+        raise InvalidInput("registry.field", f"不能采集的字段：{'、'.join(unknown)}", unknown[0])
+    if not given:
+        raise InvalidInput("registry.nothing", "请至少填写一项需要补充或更正的信息", None)
+    return given
+
+
+def _collection_record(db: Session, entry: RegistryEntry, given: dict[str, str]) -> SourceRecord:
+    identity = {"name": entry.name, "citizen_id": entry.citizen_id,
+                "birth_date": entry.birth_date.isoformat() if entry.birth_date else "",
+                "sex": entry.sex, "household_region": entry.household_region}
+    data = {k: v for k, v in {**identity, **given}.items() if v}
+    normalised = rules.normalise_row(data, clock.today())
+    if "citizen_id" in given and normalised["id_problem"]:
+        problem = rules.ID_PROBLEMS.get(str(normalised["id_problem"]), "公民身份号码不正确")
+        raise InvalidInput(str(normalised["id_problem"]), problem, "citizen_id")
+    n = db.execute(select(func.count()).select_from(SourceRecord).where(
+        SourceRecord.source == "collection", SourceRecord.entry_id == entry.id)).scalar_one()
+    record = SourceRecord(source="collection", source_key=f"collect:{entry.id}:{n + 1}",
+                          raw=json.dumps(given, ensure_ascii=False), entry_id=entry.id,
+                          received_at=clock.now())
+    for field, value in normalised.items():
+        if field in given or field in identity or field == "id_problem":
+            setattr(record, field, value)
+    db.add(record)
+    db.flush()
+    return record
