@@ -45,8 +45,9 @@ def thresholds(region: str) -> dict:
 def agency_values(person: Person) -> dict:
     active = [e for e in person.enrollments if e.status == "active"]
     employed = any(e.employer_id for e in active)
-    cid = person.id_number if person.id_type == "citizen_id" else ""
-    return {"citizen_id": cid, "id_problem": "" if cid else "id.missing",
+    cid = rules.normalise_id(person.id_number if person.id_type == "citizen_id" else "",
+                             clock.today())  # legacy rows may hold a 15-digit number
+    return {"citizen_id": cid.number, "id_problem": cid.problem,
             "name": rules.normalise_name(person.name), "sex": person.sex,
             "birth_date": person.birth_date, "household_region": person.household_region or "",
             "residence": person.address or "", "phone": rules.normalise_phone(person.phone),

@@ -2,7 +2,8 @@
 the records themselves for the rest, on DuckDB (``JINGBAN_LINKAGE_BACKEND``; only ``duckdb``
 is wired here). Pure computation: rows in, scored pairs out; no database of ours.
 
-Blocking on birth date and area, on name and area, on name and birth date, and on phone;
+Blocking on birth date and area, on name and area, on name and birth date, on birth date
+and surname (people who moved), and on phone;
 comparisons of the name (exact, Jaro-Winkler), the citizen ID and the birth date (edit
 distance, so swapped digits still score), area, sex and phone. The model is trained when there
 are enough records (``enrollment.linkage.min_train``); on fewer it uses the prior m/u values
@@ -98,8 +99,10 @@ def _settings():
         cl.ExactMatch("phone").configure(m_probabilities=[0.7, 0.3], u_probabilities=[1e-6, 0.999999]),
     ]
     blocking = [block_on("birth_date", "area"), block_on("name", "area"),
-                block_on("name", "birth_date"), block_on("phone")]
-    return SettingsCreator(link_type="dedupe_only", comparisons=comparisons,
+                block_on("name", "birth_date"), block_on("birth_date", "substr(name, 1, 1)"),
+                block_on("phone")]
+    return SettingsCreator(link_type="dedupe_only", comparisons=comparisons, max_iterations=12,
+                           em_convergence=0.001,
                            blocking_rules_to_generate_predictions=blocking,
                            probability_two_random_records_match=1e-4,
                            retain_intermediate_calculation_columns=False,
@@ -130,9 +133,46 @@ def model_pairs(rows: Sequence[dict], threshold: float, *, train: bool,
         "unique_id": row["unique_id"]} for row in rows])
     data = DuckDBAPI().register(table, dataset_display_name="registry_records")
     linker = Linker(data, _settings())
+    logging.getLogger("splink").setLevel(logging.ERROR)
     if train:
         _train(linker, len(rows), max_pairs)
     found = linker.inference.predict(threshold_match_probability=threshold).as_pyarrow_table()
     lefts, rights = found.column("unique_id_l").to_pylist(), found.column("unique_id_r").to_pylist()
     probs = found.column("match_probability").to_pylist()
     return [Pair(min(a, b), max(a, b), float(p)) for a, b, p in zip(lefts, rights, probs, strict=True)]
+
+
+@dataclass
+class Result:
+    groups: list[list[int]]
+    review: list[Pair]
+    exact_links: int = 0
+    model_links: int = 0
+
+
+def distinct_ids(a: dict, b: dict) -> bool:
+    """Two valid, different citizen IDs: never merged without a person deciding."""
+    return bool(a.get("citizen_id") and b.get("citizen_id") and a["citizen_id"] != b["citizen_id"]
+                and a.get("id_valid") and b.get("id_valid"))
+
+
+def cluster(rows: Sequence[dict], match: float, review: float, *, train: bool,
+            max_pairs: float = 1e6) -> Result:
+    """Exact valid-ID links, then model links at or above ``match``; pairs between ``review``
+    and ``match`` (or with two different valid IDs) are returned for a person to decide."""
+    found = UnionFind(r["unique_id"] for r in rows)
+    result = Result([], [])
+    for a, b in exact_pairs([{"unique_id": r["unique_id"],
+                              "citizen_id": r["citizen_id"] if r.get("id_valid") else None}
+                             for r in rows]):
+        result.exact_links += found.union(a, b)
+    by_id = {r["unique_id"]: r for r in rows}
+    for pair in model_pairs(rows, review, train=train, max_pairs=max_pairs):
+        if found.find(pair.left) == found.find(pair.right):
+            continue
+        if pair.probability >= match and not distinct_ids(by_id[pair.left], by_id[pair.right]):
+            result.model_links += found.union(pair.left, pair.right)
+        else:
+            result.review.append(pair)
+    result.groups = found.groups()
+    return result

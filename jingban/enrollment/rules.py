@@ -162,6 +162,7 @@ def _code(text: str | None, choices: Mapping[str, str], field: str) -> str:
                        + "、".join(f"{k}（{v}）" for k, v in choices.items()), field)
 
 
+@cache
 def region_code(text: str | None, field: str, today: dt.date) -> str:
     value = half_width(text)
     if not value:
@@ -301,7 +302,8 @@ def both_names(facts: Facts, both: set[str]) -> set[str]:
 
 
 def enrollment_flag(facts: Facts, today: dt.date) -> Flag | None:
-    """未参保 / 未参全 (E§10): nothing anywhere; or employed without injury or unemployment."""
+    """未参保 / 未参全 (E§10): nothing anywhere and no reason known yet; or employed without
+    every insurance an employee joins."""
     if facts.here or facts.elsewhere:
         employed = facts.values.get("employment_status") == "employed"
         missing = {"injury", "unemployment", "pension", "medical"} - families(facts.here)
@@ -309,6 +311,8 @@ def enrollment_flag(facts: Facts, today: dt.date) -> Flag | None:
             names = "、".join(sorted(FAMILY_NAMES[f] for f in missing))
             return Flag("partial", f"单位就业人员未参加{names}", ("employment_status",))
         return None
+    if facts.values.get("not_enrolled_reason"):
+        return None  # collected: the reason is on the register (E§13, E§29)
     age = age_on(facts.values.get("birth_date"), today)  # type: ignore[arg-type]
     why = "未在本地或异地参加任何社会保险"
     if age is not None and age >= PENSION_FROM:

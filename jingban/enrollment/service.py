@@ -171,9 +171,10 @@ def _require_entry(actor: Actor, entry: RegistryEntry) -> None:
 
 def entry_for_person(db: Session, person_id: int) -> RegistryEntry | None:
     """The registry entry that links a registered person (None before the first run)."""
-    return db.execute(select(RegistryEntry).where(RegistryEntry.person_id == person_id,
-                                                  RegistryEntry.status != "retired")
-                      .order_by(RegistryEntry.id)).scalars().first()
+    return db.execute(select(RegistryEntry).join(
+        SourceRecord, SourceRecord.entry_id == RegistryEntry.id).where(
+        SourceRecord.source == "agency", SourceRecord.person_id == person_id,
+        RegistryEntry.status != "retired")).scalars().first()
 
 
 def open_flags(db: Session, entry_id: int) -> list[RegistryFlag]:
