@@ -418,3 +418,75 @@ def _csv(text: str) -> tuple[str, list]:
     except csv.Error as exc:
         raise file_error(f"CSV 格式错误（第{reader.line_num}行）：{exc}") from None
     return lines[0].rstrip("\r\n"), items
+
+
+# --- statistics (E§27–§31) ------------------------------------------------------------------
+
+DIMENSIONS = {"household_region": "户口所在地", "age_band": "年龄段", "sex": "性别",
+              "employment_status": "就业状态", "where": "本地/异地参保",
+              "not_enrolled_reason": "未参保原因", "insurance": "险种"}
+WHERE = {"here": "仅本地参保", "elsewhere": "仅异地参保", "both": "本地和异地均参保",
+         "none": "未参保"}
+SEX_NAMES = {"M": "男", "F": "女", "": "未知"}
+
+
+def where_of(here: str, elsewhere: str) -> str:
+    """本地 / 异地 / 两地 / 未参保 (E§29)."""
+    return {(True, False): "here", (False, True): "elsewhere", (True, True): "both",
+            (False, False): "none"}[(bool(here), bool(elsewhere))]
+
+
+def dimension_values(entry: Mapping[str, object], dimension: str, today: dt.date) -> list[str]:
+    """The value(s) an entry has on a dimension (several for ``insurance``)."""
+    here, elsewhere = str(entry.get("insured_here") or ""), str(entry.get("insured_elsewhere") or "")
+    if dimension == "age_band":
+        return [age_band(entry.get("birth_date"), today)]  # type: ignore[arg-type]
+    if dimension == "where":
+        return [where_of(here, elsewhere)]
+    if dimension == "insurance":
+        return sorted(set(split(here)) | set(split(elsewhere))) or ["none"]
+    if dimension == "not_enrolled_reason":
+        return [str(entry.get(dimension) or "unknown")] if not (here or elsewhere) else []
+    return [str(entry.get(dimension) or "")]
+
+
+def value_label(dimension: str, value: str) -> str:
+    names = {"household_region": {}, "sex": SEX_NAMES, "employment_status": EMPLOYMENT,
+             "where": WHERE, "not_enrolled_reason": {**REASONS, "unknown": "原因未知"},
+             "insurance": {**INSURANCES, "none": "未参保"}}.get(dimension, {})
+    return names.get(value, value or "未登记")
+
+
+def rate(part: int, whole: int) -> float:
+    """A percentage to one decimal (0 for nothing)."""
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def tabulate(entries: Iterable[Mapping[str, object]], dimension: str,
+             today: dt.date) -> list[dict]:
+    """Per value of the dimension: persons, enrolled (here or elsewhere), coverage %, and
+    needs-investigation count (E§28, E§30)."""
+    table: dict[str, dict] = {}
+    for entry in entries:
+        enrolled = bool(entry.get("insured_here") or entry.get("insured_elsewhere"))
+        for value in dimension_values(entry, dimension, today):
+            row = table.setdefault(value, {"value": value, "label": value_label(dimension, value),
+                                           "persons": 0, "enrolled": 0, "investigate": 0})
+            row["persons"] += 1
+            row["enrolled"] += enrolled
+            row["investigate"] += entry.get("status") == "investigate"
+    rows = sorted(table.values(), key=lambda r: (-r["persons"], r["value"]))
+    for row in rows:
+        row["coverage"] = rate(row["enrolled"], row["persons"])
+    return rows
+
+
+def summary(entries: Sequence[Mapping[str, object]]) -> dict:
+    """Headline figures: persons, enrolled, coverage, 全民参保登记率 (entries confirmed without
+    an investigation pending, E§31), duplicates."""
+    total = len(entries)
+    enrolled = sum(bool(e.get("insured_here") or e.get("insured_elsewhere")) for e in entries)
+    confirmed = sum(e.get("status") == "confirmed" for e in entries)
+    return {"persons": total, "enrolled": enrolled, "coverage": rate(enrolled, total),
+            "confirmed": confirmed, "registration_rate": rate(confirmed, total),
+            "investigate": total - confirmed}

@@ -265,3 +265,84 @@ def _collection_record(db: Session, entry: RegistryEntry, given: dict[str, str])
     db.add(record)
     db.flush()
     return record
+
+
+# --- statistics and lists (E§27–§31) ---------------------------------------------------------
+
+STAT_COLUMNS = (RegistryEntry.id, RegistryEntry.name, RegistryEntry.citizen_id,
+                RegistryEntry.sex, RegistryEntry.birth_date, RegistryEntry.household_region,
+                RegistryEntry.employment_status, RegistryEntry.insured_here,
+                RegistryEntry.insured_elsewhere, RegistryEntry.not_enrolled_reason,
+                RegistryEntry.status, RegistryEntry.phone)
+
+
+def _live(db: Session, region: str | None = None) -> list[dict]:
+    stmt = select(*STAT_COLUMNS).where(RegistryEntry.status != "retired").order_by(RegistryEntry.id)
+    if region:
+        stmt = stmt.where(RegistryEntry.household_region == region)
+    return [dict(row._mapping) for row in db.execute(stmt)]
+
+
+def statistics(db: Session, actor: Actor, region: str | None = None) -> dict:
+    """The coverage tables by every dimension, with the headline figures."""
+    _require_read(actor)
+    entries, today = _live(db, region), clock.today()
+    return {"summary": rules.summary(entries),
+            "tables": {d: rules.tabulate(entries, d, today) for d in rules.DIMENSIONS}}
+
+
+def _check_dimension(dimension: str | None) -> None:
+    if dimension and dimension not in rules.DIMENSIONS:
+        raise InvalidInput("registry.dimension", "统计维度应为：" + "、".join(
+            f"{k}（{v}）" for k, v in rules.DIMENSIONS.items()), "dimension")
+
+
+def entries(db: Session, actor: Actor, *, dimension: str | None = None, value: str | None = None,
+            flag: str | None = None, enrolled: bool | None = None, limit: int = 500) -> list[dict]:
+    """The person list behind a statistic (drill-down, E§30): entries with ``value`` on the
+    dimension, optionally only those with an open flag of a kind."""
+    _require_read(actor)
+    _check_dimension(dimension)
+    if flag and flag not in rules.FLAG_KINDS:
+        raise InvalidInput("registry.flag", "标识应为：" + "、".join(rules.FLAG_KINDS), "flag")
+    rows, today = _live(db), clock.today()
+    if dimension:
+        rows = [r for r in rows if (value or "") in rules.dimension_values(r, dimension, today)]
+    if enrolled is not None:
+        rows = [r for r in rows if bool(r["insured_here"] or r["insured_elsewhere"]) == enrolled]
+    if flag:
+        flagged = set(db.execute(select(RegistryFlag.entry_id).where(
+            RegistryFlag.kind == flag, RegistryFlag.status == "open")).scalars())
+        rows = [r for r in rows if r["id"] in flagged]
+    return rows[:max(1, min(limit, 100000))]
+
+
+def entries_xlsx(db: Session, actor: Actor, **filters) -> bytes:
+    from jingban.core.excel import workbook
+
+    rows = entries(db, actor, **filters, limit=100000)
+    return workbook("登记库人员明细", ("登记库编号", "姓名", "公民身份号码", "性别", "出生日期",
+                                "户口所在地", "就业状态", "本地参保险种", "异地参保险种",
+                                "未参保原因", "登记状态"),
+                    [(r["id"], r["name"], r["citizen_id"], rules.SEX_NAMES.get(r["sex"], ""),
+                      r["birth_date"], r["household_region"],
+                      rules.EMPLOYMENT.get(r["employment_status"], ""),
+                      insurance_names(r["insured_here"]), insurance_names(r["insured_elsewhere"]),
+                      rules.REASONS.get(r["not_enrolled_reason"], ""),
+                      "需调查登记" if r["status"] == "investigate" else "已确认") for r in rows])
+
+
+def statistics_xlsx(db: Session, actor: Actor) -> bytes:
+    from jingban.core.excel import workbook
+
+    found = statistics(db, actor)
+    rows = [(rules.DIMENSIONS[d], r["label"], r["persons"], r["enrolled"], r["coverage"],
+             r["investigate"]) for d, table in found["tables"].items() for r in table]
+    return workbook("全民参保登记统计", ("维度", "分组", "人数", "参保人数", "参保率（%）",
+                                 "需调查登记人数"), rows)
+
+
+def insurance_names(codes: str) -> str:
+    from jingban.registration.rules import INSURANCES
+
+    return "、".join(INSURANCES.get(c, c) for c in rules.split(codes))

@@ -189,3 +189,27 @@ def test_the_person_fixes_his_own_entry_in_the_portal(db, world, settings):
     assert open_kinds(db, wang) == set()
     flag = db.execute(select(RegistryFlag).where(RegistryFlag.entry_id == wang.id)).scalar_one()
     assert flag.cleared_source.startswith("网上采集")
+
+
+def test_statistics_match_hand_counts_and_drill_down_to_the_people(db, world, settings):
+    batch.run(db, ADMIN, settings)
+    found = service.statistics(db, ADMIN)
+    # 9 people: 张伟, 李娜, 王强 here; 陈静 here and elsewhere; 刘洋, two 赵敏, two 欧阳 nowhere
+    assert found["summary"]["persons"] == 9 and found["summary"]["enrolled"] == 4
+    assert found["summary"]["coverage"] == 44.4
+    where = {r["value"]: r["persons"] for r in found["tables"]["where"]}
+    assert where == {"here": 3, "both": 1, "none": 5}
+    insurance = {r["value"]: r["persons"] for r in found["tables"]["insurance"]}
+    assert insurance["pension_enterprise"] == 3 and insurance["injury"] == 1
+    assert insurance["medical_resident"] == 1 and insurance["none"] == 5
+    reasons = {r["value"]: r["persons"] for r in found["tables"]["not_enrolled_reason"]}
+    assert reasons == {"unknown": 5}
+    region = {r["value"]: r for r in found["tables"]["household_region"]}
+    assert region["330102"]["persons"] == 1 and region["330102"]["coverage"] == 0.0
+    people = service.entries(db, ADMIN, dimension="where", value="both")
+    assert [p["name"] for p in people] == ["陈静"]
+    flagged = service.entries(db, ADMIN, flag="partial")
+    assert [p["name"] for p in flagged] == ["王强", "陈静"]  # both employed, 陈静 has pension only
+    assert service.statistics_xlsx(db, ADMIN)[:2] == b"PK"
+    with pytest.raises(InvalidInput):
+        service.entries(db, ADMIN, dimension="height")
