@@ -19,6 +19,7 @@ from jingban.core.config import Settings
 from jingban.core.db import make_engine, make_sessionmaker
 from jingban.core.errors import JingbanError
 from jingban.core.http import ReadOnlyRoles, error_response, install_error_handlers
+from jingban.enrollment.api import router as enrollment_router  # enrollment
 from jingban.funds.budget.api import router as budget_router
 from jingban.funds.ledger.api import router as ledger_router
 from jingban.funds.reconciliation.api import router as reconciliation_router
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in (inspections_router, penalties_router):  # oversight: inspections, penalties
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(monitors_router, prefix=API_PREFIX)  # issue 12 item 3: anomaly monitors
+    app.include_router(enrollment_router, prefix=API_PREFIX)  # enrollment
     install_pages(app)
     return app
 

@@ -346,3 +346,18 @@ def insurance_names(codes: str) -> str:
     from jingban.registration.rules import INSURANCES
 
     return "、".join(INSURANCES.get(c, c) for c in rules.split(codes))
+
+
+def runs(db: Session, actor: Actor, limit: int = 20) -> list:
+    from jingban.enrollment.models import LinkRun
+
+    _require_read(actor)
+    return list(db.execute(select(LinkRun).order_by(LinkRun.id.desc()).limit(limit)).scalars())
+
+
+def my_entry(db: Session, actor: Actor) -> RegistryEntry | None:
+    """The portal user's own entry (E§14, E§23)."""
+    require(actor, "enrollment.collect")
+    if not (actor.subject or "").startswith("person:"):
+        raise PermissionDenied("registry.not_person", "仅参保人本人可查看", None)
+    return entry_for_person(db, int(actor.subject.split(":", 1)[1]))
