@@ -32,7 +32,8 @@ def test_upload_run_list_collect_over_http(client, login):
                       json={"phone": "139", "colour": "red"})
     assert error_of(bad)["field"] == "colour"
     fixed = client.post(f"/api/v1/enrollment/entries/{entry_id}/collect", headers=clerk,
-                        json={"phone": "13912345678", "residence": "西湖区", "not_enrolled_reason": "unaware"})
+                        json={"phone": "13912345678", "residence": "西湖区",
+                              "not_enrolled_reason": "unaware"})
     assert fixed.status_code == 200, fixed.text
     assert fixed.json()["prompt_fields"] == [] and fixed.json()["sources"]["phone"] == "collection"
     stats = client.get("/api/v1/enrollment/statistics", headers=clerk).json()
