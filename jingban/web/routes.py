@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from jingban.web import activation, auth, cases, feeds, funds_reconciliation, proofs, records, staff
+from jingban.web import enrollment as enrollment_pages  # enrollment
 from jingban.web import funds_budget as budget_pages
 from jingban.web import funds_ledger as ledger_pages
 from jingban.web import funds_reports as fund_report_pages
@@ -41,4 +42,5 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router, include_in_schema=False)
     app.include_router(inspection_pages.router, include_in_schema=False)  # oversight: inspections
     app.include_router(monitor_pages.router, include_in_schema=False)  # issue 12 item 3
+    app.include_router(enrollment_pages.router, include_in_schema=False)  # enrollment
     app.state.render_error = html_errors(app.state.render_error)
