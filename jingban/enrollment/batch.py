@@ -55,23 +55,27 @@ def agency_values(person: Person) -> dict:
             "insurances": ";".join(sorted({e.insurance for e in active}))}
 
 
-def sync_agency(db: Session, persons: Sequence[Person] | None = None) -> int:
-    """One ``agency`` row per registered person, refreshed from registration (E§22)."""
-    if persons is None:
-        persons = list(db.execute(select(Person).order_by(Person.id)).scalars())
-    keys = [f"person:{p.id}" for p in persons]
+def sync_agency(db: Session) -> list[SourceRecord]:
+    """One ``agency`` row per registered person, refreshed from registration (E§22); returns
+    the rows that are new or changed."""
+    persons = list(db.execute(select(Person).order_by(Person.id)).scalars())
     known = {r.source_key: r for r in db.execute(
-        select(SourceRecord).where(SourceRecord.source == "agency")).scalars()} if keys else {}
-    for person, key in zip(persons, keys, strict=True):
+        select(SourceRecord).where(SourceRecord.source == "agency")).scalars()}
+    changed = []
+    for person in persons:
+        key = f"person:{person.id}"
         record = known.get(key) or SourceRecord(source="agency", source_key=key,
                                                 person_id=person.id, received_at=clock.now())
-        for field, value in agency_values(person).items():
-            if getattr(record, field) != value:
-                setattr(record, field, value)
+        values = agency_values(person)
+        dirty = [f for f, v in values.items() if getattr(record, f) != v]
+        for field in dirty:
+            setattr(record, field, values[field])
         if record.id is None:
             db.add(record)
+        if dirty or record.id is None or person.status == "deceased":
+            changed.append(record)
     db.flush()
-    return len(persons)
+    return changed
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -292,3 +296,60 @@ def _clear(flags: list[RegistryFlag], keep: set[str], actor: str, source: str) -
         if flag.kind not in keep and flag.status == "open":
             flag.status, flag.cleared_at = "cleared", clock.now()
             flag.cleared_by, flag.cleared_source = actor[:64], source[:80]
+
+
+# --- dynamic updates (E§20–§24) --------------------------------------------------------------
+
+@transactional
+def update(db: Session, actor: Actor, settings: Settings) -> LinkRun:
+    """Bring the registry up to date without relinking: changed registrations and rows not yet
+    in an entry join the entry their valid citizen ID names (or their own), else a new entry;
+    the full run (``run``) later links what only the model can."""
+    require(actor, "enrollment.link")
+    started = time.monotonic()
+    limits = thresholds(settings.region)
+    link = LinkRun(started_by=actor.username, started_at=clock.now(), backend="incremental",
+                   match_threshold=limits["match"], review_threshold=limits["review"])
+    db.add(link)
+    changed = {r.id: r for r in sync_agency(db)}
+    for record in db.execute(select(SourceRecord).where(SourceRecord.status == "accepted",
+                                                        SourceRecord.entry_id.is_(None))).scalars():
+        changed[record.id] = record
+    touched = _place(db, list(changed.values()))
+    flags = _flags_by_entry(db)
+    for entry in touched:
+        records = list(db.execute(select(SourceRecord).where(
+            SourceRecord.entry_id == entry.id, SourceRecord.status == "accepted")).scalars())
+        link.flags += settle(db, entry, records, flags.get(entry.id, []), link.id, f"动态更新{link.id}")
+    link.records, link.entries, link.finished_at = len(changed), len(touched), clock.now()
+    link.seconds = round(time.monotonic() - started, 3)
+    audit.record(db, actor, "enrollment.update", f"registry_run:{link.id}",
+                 after={"records": link.records, "entries": link.entries})
+    return link
+
+
+def _place(db: Session, records: list[SourceRecord]) -> list[RegistryEntry]:
+    touched: dict[int, RegistryEntry] = {}
+    for record in records:
+        entry = _by_id_number(db, record) or (db.get(RegistryEntry, record.entry_id)
+                                              if record.entry_id else None)
+        if entry is None or entry.status == "retired":
+            entry = RegistryEntry(anchor=valid_id(record) or f"rec:{record.source_key}")
+            db.add(entry)
+            db.flush()
+        if record.entry_id and record.entry_id != entry.id and (old := db.get(
+                RegistryEntry, record.entry_id)) is not None:
+            touched[old.id] = old  # the entry it leaves is settled again too
+        record.entry_id = entry.id
+        touched[entry.id] = entry
+    db.flush()
+    return list(touched.values())
+
+
+def _by_id_number(db: Session, record: SourceRecord) -> RegistryEntry | None:
+    number = valid_id(record)
+    if not number:
+        return None
+    return db.execute(select(RegistryEntry).where(RegistryEntry.citizen_id == number,
+                                                  RegistryEntry.status != "retired")
+                      .order_by(RegistryEntry.id)).scalars().first()

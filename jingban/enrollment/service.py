@@ -28,6 +28,7 @@ from jingban.enrollment.models import (
 audit.ACT_NAMES.update({
     "enrollment.receive_file": "接收全民参保登记来源文件",
     "enrollment.link": "全民参保登记信息比对",
+    "enrollment.update": "全民参保登记动态更新",
     "enrollment.decide_pair": "确认疑似同一人",
     "enrollment.collect": "采集全民参保登记信息",
 })

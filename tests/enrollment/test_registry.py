@@ -213,3 +213,26 @@ def test_statistics_match_hand_counts_and_drill_down_to_the_people(db, world, se
     assert service.statistics_xlsx(db, ADMIN)[:2] == b"PK"
     with pytest.raises(InvalidInput):
         service.entries(db, ADMIN, dimension="height")
+
+
+def test_dynamic_update_without_a_relink(db, world, settings):
+    batch.run(db, ADMIN, settings)
+    liu = db.execute(select(RegistryEntry).where(RegistryEntry.citizen_id == world["liu_id"])).scalar_one()
+    assert open_kinds(db, liu) == {"not_enrolled"}
+    # 刘洋 registers and enrolls here (a business event), and a new birth comes from health
+    born = person(db, "刘洋", world["liu_id"], B3, insurances=("pension_resident",))
+    db.commit()
+    baby = cid(dt.date(2026, 10, 1), 91)
+    service.receive_file(db, ADMIN, source="health", filename="出生.csv",
+                         content=csv_file([{"citizen_id": baby, "name": "刘小宝",
+                                            "household_region": REGION}]))
+    update = batch.update(db, ADMIN, settings)
+    assert update.backend == "incremental" and update.records == 2
+    assert entry_of(db, born.id).id == liu.id
+    assert open_kinds(db, liu) == set() or "not_enrolled" not in open_kinds(db, liu)
+    cleared = db.execute(select(RegistryFlag).where(RegistryFlag.entry_id == liu.id,
+                                                    RegistryFlag.kind == "not_enrolled")).scalar_one()
+    assert cleared.status == "cleared" and cleared.cleared_source.startswith("动态更新")
+    new = db.execute(select(RegistryEntry).where(RegistryEntry.citizen_id == baby)).scalar_one()
+    assert new.record_count == 1 and "not_enrolled" in open_kinds(db, new)
+    assert batch.update(db, ADMIN, settings).records == 0  # nothing new: nothing done
