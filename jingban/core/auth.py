@@ -96,6 +96,11 @@ PERMISSIONS.update({  # enrollment
     "enrollment.link": frozenset({"data_admin"}),  # enrollment
     "enrollment.review": frozenset({"data_admin"}),  # enrollment
     "enrollment.collect": frozenset({"clerk", "person"}),  # enrollment
+    # household survey (E§15–§19): the grassroots platform plans and reviews, surveyors enter,
+    # the county agency's data administrator approves
+    "enrollment.survey_plan": frozenset({"grassroots"}),  # enrollment
+    "enrollment.survey_enter": frozenset({"surveyor"}),  # enrollment
+    "enrollment.survey_approve": frozenset({"data_admin"}),  # enrollment
 })  # enrollment
 
 _hashers = {"default": PasswordHasher(), "fast": PasswordHasher.from_parameters(profiles.CHEAPEST)}

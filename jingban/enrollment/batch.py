@@ -33,6 +33,7 @@ FIELDS = ("source", "source_key", "person_id", "citizen_id", "id_problem", "name
           "residence", "phone", "employment_status", "insurances", "insured_region",
           "not_enrolled_reason")
 Progress = Callable[[str, int], None]
+COLLECTED = ("collection", "survey")  # rows an entry was given, not found
 
 
 def thresholds(region: str) -> dict:
@@ -160,10 +161,10 @@ def collected_pairs(records: Sequence[SourceRecord]) -> list[tuple[int, int]]:
     """A value collected for an entry stays with the rows that entry had (E§13)."""
     first: dict[int, int] = {}
     for record in records:
-        if record.source != "collection" and record.entry_id and record.entry_id not in first:
+        if record.source not in COLLECTED and record.entry_id and record.entry_id not in first:
             first[record.entry_id] = record.id
     return [(first[r.entry_id], r.id) for r in records
-            if r.source == "collection" and r.entry_id in first]
+            if r.source in COLLECTED and r.entry_id in first]
 
 
 def _distinct_ids(a: SourceRecord, b: SourceRecord) -> bool:

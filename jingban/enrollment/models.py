@@ -164,3 +164,36 @@ class RegistryFlag(Base):
     cleared_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     cleared_by: Mapped[str] = mapped_column(String(64), default="")
     cleared_source: Mapped[str] = mapped_column(String(80), default="")
+
+
+class SurveyList(Base):
+    """入户调查名单 (E§17, E§18): the people of one division to visit, and the team (2–3
+    surveyors) that visits them."""
+
+    __tablename__ = "registry_survey_list"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    division: Mapped[str] = mapped_column(String(12), index=True)  # 6-digit county … 12-digit community
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    team: Mapped[str] = mapped_column(String(200), default="")  # ;-joined surveyor usernames
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+
+
+class SurveyItem(Base):
+    """One person on a survey list (全民参保登记表): what the surveyor entered, the grassroots
+    platform's review and the county's approval (E§19); approved values enter the registry."""
+
+    __tablename__ = "registry_survey_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("registry_survey_list.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("registry_entry.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    # pending | entered | reviewed | approved | returned
+    values: Mapped[str] = mapped_column(Text, default="{}")
+    entered_by: Mapped[str] = mapped_column(String(64), default="")
+    entered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_by: Mapped[str] = mapped_column(String(64), default="")
+    approved_by: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+    __table_args__ = (UniqueConstraint("list_id", "entry_id"),)

@@ -170,6 +170,20 @@ def region_code(text: str | None, field: str, today: dt.date) -> str:
     return ids.validate_region(value, field, today)
 
 
+@cache
+def division_code(text: str | None, field: str, today: dt.date) -> str:
+    """A division down to the community: 6 (county), 9 (township) or 12 digits (community);
+    the county part must name a place."""
+    value = half_width(text)
+    if not value:
+        return ""
+    if not re.fullmatch(r"\d{6}(\d{3}){0,2}", value):
+        raise InvalidInput("region.format", f"{FIELDS.get(field, field)}：行政区划代码应为6位、9位或12位数字",
+                           field)
+    region_code(value[:6], field, today)
+    return value
+
+
 def parse_insurances(text: str | None) -> str:
     """A ;-joined list of insurance codes (also accepts , 、 and the Chinese names)."""
     parts = [p for p in re.split(r"[;,，；、\s]+", half_width(text)) if p]
@@ -190,7 +204,7 @@ def normalise_row(data: Mapping[str, object], today: dt.date) -> dict[str, objec
            "ethnicity": half_width(text.get("ethnicity"))[:16],
            "household_region": region_code(text.get("household_region"), "household_region", today),
            "household_type": _code(text.get("household_type"), HOUSEHOLD_TYPES, "household_type"),
-           "residence_region": region_code(text.get("residence_region"), "residence_region", today),
+           "residence_region": division_code(text.get("residence_region"), "residence_region", today),
            "residence": half_width(text.get("residence"))[:300],
            "phone": normalise_phone(text.get("phone"))[:32],
            "employment_status": _code(text.get("employment_status"), EMPLOYMENT, "employment_status"),

@@ -38,7 +38,7 @@ RECORD_FIELDS = ("citizen_id", "id_problem", "name", "sex", "birth_date", "ethni
                  "employment_status", "insurances", "insured_region", "not_enrolled_reason")
 
 
-def _require_read(actor: Actor) -> None:
+def require_read(actor: Actor) -> None:
     if not can(actor, "enrollment.upload"):
         require(actor, "enrollment.read")
 
@@ -97,14 +97,14 @@ def _count(db: Session, upload: SourceFile) -> None:
 
 
 def list_files(db: Session, actor: Actor, limit: int = 50) -> list[SourceFile]:
-    _require_read(actor)
+    require_read(actor)
     return list(db.execute(select(SourceFile).order_by(SourceFile.id.desc())
                            .limit(max(1, min(limit, 500)))).scalars())
 
 
 def get_file(db: Session, actor: Actor, file_id: int) -> tuple[SourceFile, list[SourceRecord]]:
     """A file with its rejected rows (the broken rows to send back to the department)."""
-    _require_read(actor)
+    require_read(actor)
     upload = db.get(SourceFile, file_id) if 0 < file_id <= MAX_ID else None
     if upload is None:
         raise NotFound("registry.file_not_found", f"未找到来源文件 {file_id}", "file_id")
@@ -119,7 +119,7 @@ def get_file(db: Session, actor: Actor, file_id: int) -> tuple[SourceFile, list[
 def review_pairs(db: Session, actor: Actor, status: str | None = "open",
                  limit: int = 200) -> list[dict]:
     """Pairs between the review thresholds, each with both records side by side."""
-    _require_read(actor)
+    require_read(actor)
     stmt = select(ReviewPair).order_by(ReviewPair.probability.desc(), ReviewPair.id)
     if status:
         stmt = stmt.where(ReviewPair.status == status)
@@ -167,7 +167,7 @@ def _require_entry(actor: Actor, entry: RegistryEntry) -> None:
         if actor.subject != f"person:{entry.person_id}" or entry.person_id is None:
             raise PermissionDenied("registry.not_yours", "只能查看本人的登记信息")
         return
-    _require_read(actor)
+    require_read(actor)
 
 
 def entry_for_person(db: Session, person_id: int) -> RegistryEntry | None:
@@ -191,7 +191,7 @@ def flags_of(db: Session, actor: Actor, entry_id: int) -> list[RegistryFlag]:
 
 
 def records_of(db: Session, actor: Actor, entry_id: int) -> list[SourceRecord]:
-    _require_read(actor)
+    require_read(actor)
     return list(db.execute(select(SourceRecord).where(SourceRecord.entry_id == entry_id)
                            .order_by(SourceRecord.id)).scalars())
 
@@ -223,8 +223,8 @@ def collect(db: Session, actor: Actor, entry_id: int, values: dict[str, str]) ->
     if entry is None or entry.status == "retired":
         raise NotFound("registry.entry_not_found", f"未找到登记库记录 {entry_id}", "entry_id")
     _require_entry(actor, entry)
-    given = _collected(values)
-    record = _collection_record(db, entry, given)
+    given = check_collected(values)
+    record = collection_record(db, entry, given)
     records = list(db.execute(select(SourceRecord).where(SourceRecord.entry_id == entry.id,
                                                          SourceRecord.status == "accepted")))
     rows = [r for (r,) in records]
@@ -237,16 +237,20 @@ def collect(db: Session, actor: Actor, entry_id: int, values: dict[str, str]) ->
     return entry
 
 
-def _collected(values: dict[str, str]) -> dict[str, str]:
+def check_collected(values: dict[str, str]) -> dict[str, str]:
+    """The fields given (collectable ones only), each normalised once to check it."""
     given = {k: (v or "").strip() for k, v in values.items() if (v or "").strip()}
     if unknown := [k for k in given if k not in rules.COLLECTABLE]:
         raise InvalidInput("registry.field", f"不能采集的字段：{'、'.join(unknown)}", unknown[0])
     if not given:
         raise InvalidInput("registry.nothing", "请至少填写一项需要补充或更正的信息", None)
+    rules.normalise_row({"name": "核对", "birth_date": "2000-01-01", **given}, clock.today())
     return given
 
 
-def _collection_record(db: Session, entry: RegistryEntry, given: dict[str, str]) -> SourceRecord:
+def collection_record(db: Session, entry: RegistryEntry, given: dict[str, str],
+                      source: str = "collection", key: str | None = None) -> SourceRecord:
+    """The fixed fields as a new source row of the entry (the evidence of the new values)."""
     identity = {"name": entry.name, "citizen_id": entry.citizen_id,
                 "birth_date": entry.birth_date.isoformat() if entry.birth_date else "",
                 "sex": entry.sex, "household_region": entry.household_region}
@@ -256,8 +260,8 @@ def _collection_record(db: Session, entry: RegistryEntry, given: dict[str, str])
         problem = rules.ID_PROBLEMS.get(str(normalised["id_problem"]), "公民身份号码不正确")
         raise InvalidInput(str(normalised["id_problem"]), problem, "citizen_id")
     n = db.execute(select(func.count()).select_from(SourceRecord).where(
-        SourceRecord.source == "collection", SourceRecord.entry_id == entry.id)).scalar_one()
-    record = SourceRecord(source="collection", source_key=f"collect:{entry.id}:{n + 1}",
+        SourceRecord.source == source, SourceRecord.entry_id == entry.id)).scalar_one()
+    record = SourceRecord(source=source, source_key=key or f"collect:{entry.id}:{n + 1}",
                           raw=json.dumps(given, ensure_ascii=False), entry_id=entry.id,
                           received_at=clock.now())
     for field, value in normalised.items():
@@ -286,7 +290,7 @@ def _live(db: Session, region: str | None = None) -> list[dict]:
 
 def statistics(db: Session, actor: Actor, region: str | None = None) -> dict:
     """The coverage tables by every dimension, with the headline figures."""
-    _require_read(actor)
+    require_read(actor)
     entries, today = _live(db, region), clock.today()
     return {"summary": rules.summary(entries),
             "tables": {d: rules.tabulate(entries, d, today) for d in rules.DIMENSIONS}}
@@ -302,7 +306,7 @@ def entries(db: Session, actor: Actor, *, dimension: str | None = None, value: s
             flag: str | None = None, enrolled: bool | None = None, limit: int = 500) -> list[dict]:
     """The person list behind a statistic (drill-down, E§30): entries with ``value`` on the
     dimension, optionally only those with an open flag of a kind."""
-    _require_read(actor)
+    require_read(actor)
     _check_dimension(dimension)
     if flag and flag not in rules.FLAG_KINDS:
         raise InvalidInput("registry.flag", "标识应为：" + "、".join(rules.FLAG_KINDS), "flag")
@@ -352,7 +356,7 @@ def insurance_names(codes: str) -> str:
 def runs(db: Session, actor: Actor, limit: int = 20) -> list:
     from jingban.enrollment.models import LinkRun
 
-    _require_read(actor)
+    require_read(actor)
     return list(db.execute(select(LinkRun).order_by(LinkRun.id.desc()).limit(limit)).scalars())
 
 

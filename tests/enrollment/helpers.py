@@ -14,7 +14,8 @@ from tests.conftest import REGION, uscc
 
 ADMIN = Actor("admin1", frozenset({"data_admin"}), True, "counter")
 CLERK = Actor("clerk1", frozenset({"clerk"}), False, "counter")
-COLUMNS = ("citizen_id", "name", "sex", "birth_date", "household_region", "phone", "residence",
+COLUMNS = ("citizen_id", "name", "sex", "birth_date", "household_region", "residence_region", "phone",
+           "residence",
            "employment_status", "insurances", "insured_region", "not_enrolled_reason")
 
 
