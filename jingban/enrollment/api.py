@@ -9,7 +9,8 @@ from jingban.core.actor import Actor
 from jingban.core.errors import NotFound
 from jingban.core.excel import xlsx_response
 from jingban.core.http import RowId, api_actor, get_db, settings
-from jingban.enrollment import batch, rules, service
+from jingban.core.pdf import pdf_response
+from jingban.enrollment import batch, rules, service, survey
 from jingban.enrollment.models import RegistryEntry
 from jingban.enrollment.schemas import (
     CollectIn,
@@ -23,9 +24,14 @@ from jingban.enrollment.schemas import (
     PairOut,
     RecordOut,
     RejectedRow,
+    ReviewIn,
     RunOut,
     Source,
     Statistics,
+    SurveyItemOut,
+    SurveyListIn,
+    SurveyListOut,
+    TeamIn,
 )
 
 router = APIRouter(tags=["全民参保登记 enrollment"])
@@ -148,3 +154,63 @@ def stats(region: str | None = Query(default=None, pattern=r"^\d{6}$"),
 @router.get("/enrollment/statistics.xlsx", summary="全民参保登记统计（Excel）")
 def stats_xlsx(actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
     return xlsx_response(service.statistics_xlsx(db, actor), "全民参保登记统计.xlsx")
+
+
+# --- household survey (E§15–§19) -------------------------------------------------------------
+
+def item_out(item, entry) -> SurveyItemOut:
+    import json
+
+    return SurveyItemOut(id=item.id, entry_id=entry.id, name=entry.name, status=item.status,
+                         values=json.loads(item.values or "{}"), entered_by=item.entered_by,
+                         reviewed_by=item.reviewed_by, approved_by=item.approved_by, note=item.note)
+
+
+def _item_of(db: Session, actor: Actor, item) -> SurveyItemOut:
+    return item_out(item, db.get(RegistryEntry, item.entry_id))
+
+
+@router.post("/enrollment/surveys", status_code=201, response_model=SurveyListOut,
+             summary="生成入户调查名单（按行政区划）")
+def survey_list(body: SurveyListIn, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return survey.generate_list(db, actor, body.division)
+
+
+@router.put("/enrollment/surveys/{list_id}/team", response_model=SurveyListOut, summary="指定调查员（2-3人）")
+def survey_team(list_id: RowId, body: TeamIn, actor: Actor = Depends(api_actor),
+                db: Session = Depends(get_db)):
+    return survey.assign_team(db, actor, list_id, body.team)
+
+
+@router.get("/enrollment/surveys/{list_id}/items", response_model=list[SurveyItemOut], summary="调查对象")
+def survey_items(list_id: RowId, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return [item_out(i, e) for i, e in survey.items(db, actor, list_id)]
+
+
+@router.post("/enrollment/survey-items/{item_id}/entry", response_model=SurveyItemOut, summary="录入调查信息")
+def survey_enter(item_id: RowId, body: CollectIn, actor: Actor = Depends(api_actor),
+                 db: Session = Depends(get_db)):
+    return _item_of(db, actor, survey.enter(db, actor, item_id, body.model_dump(exclude_none=True)))
+
+
+@router.post("/enrollment/survey-items/{item_id}/review", response_model=SurveyItemOut,
+             summary="基层平台审核")
+def survey_review(item_id: RowId, body: ReviewIn, actor: Actor = Depends(api_actor),
+                  db: Session = Depends(get_db)):
+    return _item_of(db, actor, survey.review(db, actor, item_id, body.accept, body.note))
+
+
+@router.post("/enrollment/survey-items/{item_id}/approval", response_model=SurveyItemOut,
+             summary="县级审定入库")
+def survey_approve(item_id: RowId, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return _item_of(db, actor, survey.approve(db, actor, item_id))
+
+
+@router.get("/enrollment/surveys/{list_id}/forms.pdf", summary="全民参保登记表（PDF）")
+def survey_forms(list_id: RowId, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return pdf_response(survey.forms_pdf(db, actor, list_id), f"全民参保登记表-{list_id}.pdf")
+
+
+@router.get("/enrollment/surveys/{list_id}/summary.xlsx", summary="全民参保登记个人信息汇总表（Excel）")
+def survey_summary(list_id: RowId, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return xlsx_response(survey.summary_xlsx(db, actor, list_id), f"个人信息汇总表-{list_id}.xlsx")

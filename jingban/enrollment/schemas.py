@@ -175,3 +175,37 @@ class ListedEntry(BaseModel):
     insured_elsewhere: str
     not_enrolled_reason: str
     status: str
+
+
+class SurveyListIn(Strict):
+    division: str = Field(max_length=12, description="行政区划代码（6位县、9位乡镇街道、12位社区村）")
+
+
+class TeamIn(Strict):
+    team: list[str] = Field(min_length=1, max_length=5, description="调查员用户名（2-3人）")
+
+
+class ReviewIn(Strict):
+    accept: bool
+    note: str = Field(default="", max_length=300)
+
+
+class SurveyListOut(Orm):
+    id: int
+    division: str
+    created_by: str
+    created_at: dt.datetime
+    team: str
+    status: str
+
+
+class SurveyItemOut(BaseModel):
+    id: int
+    entry_id: int
+    name: str
+    status: str
+    values: dict[str, str]
+    entered_by: str
+    reviewed_by: str
+    approved_by: str
+    note: str

@@ -43,3 +43,28 @@ def test_upload_run_list_collect_over_http(client, login):
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert error_of(client.get("/api/v1/enrollment/entries/999999", headers=clerk))["code"] == \
         "registry.entry_not_found"
+
+
+def test_survey_over_http_refuses_outsiders(client, login, make_user):
+    admin, grassroots = login("data_admin"), login("grassroots")
+    rows = [{"citizen_id": cid(dt.date(1981, 3, 3), 601), "name": "冯一", "household_region": REGION}]
+    client.post("/api/v1/enrollment/files", data={"source": "police"}, headers=admin,
+                files={"file": ("p.csv", csv_file(rows), "text/csv")})
+    client.post("/api/v1/enrollment/runs", headers=admin)
+    made = client.post("/api/v1/enrollment/surveys", json={"division": REGION}, headers=grassroots)
+    assert made.status_code == 201, made.text
+    list_id = made.json()["id"]
+    assert error_of(client.post("/api/v1/enrollment/surveys", json={"division": "999999"},
+                                headers=grassroots))["field"] == "division"
+    make_user("svA", "surveyor")
+    make_user("svB", "surveyor")
+    team = client.put(f"/api/v1/enrollment/surveys/{list_id}/team", json={"team": ["svA", "svB"]},
+                      headers=grassroots)
+    assert team.status_code == 200 and team.json()["team"] == "svA;svB"
+    item = client.get(f"/api/v1/enrollment/surveys/{list_id}/items", headers=grassroots).json()[0]
+    outsider = login("surveyor")  # a surveyor who is not in the team
+    refused = client.post(f"/api/v1/enrollment/survey-items/{item['id']}/entry", headers=outsider,
+                          json={"phone": "13800002222"})
+    assert error_of(refused)["code"] == "survey.not_in_team"
+    pdf = client.get(f"/api/v1/enrollment/surveys/{list_id}/forms.pdf", headers=grassroots)
+    assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
