@@ -105,7 +105,7 @@ def items(db: Session, actor: Actor, list_id: int) -> list[tuple[SurveyItem, Reg
     get_list(db, actor, list_id)
     return list(db.execute(select(SurveyItem, RegistryEntry).join(
         RegistryEntry, RegistryEntry.id == SurveyItem.entry_id).where(
-        SurveyItem.list_id == list_id).order_by(SurveyItem.id)).tuples())
+        SurveyItem.list_id == list_id).order_by(SurveyItem.id)).all())
 
 
 def _item(db: Session, item_id: int) -> SurveyItem:
