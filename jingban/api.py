@@ -24,6 +24,7 @@ from jingban.core.errors import JingbanError
 from jingban.core.http import ReadOnlyRoles, error_response, install_error_handlers
 from jingban.core.security_api import router as security_router  # seclogin
 from jingban.core.security_http import install as install_security  # seclogin
+from jingban.enrollment.api import router as enrollment_router  # enrollment
 from jingban.funds.budget.api import router as budget_router
 from jingban.funds.ledger.api import router as ledger_router
 from jingban.funds.reconciliation.api import router as reconciliation_router
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(agreements_router, prefix=API_PREFIX)  # agreements
     app.include_router(claims_router, prefix=API_PREFIX)  # claims (issue 13 items 3–5)
     app.include_router(unemployment_router, prefix=API_PREFIX)  # unemployment
+    app.include_router(enrollment_router, prefix=API_PREFIX)  # enrollment
     install_pages(app)
     app.include_router(security_router, prefix=API_PREFIX)  # seclogin
     install_security(app)  # seclogin: headers, 413, the docs page without inline script

@@ -866,6 +866,7 @@ def demo(
                 _demo_pensions(engine, settings)
                 _demo_funds(engine, settings)
                 _demo_oversight(engine, settings)
+                _demo_enrollment(engine, settings)  # enrollment
             except JingbanError as exc:
                 _fail(exc.message, 2)
         elif persons > 0:
@@ -1072,6 +1073,17 @@ AGREEMENTS_ACTOR = Actor("system", frozenset({"agreement_manager"}), True, "cli"
 def agreements_expire() -> None:
     """服务协议期满：期限届满的服务协议标记为已到期（可重复执行，中断后续跑）。"""
     from jingban.agreements.institutions import batch as agreements_batch
+# --- enrollment: the universal enrollment registry (全民参保登记, issue 14) ---------------------
+
+enrollment_app = typer.Typer(help="全民参保登记（信息比对、动态更新）", no_args_is_help=True)  # enrollment
+app.add_typer(enrollment_app, name="enrollment")  # enrollment
+ENROLLMENT_ACTOR = Actor("system", frozenset({"data_admin"}), True, "cli")  # enrollment
+
+
+@enrollment_app.command("link")
+def enrollment_link() -> None:
+    """全量信息比对：证件号一致的先合并，其余由 Splink 模型比对（DuckDB），重建登记库与标识（可重复执行）。"""
+    from jingban.enrollment import batch as enrollment_batch
 
     with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
         try:
@@ -1107,3 +1119,36 @@ def claims_review(period: int = typer.Option(..., "--period", help="结算月份
             _fail(exc.message, 2)
     console.print(f"[green]{period}：结算单 {run.claims} 张、明细 {run.lines} 条，"
                   f"新发现疑点 {sum(json.loads(run.hits).values())} 条[/]")
+                task = bar.add_task("全民参保登记信息比对", total=None)
+                run = enrollment_batch.run(db, ENROLLMENT_ACTOR, settings,
+                                           progress=lambda _step, n: bar.update(task, advance=1))
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+    console.print(f"[green]比对完成：来源记录 {run.records} 条，登记 {run.entries} 人，"
+                  f"待确认 {run.review_pairs} 对，标识 {run.flags} 项（{run.seconds} 秒）[/]")
+
+
+@enrollment_app.command("update")
+def enrollment_update() -> None:
+    """动态更新：新增或变更的登记与来源记录按证件号归入登记库，不重新全量比对（可重复执行）。"""
+    from jingban.enrollment import batch as enrollment_batch
+
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            run = enrollment_batch.update(db, ENROLLMENT_ACTOR, settings)
+        except JingbanError as exc:
+            _fail(exc.message, 2)
+    console.print(f"动态更新：处理记录 {run.records} 条，涉及 {run.entries} 人")
+
+
+def _demo_enrollment(engine: Engine, settings: Settings) -> None:  # enrollment
+    """The registry from several sources with planted duplicates and gaps (jingban.enrollment.demo)."""
+    from jingban.enrollment import demo as enrollment_demo
+
+    with make_sessionmaker(engine, settings)() as db:
+        seeded = enrollment_demo.seed(db, settings)
+    if seeded is None:
+        return
+    console.print(f"全民参保登记演示：{seeded.files} 个来源文件比对为 {seeded.run.entries} 人，"
+                  f"标识 {seeded.run.flags} 项；clerk 打开参保人 {seeded.prompted[0]} 时"
+                  "提示补充联系电话和地址。")

@@ -8,6 +8,7 @@ from jingban.benefits.verification import models as benefit_verification_models 
 from jingban.cases import models as cases_models  # noqa: F401
 from jingban.core import models as core_models  # noqa: F401
 from jingban.core.db import Base
+from jingban.enrollment import models as enrollment_models  # noqa: F401  # enrollment
 from jingban.funds.budget import models as funds_budget_models  # noqa: F401
 from jingban.funds.ledger import models as funds_ledger_models  # noqa: F401
 from jingban.funds.reconciliation import models as funds_reconciliation_models  # noqa: F401

@@ -94,6 +94,21 @@ PERMISSIONS.update({
                                   "inspector", "supervisor"}),  # agreements
 })
 PERMISSIONS["oversight.record"] = PERMISSIONS["oversight.record"] | {"agreement_manager"}  # agreements
+# enrollment (issue 14): the universal enrollment registry (全民参保登记, E§1–§34) — the data
+# administrator takes department files in, runs the linkage and decides the doubtful pairs; the
+# clerk or the person collects a flagged person's missing fields (E§13, E§14)
+PERMISSIONS.update({  # enrollment
+    "enrollment.read": STAFF_READ,  # enrollment
+    "enrollment.upload": frozenset({"data_admin"}),  # enrollment
+    "enrollment.link": frozenset({"data_admin"}),  # enrollment
+    "enrollment.review": frozenset({"data_admin"}),  # enrollment
+    "enrollment.collect": frozenset({"clerk", "person"}),  # enrollment
+    # household survey (E§15–§19): the grassroots platform plans and reviews, surveyors enter,
+    # the county agency's data administrator approves
+    "enrollment.survey_plan": frozenset({"grassroots"}),  # enrollment
+    "enrollment.survey_enter": frozenset({"surveyor"}),  # enrollment
+    "enrollment.survey_approve": frozenset({"data_admin"}),  # enrollment
+})  # enrollment
 
 _hashers = {"default": PasswordHasher(), "fast": PasswordHasher.from_parameters(profiles.CHEAPEST)}
 MIN_PASSWORD = 8

@@ -9,6 +9,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from jingban.web import activation, auth, cases, feeds, funds_reconciliation, proofs, records, staff
 from jingban.web import agreements as agreement_pages  # agreements
 from jingban.web import claims as claim_pages  # claims
+from jingban.web import enrollment as enrollment_pages  # enrollment
 from jingban.web import funds_budget as budget_pages
 from jingban.web import funds_ledger as ledger_pages
 from jingban.web import funds_reports as fund_report_pages
@@ -54,5 +55,6 @@ def install(app: FastAPI) -> None:
     app.include_router(security_pages.router, include_in_schema=False)  # seclogin
     app.include_router(claim_pages.router, include_in_schema=False)  # claims
     app.include_router(unemployment_pages.router, include_in_schema=False)  # unemployment
+    app.include_router(enrollment_pages.router, include_in_schema=False)  # enrollment
     app.state.render_error = html_errors(app.state.render_error)
     app.include_router(agreement_pages.router, include_in_schema=False)  # agreements

@@ -1,0 +1,506 @@
+"""Enrollment registry rules (SPEC §11, E§7–§10, E§27–§31): normalising what the sources say,
+choosing a registry value from linked records, and the flags. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from stdnum.cn import ric
+
+from jingban.core import ids
+from jingban.core.errors import InvalidInput
+from jingban.registration.rules import FAMILY, INSURANCES
+
+# E§8–§10: where registry rows come from. Priority order when sources disagree (first wins):
+# what the person or a clerk confirmed, then our own registration, then the police register.
+SOURCES = {
+    "collection": "业务经办采集", "agency": "本机构业务数据", "police": "公安户籍",
+    "civil": "民政", "health": "卫生健康", "education": "教育（在校学生）", "tax": "税务",
+    "market": "市场监管", "elsewhere": "上级登记库（异地参保）", "survey": "入户调查",
+}
+PRIORITY = ("collection", "survey", "agency", "police", "civil", "health", "education", "tax",
+            "market", "elsewhere")
+FILE_SOURCES = ("police", "civil", "health", "education", "tax", "market", "elsewhere")
+
+FIELDS = {  # E§7 registry fields
+    "name": "姓名", "citizen_id": "公民身份号码", "sex": "性别", "birth_date": "出生日期",
+    "ethnicity": "民族", "household_region": "户口所在地", "household_type": "户口性质",
+    "residence_region": "常住所在地", "residence": "常住地址", "phone": "联系电话",
+    "employment_status": "就业状态", "insurances": "参保险种", "insured_region": "参保地",
+    "not_enrolled_reason": "未参保原因",
+}
+COLUMNS = ("event_id", *FIELDS)
+CHOSEN = ("citizen_id", "name", "sex", "birth_date", "ethnicity", "household_region",
+          "household_type", "residence_region", "residence", "phone", "employment_status",
+          "not_enrolled_reason")
+COLLECTABLE = ("name", "citizen_id", "birth_date", "ethnicity", "household_region",
+               "household_type", "residence_region", "residence", "phone", "employment_status",
+               "not_enrolled_reason")
+EMPLOYMENT = {"employed": "单位就业", "flexible": "灵活就业", "unemployed": "失业",
+              "retired": "退休", "student": "在校学生", "child": "学龄前儿童",
+              "farmer": "务农", "other": "其他"}
+HOUSEHOLD_TYPES = {"agricultural": "农业户口", "non_agricultural": "非农业户口",
+                   "resident": "居民户口"}
+REASONS = {"unwilling": "不愿参保", "cannot_afford": "缴费困难", "unaware": "不了解政策",
+           "employer_refused": "单位未办理", "elsewhere": "在外地参保", "other": "其他"}
+FLAG_KINDS = {"duplicate": "重复参保", "not_enrolled": "未参保", "partial": "未参全",
+              "inaccurate": "信息不准"}
+INVESTIGATE = ("not_enrolled", "partial", "inaccurate")  # → 需调查登记人员 (E§10)
+SEX = {"m": "M", "男": "M", "1": "M", "f": "F", "女": "F", "2": "F"}
+DOTS = "·•‧・･.．﹒∙⋅"
+DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+AGE_BANDS = ((0, 16, "0–15岁"), (16, 30, "16–29岁"), (30, 45, "30–44岁"), (45, 60, "45–59岁"),
+             (60, 200, "60岁及以上"))
+WORKING_AGE = (16, 60)
+PENSION_FROM = 16
+
+
+def half_width(text: str | None) -> str:
+    """Full-width letters, digits and spaces to half-width (NFKC), trimmed."""
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+@cache
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters to simplified (OpenCC), e.g. 張偉 → 张伟."""
+    return _t2s().convert(text) if text else text
+
+
+def normalise_name(text: str | None) -> str:
+    """Half-width, no spaces, one kind of middle dot (买买提·艾力), simplified characters."""
+    name = re.sub(r"\s+", "", half_width(text))
+    name = re.sub(f"[{re.escape(DOTS)}]+", "·", name).strip("·")
+    return simplified(name)
+
+
+def name_key(name: str) -> str:
+    """What two spellings of one name share: no middle dot at all."""
+    return name.replace("·", "")
+
+
+def upgrade_id(number: str) -> str:
+    """A first-generation 15-digit ID as the 18-digit one: 19 before the birth year, and the
+    GB 11643-1999 check digit (computed by python-stdnum)."""
+    body = number[:6] + "19" + number[6:]
+    return body + ric.calc_check_digit(body + "0")
+
+
+@dataclass(frozen=True)
+class IdResult:
+    number: str  # the 18-digit form, or "" when nothing usable was given
+    problem: str = ""  # the ID library's error code, if the number does not hold
+    birth_date: dt.date | None = None
+    sex: str = ""
+
+
+def normalise_id(text: str | None, today: dt.date) -> IdResult:
+    """A citizen ID as the registry keeps it: half-width, no spaces or dashes, X upper-case,
+    15 digits upgraded; validated by the house ID library (check digit, date, area code)."""
+    number = re.sub(r"[\s\-]", "", half_width(text)).upper()
+    if not number:
+        return IdResult("", "id.missing")
+    if re.fullmatch(r"\d{15}", number):
+        number = upgrade_id(number)
+    if not re.fullmatch(r"\d{17}[\dX]", number):
+        return IdResult("", "id.format")
+    try:
+        parsed = ids.parse_citizen_id(number, today, "citizen_id")
+    except InvalidInput as exc:
+        return IdResult(number, exc.code)
+    return IdResult(number, "", parsed.birth_date, parsed.sex)
+
+
+def normalise_phone(text: str | None) -> str:
+    """Digits only; +86/0086 dropped from a mobile number; a landline keeps its area code."""
+    digits = re.sub(r"\D", "", half_width(text))
+    if re.fullmatch(r"(0086|86)1\d{10}", digits):
+        digits = digits[-11:]
+    return digits
+
+
+def parse_date(text: str | None, field: str) -> dt.date | None:
+    value = half_width(str(text) if text is not None else "")
+    if not value:
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise InvalidInput("registry.date", f"{FIELDS[field]}：不是有效的日期，应为 YYYY-MM-DD", field)
+
+
+def parse_sex(text: str | None) -> str:
+    value = half_width(text).lower()
+    if value and value not in SEX:
+        raise InvalidInput("registry.sex", "性别：应为 男/女、M/F 或 1/2", "sex")
+    return SEX.get(value, "")
+
+
+def _code(text: str | None, choices: Mapping[str, str], field: str) -> str:
+    """A coded value given as its code or its Chinese name."""
+    value = half_width(text)
+    if not value:
+        return ""
+    if value in choices:
+        return value
+    for code, label in choices.items():
+        if value == label:
+            return code
+    raise InvalidInput("registry.code", f"{FIELDS[field]}：可选值为 "
+                       + "、".join(f"{k}（{v}）" for k, v in choices.items()), field)
+
+
+@cache
+def region_code(text: str | None, field: str, today: dt.date) -> str:
+    value = half_width(text)
+    if not value:
+        return ""
+    return ids.validate_region(value, field, today)
+
+
+@cache
+def division_code(text: str | None, field: str, today: dt.date) -> str:
+    """A division down to the community: 6 (county), 9 (township) or 12 digits (community);
+    the county part must name a place."""
+    value = half_width(text)
+    if not value:
+        return ""
+    if not re.fullmatch(r"\d{6}(\d{3}){0,2}", value):
+        raise InvalidInput("region.format", f"{FIELDS.get(field, field)}：行政区划代码应为6位、9位或12位数字",
+                           field)
+    region_code(value[:6], field, today)
+    return value
+
+
+def parse_insurances(text: str | None) -> str:
+    """A ;-joined list of insurance codes (also accepts , 、 and the Chinese names)."""
+    parts = [p for p in re.split(r"[;,，；、\s]+", half_width(text)) if p]
+    codes = [_code(p, INSURANCES, "insurances") for p in parts]
+    return ";".join(sorted(set(codes)))
+
+
+def normalise_row(data: Mapping[str, object], today: dt.date) -> dict[str, object]:
+    """One source row as registry values; an unusable value raises with its field."""
+    if unknown := [k for k in data if k not in COLUMNS]:
+        raise InvalidInput("registry.column", f"无法识别的列：{'、'.join(map(str, unknown))}",
+                           str(unknown[0]))
+    text = {k: ("" if v is None else str(v)) for k, v in data.items()}
+    cid = normalise_id(text.get("citizen_id"), today)
+    row = {"citizen_id": cid.number, "id_problem": cid.problem,
+           "name": normalise_name(text.get("name")), "sex": parse_sex(text.get("sex")) or cid.sex,
+           "birth_date": parse_date(text.get("birth_date"), "birth_date") or cid.birth_date,
+           "ethnicity": half_width(text.get("ethnicity"))[:16],
+           "household_region": region_code(text.get("household_region"), "household_region", today),
+           "household_type": _code(text.get("household_type"), HOUSEHOLD_TYPES, "household_type"),
+           "residence_region": division_code(text.get("residence_region"), "residence_region", today),
+           "residence": half_width(text.get("residence"))[:300],
+           "phone": normalise_phone(text.get("phone"))[:32],
+           "employment_status": _code(text.get("employment_status"), EMPLOYMENT, "employment_status"),
+           "insurances": parse_insurances(text.get("insurances")),
+           "insured_region": region_code(text.get("insured_region"), "insured_region", today),
+           "not_enrolled_reason": _code(text.get("not_enrolled_reason"), REASONS,
+                                        "not_enrolled_reason")}
+    if not row["name"]:
+        raise InvalidInput("registry.name", "姓名：缺少必填字段", "name")
+    if not row["citizen_id"] and not row["birth_date"]:
+        raise InvalidInput("registry.identity", "公民身份号码与出生日期至少应有一项", "citizen_id")
+    return row
+
+
+# --- choosing values (survivorship) ---------------------------------------------------------
+
+def rank(source: str) -> int:
+    return PRIORITY.index(source) if source in PRIORITY else len(PRIORITY)
+
+
+def choose(records: Sequence[Mapping[str, object]]) -> tuple[dict[str, object], dict[str, str]]:
+    """Per field, the value of the highest-priority source that gives one (a valid ID before an
+    invalid one); returns (values, field → source)."""
+    ordered = sorted(records, key=lambda r: (rank(str(r["source"])), int(r.get("order", 0))))
+    values: dict[str, object] = {}
+    origin: dict[str, str] = {}
+    valid = [r for r in ordered if r.get("citizen_id") and not r.get("id_problem")]
+    for field in CHOSEN:
+        pool = valid if field == "citizen_id" and valid else ordered
+        for record in pool:
+            if record.get(field) not in (None, ""):
+                values[field], origin[field] = record[field], str(record["source"])
+                break
+        else:
+            values[field] = None if field == "birth_date" else ""
+    return values, origin
+
+
+def conflicts(records: Sequence[Mapping[str, object]]) -> list[str]:
+    """Fields on which the linked records disagree (after normalisation)."""
+    out = []
+    for field in ("citizen_id", "birth_date", "sex"):
+        seen = {r[field] for r in records if r.get(field) not in (None, "")
+                and not (field == "citizen_id" and r.get("id_problem"))}
+        if len(seen) > 1:
+            out.append(field)
+    names = {name_key(str(r["name"])) for r in records if r.get("name")}
+    if len(names) > 1:
+        out.append("name")
+    return out
+
+
+# --- flags (E§10) ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str
+    reason: str
+    fields: tuple[str, ...] = ()
+
+
+def age_on(birth: dt.date | None, today: dt.date) -> int | None:
+    if birth is None:
+        return None
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def age_band(birth: dt.date | None, today: dt.date) -> str:
+    age = age_on(birth, today)
+    if age is None:
+        return "未知"
+    return next(label for low, high, label in AGE_BANDS if low <= age < high)
+
+
+def families(codes: Iterable[str]) -> set[str]:
+    return {FAMILY[c] for c in codes if c in FAMILY}
+
+
+def split(codes: str) -> list[str]:
+    return [c for c in (codes or "").split(";") if c]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the flag rules look at for one registry entry."""
+
+    values: Mapping[str, object]
+    here: tuple[str, ...]  # active insurances in this region
+    elsewhere: tuple[str, ...]
+    agency_persons: int  # how many of our registrations the entry links
+    problems: tuple[tuple[str, str], ...] = ()  # (field, why) from the sources
+    conflicting: tuple[str, ...] = ()
+    deceased: bool = False
+
+
+def duplicate_flag(facts: Facts) -> Flag | None:
+    """重复参保 (E§10, E§29): two registrations here, or one scheme here and elsewhere."""
+    if facts.agency_persons > 1:
+        return Flag("duplicate", f"本地有{facts.agency_persons}条参保登记属于同一人")
+    both = families(facts.here) & families(facts.elsewhere)
+    if both:
+        names = "、".join(sorted(both_names(facts, both)))
+        return Flag("duplicate", f"同时在本地和异地参加{names}")
+    return None
+
+
+def both_names(facts: Facts, both: set[str]) -> set[str]:
+    return {INSURANCES[c] for c in facts.here if FAMILY.get(c) in both}
+
+
+def enrollment_flag(facts: Facts, today: dt.date) -> Flag | None:
+    """未参保 / 未参全 (E§10): nothing anywhere and no reason known yet; or employed without
+    every insurance an employee joins."""
+    if facts.here or facts.elsewhere:
+        employed = facts.values.get("employment_status") == "employed"
+        missing = {"injury", "unemployment", "pension", "medical"} - families(facts.here)
+        if employed and facts.here and missing:
+            names = "、".join(sorted(FAMILY_NAMES[f] for f in missing))
+            return Flag("partial", f"单位就业人员未参加{names}", ("employment_status",))
+        return None
+    if facts.values.get("not_enrolled_reason"):
+        return None  # collected: the reason is on the register (E§13, E§29)
+    age = age_on(facts.values.get("birth_date"), today)  # type: ignore[arg-type]
+    why = "未在本地或异地参加任何社会保险"
+    if age is not None and age >= PENSION_FROM:
+        why += "（已满16周岁）"
+    return Flag("not_enrolled", why, ("not_enrolled_reason", "employment_status"))
+
+
+FAMILY_NAMES = {"pension": "养老保险", "medical": "医疗保险", "injury": "工伤保险",
+                "unemployment": "失业保险", "maternity": "生育保险"}
+ID_PROBLEMS = {"id.missing": "缺少公民身份号码", "id.format": "公民身份号码格式不正确",
+               "id.check_digit": "公民身份号码校验码不正确",
+               "id.birth_date": "公民身份号码中的出生日期不存在",
+               "id.birth_future": "公民身份号码中的出生日期晚于今天",
+               "id.area_code": "公民身份号码中的行政区划代码不存在"}
+
+
+def accuracy_flag(facts: Facts) -> Flag | None:
+    """信息不准 (E§10, E§12): a missing or invalid ID, sources that disagree, no phone or
+    residence — the fields to collect."""
+    reasons, fields = [], []
+    values = facts.values
+    if not values.get("citizen_id"):
+        reasons.append("缺少公民身份号码")
+        fields.append("citizen_id")
+    for field, why in facts.problems:
+        reasons.append(why)
+        fields.append(field)
+    for field in facts.conflicting:
+        reasons.append(f"各来源的{FIELDS[field]}不一致")
+        fields.append(field)
+    for field in ("phone", "residence"):
+        if not values.get(field):
+            reasons.append(f"缺少{FIELDS[field]}")
+            fields.append(field)
+    if not reasons:
+        return None
+    unique = tuple(dict.fromkeys(fields))
+    return Flag("inaccurate", "；".join(dict.fromkeys(reasons)), unique)
+
+
+def flags(facts: Facts, today: dt.date) -> list[Flag]:
+    """Every flag an entry carries now; a deceased person carries none."""
+    if facts.deceased:
+        return []
+    found = [duplicate_flag(facts), enrollment_flag(facts, today), accuracy_flag(facts)]
+    return [f for f in found if f is not None]
+
+
+# --- source files ---------------------------------------------------------------------------
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+def file_error(message: str) -> InvalidInput:
+    return InvalidInput("registry.file", message, "file")
+
+
+def parse_file(source: str, content: bytes) -> tuple[str, list]:
+    """(CSV header or "", items) of a department file; an unreadable file is refused whole."""
+    from jingban.core.files import json_items
+
+    if source not in FILE_SOURCES:
+        raise InvalidInput("registry.source", "来源应为：" + "、".join(
+            f"{s}（{SOURCES[s]}）" for s in FILE_SOURCES), "source")
+    if len(content) > MAX_FILE_BYTES:
+        raise file_error(f"文件超过{MAX_FILE_BYTES // 1024 // 1024}MB，请拆分后分批上传")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise file_error("文件不是 UTF-8 编码，请另存为 UTF-8 后上传") from None
+    if not text.strip() or "\x00" in text:
+        raise file_error("文件为空或含有空字符（NUL）")
+    header, items = ("", json_items(text, file_error)) if text.lstrip()[0] in "[{" else _csv(text)
+    if not items:
+        raise file_error("文件中没有数据记录")
+    return header, items
+
+
+def _csv(text: str) -> tuple[str, list]:
+    import csv
+    import io
+
+    from jingban.core.files import Item, clean
+
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(lines)
+    columns = [c.strip() for c in next(reader, [])]
+    if unknown := [c for c in columns if c not in COLUMNS]:
+        raise file_error(f"CSV 表头含有无法识别的列：{'、'.join(unknown)}")
+    if "name" not in columns:
+        raise file_error("CSV 表头缺少必需的列：name（姓名）；第一行应为表头")
+    items, start = [], reader.line_num
+    try:
+        for row in reader:
+            first, start = start + 1, reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            raw = "".join(lines[first - 1:start]).rstrip("\r\n")
+            if len(row) > len(columns):
+                items.append(Item(first, raw, None, f"第{first}行的列数多于表头"))
+                continue
+            items.append(Item(first, raw, clean(dict(zip(columns, row, strict=False)))))
+    except csv.Error as exc:
+        raise file_error(f"CSV 格式错误（第{reader.line_num}行）：{exc}") from None
+    return lines[0].rstrip("\r\n"), items
+
+
+# --- statistics (E§27–§31) ------------------------------------------------------------------
+
+DIMENSIONS = {"household_region": "户口所在地", "age_band": "年龄段", "sex": "性别",
+              "employment_status": "就业状态", "where": "本地/异地参保",
+              "not_enrolled_reason": "未参保原因", "insurance": "险种"}
+WHERE = {"here": "仅本地参保", "elsewhere": "仅异地参保", "both": "本地和异地均参保",
+         "none": "未参保"}
+SEX_NAMES = {"M": "男", "F": "女", "": "未知"}
+
+
+def where_of(here: str, elsewhere: str) -> str:
+    """本地 / 异地 / 两地 / 未参保 (E§29)."""
+    return {(True, False): "here", (False, True): "elsewhere", (True, True): "both",
+            (False, False): "none"}[(bool(here), bool(elsewhere))]
+
+
+def dimension_values(entry: Mapping[str, object], dimension: str, today: dt.date) -> list[str]:
+    """The value(s) an entry has on a dimension (several for ``insurance``)."""
+    here, elsewhere = str(entry.get("insured_here") or ""), str(entry.get("insured_elsewhere") or "")
+    if dimension == "age_band":
+        return [age_band(entry.get("birth_date"), today)]  # type: ignore[arg-type]
+    if dimension == "where":
+        return [where_of(here, elsewhere)]
+    if dimension == "insurance":
+        return sorted(set(split(here)) | set(split(elsewhere))) or ["none"]
+    if dimension == "not_enrolled_reason":
+        return [str(entry.get(dimension) or "unknown")] if not (here or elsewhere) else []
+    return [str(entry.get(dimension) or "")]
+
+
+def value_label(dimension: str, value: str) -> str:
+    names = {"household_region": {}, "sex": SEX_NAMES, "employment_status": EMPLOYMENT,
+             "where": WHERE, "not_enrolled_reason": {**REASONS, "unknown": "原因未知"},
+             "insurance": {**INSURANCES, "none": "未参保"}}.get(dimension, {})
+    return names.get(value, value or "未登记")
+
+
+def rate(part: int, whole: int) -> float:
+    """A percentage to one decimal (0 for nothing)."""
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def tabulate(entries: Iterable[Mapping[str, object]], dimension: str,
+             today: dt.date) -> list[dict]:
+    """Per value of the dimension: persons, enrolled (here or elsewhere), coverage %, and
+    needs-investigation count (E§28, E§30)."""
+    table: dict[str, dict] = {}
+    for entry in entries:
+        enrolled = bool(entry.get("insured_here") or entry.get("insured_elsewhere"))
+        for value in dimension_values(entry, dimension, today):
+            row = table.setdefault(value, {"value": value, "label": value_label(dimension, value),
+                                           "persons": 0, "enrolled": 0, "investigate": 0})
+            row["persons"] += 1
+            row["enrolled"] += enrolled
+            row["investigate"] += entry.get("status") == "investigate"
+    rows = sorted(table.values(), key=lambda r: (-r["persons"], r["value"]))
+    for row in rows:
+        row["coverage"] = rate(row["enrolled"], row["persons"])
+    return rows
+
+
+def summary(entries: Sequence[Mapping[str, object]]) -> dict:
+    """Headline figures: persons, enrolled, coverage, 全民参保登记率 (entries confirmed without
+    an investigation pending, E§31), duplicates."""
+    total = len(entries)
+    enrolled = sum(bool(e.get("insured_here") or e.get("insured_elsewhere")) for e in entries)
+    confirmed = sum(e.get("status") == "confirmed" for e in entries)
+    return {"persons": total, "enrolled": enrolled, "coverage": rate(enrolled, total),
+            "confirmed": confirmed, "registration_rate": rate(confirmed, total),
+            "investigate": total - confirmed}
