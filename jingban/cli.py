@@ -1073,17 +1073,6 @@ AGREEMENTS_ACTOR = Actor("system", frozenset({"agreement_manager"}), True, "cli"
 def agreements_expire() -> None:
     """服务协议期满：期限届满的服务协议标记为已到期（可重复执行，中断后续跑）。"""
     from jingban.agreements.institutions import batch as agreements_batch
-# --- enrollment: the universal enrollment registry (全民参保登记, issue 14) ---------------------
-
-enrollment_app = typer.Typer(help="全民参保登记（信息比对、动态更新）", no_args_is_help=True)  # enrollment
-app.add_typer(enrollment_app, name="enrollment")  # enrollment
-ENROLLMENT_ACTOR = Actor("system", frozenset({"data_admin"}), True, "cli")  # enrollment
-
-
-@enrollment_app.command("link")
-def enrollment_link() -> None:
-    """全量信息比对：证件号一致的先合并，其余由 Splink 模型比对（DuckDB），重建登记库与标识（可重复执行）。"""
-    from jingban.enrollment import batch as enrollment_batch
 
     with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
         try:
@@ -1094,6 +1083,8 @@ def enrollment_link() -> None:
         except JingbanError as exc:
             _fail(exc.message, 2)
     console.print(f"[green]本次标记到期 {done} 份服务协议[/]")
+
+
 # --- claims (issue 13 item 4): the monthly claim review ---------------------------------------------
 
 claims_app = typer.Typer(help="定点医药机构医疗费用审核与结算", no_args_is_help=True)  # claims
@@ -1119,6 +1110,23 @@ def claims_review(period: int = typer.Option(..., "--period", help="结算月份
             _fail(exc.message, 2)
     console.print(f"[green]{period}：结算单 {run.claims} 张、明细 {run.lines} 条，"
                   f"新发现疑点 {sum(json.loads(run.hits).values())} 条[/]")
+
+
+# --- enrollment: the universal enrollment registry (全民参保登记, issue 14) ---------------------
+
+enrollment_app = typer.Typer(help="全民参保登记（信息比对、动态更新）", no_args_is_help=True)  # enrollment
+app.add_typer(enrollment_app, name="enrollment")  # enrollment
+ENROLLMENT_ACTOR = Actor("system", frozenset({"data_admin"}), True, "cli")  # enrollment
+
+
+@enrollment_app.command("link")
+def enrollment_link() -> None:
+    """全量信息比对：证件号一致的先合并，其余由 Splink 模型比对（DuckDB），重建登记库与标识（可重复执行）。"""
+    from jingban.enrollment import batch as enrollment_batch
+
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:
+        try:
+            with _bar() as bar:
                 task = bar.add_task("全民参保登记信息比对", total=None)
                 run = enrollment_batch.run(db, ENROLLMENT_ACTOR, settings,
                                            progress=lambda _step, n: bar.update(task, advance=1))

@@ -283,6 +283,7 @@ PERMISSIONS.update({  # secdata
     # the read log (查询留痕) of a person
     "pii.access_log": frozenset({"inspector", "supervisor", "data_admin"}),
     **{f"pii.full_{kind}": roles for kind, roles in PII_FULL.items() if roles},
+})
 # claims (issue 13 items 3–5): institutions upload their monthly claims (or a clerk for them);
 # reviewers run the review and decide flagged lines; the accountant prepares the settlement
 PERMISSIONS.update({  # claims
