@@ -18,6 +18,12 @@ NATIONAL = "000000"
 TOUCH_EVERY = dt.timedelta(seconds=60)  # seen_at is rewritten at most once a minute
 
 
+def wall_now() -> dt.datetime:
+    """Inactivity is physical time: the real clock, not the business clock (JINGBAN_CLOCK, a
+    test's clock.travel), which may jump months while a user stays signed in."""
+    return dt.datetime.now(dt.UTC)
+
+
 def aware(ts: dt.datetime) -> dt.datetime:
     """SQLite hands timestamps back naive; they are stored in UTC."""
     return ts if ts.tzinfo else ts.replace(tzinfo=dt.UTC)
@@ -30,7 +36,7 @@ def idle_limit(region: str = NATIONAL) -> dt.timedelta:
 
 def start(db: Session, user_id: int, channel: str, address: str = "") -> str:
     """A new session (flushed in the caller's transaction); its random id."""
-    at = clock.now()
+    at = wall_now()
     sid = secrets.token_urlsafe(32)
     db.add(LoginSession(sid=sid, user_id=user_id, channel=channel, address=address[:64],
                         started_at=at, seen_at=at))
@@ -43,7 +49,7 @@ def check(db: Session, sid: str | None, region: str = NATIONAL) -> None:
     found = db.execute(select(LoginSession).where(LoginSession.sid == str(sid or ""))).scalar()
     if found is None or found.ended_at is not None:
         raise AuthError("auth.token_revoked", "登录凭证已注销（已退出或被管理员终止），请重新登录")
-    at, limit = clock.now(), idle_limit(region)
+    at, limit = wall_now(), idle_limit(region)
     if at - aware(found.seen_at) > limit:
         _end(db, found.sid, "idle", at)
         raise AuthError("auth.session_idle",
@@ -62,12 +68,12 @@ def _end(db: Session, sid: str, reason: str, at: dt.datetime) -> None:
 def end(db: Session, sid: str | None, reason: str = "logout") -> None:
     """End one session (sign-out); an unknown or ended one is left as it is."""
     if sid:
-        _end(db, str(sid), reason, clock.now())
+        _end(db, str(sid), reason, wall_now())
 
 
 def end_all(db: Session, user_id: int, reason: str) -> int:
     """End every live session of a user inside the caller's transaction (an admin's act)."""
     result = db.execute(update(LoginSession)
                         .where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
-                        .values(ended_at=clock.now(), end_reason=reason))
+                        .values(ended_at=wall_now(), end_reason=reason))
     return result.rowcount or 0
