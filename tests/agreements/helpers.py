@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from jingban.agreements.institutions import rules
 from jingban.agreements.institutions.models import Agreement, Institution
 from jingban.cases import service as cases
 from jingban.core import clock
@@ -27,7 +28,7 @@ def approve(db, case_id: int, levels: int = 1):
 def application(code: str | None = None, **overrides) -> dict:
     body = {"uscc": code or uscc(), "name": "杭州市西湖区第一人民医院", "kind": "medical",
             "level": "二级甲等", "address": "杭州市西湖区文三路10号", "licence_no": "PDY12345",
-            "licence_valid_to": "2030-12-31",
+            "licence_valid_to": rules.add_years(clock.today(), 8).isoformat(),
             "departments": [{"code": "NK", "name": "内科"}, {"code": "WK", "name": "外科"}]}
     body.update(overrides)
     return body

@@ -3,6 +3,7 @@ list import (UTF-8, GBK with a broken row, Excel), the breach steps and their re
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from openpyxl import Workbook, load_workbook
@@ -36,7 +37,8 @@ def contracted(client, login) -> int:
                                               "result": "pass", "note": "现场评估合格"})
     approve(client, login, review["id"], 1)
     sign = case(client, mgr, "AGR-SIGN", {"institution_id": inst_id, "kind": "medical",
-                                          "starts_on": today.isoformat(), "ends_on": "2028-11-23",
+                                          "starts_on": today.isoformat(),
+                                          "ends_on": (today + dt.timedelta(days=700)).isoformat(),
                                           "terms": {"scope": "门诊"}})
     approve(client, login, sign["id"], 2)
     return inst_id

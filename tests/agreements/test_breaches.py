@@ -168,7 +168,8 @@ def test_termination_and_the_resign_ban(sessions, kind, years):
         possible = ended.replace(year=ended.year + years)
         clock.set_clock((possible - ONE_DAY).isoformat())
         body = {"uscc": inst.uscc, "name": inst.name, "kind": "medical", "address": inst.address,
-                "licence_no": inst.licence_no, "licence_valid_to": "2035-12-31"}
+                "licence_no": inst.licence_no,
+                "licence_valid_to": (possible + dt.timedelta(days=1000)).isoformat()}
         with pytest.raises(Conflict) as banned:
             cases.submit(db, MANAGER, "AGR-APPLY", body)
         assert banned.value.code == "agreement.resign_ban"

@@ -90,6 +90,10 @@ def test_refusals_write_nothing(sessions):
         with pytest.raises(InvalidInput) as bad_uscc:
             cases.submit(db, MANAGER, "AGR-APPLY", application(code="91330106MA0000000X"))
         assert bad_uscc.value.code.startswith("uscc.")
+        with pytest.raises(InvalidInput) as old_licence:
+            cases.submit(db, MANAGER, "AGR-APPLY", application(
+                licence_valid_to=(clock.today() - ONE_DAY).isoformat()))
+        assert old_licence.value.code == "institution.licence_expired"
         with pytest.raises(PermissionDenied):
             cases.submit(db, R1, "AGR-APPLY", application())
         assert db.scalar(select(func.count()).select_from(Institution)) == before
@@ -112,7 +116,7 @@ def test_refusals_write_nothing(sessions):
                 "ends_on": (today - ONE_DAY).isoformat(), "terms": {}})
         assert backwards.value.code == "agreement.term"
         with pytest.raises(InvalidInput) as licence:
-            signed(db, inst.id, starts_on=dt.date(2031, 1, 1))
+            signed(db, inst.id, starts_on=inst.licence_valid_to + ONE_DAY)
         assert licence.value.code == "institution.licence_expired"
         assert db.scalar(select(func.count()).select_from(cases.Case)) == cases_before + 1
         assert db.scalar(select(func.count()).select_from(Agreement)) == 0
@@ -132,9 +136,10 @@ def test_yearly_evaluation_and_renewal(sessions):
     with sessions() as db:
         inst = contracted(db)
         agreement = service.valid_agreement(db, inst.id, clock.today())
+        renewal = {"agreement_id": agreement.id,
+                   "ends_on": rules.add_years(agreement.ends_on, 2).isoformat()}
         with pytest.raises(Conflict) as none_yet:
-            cases.submit(db, MANAGER, "AGR-RENEW", {"agreement_id": agreement.id,
-                                                    "ends_on": "2030-11-23"})
+            cases.submit(db, MANAGER, "AGR-RENEW", renewal)
         assert none_yet.value.code == "agreement.no_evaluation"
         year = clock.today().year
         case = cases.submit(db, MANAGER, "AGR-EVALUATE", {
@@ -145,8 +150,7 @@ def test_yearly_evaluation_and_renewal(sessions):
                 "institution_id": inst.id, "year": year, "score": 80, "note": "重复"})
         assert twice.value.code == "evaluation.exists"
         with pytest.raises(Conflict) as failed:
-            cases.submit(db, MANAGER, "AGR-RENEW", {"agreement_id": agreement.id,
-                                                    "ends_on": "2030-11-23"})
+            cases.submit(db, MANAGER, "AGR-RENEW", renewal)
         assert failed.value.code == "agreement.evaluation_failed" and str(year) in failed.value.message
         clock.set_clock(f"{year + 1}-03-02")
         case = cases.submit(db, MANAGER, "AGR-EVALUATE", {
@@ -154,8 +158,7 @@ def test_yearly_evaluation_and_renewal(sessions):
         approve(db, case.id, 1)
         row = db.scalar(select(Evaluation).where(Evaluation.year == year + 1))
         assert (row.score, row.result) == (92, "excellent")
-        case = cases.submit(db, MANAGER, "AGR-RENEW", {"agreement_id": agreement.id,
-                                                       "ends_on": "2030-11-23"})
+        case = cases.submit(db, MANAGER, "AGR-RENEW", renewal)
         approve(db, case.id, 1)
         db.expire_all()
         new = service.valid_agreement(db, inst.id, agreement.ends_on + ONE_DAY)
@@ -163,6 +166,5 @@ def test_yearly_evaluation_and_renewal(sessions):
         assert new.terms == agreement.terms
         assert service.valid_agreement(db, inst.id, agreement.ends_on).id == agreement.id
         with pytest.raises(Conflict) as again:
-            cases.submit(db, MANAGER, "AGR-RENEW", {"agreement_id": agreement.id,
-                                                    "ends_on": "2030-11-23"})
+            cases.submit(db, MANAGER, "AGR-RENEW", renewal)
         assert again.value.code == "agreement.renewed"

@@ -3,6 +3,7 @@ steps on the institution page, refusals shown in the form, the Excel export, the
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -28,7 +29,8 @@ def test_manager_applies_reviews_and_handles_a_breach(client, make_user, session
     token = sign_in(client, "pmgr")
     assert "受理定点申请" in client.get("/agreements").text
     body = {"uscc": uscc(), "name": "杭州市测试大药房", "kind": "pharmacy", "address": "杭州市西湖区1号",
-            "licence_no": "YPJY001", "licence_valid_to": "2030-01-01", "departments": "YF 药房"}
+            "licence_no": "YPJY001", "departments": "YF 药房",
+            "licence_valid_to": (clock.today() + dt.timedelta(days=900)).isoformat()}
     bad = post(client, "/agreements", token, {**body, "uscc": "91330106MA0000000X"})
     assert bad.status_code == 422 and "统一社会信用代码" in bad.text
     made = post(client, "/agreements", token, body, follow_redirects=False)

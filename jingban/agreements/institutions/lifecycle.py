@@ -92,6 +92,10 @@ def apply(db: Session, actor: Actor, _key, data: ApplicationIn) -> Institution:
     """定点申请 (AGR-APPLY): a new institution, or one whose earlier application was rejected or
     whose agreement ended — then only after the re-sign ban."""
     code = validate_uscc(data.uscc)
+    if data.licence_valid_to < clock.today():
+        raise InvalidInput("institution.licence_expired",
+                           f"许可证{data.licence_no}已于{data.licence_valid_to}过期，不能申请定点",
+                           "payload.licence_valid_to")
     inst = db.execute(select(Institution).where(Institution.uscc == code).with_for_update()).scalar()
     if inst is not None and inst.status not in ("rejected", "terminated", "expired"):
         raise Conflict("institution.exists",
