@@ -94,5 +94,5 @@ def install() -> None:
     agency.use_redater("complaints", complaints.redate_provisional)
     # The death monitor also reads the deaths other departments shared (issue 12 item 3).
     monitors.use_death_source("shared_facts", _shared_deaths)
-    agency.use_redater("agreement_breaches", agreement_breaches.redate_provisional)  # agreements
+    agency.use_redater("service_agreements", agreement_breaches.redate_provisional)  # agreements
     _installed = True
