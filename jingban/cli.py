@@ -81,7 +81,7 @@ REDATED["complaints"] = "举报投诉"  # oversight-complaints
 REDATED["dishonesty"] = "严重失信名单陈述申辩期限"  # oversight-dishonesty
 REDATED["oversight_inspections"] = "核查责令改正期限"  # oversight-inspect
 REDATED["oversight_penalties"] = "罚没款缴入基金期限"  # oversight-inspect
-REDATED["agreement_breaches"] = "违约处理陈述申辩期限"  # agreements
+REDATED["service_agreements"] = "违约处理陈述申辩期限"  # agreements
 ADMIN = "admin"
 # Demo logins: (username, role, formal staff). Passwords are demo-<username>-2026.
 DEMO_USERS = [("clerk", "clerk", False), ("reviewer_1", "reviewer_1", False),

@@ -215,6 +215,6 @@ def test_a_statement_period_past_the_published_calendar_is_redated(sessions, tmp
         (tmp_path / "calendar" / "2027.yaml").write_text(
             "year: 2027\nreference: 国务院办公厅关于2027年部分节假日安排的通知（测试）\n"
             "holidays: [2027-02-01, 2027-02-02]\nworkdays: []\n", encoding="utf-8")
-        assert agency.redate_provisional(db, MANAGER)["agreement_breaches"] == 1
+        assert agency.redate_provisional(db, MANAGER)["service_agreements"] == 1
         db.refresh(row)
         assert row.statement_due == dt.date(2027, 2, 8) and not row.due_provisional
