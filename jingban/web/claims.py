@@ -190,8 +190,8 @@ async def portal_upload(request: Request, values: dict = Depends(posted),
 
 @router.post(PORTAL + "/settlements/{settlement_id}/objection")
 async def portal_objection(request: Request, settlement_id: int = Path(ge=1, le=2**31 - 1),
-                           actor: Actor = Depends(signed_in), db: Session = Depends(get_db)):
-    values = await posted(request)
+                           actor: Actor = Depends(signed_in), db: Session = Depends(get_db),
+                           values: dict = Depends(posted)):
     form = await request.form()
     try:
         lines = [int(x) for x in form.getlist("line_id") if str(x).isdigit()]

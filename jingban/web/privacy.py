@@ -30,9 +30,8 @@ def view_name(view: str) -> str:
 
 @router.post("/persons/{ssn}/reveal")
 async def reveal(request: Request, ssn: str, actor: Actor = Depends(page_actor),
-                 db: Session = Depends(get_db)):
+                 db: Session = Depends(get_db), values: dict = Depends(posted)):
     """The show button: the same person page with the full values, once a reason is given."""
-    values = await posted(request)
     try:
         revealed = service.reveal_person(db, actor, ssn, values.get("reason"))
     except JingbanError as exc:
