@@ -99,7 +99,6 @@ def install() -> None:
     agency.use_redater("complaints", complaints.redate_provisional)
     # The death monitor also reads the deaths other departments shared (issue 12 item 3).
     monitors.use_death_source("shared_facts", _shared_deaths)
-    agency.use_redater("agreement_breaches", agreement_breaches.redate_provisional)  # agreements
     # unemployment (issue 11): the fund's medical premiums with the payroll; a new employment stops it
     payroll.on_range_paid(unemployment_batch.write_premiums)  # unemployment
     payroll.on_run_finished(unemployment_batch.book_premiums)  # unemployment
