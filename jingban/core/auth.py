@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from jingban.core import audit, passwords, sessions
 from jingban.core.actor import Actor
-from jingban.core.db import transactional
+from jingban.core.db import retry_busy, transactional
 from jingban.core.errors import AuthError, Conflict, InvalidInput, NotFound, PermissionDenied
 from jingban.core.models import User, UserRole
 from jingban.core.rules import PORTAL_ROLES, ROLE_NAMES, role_conflict
@@ -145,9 +145,14 @@ def issue_token(secret: str, user: User, sid: str) -> str:
 
 def open_session(db: Session, secret: str, user: User, channel: str, address: str = "") -> str:
     """Start a server-side session for a signed-in user (committed); its token.  # seclogin"""
-    sid = sessions.start(db, user.id, channel, address)
-    db.commit()
-    return issue_token(secret, user, sid)
+    user_id = user.id
+
+    def begin() -> str:
+        sid = sessions.start(db, user_id, channel, address)
+        db.commit()
+        return sid
+
+    return issue_token(secret, user, retry_busy(db, begin))
 
 
 def token_session(secret: str, token: str | None) -> str | None:

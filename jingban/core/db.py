@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import time
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -59,6 +60,29 @@ def make_sessionmaker(engine: Engine, settings: Settings) -> sessionmaker[Sessio
 
 
 P = ParamSpec("P")
+BUSY_ATTEMPTS = 4  # a rolled-back act is whole, so running it again on a fresh snapshot is safe
+BUSY_PAUSE = 0.05  # seconds, times the attempt
+
+
+def is_busy(exc: OperationalError) -> bool:
+    """A lock or snapshot clash that a fresh transaction clears: SQLite's "database is locked"
+    when a read transaction must upgrade after another writer committed (busy_timeout cannot
+    wait that out), PostgreSQL's serialization failure and lock timeouts."""
+    message = str(exc).lower()
+    return "lock" in message or "serializ" in message
+
+
+def retry_busy(db: Session, step: Callable[[], R]) -> R:
+    """Run a short step outside any act (a sign-in, a session touch) again when it is busy."""
+    for attempt in range(1, BUSY_ATTEMPTS + 1):
+        try:
+            return step()
+        except OperationalError as exc:
+            db.rollback()
+            if not is_busy(exc) or attempt == BUSY_ATTEMPTS:
+                raise
+            time.sleep(BUSY_PAUSE * attempt)
+    raise AssertionError("unreachable")
 R = TypeVar("R")
 
 
@@ -73,24 +97,28 @@ def transactional(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(db: Session, *args: P.args, **kwargs: P.kwargs) -> R:
         if db.info.get("in_act"):
             return fn(db, *args, **kwargs)
-        db.info["in_act"] = True
-        try:
-            result = fn(db, *args, **kwargs)
-            db.commit()
-            return result
-        except IntegrityError:
-            db.rollback()
-            raise Conflict("db.conflict", "数据已被他人修改或重复提交，请刷新后重试") from None
-        except OperationalError as exc:
-            db.rollback()
-            if "lock" in str(exc).lower() or "serializ" in str(exc).lower():
-                raise Conflict("db.busy", "系统繁忙，数据正被他人修改，请稍后重试") from None
-            raise
-        except BaseException:
-            db.rollback()
-            raise
-        finally:
-            db.info["in_act"] = False
+        for attempt in range(1, BUSY_ATTEMPTS + 1):
+            db.info["in_act"] = True
+            try:
+                result = fn(db, *args, **kwargs)
+                db.commit()
+                return result
+            except IntegrityError:
+                db.rollback()
+                raise Conflict("db.conflict", "数据已被他人修改或重复提交，请刷新后重试") from None
+            except OperationalError as exc:
+                db.rollback()
+                if not is_busy(exc):
+                    raise
+                if attempt == BUSY_ATTEMPTS:
+                    raise Conflict("db.busy", "系统繁忙，数据正被他人修改，请稍后重试") from None
+                time.sleep(BUSY_PAUSE * attempt)
+            except BaseException:
+                db.rollback()
+                raise
+            finally:
+                db.info["in_act"] = False
+        raise AssertionError("unreachable")
 
     return wrapper  # type: ignore[return-value]
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from jingban.core import audit, clock, passwords, policy, sessions
 from jingban.core.actor import Actor
 from jingban.core.auth import authenticate, require
-from jingban.core.db import transactional
+from jingban.core.db import retry_busy, transactional
 from jingban.core.errors import AuthError, JingbanError, NotFound
 from jingban.core.login_models import AccountLock, LoginAttempt
 from jingban.core.models import User
@@ -60,9 +60,12 @@ def active_lock(db: Session, user_id: int, at: dt.datetime) -> AccountLock | Non
 
 
 def _note(db: Session, username: str, address: str, outcome: str) -> None:
-    db.add(LoginAttempt(at=clock.now(), username=username[:64], address=address[:64],
-                        ok=outcome == "ok", outcome=outcome))
-    db.commit()
+    def write() -> None:
+        db.add(LoginAttempt(at=clock.now(), username=username[:64], address=address[:64],
+                            ok=outcome == "ok", outcome=outcome))
+        db.commit()
+
+    retry_busy(db, write)
 
 
 def _address_failures(db: Session, address: str, since: dt.datetime) -> int:
@@ -85,6 +88,10 @@ def _failures_in_a_row(db: Session, username: str, since: dt.datetime) -> int:
 
 
 def _lock_if_due(db: Session, user: User, rule: Limits) -> None:
+    retry_busy(db, lambda: _lock_now_if_due(db, user, rule))
+
+
+def _lock_now_if_due(db: Session, user: User, rule: Limits) -> None:
     at = clock.now()
     failures = _failures_in_a_row(db, user.username, at - rule.window)
     if failures < rule.max_failures or active_lock(db, user.id, at):

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from jingban.core import clock, policy
+from jingban.core.db import retry_busy
 from jingban.core.errors import AuthError
 from jingban.core.login_models import LoginSession
 
@@ -55,14 +56,14 @@ def check(db: Session, sid: str | None, region: str = NATIONAL) -> None:
         raise AuthError("auth.session_idle",
                         f"超过{limit.seconds // 60}分钟无操作，已自动退出，请重新登录")
     if at - aware(found.seen_at) > TOUCH_EVERY:
-        db.execute(update(LoginSession).where(LoginSession.id == found.id).values(seen_at=at))
-        db.commit()
+        touched = update(LoginSession).where(LoginSession.id == found.id).values(seen_at=at)
+        retry_busy(db, lambda: (db.execute(touched), db.commit()))
 
 
 def _end(db: Session, sid: str, reason: str, at: dt.datetime) -> None:
-    db.execute(update(LoginSession).where(LoginSession.sid == sid, LoginSession.ended_at.is_(None))
-               .values(ended_at=at, end_reason=reason))
-    db.commit()
+    ended = (update(LoginSession).where(LoginSession.sid == sid, LoginSession.ended_at.is_(None))
+             .values(ended_at=at, end_reason=reason))
+    retry_busy(db, lambda: (db.execute(ended), db.commit()))
 
 
 def end(db: Session, sid: str | None, reason: str = "logout") -> None:
