@@ -4,6 +4,7 @@ oversight and credit) and finds no button; a write sent from the page anyway is 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.test_browser import SHOTS, browser_page, server  # noqa: F401  (fixtures)
@@ -27,7 +28,7 @@ def test_public_list_and_the_supervisor_reads_only(server, browser_page, make_us
     page.click("button:has-text('登录')")
     page.wait_for_url(lambda url: "/login" not in url)
     page.click(".mainnav a:has-text('监督查看')")
-    assert page.locator("figure svg").count() == 1
+    expect(page.locator("figure svg")).to_have_count(1)  # waits for the page, not a race
     page.click(".subnav a:has-text('监督检查与信用')")
     assert "已列入并公示" in page.locator("#listings").inner_text()
     SHOTS.mkdir(parents=True, exist_ok=True)
