@@ -29,7 +29,7 @@ from jingban.oversight.inspections.schemas import (
 )
 from jingban.oversight.penalties import rules as penalty_rules
 from jingban.oversight.penalties import service as penalties
-from jingban.oversight.penalties.schemas import DecisionIn, DepositIn, PaymentIn, ProposalIn
+from jingban.oversight.penalties.schemas import DecisionIn, DepositIn, FundIn, PaymentIn, ProposalIn
 from jingban.registration.rules import INSURANCES
 from jingban.web.pages import page_actor, parse, posted, render, see_other
 
@@ -44,6 +44,7 @@ TITLES = {"subject_ref": "对象编码", "reason": "核查事由", "findings": "
           "order_text": "责令改正的事项", "correction_wd": "改正期限", "note": "说明",
           "fine": "罚款金额", "amount": "金额", "facts": "违法事实", "reference": "缴款票据号",
           "size": "抽取数量", "name": "计划名称", "fund": "险种基金"}
+FUND_TITLES = {**TITLES, "reason": "补记依据"}
 
 
 def _submit(request: Request, db: Session, values: Form, form: str,
@@ -216,6 +217,16 @@ def decide(request: Request, penalty_id: RowId, values: Form = Depends(posted),
         return f"处罚决定已提请审核，业务件号{case.number}（三级审核）"
 
     return _penalty_act(request, db, actor, penalty_id, values, "decision", do)
+
+
+@router.post(PENALTY + "/fund")
+def fund(request: Request, penalty_id: RowId, values: Form = Depends(posted),
+         actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    def do():
+        row = penalties.set_fund(db, actor, penalty_id, parse(FundIn, values, FUND_TITLES))
+        return f"已补记险种基金：{INSURANCES[row.fund]}"
+
+    return _penalty_act(request, db, actor, penalty_id, values, "fund", do)
 
 
 @router.post(PENALTY + "/payments")
