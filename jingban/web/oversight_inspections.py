@@ -27,6 +27,7 @@ from jingban.oversight.inspections.schemas import (
     InspectionIn,
     PlanIn,
 )
+from jingban.oversight.penalties import export as penalty_export
 from jingban.oversight.penalties import rules as penalty_rules
 from jingban.oversight.penalties import service as penalties
 from jingban.oversight.penalties.schemas import DecisionIn, DepositIn, FundIn, PaymentIn, ProposalIn
@@ -186,7 +187,27 @@ def propose(request: Request, inspection_id: RowId, values: Form = Depends(poste
 
 # --- one penalty ------------------------------------------------------------------------------
 
-PENALTY = "/oversight/penalties/{penalty_id}"
+PENALTIES = "/oversight/penalties"
+PENALTY = PENALTIES + "/{penalty_id}"
+
+
+def _penalty_status(request: Request) -> str | None:
+    shown = request.query_params.get("status") or None
+    return shown if shown in penalty_rules.STATUSES else None
+
+
+@router.get(PENALTIES)
+def penalty_list(request: Request, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    shown = _penalty_status(request)
+    rows = [penalties.out(db, r) for r in penalties.penalties(db, actor, status=shown)]
+    return render(request, "oversight_inspections/penalties.html", rows=rows,
+                  shown_status=shown or "", penalty_statuses=penalty_rules.STATUSES, **NAMES)
+
+
+@router.get(PENALTIES + ".xlsx")
+def penalty_list_xlsx(request: Request, actor: Actor = Depends(page_actor),
+                      db: Session = Depends(get_db)):
+    return xlsx_response(*penalty_export.penalties_xlsx(db, actor, _penalty_status(request)))
 
 
 def _penalty(request: Request, db: Session, actor: Actor, penalty_id: int, status: int = 200,
@@ -207,6 +228,12 @@ def _penalty_act(request: Request, db: Session, actor: Actor, penalty_id: int, v
     """An act on one penalty's page: back to it, with the message or the error."""
     return _submit(request, db, values, form, lambda: (f"/oversight/penalties/{penalty_id}", do()),
                    partial(_penalty, request, db, actor, penalty_id))
+
+
+@router.get(PENALTY + "/decision.pdf")
+def penalty_decision_pdf(penalty_id: RowId, actor: Actor = Depends(page_actor),
+                         db: Session = Depends(get_db)):
+    return pdf_response(*penalty_export.decision_pdf(db, actor, penalty_id))
 
 
 @router.post(PENALTY + "/decision")
