@@ -10,9 +10,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jingban.agreements.institutions import reads as institutions
-from jingban.agreements.institutions import rules as institution_rules
-from jingban.agreements.institutions.service import valid_agreement
 from jingban.cases import catalog
 from jingban.cases import rules as case_rules
 from jingban.cases import service as cases
@@ -20,7 +17,6 @@ from jingban.cases.models import Case
 from jingban.core import audit, clock
 from jingban.core.actor import Actor
 from jingban.core.auth import require
-from jingban.core.excel import xlsx_response
 from jingban.core.http import get_db
 from jingban.funds.ledger.rules import FUNDS, period_of
 from jingban.funds.reports import service as fund_reports
@@ -97,19 +93,7 @@ def funds(request: Request, actor: Actor = Depends(page_actor), db: Session = De
 
 @router.get("/supervision/agreements")
 def agreements(request: Request, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
-    """Service institutions and the agreement each has in force today (R§33, R§47(四))."""
-    today = clock.today()
-    rows = [(x, valid_agreement(db, x.id, today)) for x in institutions.institutions(db, actor)]
-    return _seen(request, db, actor, "agreements", rows=rows, today=today,
-                 kinds=institution_rules.INSTITUTION_KINDS, statuses=institution_rules.STATUSES)
-
-
-@router.get("/supervision/agreements.xlsx")
-def agreements_xlsx(actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
-    require(actor, "supervision.read")
-    rows = institutions.institutions(db, actor)
-    audit.log_access(db, actor, "supervision:agreements.xlsx", "supervision.agreements")
-    return xlsx_response(institutions.sheet(db, actor, rows), f"服务协议_{clock.today():%Y%m%d}.xlsx")
+    return _seen(request, db, actor, "agreements")
 
 
 @router.get("/supervision/inspections")
