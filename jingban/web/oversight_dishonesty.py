@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from jingban.core.actor import Actor
 from jingban.core.auth import can
 from jingban.core.errors import JingbanError
+from jingban.core.excel import xlsx_response
 from jingban.core.http import RowId, get_db
 from jingban.oversight.dishonesty import rules, service
 from jingban.oversight.dishonesty.schemas import ProposalIn, ReasonIn, StatementIn
@@ -38,6 +39,11 @@ def _list(request: Request, db: Session, actor: Actor, status: int = 200, **cont
 @router.get("/oversight/dishonesty")
 def listing(request: Request, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
     return _list(request, db, actor)
+
+
+@router.get("/oversight/dishonesty.xlsx")
+def listing_xlsx(actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return xlsx_response(*service.export_xlsx(db, actor))
 
 
 @router.post("/oversight/dishonesty")

@@ -27,9 +27,10 @@ from jingban.oversight.inspections.schemas import (
     InspectionIn,
     PlanIn,
 )
+from jingban.oversight.penalties import export as penalty_export
 from jingban.oversight.penalties import rules as penalty_rules
 from jingban.oversight.penalties import service as penalties
-from jingban.oversight.penalties.schemas import DecisionIn, DepositIn, PaymentIn, ProposalIn
+from jingban.oversight.penalties.schemas import DecisionIn, DepositIn, FundIn, PaymentIn, ProposalIn
 from jingban.registration.rules import INSURANCES
 from jingban.web.pages import page_actor, parse, posted, render, see_other
 
@@ -44,6 +45,7 @@ TITLES = {"subject_ref": "对象编码", "reason": "核查事由", "findings": "
           "order_text": "责令改正的事项", "correction_wd": "改正期限", "note": "说明",
           "fine": "罚款金额", "amount": "金额", "facts": "违法事实", "reference": "缴款票据号",
           "size": "抽取数量", "name": "计划名称", "fund": "险种基金"}
+FUND_TITLES = {**TITLES, "reason": "补记依据"}
 
 
 def _submit(request: Request, db: Session, values: Form, form: str,
@@ -185,7 +187,27 @@ def propose(request: Request, inspection_id: RowId, values: Form = Depends(poste
 
 # --- one penalty ------------------------------------------------------------------------------
 
-PENALTY = "/oversight/penalties/{penalty_id}"
+PENALTIES = "/oversight/penalties"
+PENALTY = PENALTIES + "/{penalty_id}"
+
+
+def _penalty_status(request: Request) -> str | None:
+    shown = request.query_params.get("status") or None
+    return shown if shown in penalty_rules.STATUSES else None
+
+
+@router.get(PENALTIES)
+def penalty_list(request: Request, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    shown = _penalty_status(request)
+    rows = [penalties.out(db, r) for r in penalties.penalties(db, actor, status=shown)]
+    return render(request, "oversight_inspections/penalties.html", rows=rows,
+                  shown_status=shown or "", penalty_statuses=penalty_rules.STATUSES, **NAMES)
+
+
+@router.get(PENALTIES + ".xlsx")
+def penalty_list_xlsx(request: Request, actor: Actor = Depends(page_actor),
+                      db: Session = Depends(get_db)):
+    return xlsx_response(*penalty_export.penalties_xlsx(db, actor, _penalty_status(request)))
 
 
 def _penalty(request: Request, db: Session, actor: Actor, penalty_id: int, status: int = 200,
@@ -208,6 +230,12 @@ def _penalty_act(request: Request, db: Session, actor: Actor, penalty_id: int, v
                    partial(_penalty, request, db, actor, penalty_id))
 
 
+@router.get(PENALTY + "/decision.pdf")
+def penalty_decision_pdf(penalty_id: RowId, actor: Actor = Depends(page_actor),
+                         db: Session = Depends(get_db)):
+    return pdf_response(*penalty_export.decision_pdf(db, actor, penalty_id))
+
+
 @router.post(PENALTY + "/decision")
 def decide(request: Request, penalty_id: RowId, values: Form = Depends(posted),
            actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
@@ -216,6 +244,16 @@ def decide(request: Request, penalty_id: RowId, values: Form = Depends(posted),
         return f"处罚决定已提请审核，业务件号{case.number}（三级审核）"
 
     return _penalty_act(request, db, actor, penalty_id, values, "decision", do)
+
+
+@router.post(PENALTY + "/fund")
+def fund(request: Request, penalty_id: RowId, values: Form = Depends(posted),
+         actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    def do():
+        row = penalties.set_fund(db, actor, penalty_id, parse(FundIn, values, FUND_TITLES))
+        return f"已补记险种基金：{INSURANCES[row.fund]}"
+
+    return _penalty_act(request, db, actor, penalty_id, values, "fund", do)
 
 
 @router.post(PENALTY + "/payments")

@@ -14,10 +14,16 @@ EFFECTS = {"upheld": "confirm", "revoked": "reopen", "changed": "reopen", "withd
 STATUSES = {"pending": "审理中", "decided": "已结案"}
 DECIDED_CASES = {"completed", "returned", "closed"}
 BASIS = "《社会保险经办条例》第五十二条"
+# the filing limit that applies: a lawsuit after an upheld reconsideration has its own (§45)
+LIMITS = {"reconsideration": "行政复议", "litigation": "行政诉讼",
+          "litigation_after_reconsideration": "不服复议决定提起行政诉讼"}
 LIMIT_BASIS = {"reconsideration": "《中华人民共和国行政复议法》第二十条第一款（六十日）",
-               "litigation": "《中华人民共和国行政诉讼法》第四十六条第一款（六个月）"}
+               "litigation": "《中华人民共和国行政诉讼法》第四十六条第一款（六个月）",
+               "litigation_after_reconsideration":
+                   "《中华人民共和国行政诉讼法》第四十五条（收到复议决定书之日起十五日）"}
 LATE_BASIS = {"reconsideration": "《中华人民共和国行政复议法》第二十条第二款",
-              "litigation": "《中华人民共和国行政诉讼法》第四十八条"}
+              "litigation": "《中华人民共和国行政诉讼法》第四十八条",
+              "litigation_after_reconsideration": "《中华人民共和国行政诉讼法》第四十八条"}
 
 
 def challenge_problem(case_status: str, pending: bool) -> tuple[str, str] | None:
@@ -53,22 +59,34 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def filing_limit(kind: str, known_on: dt.date, days: int, months: int) -> dt.date:
+def limit_of(kind: str, last_challenge: tuple[str, str | None] | None) -> str:
+    """Which limit a filing has: a lawsuit against a case whose latest challenge is a
+    reconsideration that upheld it is a suit against that reconsideration decision (行政诉讼法
+    §45); a revoked or changed case was decided anew, and its new decision has the ordinary
+    limits (§46)."""
+    if kind == "litigation" and last_challenge == ("reconsideration", "upheld"):
+        return "litigation_after_reconsideration"
+    return kind
+
+
+def filing_limit(limit: str, known_on: dt.date, days: int, months: int) -> dt.date:
     """The last day to file, before a holiday moves it (民法典 §201: the first day is not
-    counted): reconsideration 60 days (行政复议法 §20), litigation 6 months (行政诉讼法 §46)."""
-    if kind == "reconsideration":
-        return known_on + dt.timedelta(days=days)
-    return add_months(known_on, months)
+    counted): reconsideration 60 days (行政复议法 §20), litigation 6 months (行政诉讼法 §46),
+    litigation after a reconsideration decision ``days`` (15, 行政诉讼法 §45) from receiving it."""
+    if limit == "litigation":
+        return add_months(known_on, months)
+    return known_on + dt.timedelta(days=days)
 
 
 def filing_problem(kind: str, filed_on: dt.date, known_on: dt.date, due: dt.date,
                    late_reason: str) -> tuple[str, str, str] | None:
-    """Filed after the limit, without the good reason the law allows (不可抗力或者其他正当理由)."""
+    """Filed after the limit, without the good reason the law allows (不可抗力或者其他正当理由);
+    ``kind`` is the limit (``limit_of``)."""
     if known_on > filed_on:
         return "challenge.known_on", "知道该行政行为的日期不能晚于申请（起诉）日期", "known_on"
     if filed_on > due and not late_reason.strip():
         return ("challenge.filing_overdue",
-                f"{KINDS[kind]}已超过法定期限：应于{due.isoformat()}前提出（{LIMIT_BASIS[kind]}），"
+                f"{LIMITS[kind]}已超过法定期限：应于{due.isoformat()}前提出（{LIMIT_BASIS[kind]}），"
                 f"实际于{filed_on.isoformat()}提出；因不可抗力或者其他正当理由耽误期限的，"
                 f"须写明理由（{LATE_BASIS[kind]}）", "late_reason")
     return None

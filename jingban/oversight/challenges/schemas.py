@@ -50,6 +50,9 @@ class ChallengeOut(BaseModel):
     known_on: dt.date | None = None
     filing_due: dt.date | None = Field(default=None, description="法定申请（起诉）期限的最后一日")
     late_reason: str = ""
+    limit: str = Field(default="", description="适用的期限：reconsideration、litigation、"
+                                                "litigation_after_reconsideration（行诉法第四十五条）")
+    limit_basis: str = ""
     filed_late: bool = False
     status: str
     outcome: str | None

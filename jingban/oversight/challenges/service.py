@@ -35,9 +35,14 @@ def record(db: Session, actor: Actor, data: ChallengeIn) -> Challenge:
         raise Conflict(*problem, "case_number")
     if problem := rules.date_problem(data.filed_on, None, clock.today(), case.received_on):
         raise InvalidInput(*problem)
-    known_on = data.known_on or decided_on(db, case)
-    due = filing_due(db, data.kind, known_on)
-    if problem := rules.filing_problem(data.kind, data.filed_on, known_on, due, data.late_reason):
+    last = last_challenge(db, case.id)
+    limit = rules.limit_of(data.kind, (last.kind, last.outcome) if last else None)
+    if limit == "litigation_after_reconsideration":  # 收到复议决定书之日, by default its date
+        known_on = data.known_on or last.decided_on
+    else:
+        known_on = data.known_on or decided_on(db, case)
+    due = filing_due(db, limit, known_on)
+    if problem := rules.filing_problem(limit, data.filed_on, known_on, due, data.late_reason):
         raise InvalidInput(*problem)
     row = Challenge(case_id=case.id, kind=data.kind, body=data.body, reference=data.reference,
                     claimant=data.claimant, claims=data.claims, filed_on=data.filed_on,
@@ -58,11 +63,24 @@ def decided_on(db: Session, case: Case) -> dt.date:
     return clock.local(last).date() if last is not None else case.received_on
 
 
-def filing_due(db: Session, kind: str, known_on: dt.date) -> dt.date:
-    """The limit from policy; a last day that is a holiday moves to the next working day
-    (民法典 §203)."""
-    last = rules.filing_limit(kind, known_on,
-                              agency.param(db, "oversight.challenge.reconsideration_days", known_on),
+def last_challenge(db: Session, case_id: int, before_id: int | None = None) -> Challenge | None:
+    """The case's latest challenge (before ``before_id`` when given)."""
+    stmt = select(Challenge).where(Challenge.case_id == case_id)
+    if before_id is not None:
+        stmt = stmt.where(Challenge.id < before_id)
+    return db.execute(stmt.order_by(Challenge.id.desc()).limit(1)).scalar()
+
+
+# the limits counted in days; a direct lawsuit counts months
+DAYS_OF = {"reconsideration": "oversight.challenge.reconsideration_days",
+           "litigation_after_reconsideration": "oversight.challenge.after_reconsideration_days"}
+
+
+def filing_due(db: Session, limit: str, known_on: dt.date) -> dt.date:
+    """The limit (``rules.limit_of``) from policy; a last day that is a holiday moves to the next
+    working day (民法典 §203)."""
+    days = agency.param(db, DAYS_OF[limit], known_on) if limit in DAYS_OF else 0
+    last = rules.filing_limit(limit, known_on, days,
                               agency.param(db, "oversight.challenge.litigation_months", known_on))
     if agency.calendar(db.info["calendar_dirs"]).is_workday(last)[0]:
         return last
@@ -117,11 +135,19 @@ def listing(db: Session, actor: Actor, case_number: str | None = None,
     return list(db.execute(stmt).scalars())
 
 
+def limit_of(db: Session, row: Challenge) -> str:
+    """The limit the filing had: read again from the challenge before it."""
+    last = last_challenge(db, row.case_id, row.id)
+    return rules.limit_of(row.kind, (last.kind, last.outcome) if last else None)
+
+
 def present(db: Session, row: Challenge) -> ChallengeOut:
     case = db.get(Case, row.case_id)
     late = row.filing_due is not None and row.filed_on > row.filing_due
+    limit = limit_of(db, row)
     return ChallengeOut.model_validate(row).model_copy(
-        update={"case_number": case.number or "", "case_status": case.status, "filed_late": late})
+        update={"case_number": case.number or "", "case_status": case.status, "filed_late": late,
+                "limit": limit, "limit_basis": rules.LIMIT_BASIS[limit]})
 
 
 def _case(db: Session, number: str, *, lock: bool = False) -> Case:
@@ -144,7 +170,9 @@ def limits(db: Session) -> dict[str, int]:
     """Today's filing limits, for the pages to state."""
     today = clock.today()
     return {"reconsideration": agency.param(db, "oversight.challenge.reconsideration_days", today),
-            "litigation": agency.param(db, "oversight.challenge.litigation_months", today)}
+            "litigation": agency.param(db, "oversight.challenge.litigation_months", today),
+            "litigation_after_reconsideration":
+                agency.param(db, "oversight.challenge.after_reconsideration_days", today)}
 
 
 def export_xlsx(db: Session, actor: Actor, status: str | None = None) -> tuple[bytes, str]:

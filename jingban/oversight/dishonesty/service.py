@@ -18,11 +18,12 @@ from jingban.cases import parties
 from jingban.cases import rules as case_rules
 from jingban.cases import service as cases
 from jingban.cases.models import Case, CaseStep
-from jingban.core import agency, audit, clock
+from jingban.core import agency, audit, clock, privacy
 from jingban.core.actor import Actor
 from jingban.core.auth import can, require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from jingban.core.excel import workbook
 from jingban.core.workdays import due_label
 from jingban.notices.service import notify
 from jingban.oversight import rules as credit_rules
@@ -435,3 +436,16 @@ def redate_provisional(db: Session, actor: Actor) -> int:
                          lambda x: (x.noticed_on, int(agency.param(db, "oversight.dishonesty.statement_wd",
                                                                    x.noticed_on))),
                          field="statement_due")
+
+
+def export_xlsx(db: Session, actor: Actor) -> tuple[bytes, str]:
+    """The staff list of entries as a sheet, with each entry's periods (R§45)."""
+    rows = listings(db, actor, limit=500)
+    headers = ["编号", "主体类型", "主体名称", "代码或号码", "状态", "认定情形", "拟列入日期", "告知日期",
+               "陈述申辩期限", "列入日期", "公示截止", "可申请修复日期", "移出日期", "移出原因"]
+    body = [[x.id, rules.SUBJECT_KINDS.get(x.subject_kind, x.subject_kind), x.subject_name,
+             x.subject_key, rules.STATUSES[x.status], x.facts, x.proposed_on, x.noticed_on or "",
+             x.statement_due or "", x.listed_on or "", x.listed_until or "", x.repair_from or "",
+             x.ended_on or "", x.end_reason] for x in rows]
+    privacy.log_export(db, actor, "dishonesty.xlsx", len(body))  # secdata
+    return workbook("严重失信主体名单", headers, body), f"严重失信主体名单_{clock.today():%Y%m%d}.xlsx"

@@ -65,17 +65,17 @@ def sheet_rows(row: Inspection, cases: dict[str, Case | None]) -> list[list[str]
     ]
 
 
-def _text(value: str) -> str:
+def plain(value: str) -> str:
     """Plain text for a Paragraph (which reads markup)."""
     return escape(value or "—").replace("\n", "<br/>")
 
 
-def _grid(rows: list[list[str]], widths: list[float], style, lines: bool = True):
+def cell_grid(rows: list[list[str]], widths: list[float], style, lines: bool = True):
     """A table whose cells wrap (Paragraphs), in the house font; ``lines`` draws the grid."""
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Table, TableStyle
 
-    grid = Table([[Paragraph(_text(v), style) for v in r] for r in rows], colWidths=widths)
+    grid = Table([[Paragraph(plain(v), style) for v in r] for r in rows], colWidths=widths)
     look = [("VALIGN", (0, 0), (-1, -1), "TOP")]
     if lines:
         look += [("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
@@ -103,12 +103,12 @@ def handover_pdf(db: Session, actor: Actor, inspection_id: int) -> tuple[bytes, 
         Paragraph("经核查，下列对象存在违反社会保险法律、法规、规章的行为，经责令改正，"
                   f"{_why(row)}。现依照《社会保险经办条例》第四十四条移交你部门处理。", style["body"]),
         Spacer(1, 3 * mm),
-        _grid(sheet_rows(row, service.cases_of(db, row)), [40 * mm, 134 * mm], style["body"]),
-        Paragraph("核查事由", style["h2"]), Paragraph(_text(row.reason), style["body"]),
-        Paragraph("核查发现的事实", style["h2"]), Paragraph(_text(row.findings), style["body"]),
-        Paragraph("责令改正事项", style["h2"]), Paragraph(_text(row.order_text), style["body"]),
+        cell_grid(sheet_rows(row, service.cases_of(db, row)), [40 * mm, 134 * mm], style["body"]),
+        Paragraph("核查事由", style["h2"]), Paragraph(plain(row.reason), style["body"]),
+        Paragraph("核查发现的事实", style["h2"]), Paragraph(plain(row.findings), style["body"]),
+        Paragraph("责令改正事项", style["h2"]), Paragraph(plain(row.order_text), style["body"]),
         Paragraph("移交依据", style["h2"]), Paragraph(rules.BASIS_HANDOVER, style["body"]),
-        Spacer(1, 10 * mm), _grid(signatures, [87 * mm, 87 * mm], style["body"], lines=False),
+        Spacer(1, 10 * mm), cell_grid(signatures, [87 * mm, 87 * mm], style["body"], lines=False),
     ]
     content = pdf.document(flow, title=f"{TITLE}{row.handover_number}", subject=row.subject_name)
     return content, f"移交书{row.handover_number}.pdf"

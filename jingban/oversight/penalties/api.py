@@ -16,6 +16,7 @@ from jingban.oversight.penalties import service
 from jingban.oversight.penalties.schemas import (
     DecisionIn,
     DepositIn,
+    FundIn,
     PaymentIn,
     PaymentOut,
     PenaltyOut,
@@ -53,6 +54,13 @@ def detail(penalty_id: RowId, actor: Actor = Depends(api_actor), db: Session = D
 def decision(penalty_id: RowId, data: DecisionIn, actor: Actor = Depends(api_actor),
              db: Session = Depends(get_db)):
     return case_ref(service.submit_decision(db, actor, penalty_id, data))
+
+
+@router.post("/oversight/penalties/{penalty_id}/fund", response_model=PenaltyOut,
+             summary="补记被骗取的险种基金（0035 之前登记、未记录险种基金的骗取处罚）")
+def fund(penalty_id: RowId, data: FundIn, actor: Actor = Depends(api_actor),
+         db: Session = Depends(get_db)):
+    return _one(db, actor, service.set_fund(db, actor, penalty_id, data).id)
 
 
 @router.post("/oversight/penalties/{penalty_id}/payments", status_code=201,

@@ -54,6 +54,13 @@ class PaymentIn(Strict):
     collected_on: dt.date | None = Field(default=None, description="收回日期，默认今天")
 
 
+class FundIn(Strict):
+    """补记险种基金 of a fraud penalty recorded without one (before migration 0035)."""
+
+    fund: Fund = Field(description="被骗取的险种基金（追回款缴入其收入户）")
+    reason: str = Field(min_length=1, max_length=500, description="补记依据（如原处罚决定书所载）")
+
+
 class DepositIn(Strict):
     deposited_on: dt.date | None = Field(default=None, description="缴入日期，默认今天")
     reference: str = Field(min_length=1, max_length=64, description="缴款票据号")

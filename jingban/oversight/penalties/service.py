@@ -35,6 +35,7 @@ from jingban.oversight.penalties.schemas import (
     DecisionCaseIn,
     DecisionIn,
     DepositIn,
+    FundIn,
     PaymentIn,
     ProposalIn,
 )
@@ -50,6 +51,7 @@ audit.ACT_NAMES.update({
     "oversight.decide_penalty": "作出处罚决定",
     "oversight.penalty_payment": "登记收回款项",
     "oversight.penalty_deposit": "登记缴入基金（罚没）专户",
+    "oversight.penalty_fund": "补记被骗取的险种基金",
 })
 
 
@@ -200,6 +202,9 @@ def record_payment(db: Session, actor: Actor, penalty_id: int, data: PaymentIn) 
     row = _locked(db, penalty_id)
     if row.status != "decided":
         raise Conflict("penalty.not_decided", "处罚决定作出后方可登记收回款项", "penalty_id")
+    if data.part == "recovered" and (problem := rules.fund_problem(row.kind, row.fund)):
+        raise Conflict("penalty.no_fund", f"{problem}。该处罚登记时未记录险种基金，"
+                       "请先在处罚页面补记被骗取的险种基金，再登记追回款", "fund")
     amount = parse_yuan(data.amount, "amount")
     owed = rules.owed(row.kind, row.amount, row.fine or 0)[data.part]
     already = collected(db, row.id)[data.part]
@@ -244,6 +249,25 @@ def record_deposit(db: Session, actor: Actor, penalty_id: int, payment_id: int,
     audit.record(db, actor, "oversight.penalty_deposit", f"penalty:{penalty_id}",
                  after=snapshot(payment), reason=rules.BASIS_DEPOSIT + late)
     return payment
+
+
+@transactional
+def set_fund(db: Session, actor: Actor, penalty_id: int, data: FundIn) -> Penalty:
+    """补记险种基金: a fraud penalty recorded before the fund was asked for (migration 0035) names
+    the fund its recovered money goes back to (R§55, Z-13(1)); a fund once named stays."""
+    require(actor, "oversight.inspect")
+    row = _locked(db, penalty_id)
+    if row.kind != "fraud":
+        raise InvalidInput("penalty.fund", rules.fund_problem(row.kind, data.fund), "fund")
+    if row.fund is not None:
+        raise Conflict("penalty.fund_set", f"该处罚已记录险种基金（{INSURANCES[row.fund]}），不能更改",
+                       "fund")
+    before = snapshot(row)
+    row.fund = data.fund
+    db.flush()
+    audit.record(db, actor, "oversight.penalty_fund", penalty_subject(row), before=before,
+                 after=snapshot(row), reason=data.reason)
+    return row
 
 
 def _book(db: Session, actor: Actor, row: Penalty, payment: PenaltyPayment) -> None:
