@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from jingban.agreements import acts as agreements_acts  # agreements
 from jingban.agreements.breaches import service as agreement_breaches  # agreements
+from jingban.benefits.injury import acts as injury_acts  # injury
 from jingban.benefits.payroll import batch as payroll
 from jingban.benefits.pension import acts as pension_acts
 from jingban.benefits.pension import service as pension
@@ -54,6 +55,7 @@ ACTS += dishonesty_acts.ACTS  # oversight-dishonesty
 ACTS += (*inspection_acts.ACTS, *penalty_acts.ACTS)  # oversight: inspections and penalties
 ACTS += agreements_acts.ACTS  # agreements
 ACTS += unemployment_acts.ACTS  # unemployment
+ACTS += injury_acts.ACTS  # injury
 
 _installed = False
 
