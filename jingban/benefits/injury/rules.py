@@ -39,7 +39,8 @@ MINOR_RELATIONSHIPS = ("child", "grandchild", "sibling")  # 至18周岁 (劳社�
 
 # What ends a dependant's pension besides death (劳动和社会保障部令第18号 第四条): each stops it
 # from the month after the event. Imprisonment suspends it (the common reason).
-DEPENDANT_STOPS = {"remarriage": "再婚", "adoption": "被他人收养", "age_limit": "年满18周岁且未完全丧失劳动能力"}
+DEPENDANT_STOPS = {"remarriage": "再婚", "adoption": "被他人收养",
+                   "age_limit": "年满18周岁且未完全丧失劳动能力"}
 
 
 def grade_problem(grade: int) -> str | None:

@@ -21,9 +21,11 @@ class RecognitionIn(Strict):
     decided_on: dt.date = Field(description="认定决定日期")
     injury_date: dt.date = Field(description="事故伤害发生（或职业病诊断）日期")
     employer_uscc: str = Field(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$", description="用人单位统一社会信用代码")
-    kind: Literal["injury", "deemed"] = Field(default="injury", description="injury 认定为工伤，deemed 视同工伤")
+    kind: Literal["injury", "deemed"] = Field(default="injury",
+                                             description="injury 认定为工伤，deemed 视同工伤")
     description: str = Field(default="", max_length=300, description="伤害部位及情形")
-    leave_until: dt.date | None = Field(default=None, description="停工留薪期截止日期（医疗机构出具的休假证明）")
+    leave_until: dt.date | None = Field(default=None,
+                                        description="停工留薪期截止日期（医疗机构出具的休假证明）")
 
 
 class AppraisalApplyIn(Strict):
@@ -103,7 +105,8 @@ class DeathIn(Strict):
 
     decision_number: str = Field(min_length=4, max_length=64, description="认定工伤（因工死亡）决定书文号")
     death_date: dt.date = Field(description="死亡日期")
-    payee_name: str = Field(min_length=1, max_length=64, description="丧葬补助金、一次性工亡补助金领取人（近亲属）")
+    payee_name: str = Field(min_length=1, max_length=64,
+                            description="丧葬补助金、一次性工亡补助金领取人（近亲属）")
     bank_account: str = Bank
     dependants: list[DependantIn] = Field(default_factory=list, max_length=12, description="供养亲属")
 

@@ -210,8 +210,8 @@ def _leave_problems(db: Session, start: dt.date, until: dt.date | None, which: s
     if until < start:
         return ["停工留薪期截止日期不能早于受伤（复发）日期"]
     if until > limit:
-        return [f"停工留薪期最长至{limit}（{'一般不超过12个月' if which == 'normal' else '延长不得超过12个月'}，"
-                "《工伤保险条例》第三十三条）"]
+        why = "一般不超过12个月" if which == "normal" else "延长不得超过12个月"
+        return [f"停工留薪期最长至{limit}（{why}，《工伤保险条例》第三十三条）"]
     return []
 
 
@@ -241,7 +241,8 @@ def apply_appraisal(db: Session, actor: Actor, ssn: str, data: AppraisalApplyIn)
     rec = recognition_of(db, person, data.decision_number, lock=True)
     _not_after_today(data.applied_on, "申请日期", "payload.applied_on")
     if data.applied_on < rec.decided_on:
-        raise InvalidInput("injury.applied_on", "劳动能力鉴定申请日期不能早于工伤认定日期", "payload.applied_on")
+        raise InvalidInput("injury.applied_on", "劳动能力鉴定申请日期不能早于工伤认定日期",
+                           "payload.applied_on")
     event = _event(db, actor, rec, "appraisal_applied", data.applied_on,
                    detail={"applicant": data.applicant, "note": data.note})
     audit.record(db, actor, "benefits.apply_injury_appraisal", person_subject(person), after=snapshot(event))
@@ -317,7 +318,8 @@ def record_recurrence(db: Session, actor: Actor, ssn: str, data: RecurrenceIn) -
                    document_number=data.confirmation_number, leave_until=data.leave_until)
     rec.leave_until = data.leave_until
     db.flush()
-    audit.record(db, actor, "benefits.record_injury_recurrence", person_subject(person), after=snapshot(event))
+    audit.record(db, actor, "benefits.record_injury_recurrence", person_subject(person),
+                 after=snapshot(event))
     return event
 
 
@@ -352,8 +354,8 @@ def _monthly(db: Session, actor: Actor, person: Person, kind: str, amount: int, 
     months the payroll has already run."""
     if db.execute(select(Award.id).where(Award.person_id == person.id, Award.kind == kind,
                                          Award.status.in_(IN_FORCE))).first():
-        raise Conflict("injury.in_force", f"{person.name}已有正在发放的{rules.KIND_NAMES[kind]}，不能重复核定",
-                       "ssn")
+        raise Conflict("injury.in_force",
+                       f"{person.name}已有正在发放的{rules.KIND_NAMES[kind]}，不能重复核定", "ssn")
     award = Award(person_id=person.id, kind=kind, case_id=actor.case_id, status="active",
                   start_period=start, last_period=None, monthly_amount=amount, basic_amount=amount,
                   breakdown=_breakdown(lines, inputs), basis=basis, payee_name=payee,
@@ -391,7 +393,8 @@ def disability(db: Session, rec: Recognition, work_arranged: bool) -> dict:
     nursing allowance, every figure written out (fen)."""
     appraisal = _events(db, rec, "appraisal")
     if rec.grade is None or not appraisal:
-        raise InvalidInput("injury.no_appraisal", "尚无劳动能力鉴定结论，不能核定伤残待遇", "payload.decision_number")
+        raise InvalidInput("injury.no_appraisal", "尚无劳动能力鉴定结论，不能核定伤残待遇",
+                           "payload.decision_number")
     day, grade, wage = appraisal[-1].event_date, rec.grade, rec.own_wage
     months = agency.param(db, "injury.disability_grant_months", day)
     shares = agency.param(db, "injury.allowance_share", day)
@@ -431,7 +434,8 @@ def determine_disability(db: Session, actor: Actor, ssn: str, data: DisabilityIn
     person = find_person(db, ssn, lock=True)
     rec = recognition_of(db, person, data.decision_number, lock=True)
     if _awarded(db, rec, rules.GRANT):
-        raise Conflict("injury.granted", "该工伤已核定一次性伤残补助金，不能重复核定", "payload.decision_number")
+        raise Conflict("injury.granted", "该工伤已核定一次性伤残补助金，不能重复核定",
+                       "payload.decision_number")
     found = disability(db, rec, data.work_arranged)
     inputs = {"recognition_id": rec.id, "grade": found["grade"], "own_wage": rec.own_wage,
               "nursing_level": rec.nursing_level, "work_arranged": data.work_arranged}
@@ -447,9 +451,10 @@ def determine_disability(db: Session, actor: Actor, ssn: str, data: DisabilityIn
                      inputs={**inputs, "amount": amount}, basis=kind_basis, payee=person.name,
                      bank=data.bank_account)
     parts = [f"一次性伤残补助金{_yuan(found['grant'])}"]
-    parts += [f"{rules.KIND_NAMES[k]}每月{_yuan(a)}（自{_label(found['start'])}起）" for k, a, _ in monthly if a]
-    _tell(db, person, "injury_disability", f"您的伤残待遇已核定（伤残{found['grade']}级）：" + "，".join(parts)
-          + f"。依据：{basis}。")
+    since = _label(found["start"])
+    parts += [f"{rules.KIND_NAMES[k]}每月{_yuan(a)}（自{since}起）" for k, a, _ in monthly if a]
+    _tell(db, person, "injury_disability",
+          f"您的伤残待遇已核定（伤残{found['grade']}级）：" + "，".join(parts) + f"。依据：{basis}。")
     audit.record(db, actor, "benefits.determine_injury_disability", person_subject(person),
                  after={**snapshot(grant), "allowance": found["allowance"], "nursing": found["nursing"]})
     return grant
@@ -487,8 +492,8 @@ def grant_ending(db: Session, actor: Actor, ssn: str, data: EndingIn) -> Award:
                              "ended_on": str(data.ended_on), "amount": medical,
                              "employment_grant": employment},
                      basis=BASIS + "第三十六条第二款、第三十七条", payee=person.name, bank=data.bank_account)
-    _tell(db, person, "injury_ending", f"您的一次性工伤医疗补助金已核定：{_yuan(medical)}；一次性伤残就业补助金"
-          f"{_yuan(employment)}由用人单位支付。")
+    _tell(db, person, "injury_ending", f"您的一次性工伤医疗补助金已核定：{_yuan(medical)}；"
+          f"一次性伤残就业补助金{_yuan(employment)}由用人单位支付。")
     audit.record(db, actor, "benefits.grant_injury_ending", person_subject(person), after=snapshot(award))
     return award
 
@@ -569,7 +574,8 @@ def reimburse_medical(db: Session, actor: Actor, ssn: str, data: ReimbursementIn
                      basis=BASIS + "第三十条", payee=person.name, bank=data.bank_account)
     _tell(db, person, "injury_medical", f"您的工伤医疗费已审核：总额{_yuan(found.total_fen)}，"
           f"基金支付{_yuan(found.fund_fen)}，于{_label(award.start_period)}发放。")
-    audit.record(db, actor, "benefits.reimburse_injury_medical", person_subject(person), after=snapshot(award))
+    audit.record(db, actor, "benefits.reimburse_injury_medical", person_subject(person),
+                 after=snapshot(award))
     return award
 
 
@@ -601,7 +607,8 @@ def death(db: Session, rec: Recognition, data: DeathIn) -> dict:
     pensions, capped = rules.dependant_pensions(
         rec.own_wage, [(d.relationship, d.orphan_or_alone) for d in data.dependants], shares)
     lines = [_line("死亡日期", str(died)), _wage_line(rec),
-             _line("丧葬补助金", _yuan(funeral), f"统筹地区上年度职工月平均工资{_yuan(average)} × {funeral_months}个月"),
+             _line("丧葬补助金", _yuan(funeral),
+                   f"统筹地区上年度职工月平均工资{_yuan(average)} × {funeral_months}个月"),
              _line("一次性工亡补助金", _yuan(grant),
                    f"上一年度全国城镇居民人均可支配收入{_yuan(income)} × {multiple}")]
     for d, amount in zip(data.dependants, pensions, strict=True):
@@ -653,7 +660,8 @@ def determine_death(db: Session, actor: Actor, ssn: str, data: DeathIn) -> Award
                          "orphan_or_alone": d.orphan_or_alone, "unable_to_work": d.unable_to_work,
                          "amount": amount},
                  basis=basis, payee=dependant.name, bank=d.bank_account)
-        _tell(db, dependant, "injury_dependant", f"{person.name}因工死亡，您的供养亲属抚恤金已核定：每月{_yuan(amount)}，"
+        _tell(db, dependant, "injury_dependant",
+              f"{person.name}因工死亡，您的供养亲属抚恤金已核定：每月{_yuan(amount)}，"
               f"自{_label(found['start'])}起按月发放。依据：{basis}。")
     audit.record(db, actor, "benefits.determine_injury_death", person_subject(person),
                  after={**snapshot(award), "pensions": found["pensions"]})
@@ -726,7 +734,8 @@ def awards(db: Session, actor: Actor, limit: int = 200) -> list[dict]:
                       .where(Award.kind.in_(KINDS)).order_by(Award.id.desc()).limit(limit)).all()
     return [{"award": a, "person": p, "name": rules.KIND_NAMES[a.kind],
              "monthly": a.kind in rules.MONTHLY_KINDS,
-             "status": "一次性发放" if a.kind not in rules.MONTHLY_KINDS else STATUS_NAMES.get(a.status, a.status)}
+             "status": (STATUS_NAMES.get(a.status, a.status) if a.kind in rules.MONTHLY_KINDS
+                        else "一次性发放")}
             for a, p in rows]
 
 
@@ -750,8 +759,9 @@ def recognitions_xlsx(db: Session, actor: Actor) -> bytes:
              rules.RECOGNITION_KINDS[r.kind], r.own_wage, r.grade or "", r.nursing_level or "",
              str(r.leave_until or ""), str(r.died_on or ""))
             for r, p in recognitions(db, actor, limit=100_000)]
-    return workbook("工伤认定", ["社会保障号码", "姓名", "认定决定书文号", "认定日期", "受伤日期", "认定结论",
-                              "本人工资（元）", "伤残等级", "护理等级", "停工留薪期至", "死亡日期"], rows, money=(6,))
+    return workbook("工伤认定", ["社会保障号码", "姓名", "认定决定书文号", "认定日期", "受伤日期",
+                              "认定结论", "本人工资（元）", "伤残等级", "护理等级", "停工留薪期至",
+                              "死亡日期"], rows, money=(6,))
 
 
 def award_of(db: Session, actor: Actor, award_id: int) -> tuple[Award, Person]:
@@ -775,9 +785,10 @@ def decision_pdf(db: Session, actor: Actor, award_id: int) -> bytes:
     name = rules.KIND_NAMES[award.kind]
     how = "按月发放" if award.kind in rules.MONTHLY_KINDS else "一次性发放"
     lines = json.loads(award.breakdown).get("lines", [])
-    flow = [Paragraph("社会保险经办机构", style["small"]), Paragraph("工伤保险待遇核定决定书", style["title"]),
-            Spacer(1, 3 * mm),
-            Paragraph(f"{person.name}（社会保障号码 {person.ssn[:6]}********{person.ssn[-4:]}）：", style["body"]),
+    masked = f"{person.ssn[:6]}********{person.ssn[-4:]}"
+    flow = [Paragraph("社会保险经办机构", style["small"]),
+            Paragraph("工伤保险待遇核定决定书", style["title"]), Spacer(1, 3 * mm),
+            Paragraph(f"{person.name}（社会保障号码 {masked}）：", style["body"]),
             Paragraph(f"经核定，{name}{_yuan(award.monthly_amount)}，{how}，自{_label(award.start_period)}起"
                       f"发放至领取人{award.payee_name}的社会保障卡金融账户。", style["body"]),
             Spacer(1, 3 * mm),
@@ -785,6 +796,7 @@ def decision_pdf(db: Session, actor: Actor, award_id: int) -> bytes:
                       [44 * mm, 36 * mm, 94 * mm]),
             Spacer(1, 3 * mm),
             Paragraph(f"依据：{award.basis}。", style["small"]),
-            Paragraph("如对本决定有异议，可自收到之日起60日内申请行政复议，或者6个月内提起行政诉讼。", style["small"]),
+            Paragraph("如对本决定有异议，可自收到之日起60日内申请行政复议，或者6个月内提起行政诉讼。",
+                      style["small"]),
             Paragraph(f"核定日期：{award.decided_on}　　经办人：{award.decided_by}", style["small"])]
     return pdf.document(flow, title=f"工伤保险待遇核定决定书 {name}", subject=f"injury-{award.id}")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from jingban.benefits.common import rules as common_rules  # injury
 from jingban.benefits.common.rules import UNEMPLOYMENT_STOPS, period_of_date, shift_period
-from jingban.benefits.common.rules import INJURY_DEPENDANT_STOPS  # injury
 
 # Loss of nationality stops the resident pension only (R§25 解读（一）3).
 NATIONALITY_KINDS = ("pension_resident",)
@@ -20,7 +20,7 @@ def stop_applies(reason: str, award_kind: str) -> bool:
     """Whether a stopping event concerns an award of this kind (R§25 解读)."""
     if reason in UNEMPLOYMENT_STOPS:
         return award_kind == "unemployment"
-    if reason in INJURY_DEPENDANT_STOPS:  # injury
+    if reason in common_rules.INJURY_DEPENDANT_STOPS:  # injury
         return award_kind == "injury_dependant"  # injury
     if reason in ("death", "declared_dead", "imprisonment", "other"):
         return award_kind not in DEPENDANT_KINDS or reason == "imprisonment"

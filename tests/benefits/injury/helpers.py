@@ -80,9 +80,9 @@ def recognised(sessions, ssn: str, unit: str, number: str, grade: int | None = N
     if grade is None:
         return
     take(sessions, "BEN-INJURY-APPRAISAL-APPLY", ssn, {"decision_number": number, "applied_on": "2026-09-01"})
-    take(sessions, "BEN-INJURY-APPRAISAL", ssn, {"decision_number": number, "conclusion_number": f"JD-{number}",
-                                                 "concluded_on": concluded, "grade": grade,
-                                                 "nursing_level": nursing})
+    take(sessions, "BEN-INJURY-APPRAISAL", ssn, {
+        "decision_number": number, "conclusion_number": f"JD-{number}",
+        "concluded_on": concluded, "grade": grade, "nursing_level": nursing})
 
 
 def awards_of(sessions, ssn: str) -> dict[str, Award]:

@@ -72,7 +72,8 @@ def test_grade_1_with_nursing_gets_the_grant_the_allowance_and_nursing_paid_and_
     _disability(sessions, ssn, "杭人社工认〔2026〕001号")
     found = awards_of(sessions, ssn)
     assert found["injury_grant"].monthly_amount == 16200000
-    assert (found["injury_allowance"].monthly_amount, found["injury_allowance"].start_period) == (540000, 202610)
+    allowance = found["injury_allowance"]
+    assert (allowance.monthly_amount, allowance.start_period) == (540000, 202610)
     assert (found["injury_nursing"].monthly_amount, found["injury_nursing"].start_period) == (385000, 202610)
     assert found["injury_grant"].start_period == 202612
     # Three runs: allowance and nursing 202610, 202611, 202612; the grant once with 202612.
@@ -235,7 +236,8 @@ def test_manual_reimbursement_uses_the_shared_split_without_deductible_or_co_pay
     award = awards_of(sessions, ssn)["injury_medical"]
     assert award.monthly_amount == 145000
     split = _inputs(award)["split"]
-    assert (split["out_of_scope_fen"], split["first_self_pay_fen"], split["person_fen"]) == (20000, 5000, 25000)
+    assert (split["out_of_scope_fen"], split["first_self_pay_fen"], split["person_fen"]) == \
+        (20000, 5000, 25000)
 
 
 def test_device_extension_and_recurrence(sessions):
@@ -252,7 +254,8 @@ def test_device_extension_and_recurrence(sessions):
                                                  "leave_until": "2027-06-30"})
     assert _recognition(sessions, "杭人社工认〔2026〕009号").leave_until == dt.date(2027, 6, 30)
     with sessions() as db, pytest.raises(InvalidInput) as caught:
-        cases.submit(db, CLERK, "BEN-INJURY-EXTENSION", {"ssn": ssn, "decision_number": "杭人社工认〔2026〕009号",
+        cases.submit(db, CLERK, "BEN-INJURY-EXTENSION", {"ssn": ssn,
+                                                        "decision_number": "杭人社工认〔2026〕009号",
                                                         "confirmation_number": "YC-2026-02",
                                                         "leave_until": "2028-04-01"})
     assert "2028-03-09" in caught.value.message
@@ -307,7 +310,8 @@ def test_a_grade_outside_1_to_10_is_refused(sessions):
 def test_recognition_refusals(sessions):
     ssn, unit = injured(sessions, base=600000)
     uninsured, other = injured(sessions, base=600000, insured=False, name="工伤乙")
-    message = _refused(sessions, "BEN-INJURY-RECOGNITION", uninsured, recognition("杭人社工认〔2026〕011号", other))
+    message = _refused(sessions, "BEN-INJURY-RECOGNITION", uninsured,
+                       recognition("杭人社工认〔2026〕011号", other))
     assert "未由杭州工伤测试有限公司参加工伤保险" in message
     message = _refused(sessions, "BEN-INJURY-RECOGNITION", ssn,
                        recognition("杭人社工认〔2026〕012号", unit, leave_until="2027-03-10"))
