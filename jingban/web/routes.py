@@ -29,6 +29,7 @@ from jingban.web.benefits import pension as pension_pages
 from jingban.web.benefits import recovery as recovery_pages
 from jingban.web.benefits import stops as stop_pages
 from jingban.web.benefits import survivor as survivor_pages
+from jingban.web.benefits import injury as injury_pages  # injury
 from jingban.web.benefits import unemployment as unemployment_pages  # unemployment
 from jingban.web.benefits import verification as verification_pages
 from jingban.web.pages import HERE, SESSION_COOKIE, html_errors
@@ -55,6 +56,7 @@ def install(app: FastAPI) -> None:
     app.include_router(security_pages.router, include_in_schema=False)  # seclogin
     app.include_router(claim_pages.router, include_in_schema=False)  # claims
     app.include_router(unemployment_pages.router, include_in_schema=False)  # unemployment
+    app.include_router(injury_pages.router, include_in_schema=False)  # injury
     app.include_router(enrollment_pages.router, include_in_schema=False)  # enrollment
     app.state.render_error = html_errors(app.state.render_error)
     app.include_router(agreement_pages.router, include_in_schema=False)  # agreements

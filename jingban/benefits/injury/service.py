@@ -749,7 +749,8 @@ def awards_xlsx(db: Session, actor: Actor) -> bytes:
 
 
 def recognitions(db: Session, actor: Actor, limit: int = 200) -> list[tuple[Recognition, Person]]:
-    require(actor, "benefits.read")
+    if not can(actor, "benefits.payroll_read"):
+        require(actor, "benefits.read")
     return list(db.execute(select(Recognition, Person).join(Person, Person.id == Recognition.person_id)
                            .order_by(Recognition.id.desc()).limit(limit)).all())
 
