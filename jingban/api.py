@@ -9,11 +9,11 @@ from jingban import __version__
 from jingban.accounts.api import router as accounts_router
 from jingban.agreements.api import router as agreements_router  # agreements
 from jingban.agreements.claims.api import router as claims_router  # claims
+from jingban.benefits.injury.api import router as injury_router  # injury
 from jingban.benefits.payroll.api import router as payroll_router
 from jingban.benefits.pension.api import router as pension_router
 from jingban.benefits.recovery.api import router as recovery_router
 from jingban.benefits.stops.api import router as stops_router
-from jingban.benefits.injury.api import router as injury_router  # injury
 from jingban.benefits.unemployment.api import router as unemployment_router  # unemployment
 from jingban.benefits.verification.api import router as verification_router
 from jingban.cases.api import router as cases_router

@@ -24,12 +24,12 @@ from jingban.web import privacy as privacy_pages  # secdata
 from jingban.web import security as security_pages  # seclogin
 from jingban.web import supervision as supervision_pages
 from jingban.web import transfers as transfer_pages
+from jingban.web.benefits import injury as injury_pages  # injury
 from jingban.web.benefits import payroll as payroll_pages
 from jingban.web.benefits import pension as pension_pages
 from jingban.web.benefits import recovery as recovery_pages
 from jingban.web.benefits import stops as stop_pages
 from jingban.web.benefits import survivor as survivor_pages
-from jingban.web.benefits import injury as injury_pages  # injury
 from jingban.web.benefits import unemployment as unemployment_pages  # unemployment
 from jingban.web.benefits import verification as verification_pages
 from jingban.web.pages import HERE, SESSION_COOKIE, html_errors

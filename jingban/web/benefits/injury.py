@@ -50,7 +50,8 @@ def age_limit(request: Request, values: Form = Depends(posted), actor: Actor = D
     except JingbanError as exc:
         db.rollback()
         return _screen(request, db, actor, status=exc.status, batch_error=exc.message)
-    return see_other("/benefits/injury#injury-awards", f"已停发年满18周岁的供养亲属抚恤金{len(made)}人", request)
+    return see_other("/benefits/injury#injury-awards",
+                     f"已停发年满18周岁的供养亲属抚恤金{len(made)}人", request)
 
 
 @router.get("/benefits/injury/awards.xlsx")
