@@ -46,7 +46,6 @@ def test_the_clerk_takes_an_injury_from_recognition_to_its_benefits(server, brow
     page.fill("#injury_date", "2026-03-10")
     page.fill("#employer_uscc", unit)
     page.fill("#leave_until", "2026-08-31")
-    page.check("input[name='material.injury_decision']")
     page.click("#intake-form button:has-text('受理')")
     expect(page.locator(".notice")).to_contain_text("已受理")
     _sign_out(page)
@@ -74,6 +73,10 @@ def test_the_clerk_takes_an_injury_from_recognition_to_its_benefits(server, brow
     page.goto(f"{server}/persons/{ssn}/injury")
     expect(page.locator("[id^=grade-]")).to_contain_text("3级")
     awards = page.locator(".injury-award")
-    expect(awards.filter(has=page.locator("h2", has_text="一次性伤残补助金")).locator(".award-amount")).to_have_text("138,000.00 元")
-    expect(awards.filter(has=page.locator("h2", has_text="伤残津贴")).locator(".award-amount")).to_have_text("4,800.00 元/月")
+
+    def amount(name: str):
+        return awards.filter(has=page.locator("h2", has_text=name)).locator(".award-amount")
+
+    expect(amount("一次性伤残补助金")).to_have_text("138,000.00 元")
+    expect(amount("伤残津贴")).to_have_text("4,800.00 元/月")
     page.screenshot(path=str(SHOTS / f"injury-record-{backend}.png"), full_page=True)
