@@ -16,11 +16,12 @@ from jingban.benefits.injury import service as injury
 from jingban.benefits.stops import service as stops
 from jingban.cases import catalog
 from jingban.core.actor import Actor
-from jingban.core.errors import JingbanError, PermissionDenied
+from jingban.core.errors import InvalidInput, JingbanError, PermissionDenied
 from jingban.core.excel import xlsx_response
 from jingban.core.http import get_db
 from jingban.core.pdf import pdf_response
 from jingban.registration.models import Person
+from jingban.web import intake
 from jingban.web.pages import page_actor, posted, render, see_other, signed_in
 
 router = APIRouter()
@@ -32,14 +33,74 @@ REASONS = {k: name for k, (_, name) in common_rules.STOP_REASONS.items()}
 
 def _screen(request: Request, db: Session, actor: Actor, status: int = 200, **context: Any):
     items = [catalog.item(code) for code in injury.ITEMS.values()]
+    context.setdefault("values", {"request_id": intake.new_request_id()})
     return render(request, "benefits_injury.html", status=status, items=items,
                   recognitions=injury.recognitions(db, actor), awards=injury.awards(db, actor),
-                  kinds=rules.RECOGNITION_KINDS, **context)
+                  kinds=rules.RECOGNITION_KINDS, relationships=rules.RELATIONSHIPS,
+                  materials={k: catalog.item(injury.ITEMS[k]).materials for k in PAYLOADS}, **context)
 
 
 @router.get("/benefits/injury")
 def injury_screen(request: Request, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
     return _screen(request, db, actor)
+
+
+# --- the two items whose payload holds a list: their own forms (one line per row) ----------------
+
+def _rows(text: str, width: int, field: str, what: str) -> list[list[str]]:
+    rows = [[cell.strip() for cell in line.replace("，", ",").split(",")]
+            for line in text.splitlines() if line.strip()]
+    for number, row in enumerate(rows, 1):
+        if len(row) < width:
+            raise InvalidInput("injury.form_rows", f"{what}第{number}行应有{width}项，以逗号分隔", field)
+    return rows
+
+
+def _fen(text: str, field: str) -> int:
+    try:
+        return int(round(float(text) * 100))
+    except ValueError:
+        raise InvalidInput("injury.amount", f"金额“{text}”应为数字（元）", field) from None
+
+
+def medical_payload(values: Form) -> dict:
+    """费用明细: one line per item, ``金额（元）,类别（甲/乙/丙）[,名称]``."""
+    lines = [{"amount": _fen(r[0], "lines"), "category": r[1], "name": r[2] if len(r) > 2 else ""}
+             for r in _rows(str(values.get("lines") or ""), 2, "lines", "费用明细")]
+    keys = ("decision_number", "invoice_number", "treated_on", "bank_account")
+    return {"ssn": str(values.get("ssn") or "").strip().upper(),
+            **{k: str(values.get(k) or "").strip() for k in keys}, "lines": lines}
+
+
+def death_payload(values: Form) -> dict:
+    """供养亲属: one line each, ``社会保障号码,关系,孤儿或孤寡老人（是/否）,完全丧失劳动能力
+    （是/否）,账户``."""
+    names = {name: code for code, name in rules.RELATIONSHIPS.items()}
+    dependants = [{"ssn": r[0].upper(), "relationship": names.get(r[1], r[1]),
+                   "orphan_or_alone": r[2] == "是", "unable_to_work": r[3] == "是",
+                   "bank_account": r[4]}
+                  for r in _rows(str(values.get("dependants") or ""), 5, "dependants", "供养亲属")]
+    keys = ("decision_number", "death_date", "payee_name", "bank_account")
+    return {"ssn": str(values.get("ssn") or "").strip().upper(),
+            **{k: str(values.get(k) or "").strip() for k in keys}, "dependants": dependants}
+
+
+PAYLOADS = {"medical": medical_payload, "death": death_payload}
+
+
+@router.post("/benefits/injury/intake/{which}")
+def list_item_submit(request: Request, which: str, values: Form = Depends(posted),
+                     actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    if which not in PAYLOADS:
+        raise InvalidInput("injury.item", "没有该事项", "which")
+    item = catalog.item(injury.ITEMS[which])
+    try:
+        case, repeated = intake.submit(db, actor, item, values, payload=PAYLOADS[which](values))
+    except JingbanError as exc:
+        db.rollback()
+        return _screen(request, db, actor, status=exc.status, values=values, form=which,
+                       error=intake.on_form(exc))
+    return see_other(f"/cases/{case.id}", intake.notice(item, case, repeated), request)
 
 
 @router.post("/benefits/injury/age-limit")

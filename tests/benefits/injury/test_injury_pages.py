@@ -6,6 +6,7 @@ its reason in the form."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -16,7 +17,7 @@ from jingban.core import clock
 from jingban.core.actor import SYSTEM
 from jingban.core.auth import create_user
 from jingban.registration.models import Person
-from tests.benefits.injury.helpers import BANK, injured, recognition, take
+from tests.benefits.injury.helpers import BANK, injured, recognised, recognition, relative, take
 from tests.benefits.stop_helpers import TODAY, payroll
 from tests.conftest import PASSWORD
 from tests.web.helpers import approve, case_id_of, post, sign_in
@@ -87,3 +88,40 @@ def test_an_item_before_recognition_shows_the_reason_in_the_form(client, make_us
                  {"ssn": ssn, "decision_number": NUMBER, "bank_account": BANK, "work_arranged": "true",
                   "request_id": "i-2"})
     assert reply.status_code == 422 and "须先由社会保险行政部门认定工伤" in reply.text
+
+
+def test_the_two_list_items_from_their_own_forms(client, make_user, sessions):
+    # Reimbursement 甲 300.00 + 丙 50.50: the fund pays 30000 fen, the person 5050.
+    # Death: 本人工资 600000, the spouse 40 % = 240000 fen (2,400.00) a month.
+    make_user("clerk3", "clerk")
+    make_user("rev1", "reviewer_1")
+    make_user("rev2", "reviewer_2")
+    ssn, unit = injured(sessions, base=600000, name="工伤页面丙")
+    recognised(sessions, ssn, unit, NUMBER)
+    spouse = relative(sessions, "配偶页面", dt.date(1983, 5, 5))
+    token = sign_in(client, "clerk3")
+    bad = post(client, "/benefits/injury/intake/medical", token,
+               {"ssn": ssn, "decision_number": NUMBER, "invoice_number": "FP-PAGE-1",
+                "treated_on": "2026-03-20", "bank_account": BANK, "lines": "300.00", "request_id": "m-0"})
+    assert bad.status_code == 422 and "费用明细第1行应有2项" in bad.text
+    reply = post(client, "/benefits/injury/intake/medical", token,
+                 {"ssn": ssn, "decision_number": NUMBER, "invoice_number": "FP-PAGE-1",
+                  "treated_on": "2026-03-20", "bank_account": BANK,
+                  "lines": "300.00,甲,清创缝合\n50.50,丙,自费敷料", "request_id": "m-1",
+                  "material.invoice": "on"},
+                 follow_redirects=False)
+    assert reply.status_code == 303, reply.text
+    assert approve(client, "rev1", case_id_of(reply), 1).status_code in (200, 303)
+    token = sign_in(client, "clerk3")
+    reply = post(client, "/benefits/injury/intake/death", token,
+                 {"ssn": ssn, "decision_number": NUMBER, "death_date": "2026-10-05", "payee_name": "配偶页面",
+                  "bank_account": BANK, "dependants": f"{spouse},配偶,否,否,{BANK}", "request_id": "d-1"},
+                 follow_redirects=False)
+    assert reply.status_code == 303, reply.text
+    case_id = case_id_of(reply)
+    assert approve(client, "rev1", case_id, 1).status_code in (200, 303)
+    assert approve(client, "rev2", case_id, 2).status_code in (200, 303)
+    sign_in(client, "clerk3")
+    listing = client.get("/benefits/injury").text
+    assert "工伤医疗费（手工报销）" in listing and "300.00" in listing
+    assert "供养亲属抚恤金" in listing and "2,400.00/月" in listing
