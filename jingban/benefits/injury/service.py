@@ -697,6 +697,35 @@ def stop_dependant(db: Session, actor: Actor, ssn: str, data: DependantStopIn) -
     return report
 
 
+# --- retirement (第三十五条第二款) ------------------------------------------------------------------
+
+def on_pension(db: Session, actor: Actor, pension_award: Award) -> None:
+    """A basic pension determined: the allowance (grades 1–4) stops from the pension's first
+    month; when the pension is lower, the fund pays the difference monthly (基本养老保险待遇低于
+    伤残津贴的，由工伤保险基金补足差额). Called by the pension determination."""
+    person = db.get(Person, pension_award.person_id)
+    awards = stops.applicable(db, person, "pension_start")
+    allowance = next((a for a in awards if a.kind == rules.ALLOWANCE), None)
+    if allowance is None:
+        return
+    start = pension_award.start_period
+    day_before = dt.date(start // 100, start % 100, 1) - dt.timedelta(days=1)
+    stops.report_event(db, actor, person, [allowance], reason="pension_start", event_date=day_before,
+                       reported_on=clock.today(), source="case", reporter_name="养老保险待遇核定",
+                       phone="", source_ref=f"award:{pension_award.id}", note="按月领取基本养老金")
+    difference = allowance.monthly_amount - pension_award.monthly_amount
+    if difference <= 0:
+        return
+    inputs = {**json.loads(allowance.breakdown).get("inputs", {}), "amount": difference,
+              "pension_award": pension_award.id, "allowance_before": allowance.monthly_amount}
+    lines = [_line("伤残津贴", _yuan(allowance.monthly_amount)),
+             _line("基本养老金", _yuan(pension_award.monthly_amount), f"自{_label(start)}起按月领取"),
+             _line("工伤保险基金补足差额", _yuan(difference),
+                   "基本养老保险待遇低于伤残津贴的，由工伤保险基金补足差额")]
+    _monthly(db, actor, person, rules.ALLOWANCE, difference, start, lines=lines, inputs=inputs,
+             basis=BASIS + "第三十五条第二款", payee=person.name, bank=allowance.bank_account)
+
+
 # --- reads -----------------------------------------------------------------------------------------
 
 def _may_read(db: Session, actor: Actor, person: Person, what: str) -> None:

@@ -18,6 +18,8 @@ RESUME_REASONS = {"release": "刑满释放（或假释、监外执行）", "wron
 
 def stop_applies(reason: str, award_kind: str) -> bool:
     """Whether a stopping event concerns an award of this kind (R§25 解读)."""
+    if reason == "pension_start" and award_kind == "injury_allowance":  # injury: 第三十五条第二款
+        return True  # injury
     if reason in UNEMPLOYMENT_STOPS:
         return award_kind == "unemployment"
     if reason in common_rules.INJURY_DEPENDANT_STOPS:  # injury

@@ -341,3 +341,47 @@ def test_grants_are_not_decided_twice_and_an_adult_child_is_refused(sessions):
     assert "已年满18周岁且未完全丧失劳动能力" in message
     with sessions() as db:
         assert db.execute(select(Person.status).where(Person.ssn == ssn)).scalar() == "active"
+
+
+def test_a_recipients_death_stops_allowance_and_nursing_and_orders_back_the_month_after(sessions):
+    # Grade 2, 本人工资 600000: allowance 85 % = 510000; nursing level 2 (大部分不能自理)
+    # 40 % × 770000 = 308000. Paid 202610–202612; died 2026-11-10: from 202612 nothing is due,
+    # so 510000 + 308000 = 818000 fen paid for 202612 is ordered back (R§46).
+    from jingban.benefits.recovery.models import Debt
+
+    ssn, unit = injured(sessions, base=600000)
+    recognised(sessions, ssn, unit, "杭人社工认〔2026〕015号", grade=2, nursing=2)
+    _disability(sessions, ssn, "杭人社工认〔2026〕015号")
+    found = awards_of(sessions, ssn)
+    assert (found["injury_allowance"].monthly_amount, found["injury_nursing"].monthly_amount) == \
+        (510000, 308000)
+    payroll(sessions, 202610, 202611, 202612)
+    with sessions() as db:
+        died = StopReportIn(reason="death", event_date=dt.date(2026, 11, 10), reporter="relative")
+        report = stops.record_stop(db, CLERK, ssn, died)
+        assert (report.awards, report.overpaid) == (2, 818000)
+    found = awards_of(sessions, ssn)
+    assert found["injury_allowance"].status == found["injury_nursing"].status == "stopped"
+    with sessions() as db:
+        assert sum(d.principal for d in db.query(Debt).all()) == 818000
+
+
+def test_retirement_stops_the_allowance_and_the_fund_pays_the_difference(sessions):
+    # Grade 1, 本人工资 600000: allowance 540000. A pension of 4,000.00 = 400000 fen from 202701:
+    # the allowance stops from 202701 and the fund pays 540000 − 400000 = 140000 a month
+    # (第三十五条第二款). A pension above the allowance would leave no difference.
+    ssn, unit = injured(sessions, base=600000)
+    recognised(sessions, ssn, unit, "杭人社工认〔2026〕016号", grade=1)
+    _disability(sessions, ssn, "杭人社工认〔2026〕016号")
+    with sessions() as db:
+        person = db.execute(select(Person).where(Person.ssn == ssn)).scalar_one()
+        pension = Award(person_id=person.id, kind="pension_enterprise", status="active", start_period=202701,
+                        monthly_amount=400000, decided_on=TODAY, decided_by="test")
+        db.add(pension)
+        db.flush()
+        service.on_pension(db, CLERK, pension)
+        db.commit()
+    with sessions() as db:
+        rows = db.execute(select(Award.status, Award.start_period, Award.monthly_amount).where(
+            Award.kind == "injury_allowance").order_by(Award.id)).all()
+    assert rows == [("stopped", 202610, 540000), ("active", 202701, 140000)]
