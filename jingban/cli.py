@@ -867,6 +867,7 @@ def demo(
                 _demo_funds(engine, settings)
                 _demo_oversight(engine, settings)
                 _demo_enrollment(engine, settings)  # enrollment
+                _demo_injury(engine, settings)  # injury
             except JingbanError as exc:
                 _fail(exc.message, 2)
         elif persons > 0:
@@ -1160,3 +1161,18 @@ def _demo_enrollment(engine: Engine, settings: Settings) -> None:  # enrollment
     console.print(f"全民参保登记演示：{seeded.files} 个来源文件比对为 {seeded.run.entries} 人，"
                   f"标识 {seeded.run.flags} 项；clerk 打开参保人 {seeded.prompted[0]} 时"
                   "提示补充联系电话和地址。")
+
+
+def _demo_injury(engine: Engine, settings: Settings) -> None:  # injury
+    """Work-injury recipients of each kind (jingban.benefits.injury.demo)."""
+    from jingban.benefits.injury import demo as injury_demo
+
+    with make_sessionmaker(engine, settings)() as db:
+        seeded = injury_demo.seed(db)
+    if seeded is None:
+        console.print("演示地区参加工伤保险的职工不足，未生成工伤保险演示数据")
+        return
+    console.print(f"工伤演示：{seeded.disabled.name}（伤残3级，按月领取伤残津贴和生活护理费）、"
+                  f"{seeded.ended.name}（伤残7级，终止劳动关系）、{seeded.deceased.name}因工死亡"
+                  f"（{seeded.dependant.name}领取供养亲属抚恤金）；{seeded.waiting.name}已认定工伤，"
+                  "由 clerk 在“工伤保险待遇”受理劳动能力鉴定申请。")

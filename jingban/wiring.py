@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from jingban.agreements import acts as agreements_acts  # agreements
 from jingban.agreements.breaches import service as agreement_breaches  # agreements
+from jingban.benefits.injury import acts as injury_acts  # injury
+from jingban.benefits.injury import service as injury  # injury
 from jingban.benefits.payroll import batch as payroll
 from jingban.benefits.pension import acts as pension_acts
 from jingban.benefits.pension import service as pension
@@ -54,6 +56,7 @@ ACTS += dishonesty_acts.ACTS  # oversight-dishonesty
 ACTS += (*inspection_acts.ACTS, *penalty_acts.ACTS)  # oversight: inspections and penalties
 ACTS += agreements_acts.ACTS  # agreements
 ACTS += unemployment_acts.ACTS  # unemployment
+ACTS += injury_acts.ACTS  # injury
 
 _installed = False
 
@@ -104,6 +107,7 @@ def install() -> None:
     payroll.on_run_finished(unemployment_batch.book_premiums)  # unemployment
     registration.on_enrolled(unemployment.stop_on_enrollment)  # unemployment
     pension.on_awarded(unemployment.stop_on_pension)  # unemployment
+    pension.on_awarded(injury.on_pension)  # injury: 第三十五条第二款
     transfers.use_unemployment_entitlement(unemployment.remaining_entitlement)  # unemployment
     agency.use_redater("service_agreements", agreement_breaches.redate_provisional)  # agreements
     _installed = True

@@ -200,10 +200,13 @@ def test_demo_without_serving(cli, monkeypatch, tmp_path):
     assert len(_users()) == 16  # the 14 staff (with `agreements`), `person`, and the retiree-to-be `retiree`
     assert "demo-retiree-2026" in result.output and "养老金演示" in result.output
     retiree = _sql("SELECT subject FROM user_account WHERE username = 'retiree'")[0][0]
-    assert _sql("SELECT count(*) FROM benefit_award WHERE decided_by != 'demo'")[0][0] == 1  # the
+    assert _sql("SELECT count(*) FROM benefit_award WHERE decided_by != 'demo'"
+                " AND kind NOT LIKE 'injury%'")[0][0] == 1  # injury: its recipients are counted below; the
     # other retiree's claim; the monitors' planted anomalies are decided by 'demo'
     assert _sql(f"SELECT count(*) FROM benefit_award WHERE person_id = {retiree.split(':')[1]}") == [(0,)]
     assert (tmp_path / "var" / "demo-population-death.json").exists()
+    injury_kinds = "SELECT count(DISTINCT kind) FROM benefit_award WHERE kind LIKE 'injury%'"  # injury
+    assert _sql(injury_kinds)[0][0] == 6  # injury
     first = _sql("SELECT id FROM person ORDER BY id LIMIT 1")[0][0]
     assert _sql("SELECT subject FROM user_account WHERE username = 'person'") == [(f"person:{first}",)]
     again = cli("demo", "--no-serve", "--persons", "50", "--employers", "5")

@@ -36,6 +36,8 @@ Form = dict[str, Any]
 # Items taken in on their own page rather than the generic form (the voucher's lines, the
 # voucher a reversal undoes).
 OWN_PAGES = {"FUND-MANUAL": ("/funds/manual", "受理"), "FUND-REVERSAL": ("/funds/entries", "选择凭证")}
+OWN_PAGES.update({"BEN-INJURY-MEDICAL": ("/benefits/injury#injury-medical", "受理"),  # injury
+                  "BEN-INJURY-DEATH": ("/benefits/injury#injury-death", "受理")})  # injury
 
 
 @router.get("/cases/new")

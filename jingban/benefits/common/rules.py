@@ -52,6 +52,10 @@ UNEMPLOYMENT_STOPS = {"reemployment": "重新就业", "enlistment": "应征服�
                       "pension_start": "享受基本养老保险待遇",
                       "refused_work": "无正当理由两次拒不接受推荐的工作或培训"}
 STOP_REASONS.update({reason: ("stop", name) for reason, name in UNEMPLOYMENT_STOPS.items()})
+# What ends a work-injury dependant's pension besides death (劳社部令第18号 第四条)  # injury
+INJURY_DEPENDANT_STOPS = {"remarriage": "再婚", "adoption": "被他人收养",  # injury
+                          "age_limit": "年满18周岁且未完全丧失劳动能力"}  # injury
+STOP_REASONS.update({r: ("stop", name) for r, name in INJURY_DEPENDANT_STOPS.items()})  # injury
 
 
 def period_of_date(day: dt.date) -> int:
@@ -81,6 +85,9 @@ FUND_OF_KIND = {
     "injury": "injury",
     "maternity": "maternity",
 }
+FUND_OF_KIND.update({kind: "injury" for kind in (  # injury: 《工伤保险条例》第三十条至第三十九条
+    "injury_grant", "injury_allowance", "injury_nursing", "injury_ending", "injury_death",  # injury
+    "injury_dependant", "injury_device", "injury_medical")})  # injury
 # A debt recorded without its award (older records) was an enterprise pension overpayment,
 # the only benefit recovered before awards were linked to debts.
 DEBT_FUND_WITHOUT_AWARD = "pension_enterprise"

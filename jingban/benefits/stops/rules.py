@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from jingban.benefits.common import rules as common_rules  # injury
 from jingban.benefits.common.rules import UNEMPLOYMENT_STOPS, period_of_date, shift_period
 
 # Loss of nationality stops the resident pension only (R§25 解读（一）3).
@@ -17,8 +18,12 @@ RESUME_REASONS = {"release": "刑满释放（或假释、监外执行）", "wron
 
 def stop_applies(reason: str, award_kind: str) -> bool:
     """Whether a stopping event concerns an award of this kind (R§25 解读)."""
+    if reason == "pension_start" and award_kind == "injury_allowance":  # injury: 第三十五条第二款
+        return True  # injury
     if reason in UNEMPLOYMENT_STOPS:
         return award_kind == "unemployment"
+    if reason in common_rules.INJURY_DEPENDANT_STOPS:  # injury
+        return award_kind == "injury_dependant"  # injury
     if reason in ("death", "declared_dead", "imprisonment", "other"):
         return award_kind not in DEPENDANT_KINDS or reason == "imprisonment"
     return reason == "nationality_loss" and award_kind in NATIONALITY_KINDS

@@ -44,6 +44,11 @@ AWARD_KINDS = {"pension_enterprise": "企业职工基本养老金", "pension_ins
                "pension_resident": "城乡居民养老保险待遇", "survivor": "遗属待遇",
                "survivor_unemployment": "遗属待遇（失业保险基金）",
                "unemployment": "失业保险金", "injury": "工伤保险待遇"}
+AWARD_KINDS.update({"injury_grant": "一次性伤残补助金", "injury_allowance": "伤残津贴",  # injury
+                    "injury_nursing": "生活护理费", "injury_ending": "一次性工伤医疗补助金",  # injury
+                    "injury_death": "丧葬补助金及一次性工亡补助金",  # injury
+                    "injury_dependant": "供养亲属抚恤金", "injury_device": "辅助器具配置费用",  # injury
+                    "injury_medical": "工伤医疗费"})  # injury
 SOURCES = {"person": "本人", "employer": "用人单位", "relative": "亲属", "feed": "共享数据",
            "verification": "资格核验", "case": "业务件"}
 FEED_NAMES = {"population": "公安机关人口信息", "judicial": "司法行政机关在押服刑信息",
