@@ -30,4 +30,6 @@ metadata = Base.metadata
 from jingban.agreements.breaches import models as agreements_breach_models  # noqa: F401,E402  # agreements
 from jingban.agreements.claims import models as claims_models  # noqa: F401,E402  # claims
 from jingban.agreements.institutions import models as agreements_models  # noqa: F401,E402  # agreements
+from jingban.benefits.maternity import models as maternity_models  # noqa: F401,E402  # medmat
+from jingban.benefits.medical import models as medical_models  # noqa: F401,E402  # medmat
 from jingban.core import login_models as core_login_models  # noqa: F401,E402  # seclogin

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from jingban.agreements import acts as agreements_acts  # agreements
 from jingban.agreements.breaches import service as agreement_breaches  # agreements
+from jingban.agreements.claims import settlement as claims_settlement  # medmat
+from jingban.benefits.maternity import acts as maternity_acts  # medmat
+from jingban.benefits.medical import acts as medical_acts  # medmat
+from jingban.benefits.medical import service as medical  # medmat
 from jingban.benefits.payroll import batch as payroll
 from jingban.benefits.pension import acts as pension_acts
 from jingban.benefits.pension import service as pension
@@ -54,6 +58,7 @@ ACTS += dishonesty_acts.ACTS  # oversight-dishonesty
 ACTS += (*inspection_acts.ACTS, *penalty_acts.ACTS)  # oversight: inspections and penalties
 ACTS += agreements_acts.ACTS  # agreements
 ACTS += unemployment_acts.ACTS  # unemployment
+ACTS += (*medical_acts.ACTS, *maternity_acts.ACTS)  # medmat
 
 _installed = False
 
@@ -106,6 +111,7 @@ def install() -> None:
     pension.on_awarded(unemployment.stop_on_pension)  # unemployment
     transfers.use_unemployment_entitlement(unemployment.remaining_entitlement)  # unemployment
     agency.use_redater("service_agreements", agreement_breaches.redate_provisional)  # agreements
+    claims_settlement.count_year_paid(medical.year_paid)  # medmat: one annual cap with manual claims
     _installed = True
 from jingban.agreements.claims import acts as claims_acts  # noqa: E402  # claims
 

@@ -100,7 +100,7 @@ def split(lines: Sequence[BillLine], params: Params, fund_paid_ytd_fen: int,
     calendar year already reach ``fund_paid_ytd_fen`` (《社会保险法》第二十八条).
     ``deductible_borne_ytd_fen``: for a yearly deductible (门诊慢特病), what the person has borne
     of it this year already; 0 for a deductible per admission."""  # medmat
-    if any(x.amount_fen < 0 for x in lines) or fund_paid_ytd_fen < 0 or deductible_borne_ytd_fen < 0:  # medmat
+    if any(x.amount_fen < 0 for x in lines) or min(fund_paid_ytd_fen, deductible_borne_ytd_fen) < 0:  # medmat
         raise InvalidInput("claims.negative", "费用金额和年度累计支付不能为负数", "amount")
     total = sum(x.amount_fen for x in lines)
     out_of_scope = sum(x.amount_fen for x in lines if x.category == "丙")

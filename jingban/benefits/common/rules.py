@@ -80,6 +80,9 @@ FUND_OF_KIND = {
     "unemployment": "unemployment",
     "injury": "injury",
     "maternity": "maternity",
+    "reimburse_employee": "medical_employee",  # medmat: 医疗费用手工报销（职工医保）
+    "reimburse_resident": "medical_resident",  # medmat: 医疗费用手工报销（居民医保）
+    "reimburse_maternity": "maternity",  # medmat: 生育医疗费用手工报销
 }
 # A debt recorded without its award (older records) was an enterprise pension overpayment,
 # the only benefit recovered before awards were linked to debts.

@@ -35,7 +35,8 @@ class ManualClaimIn(Strict):
     """The payload of BEN-MEDICAL-MANUAL besides the person's SSN."""
 
     purpose: Literal["illness", "maternity"] = Field(
-        default="illness", description="illness 疾病医疗费用（医疗保险基金）；maternity 生育医疗费用（生育保险基金）")
+        default="illness",
+        description="illness 疾病医疗费用（医疗保险基金）；maternity 生育医疗费用（生育保险基金）")
     bank_account: str = Field(pattern=r"^\d{12,30}$", description="本人社会保障卡金融账户（12–30位数字）")
     invoices: list[InvoiceIn] = Field(min_length=1, max_length=50, description="医疗费用票据")
 
