@@ -118,4 +118,4 @@ def test_the_api_overview_and_who_may_read_it(client, make_user, sessions, login
                               "invoice_no": "A1", "hospital": "医院", "service_on": "2026-10-01",
                               "inpatient": True, "diagnosis": "J18",
                               "lines": [{"item": "治疗", "category": "甲", "amount_fen": -5}]}]})
-    assert preview.status_code == 422 and "票据金额应大于0" in preview.json()["message"]
+    assert preview.status_code == 422 and "票据金额应大于0" in preview.json()["error"]["message"]
