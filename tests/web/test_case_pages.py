@@ -63,7 +63,8 @@ def portal_user(sessions):
 
 def test_catalog_page_marks_items_not_open(client, clerk, monkeypatch):
     opened = catalog.item("BEN-MEDICAL-MANUAL")  # medmat: close an open item
-    monkeypatch.setitem(catalog.load(), "BEN-MEDICAL-MANUAL", opened.model_copy(update={"act": None}))  # medmat
+    shut = opened.model_copy(update={"act": None})  # medmat
+    monkeypatch.setitem(catalog.load(), "BEN-MEDICAL-MANUAL", shut)  # medmat
     page = client.get("/cases/new").text
     assert 'href="/cases/new/REG-PERSON-CORRECT"' in page
     medical = page.split("BEN-MEDICAL-MANUAL")[1].split("</tr>")[0]
