@@ -88,7 +88,7 @@ def preview_or_submit(request: Request, values: Form = Depends(posted),
         ssn, data = _claim_of(values)
         if values.get("action") != "submit":
             found = medical.preview(db, actor, ssn, data)
-            return _page(request, db, actor, values, found=found)
+            return _page(request, db, actor, values, found=found, form="claim")
         payload = {"ssn": ssn, **data.model_dump(mode="json", exclude_unset=True)}
         case, repeated = intake.submit(db, actor, item, values, payload)
     except JingbanError as exc:
