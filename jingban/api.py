@@ -10,6 +10,8 @@ from jingban.accounts.api import router as accounts_router
 from jingban.agreements.api import router as agreements_router  # agreements
 from jingban.agreements.claims.api import router as claims_router  # claims
 from jingban.benefits.injury.api import router as injury_router  # injury
+from jingban.benefits.maternity.api import router as maternity_router  # medmat
+from jingban.benefits.medical.api import router as medical_router  # medmat
 from jingban.benefits.payroll.api import router as payroll_router
 from jingban.benefits.pension.api import router as pension_router
 from jingban.benefits.recovery.api import router as recovery_router
@@ -79,6 +81,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(claims_router, prefix=API_PREFIX)  # claims (issue 13 items 3–5)
     app.include_router(unemployment_router, prefix=API_PREFIX)  # unemployment
     app.include_router(injury_router, prefix=API_PREFIX)  # injury
+    app.include_router(medical_router, prefix=API_PREFIX)  # medmat
+    app.include_router(maternity_router, prefix=API_PREFIX)  # medmat
     app.include_router(enrollment_router, prefix=API_PREFIX)  # enrollment
     install_pages(app)
     app.include_router(security_router, prefix=API_PREFIX)  # seclogin

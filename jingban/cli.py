@@ -868,6 +868,7 @@ def demo(
                 _demo_oversight(engine, settings)
                 _demo_enrollment(engine, settings)  # enrollment
                 _demo_injury(engine, settings)  # injury
+                _demo_medmat(engine, settings)  # medmat
             except JingbanError as exc:
                 _fail(exc.message, 2)
         elif persons > 0:
@@ -1148,6 +1149,19 @@ def enrollment_update() -> None:
         except JingbanError as exc:
             _fail(exc.message, 2)
     console.print(f"动态更新：处理记录 {run.records} 条，涉及 {run.entries} 人")
+
+
+def _demo_medmat(engine: Engine, settings: Settings) -> None:  # medmat
+    """A maternity allowance, a chronic recognition and a manual claim (benefits.medical.demo)."""
+    from jingban.benefits.medical import demo as medical_demo  # medmat
+
+    with make_sessionmaker(engine, settings)() as db:  # medmat
+        seeded = medical_demo.seed(db)  # medmat
+        db.commit()  # medmat
+    if seeded is not None:  # medmat
+        console.print(f"医疗生育演示：{seeded.mother.name}的生育津贴、"  # medmat
+                      f"{seeded.patient.name}的门诊慢特病认定和手工报销已办结"  # medmat
+                      f"（{'、'.join(seeded.cases)}），本人在“我的待遇”（/my/benefits）查看。")  # medmat
 
 
 def _demo_enrollment(engine: Engine, settings: Settings) -> None:  # enrollment

@@ -31,4 +31,6 @@ from jingban.agreements.breaches import models as agreements_breach_models  # no
 from jingban.agreements.claims import models as claims_models  # noqa: F401,E402  # claims
 from jingban.agreements.institutions import models as agreements_models  # noqa: F401,E402  # agreements
 from jingban.benefits.injury import models as injury_models  # noqa: F401,E402  # injury
+from jingban.benefits.maternity import models as maternity_models  # noqa: F401,E402  # medmat
+from jingban.benefits.medical import models as medical_models  # noqa: F401,E402  # medmat
 from jingban.core import login_models as core_login_models  # noqa: F401,E402  # seclogin

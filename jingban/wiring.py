@@ -13,6 +13,10 @@ from jingban.agreements import acts as agreements_acts  # agreements
 from jingban.agreements.breaches import service as agreement_breaches  # agreements
 from jingban.benefits.injury import acts as injury_acts  # injury
 from jingban.benefits.injury import service as injury  # injury
+from jingban.agreements.claims import settlement as claims_settlement  # medmat
+from jingban.benefits.maternity import acts as maternity_acts  # medmat
+from jingban.benefits.medical import acts as medical_acts  # medmat
+from jingban.benefits.medical import service as medical  # medmat
 from jingban.benefits.payroll import batch as payroll
 from jingban.benefits.pension import acts as pension_acts
 from jingban.benefits.pension import service as pension
@@ -57,6 +61,7 @@ ACTS += (*inspection_acts.ACTS, *penalty_acts.ACTS)  # oversight: inspections an
 ACTS += agreements_acts.ACTS  # agreements
 ACTS += unemployment_acts.ACTS  # unemployment
 ACTS += injury_acts.ACTS  # injury
+ACTS += (*medical_acts.ACTS, *maternity_acts.ACTS)  # medmat
 
 _installed = False
 
@@ -110,6 +115,7 @@ def install() -> None:
     pension.on_awarded(injury.on_pension)  # injury: 第三十五条第二款
     transfers.use_unemployment_entitlement(unemployment.remaining_entitlement)  # unemployment
     agency.use_redater("service_agreements", agreement_breaches.redate_provisional)  # agreements
+    claims_settlement.count_year_paid(medical.year_paid)  # medmat: one annual cap with manual claims
     _installed = True
 from jingban.agreements.claims import acts as claims_acts  # noqa: E402  # claims
 

@@ -200,8 +200,9 @@ def test_demo_without_serving(cli, monkeypatch, tmp_path):
     assert len(_users()) == 16  # the 14 staff (with `agreements`), `person`, and the retiree-to-be `retiree`
     assert "demo-retiree-2026" in result.output and "养老金演示" in result.output
     retiree = _sql("SELECT subject FROM user_account WHERE username = 'retiree'")[0][0]
-    assert _sql("SELECT count(*) FROM benefit_award WHERE decided_by != 'demo'"
-                " AND kind NOT LIKE 'injury%'")[0][0] == 1  # injury: its recipients are counted below; the
+    assert "医疗生育演示" in result.output  # medmat: a maternity allowance and a medical reimbursement
+    assert _sql("SELECT count(*) FROM benefit_award WHERE decided_by != 'demo' "  # medmat
+                "AND kind LIKE 'pension%'")[0][0] == 1  # the
     # other retiree's claim; the monitors' planted anomalies are decided by 'demo'
     assert _sql(f"SELECT count(*) FROM benefit_award WHERE person_id = {retiree.split(':')[1]}") == [(0,)]
     assert (tmp_path / "var" / "demo-population-death.json").exists()

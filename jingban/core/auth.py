@@ -297,3 +297,4 @@ PERMISSIONS.update({  # claims
     "claims.read": STAFF_READ | {"accountant"},
     "claims.settle": frozenset({"accountant"}),
 })
+PERMISSIONS["benefits.maternity_record"] = frozenset({"clerk"})  # medmat: 生育登记 for the woman

@@ -25,6 +25,8 @@ from jingban.web import security as security_pages  # seclogin
 from jingban.web import supervision as supervision_pages
 from jingban.web import transfers as transfer_pages
 from jingban.web.benefits import injury as injury_pages  # injury
+from jingban.web.benefits import maternity as maternity_pages  # medmat
+from jingban.web.benefits import medical as medical_pages  # medmat
 from jingban.web.benefits import payroll as payroll_pages
 from jingban.web.benefits import pension as pension_pages
 from jingban.web.benefits import recovery as recovery_pages
@@ -57,6 +59,8 @@ def install(app: FastAPI) -> None:
     app.include_router(claim_pages.router, include_in_schema=False)  # claims
     app.include_router(unemployment_pages.router, include_in_schema=False)  # unemployment
     app.include_router(injury_pages.router, include_in_schema=False)  # injury
+    app.include_router(medical_pages.router, include_in_schema=False)  # medmat
+    app.include_router(maternity_pages.router, include_in_schema=False)  # medmat
     app.include_router(enrollment_pages.router, include_in_schema=False)  # enrollment
     app.state.render_error = html_errors(app.state.render_error)
     app.include_router(agreement_pages.router, include_in_schema=False)  # agreements

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
+from jingban.cases import catalog  # medmat
 from jingban.cases.models import Case
 from jingban.core import clock
 from jingban.core.models import AuditEvent
@@ -222,11 +223,13 @@ def test_level_zero_completes_at_intake_and_leaves_a_case(client, staff):
     assert got["agent_name"] == "张代办" and "代办人" in got["timeline"][0]["note"]
 
 
-def test_bad_intake_writes_nothing(client, staff, db):
+def test_bad_intake_writes_nothing(client, staff, db, monkeypatch):
     before = db.execute(select(func.count()).select_from(AuditEvent)).scalar()
     bad = submit(client, staff["clerk"], "REG-PERSON", person_body(id_number="330106199005061231"))
     assert error_of(bad)["code"] == "id.check_digit"
     assert error_of(submit(client, staff["clerk"], "NOPE", {}))["code"] == "case.item_unknown"
+    opened = catalog.item("BEN-MATERNITY")  # medmat: close an open item
+    monkeypatch.setitem(catalog.load(), "BEN-MATERNITY", opened.model_copy(update={"act": None}))  # medmat
     assert error_of(submit(client, staff["clerk"], "BEN-MATERNITY", {}))["code"] == "case.item_not_open"
     agent = {"name": "x", "id_number": "1", "authorization": ""}
     err = error_of(submit(client, staff["clerk"], "REG-PERSON", person_body(), agent=agent))

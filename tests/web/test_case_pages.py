@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from jingban.benefits.common import rules
+from jingban.cases import catalog  # medmat
 from jingban.cases.models import Case
 from jingban.core import clock
 from jingban.core.actor import SYSTEM
@@ -60,7 +61,10 @@ def portal_user(sessions):
 
 # --- intake ----------------------------------------------------------------------------------
 
-def test_catalog_page_marks_items_not_open(client, clerk):
+def test_catalog_page_marks_items_not_open(client, clerk, monkeypatch):
+    opened = catalog.item("BEN-MEDICAL-MANUAL")  # medmat: close an open item
+    shut = opened.model_copy(update={"act": None})  # medmat
+    monkeypatch.setitem(catalog.load(), "BEN-MEDICAL-MANUAL", shut)  # medmat
     page = client.get("/cases/new").text
     assert 'href="/cases/new/REG-PERSON-CORRECT"' in page
     medical = page.split("BEN-MEDICAL-MANUAL")[1].split("</tr>")[0]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Callable  # medmat
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,17 @@ from jingban.notices.service import notify
 from jingban.registration.models import Employer
 
 SETTLE_ITEM, OBJECTION_ITEM = "AGR-CLAIM-SETTLE", "AGR-CLAIM-OBJECTION"
+# Other fund payments of the year that count against the person's annual cap (the medical
+# manual reimbursements), registered by jingban.wiring: (db, fund, person ids, year) → fen each.
+YearPaid = Callable[[Session, str, set[int], int], dict[int, int]]  # medmat
+_year_paid: list[YearPaid] = []  # medmat
+
+
+def count_year_paid(source: YearPaid) -> None:  # medmat
+    if source not in _year_paid:  # medmat
+        _year_paid.append(source)  # medmat
+
+
 STATUSES = {"paid": "已拨付", "withheld": "暂停拨付（协议处理）"}
 audit.ACT_NAMES.update({"claims.settle": "医疗费用月度结算", "claims.release": "解除暂停、拨付结算款",
                         "claims.reinstate": "异议成立、补拨核减费用"})
@@ -82,7 +94,11 @@ def _ytd(db: Session, fund: str, person_ids: set[int], year: int) -> dict[int, i
         Claim.person_id.in_(person_ids), Claim.fund == fund, Claim.status == "settled",
         Claim.discharge_on >= dt.date(year, 1, 1), Claim.discharge_on <= dt.date(year, 12, 31))
         .group_by(Claim.person_id)).all()
-    return {pid: int(total or 0) for pid, total in rows}
+    found = {pid: int(total or 0) for pid, total in rows}
+    for source in _year_paid:  # medmat
+        for pid, fen in source(db, fund, person_ids, year).items():  # medmat
+            found[pid] = found.get(pid, 0) + fen  # medmat
+    return found
 
 
 def bill_lines(db: Session, claim: Claim, reinstated: set[int] = frozenset()) -> list[split.BillLine]:

@@ -94,16 +94,19 @@ def line_self_pay(line: BillLine, params: Params) -> int:
     return round_fen(Decimal(line.amount_fen) * self_pay_share(line, params) / FULL_BP)
 
 
-def split(lines: Sequence[BillLine], params: Params, fund_paid_ytd_fen: int) -> Split:
+def split(lines: Sequence[BillLine], params: Params, fund_paid_ytd_fen: int,
+          deductible_borne_ytd_fen: int = 0) -> Split:  # medmat
     """The split of one bill (one admission or one visit) for a person whose fund payments this
-    calendar year already reach ``fund_paid_ytd_fen`` (《社会保险法》第二十八条)."""
-    if any(x.amount_fen < 0 for x in lines) or fund_paid_ytd_fen < 0:
+    calendar year already reach ``fund_paid_ytd_fen`` (《社会保险法》第二十八条).
+    ``deductible_borne_ytd_fen``: for a yearly deductible (门诊慢特病), what the person has borne
+    of it this year already; 0 for a deductible per admission."""  # medmat
+    if any(x.amount_fen < 0 for x in lines) or min(fund_paid_ytd_fen, deductible_borne_ytd_fen) < 0:  # medmat
         raise InvalidInput("claims.negative", "费用金额和年度累计支付不能为负数", "amount")
     total = sum(x.amount_fen for x in lines)
     out_of_scope = sum(x.amount_fen for x in lines if x.category == "丙")
     first_self = sum(line_self_pay(x, params) for x in lines if x.category != "丙")
     in_policy = total - out_of_scope - first_self
-    deductible = min(in_policy, params.deductible_fen)
+    deductible = min(in_policy, max(0, params.deductible_fen - deductible_borne_ytd_fen))  # medmat
     above = in_policy - deductible
     fund_due = round_fen(Decimal(above) * params.fund_share_bp / FULL_BP)
     room = max(0, params.annual_cap_fen - fund_paid_ytd_fen)

@@ -84,6 +84,9 @@ FUND_OF_KIND = {
     "unemployment": "unemployment",
     "injury": "injury",
     "maternity": "maternity",
+    "reimburse_employee": "medical_employee",  # medmat: 医疗费用手工报销（职工医保）
+    "reimburse_resident": "medical_resident",  # medmat: 医疗费用手工报销（居民医保）
+    "reimburse_maternity": "maternity",  # medmat: 生育医疗费用手工报销
 }
 FUND_OF_KIND.update({kind: "injury" for kind in (  # injury: 《工伤保险条例》第三十条至第三十九条
     "injury_grant", "injury_allowance", "injury_nursing", "injury_ending", "injury_death",  # injury
