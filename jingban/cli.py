@@ -867,6 +867,8 @@ def demo(
                 _demo_funds(engine, settings)
                 _demo_oversight(engine, settings)
                 _demo_enrollment(engine, settings)  # enrollment
+                _demo_agreements(engine, settings)  # agrfin
+                _demo_unemployment(engine, settings)  # agrfin
             except JingbanError as exc:
                 _fail(exc.message, 2)
         elif persons > 0:
@@ -1160,3 +1162,29 @@ def _demo_enrollment(engine: Engine, settings: Settings) -> None:  # enrollment
     console.print(f"全民参保登记演示：{seeded.files} 个来源文件比对为 {seeded.run.entries} 人，"
                   f"标识 {seeded.run.flags} 项；clerk 打开参保人 {seeded.prompted[0]} 时"
                   "提示补充联系电话和地址。")
+
+
+def _demo_agreements(engine: Engine, settings: Settings) -> None:  # agrfin
+    """Contracted institutions, last month's claims flagged, decided and settled, and a breach
+    notice (jingban.agreements.demo.seed_region)."""
+    from jingban.agreements import demo as agreements_demo
+
+    with make_sessionmaker(engine, settings)() as db:
+        seeded = agreements_demo.seed_region(db)
+    console.print(f"服务协议演示：{seeded.institutions} 家定点机构已签订服务协议；{seeded.period} "
+                  f"上传结算单 {seeded.claims} 张，审核疑点 {seeded.flagged} 条已逐条审核，"
+                  f"{len(seeded.settlements)} 笔月度结算已审批并记入基金账（机构在“机构服务”查看核减理由）；"
+                  "1 件违约处理告知待机构陈述申辩。")
+
+
+def _demo_unemployment(engine: Engine, settings: Settings) -> None:  # agrfin
+    """An unemployed person receiving benefit (jingban.benefits.unemployment.demo)."""
+    from jingban.benefits.unemployment import demo as unemployment_demo
+
+    with make_sessionmaker(engine, settings)() as db:
+        seeded = unemployment_demo.seed(db, settings.region)
+    if seeded is None or seeded.award is None:
+        return
+    award = seeded.award
+    console.print(f"失业保险演示：{seeded.person.name}（{seeded.person.ssn}）自 {award.start_period} 起"
+                  f"领取失业保险金至 {award.last_period}（accountant 在“待遇发放”运行发放）。")
