@@ -105,6 +105,7 @@ def install() -> None:
     registration.on_enrolled(unemployment.stop_on_enrollment)  # unemployment
     pension.on_awarded(unemployment.stop_on_pension)  # unemployment
     transfers.use_unemployment_entitlement(unemployment.remaining_entitlement)  # unemployment
+    transfers.use_unemployment_stop(unemployment.stop_on_transfer)  # agrfin
     agency.use_redater("service_agreements", agreement_breaches.redate_provisional)  # agreements
     _installed = True
 from jingban.agreements.claims import acts as claims_acts  # noqa: E402  # claims
