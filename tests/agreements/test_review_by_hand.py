@@ -26,7 +26,7 @@ from jingban.core import policy
 from jingban.core.actor import Actor
 from jingban.funds.ledger.models import JournalEntry
 from jingban.transfers import rules as transfer_rules
-from tests.conftest import REGION
+from tests.conftest import REGION, error_of
 
 ON = dt.date(2026, 10, 1)
 ACC = Actor("hand-acc", frozenset({"accountant"}), False, "counter")
@@ -344,3 +344,142 @@ def test_transfer_funds_are_the_entitlement_plus_half():
 def _counts(db) -> tuple[int, ...]:
     return tuple(db.scalar(select(func.count()).select_from(m))
                  for m in (Claim, ClaimLine, ClaimDecision, ClaimSettlement))
+
+
+def _refused(client, method, url, headers, **kwargs) -> dict:
+    reply = client.request(method, url, headers=headers, **kwargs)
+    err = error_of(reply)  # 4xx, {code, message, field}, a Chinese message
+    assert err["code"], (url, err)
+    return err
+
+
+def test_bad_input_on_every_claims_endpoint_writes_nothing(client, login, sessions):
+    with sessions() as db:
+        seeded = demo.seed(db, period=202610)
+        a, b, plain = seeded.institutions[0], seeded.institutions[1], seeded.persons["plain"]
+        before = _counts(db)
+        clean = db.execute(select(ClaimLine.id).join(Claim).where(Claim.claim_no == "A-CLEAN-1")
+                           ).scalars().first()
+    clerk, rev, acc = login("clerk"), login("reviewer_1"), login("accountant")
+    api = "/api/v1/claims"
+    form = {"period": "202610", "institution_id": str(a.id)}
+
+    def send(content: bytes, data=None, name="bad.csv"):
+        return {"data": data or form, "files": {"file": (name, content, "text/csv")}}
+
+    def csv(*rows: str) -> bytes:
+        return "\n".join((HEADER, *rows)).encode()
+
+    def r(no, ssn=plain.ssn, qty="1", price="20.00", amount="20.00", on="2026-10-20"):
+        return f"{no},{ssn},medical_employee,outpatient,{on},{on},J18.9,ZL001,{on},{qty},{price},{amount}"
+
+    bad_period = _refused(client, "POST", f"{api}/uploads", clerk,
+                          **send(csv(r("X-1")), {**form, "period": "202613"}))
+    assert bad_period["field"].endswith("period")
+    assert _refused(client, "POST", f"{api}/uploads", clerk,
+                    **send(csv(r("X-1")), {**form, "institution_id": "999999"}))["code"] == \
+        "institution.not_found"
+    assert _refused(client, "POST", f"{api}/uploads", clerk, **send(b"", name="empty.csv"))["field"] == "file"
+    # Bad claims in an accepted file: each listed with its row and reason, none stored
+    listed = client.post(f"{api}/uploads", headers=clerk, **send(csv(
+        r("X-UNKNOWN", ssn="110101199001011237"), r("X-NEG", price="-20.00", amount="-20.00"),
+        r("X-ABSURD", qty="1", price="2000000.00", amount="2000000.00"),
+        r("X-SUM", qty="2", price="20.00", amount="50.00"), r("A-CLEAN-1"),
+        r("X-OUT", on="2026-09-30"))))
+    assert listed.status_code == 201, listed.text
+    body = listed.json()
+    assert body["claims"] == 0 and len(body["problems"]) == 6, body["problems"]
+    reasons = " ".join(p["message"] for p in body["problems"])
+    for words in ("未登记参保", "不能为负数", "合理上限", "数量×单价", "已上传过", "结算月份"):
+        assert words in reasons, words
+    no_agreement = client.post(f"{api}/uploads", headers=clerk, **send(
+        csv(r("X-OLD", on="2024-10-20")), {**form, "period": "202410"})).json()
+    assert no_agreement["claims"] == 0 and "没有有效的服务协议" in no_agreement["problems"][0]["message"]
+    gbk = (HEADER + "\n" + r("X-GBK-OK")).encode("gbk") + b"\nX-BROKEN,\xff\xfe,\xce\n"
+    mixed = client.post(f"{api}/uploads", headers=clerk, **send(gbk, name="gbk.csv")).json()
+    assert mixed["claims"] == 1 and [p["row"] for p in mixed["problems"]] == [3]  # the broken row
+
+    assert _refused(client, "POST", f"{api}/reviews", rev, json={"period": "abc"})["field"].endswith("period")
+    assert _refused(client, "POST", f"{api}/reviews", rev, json={"period": 209901})[
+        "code"] == "claims.nothing"
+    assert _refused(client, "GET", f"{api}/flags", rev, params={"period": 202613})["field"].endswith("period")
+    line_url = f"{api}/lines/{{}}/decision"
+    assert _refused(client, "POST", line_url.format(999999), rev,
+                    json={"decision": "accept", "reason": ""})["code"] == "claims.line_not_found"
+    assert _refused(client, "POST", line_url.format(0), rev, json={"decision": "accept"})["field"]
+    assert _refused(client, "POST", line_url.format(clean), rev,
+                    json={"decision": "accept", "reason": ""})["code"] == "claims.not_flagged"
+    with sessions() as db:
+        flagged = service.flagged(db, demo.REVIEWER, 202610, institution_id=a.id)
+    over = next(f for f in flagged if f["claim_no"] == "A-OVERPRICE")
+    for body, field in (({"decision": "maybe", "reason": "x"}, "decision"),
+                        ({"decision": "cut", "cut": "9999.00", "reason": "超价"}, "decision"),
+                        ({"decision": "cut", "cut": "abc", "reason": "超价"}, "cut"),
+                        ({"decision": "refuse", "reason": " "}, "decision")):
+        assert _refused(client, "POST", line_url.format(over["line_id"]), rev, json=body)[
+            "field"].endswith(field), body
+    settle = {"institution_id": a.id, "fund": "medical_employee", "period": 202610}
+    for body, code in (({**settle, "institution_id": 999999}, "institution.not_found"),
+                       ({**settle, "fund": "pension_enterprise"}, None),
+                       ({**settle, "period": 202613}, None),
+                       (settle, "claims.not_reviewed"),  # X-GBK-OK came after the run
+                       ({**settle, "institution_id": b.id, "period": 202609}, "claims.nothing")):
+        err = _refused(client, "POST", f"{api}/settlements", acc, json=body)
+        assert code is None or err["code"] == code, (body, err)
+    assert _refused(client, "POST", f"{api}/settlements/999999/release", acc)["code"] == \
+        "claims.settlement_not_found"
+    assert _refused(client, "POST", f"{api}/settlements/999999/objection", acc,
+                    json={"line_ids": [1], "reason": "异议"})["code"]
+    assert _refused(client, "GET", f"{api}/settlements/999999", acc)["code"] == "claims.settlement_not_found"
+    with sessions() as db:
+        assert _counts(db) == (before[0] + 1, before[1] + 1, *before[2:])  # X-GBK-OK, one line
+
+
+def test_bad_input_on_every_agreements_endpoint_writes_nothing(client, login, sessions):
+    from jingban.agreements.breaches.models import BreachMeasure
+    from jingban.agreements.institutions.models import Institution, PriceItem
+
+    mgr = login("agreement_manager")
+    with sessions() as db:
+        inst = demo.ensure_institution(db, "坏输入医院", 8, REGION)
+        db.commit()
+        inst_id = inst.id
+
+    def count(db):
+        return tuple(db.scalar(select(func.count()).select_from(m))
+                     for m in (Institution, PriceItem, BreachMeasure))
+
+    with sessions() as db:
+        before = count(db)
+    for body in ({"item": "AGR-APPLY", "payload": {"uscc": "91330106MA0000000X", "name": "坏"}},
+                 {"item": "AGR-SIGN", "payload": {"institution_id": inst_id, "kind": "medical",
+                                                  "starts_on": "2027-01-01", "ends_on": "2026-01-01",
+                                                  "terms": {}}},
+                 {"item": "AGR-REVIEW", "payload": {"institution_id": 999999, "evaluated_on": "2026-10-01",
+                                                    "result": "pass", "note": "x"}}):
+        _refused(client, "POST", "/api/v1/cases", mgr, json=body)
+    prices = "/api/v1/agreements/institutions/{}/prices"
+    assert _refused(client, "POST", prices.format(999999), mgr,
+                    files={"file": ("p.csv", b"a,b\n")})["code"] == "institution.not_found"
+    assert _refused(client, "POST", prices.format(inst_id), mgr, files={"file": ("p.csv", b"")})["field"]
+    notice = "/api/v1/agreements/breaches"
+    for body, field in (({"institution_id": inst_id, "measure": "fine", "facts": "x"}, "measure"),
+                        ({"institution_id": inst_id, "measure": "recover", "facts": "x"}, "amount"),
+                        ({"institution_id": inst_id, "measure": "recover", "facts": "x",
+                          "amount": "abc"}, "amount"),
+                        ({"institution_id": inst_id, "measure": "urge", "facts": ""}, "facts"),
+                        ({"institution_id": inst_id, "measure": "withhold", "facts": "x",
+                          "period_to": "2000-01-01"}, "period_to"),
+                        ({"institution_id": inst_id, "measure": "terminate", "facts": "x"},
+                         "termination_kind"),
+                        ({"institution_id": 0, "measure": "urge", "facts": "x"}, "institution_id")):
+        assert _refused(client, "POST", notice, mgr, json=body)["field"].endswith(field), body
+    for step, body in (("statement", {"text": "申辩"}), ("drop", {"reason": "采纳"}),
+                       ("decision", {"reason": "事实清楚"}),
+                       ("repayments", {"fund": "injury", "amount": "1.00", "reference": "x"})):
+        assert _refused(client, "POST", f"{notice}/999999/{step}", mgr, json=body)["code"] == \
+            "breach.not_found", step
+        assert _refused(client, "POST", f"{notice}/0/{step}", mgr, json=body)["field"]
+    assert _refused(client, "GET", f"{notice}/999999/pdf", mgr)["code"] == "breach.not_found"
+    with sessions() as db:
+        assert count(db) == before
