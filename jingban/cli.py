@@ -869,6 +869,8 @@ def demo(
                 _demo_enrollment(engine, settings)  # enrollment
                 _demo_injury(engine, settings)  # injury
                 _demo_medmat(engine, settings)  # medmat
+                _demo_agreements(engine, settings)  # agrfin
+                _demo_unemployment(engine, settings)  # agrfin
             except JingbanError as exc:
                 _fail(exc.message, 2)
         elif persons > 0:
@@ -1190,3 +1192,27 @@ def _demo_injury(engine: Engine, settings: Settings) -> None:  # injury
                   f"{seeded.ended.name}（伤残7级，终止劳动关系）、{seeded.deceased.name}因工死亡"
                   f"（{seeded.dependant.name}领取供养亲属抚恤金）；{seeded.waiting.name}已认定工伤，"
                   "由 clerk 在“工伤保险待遇”受理劳动能力鉴定申请。")
+def _demo_agreements(engine: Engine, settings: Settings) -> None:  # agrfin
+    """Contracted institutions, last month's claims flagged, decided and settled, and a breach
+    notice (jingban.agreements.demo.seed_region)."""
+    from jingban.agreements import demo as agreements_demo
+
+    with make_sessionmaker(engine, settings)() as db:
+        seeded = agreements_demo.seed_region(db)
+    console.print(f"服务协议演示：{seeded.institutions} 家定点机构已签订服务协议；{seeded.period} "
+                  f"上传结算单 {seeded.claims} 张，审核疑点 {seeded.flagged} 条已逐条审核，"
+                  f"{len(seeded.settlements)} 笔月度结算已审批并记入基金账（机构在“机构服务”查看核减理由）；"
+                  "1 件违约处理告知待机构陈述申辩。")
+
+
+def _demo_unemployment(engine: Engine, settings: Settings) -> None:  # agrfin
+    """An unemployed person receiving benefit (jingban.benefits.unemployment.demo)."""
+    from jingban.benefits.unemployment import demo as unemployment_demo
+
+    with make_sessionmaker(engine, settings)() as db:
+        seeded = unemployment_demo.seed(db, settings.region)
+    if seeded is None or seeded.award is None:
+        return
+    award = seeded.award
+    console.print(f"失业保险演示：{seeded.person.name}（{seeded.person.ssn}）自 {award.start_period} 起"
+                  f"领取失业保险金至 {award.last_period}（accountant 在“待遇发放”运行发放）。")

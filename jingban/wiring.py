@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from jingban.agreements import acts as agreements_acts  # agreements
 from jingban.agreements.breaches import service as agreement_breaches  # agreements
+from jingban.agreements.claims import settlement as claims_settlement  # medmat
 from jingban.benefits.injury import acts as injury_acts  # injury
 from jingban.benefits.injury import service as injury  # injury
-from jingban.agreements.claims import settlement as claims_settlement  # medmat
 from jingban.benefits.maternity import acts as maternity_acts  # medmat
 from jingban.benefits.medical import acts as medical_acts  # medmat
 from jingban.benefits.medical import service as medical  # medmat
@@ -114,6 +114,7 @@ def install() -> None:
     pension.on_awarded(unemployment.stop_on_pension)  # unemployment
     pension.on_awarded(injury.on_pension)  # injury: 第三十五条第二款
     transfers.use_unemployment_entitlement(unemployment.remaining_entitlement)  # unemployment
+    transfers.use_unemployment_stop(unemployment.stop_on_transfer)  # agrfin
     agency.use_redater("service_agreements", agreement_breaches.redate_provisional)  # agreements
     claims_settlement.count_year_paid(medical.year_paid)  # medmat: one annual cap with manual claims
     _installed = True

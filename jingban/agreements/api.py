@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 
 from jingban.agreements.breaches import service as breaches
 from jingban.agreements.breaches.export import decision_pdf
-from jingban.agreements.breaches.schemas import BreachOut, NoticeIn, ReasonIn, StatementIn
+from jingban.agreements.breaches.schemas import (
+    BreachOut,
+    NoticeIn,
+    ReasonIn,
+    RepaymentIn,
+    RepaymentOut,
+    StatementIn,
+)
 from jingban.agreements.institutions import prices, reads
 from jingban.agreements.institutions.schemas import (
     AgreementOut,
@@ -152,6 +159,19 @@ def decision(breach_id: RowId, data: ReasonIn, actor: Actor = Depends(api_actor)
              db: Session = Depends(get_db)):
     require(actor, "agreements.manage")
     return case_out(db, breaches.submit_decision(db, actor, breach_id, data.reason))
+
+
+@router.post("/agreements/breaches/{breach_id}/repayments", status_code=201,
+             response_model=RepaymentOut, summary="登记违约追回款到账（记入基金账）")
+def repayment(breach_id: RowId, data: RepaymentIn, actor: Actor = Depends(api_actor),
+              db: Session = Depends(get_db)):
+    return breaches.record_repayment(db, actor, breach_id, data)
+
+
+@router.get("/agreements/breaches/{breach_id}/repayments", response_model=list[RepaymentOut],
+            summary="违约追回款到账记录")
+def repayment_list(breach_id: RowId, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return breaches.repayments(db, actor, breach_id)
 
 
 @router.get("/agreements/breaches/{breach_id}/pdf", summary="违约处理告知书或决定书（PDF）")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jingban.agreements.institutions import prices
@@ -92,3 +92,46 @@ def _contract(db: Session, code: str, name: str, kind: str, level: str, depts, s
     cases.decide(db, R1, sign.id, 1, "approve", "同意")
     cases.decide(db, R2, sign.id, 2, "approve", "同意")
     return db.get(Institution, inst_id)
+
+
+@dataclass(frozen=True)
+class Region:
+    """What ``seed_region`` left in the demo region (``jingban demo``)."""
+
+    institutions: int
+    period: int
+    claims: int
+    flagged: int
+    settlements: list
+    breach_id: int | None
+
+
+def last_period(today: dt.date) -> int:
+    last = today.replace(day=1) - dt.timedelta(days=1)
+    return last.year * 100 + last.month
+
+
+def seed_region(db: Session) -> Region:
+    """The demo's service institutions: three contracted through the cases, two hospitals with
+    last month's claims uploaded (planted violations of every rule), reviewed, decided and
+    settled (booked to the fund), and a breach notice waiting for the clinic's statement."""
+    from jingban.agreements.breaches import service as breaches
+    from jingban.agreements.breaches.models import BreachMeasure
+    from jingban.agreements.breaches.schemas import NoticeIn
+    from jingban.agreements.claims import demo as claims_demo
+    from jingban.agreements.claims.models import Claim, ClaimFlag
+
+    contracted = seed(db)
+    period = last_period(clock.today())
+    claimed = claims_demo.seed(db, period=period)
+    settled = claims_demo.settle(db, period, claimed.institutions)
+    clinic = contracted.institutions[1]
+    breach = db.scalar(select(BreachMeasure.id).where(BreachMeasure.institution_id == clinic))
+    if breach is None:
+        breach = breaches.serve_notice(db, MANAGER, NoticeIn(
+            institution_id=clinic, measure="urge",
+            facts="演示：年度考核发现门诊处方未按规定上传，医保管理制度执行不到位")).id
+    count = db.scalar(select(func.count()).select_from(Claim).where(Claim.period == period))
+    flagged = db.scalar(select(func.count(func.distinct(ClaimFlag.line_id))))
+    return Region(len(contracted.institutions) + len(claimed.institutions), period, count, flagged,
+                  settled, breach)

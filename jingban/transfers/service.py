@@ -196,6 +196,16 @@ def use_unemployment_entitlement(left: Entitlement) -> None:
     _entitlements["left"] = left
 
 
+# Once the new place has confirmed an unemployment transfer, the benefit this agency pays
+# stops (its months left go with the funds); the benefits area answers (wiring).  # agrfin
+UnemploymentStop = Callable[[Session, Actor, int, str], None]  # agrfin
+_unemployment_stops: dict[str, UnemploymentStop] = {"stop": lambda db, actor, person_id, ref: None}  # agrfin
+
+
+def use_unemployment_stop(stop: UnemploymentStop) -> None:  # agrfin
+    _unemployment_stops["stop"] = stop  # agrfin
+
+
 # --- starting a transfer (the act of the TRF-* case items) ----------------------------------------
 
 @transactional
@@ -533,6 +543,9 @@ def _on_confirmation(db: Session, sender: str, ref: str, payload: dict) -> None:
         return
     _done(db, transfer, "confirmation")
     _carry_away(db, transfer)
+    if transfer.kind == "unemployment":  # agrfin
+        _unemployment_stops["stop"](db, _agency_actor(agency.region(db)), transfer.person_id,  # agrfin
+                                    transfer.ref)  # agrfin
     if _needs_funds(transfer):
         _move_funds(db, transfer, "out")
         _queue(db, transfer, "funds", {"amount": {"account": transfer.account_amount,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jingban.agreements import overview as agreements_overview  # agrfin
 from jingban.cases import catalog
 from jingban.cases import rules as case_rules
 from jingban.cases import service as cases
@@ -93,7 +94,14 @@ def funds(request: Request, actor: Actor = Depends(page_actor), db: Session = De
 
 @router.get("/supervision/agreements")
 def agreements(request: Request, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
-    return _seen(request, db, actor, "agreements")
+    """Institutions and their agreements, breach measures and monthly settlements (R§47 (四))."""
+    found = agreements_overview.overview(db, actor)
+    months = found["months"]
+    chart = charts.bar_chart("定点机构月度结算：申报、核减、基金支付", [str(p) for p in months],
+                             [("申报", [m["claimed"] for m in months.values()]),
+                              ("核减", [m["cut"] for m in months.values()]),
+                              ("基金支付", [m["fund"] for m in months.values()])]) if months else None
+    return _seen(request, db, actor, "agreements", chart=chart, **found)
 
 
 @router.get("/supervision/inspections")

@@ -45,3 +45,19 @@ class BreachMeasure(Base):
     credit_record_id: Mapped[int | None] = mapped_column(ForeignKey("credit_record.id"))
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class BreachRepayment(Base):
+    """追回款到账: money an institution paid back under a decided ``recover`` measure, into one
+    fund's income account on ``paid_on`` (R§43), booked in that fund's ledger (``entry_id``)."""
+
+    __tablename__ = "agreement_breach_repayment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    breach_id: Mapped[int] = mapped_column(ForeignKey("agreement_breach.id"), index=True)
+    fund: Mapped[str] = mapped_column(String(24))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(String(64))
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("fund_entry.id"))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)

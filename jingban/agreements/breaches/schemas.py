@@ -62,3 +62,23 @@ class BreachOut(BaseModel):
     decided_on: dt.date | None
     case_id: int | None
     credit_record_id: int | None
+
+
+class RepaymentIn(Strict):
+    """追回款到账: what the institution paid back under a decided recovery, and into which fund."""
+    fund: Literal["medical_employee", "medical_resident", "injury", "maternity"] = Field(
+        description="追回款缴入的基金（职工医保、居民医保、工伤、生育）")
+    amount: str = Field(min_length=1, max_length=20, description="到账金额（元）")
+    paid_on: dt.date | None = Field(default=None, description="到账日期，默认今天")
+    reference: str = Field(min_length=1, max_length=64, description="银行回单号")
+
+
+class RepaymentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    breach_id: int
+    fund: str
+    amount_fen: int
+    paid_on: dt.date
+    reference: str
+    entry_id: int | None

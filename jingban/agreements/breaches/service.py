@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jingban.agreements.breaches import rules
-from jingban.agreements.breaches.models import BreachMeasure
-from jingban.agreements.breaches.schemas import BreachAct, NoticeIn, StatementIn
+from jingban.agreements.breaches.models import BreachMeasure, BreachRepayment
+from jingban.agreements.breaches.schemas import BreachAct, NoticeIn, RepaymentIn, StatementIn
 from jingban.agreements.institutions import lifecycle
 from jingban.agreements.institutions import rules as inst_rules
 from jingban.agreements.institutions.models import Agreement, Institution, InstitutionDepartment
@@ -32,6 +32,7 @@ from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
 from jingban.core.money import format_yuan, parse_yuan
 from jingban.core.workdays import due_label
+from jingban.funds.ledger import service as ledger
 from jingban.notices.service import notify
 from jingban.oversight import service as credits
 from jingban.oversight.schemas import CreditIn
@@ -40,7 +41,7 @@ ITEM = "AGR-BREACH"
 audit.ACT_NAMES.update({
     "agreements.breach_notice": "违约处理告知", "agreements.breach_statement": "记录陈述申辩",
     "agreements.breach_submit": "提请违约处理决定", "agreements.breach_decide": "作出违约处理决定",
-    "agreements.breach_drop": "不予违约处理",
+    "agreements.breach_drop": "不予违约处理", "agreements.breach_repayment": "登记违约追回款到账",
 })
 
 
@@ -278,6 +279,52 @@ def redate_provisional(db: Session, actor: Actor) -> int:
                                                   BreachMeasure.status == "noticed"))
     return agency.redate(db, actor, list(rows), lambda x: (x.noticed_on, int(agency.param(
         db, "agreements.breach.statement_wd", x.noticed_on))), field="statement_due")
+
+
+# --- the money recovered (追回) -------------------------------------------------------------------
+
+def repaid_fen(db: Session, breach_id: int) -> int:
+    return int(db.scalar(select(func.coalesce(func.sum(BreachRepayment.amount_fen), 0)).where(
+        BreachRepayment.breach_id == breach_id)))
+
+
+@transactional
+def record_repayment(db: Session, actor: Actor, breach_id: int, data: RepaymentIn) -> BreachRepayment:
+    """追回款到账 (R§43): money paid back under a decided recovery, up to the amount decided, is
+    booked to the fund's income account on the day it arrived (借 收入户存款，贷 其他收入)."""
+    require(actor, "agreements.manage")
+    row = _locked(db, breach_id)
+    if row.measure != "recover" or row.status != "decided":
+        raise Conflict("breach.not_recovery", "只能对已决定的追回违规费用登记到账", "breach_id")
+    amount = parse_yuan(data.amount, "amount")
+    left = (row.amount_fen or 0) - repaid_fen(db, row.id)
+    if not 0 < amount <= left:
+        raise InvalidInput("breach.repayment_amount", f"决定追回{format_yuan(row.amount_fen or 0)}元，"
+                           f"尚未追回{format_yuan(left)}元，本次到账金额须大于零且不超过未追回部分", "amount")
+    on = data.paid_on or clock.today()
+    if not row.decided_on <= on <= clock.today():
+        raise InvalidInput("breach.paid_on", "到账日期须在决定之日与今天之间", "paid_on")
+    repayment = BreachRepayment(breach_id=row.id, fund=data.fund, amount_fen=amount, paid_on=on,
+                                reference=data.reference, recorded_by=actor.username)
+    db.add(repayment)
+    db.flush()
+    inst = db.get(Institution, row.institution_id)
+    entry = ledger.book_breach_recovery(
+        db, actor, data.fund, amount, f"agreement-recovery:{repayment.id}",
+        f"追回{inst.name}违规费用（违约处理{row.id}，回单{data.reference}）", on, row.case_id)
+    repayment.entry_id = entry.id
+    db.flush()
+    lifecycle.event(
+        db, actor, inst, "breach_repayment",
+        f"{rules.MEASURES[row.measure]}：到账{format_yuan(amount)}元（{ledger.fund_name(data.fund)}，"
+        f"回单{data.reference}）", breach_subject(row), after=repayment)
+    return repayment
+
+
+def repayments(db: Session, actor: Actor, breach_id: int) -> list[BreachRepayment]:
+    require(actor, "agreements.read")
+    return list(db.scalars(select(BreachRepayment).where(BreachRepayment.breach_id == breach_id)
+                           .order_by(BreachRepayment.id)))
 
 
 # --- reads ----------------------------------------------------------------------------------------

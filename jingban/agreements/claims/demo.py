@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jingban.agreements.claims import service
+from jingban.agreements.claims import service, settlement
+from jingban.agreements.claims.models import ClaimSettlement
 from jingban.agreements.institutions.models import Agreement, Institution, PriceItem
+from jingban.cases import service as cases
 from jingban.core import ids
 from jingban.core.actor import Actor
 from jingban.registration.models import Employer, Person
@@ -156,3 +158,48 @@ def seed(db: Session, *, period: int = 202610, region: str = "330106") -> Seeded
                                  "\n".join((HEADER, *rows_b)).encode("gbk"))
     run = service.run_review(db, REVIEWER, period)
     return Seeded([a, b], persons, [up_a.id, up_b.id], run.id)
+
+
+ACCOUNTANT = Actor("demo-claims-accountant", frozenset({"accountant"}), False, "counter")
+SECOND = Actor("demo-claims-review-2", frozenset({"reviewer_2"}), False, "counter")
+
+
+def decide_flagged(db: Session, period: int, institution_id: int) -> int:
+    """The reviewer's decisions on the month's flagged lines: a part cut where a rule suggests
+    part of the line (over price, over quantity), refused where it suggests all of it or where
+    the person was in another hospital at the time, accepted after checking where a readmission
+    was medically needed."""
+    waiting = service.flagged(db, REVIEWER, period, institution_id=institution_id, undecided=True,
+                              limit=20000)
+    for row in waiting:
+        cut, amount = row["suggested_cut_fen"], row["amount_fen"]
+        names = "；".join(f["name"] for f in row["flags"])
+        if any(f["rule"] == "card_simultaneous" for f in row["flags"]):
+            service.decide_line(db, REVIEWER, row["line_id"], "refuse", None,
+                                f"演示：{names}，经核实同期在另一机构住院，拒付")
+        elif 0 < cut < amount:
+            service.decide_line(db, REVIEWER, row["line_id"], "cut", cut, f"演示：{names}，核减超出部分")
+        elif cut:
+            service.decide_line(db, REVIEWER, row["line_id"], "refuse", None, f"演示：{names}")
+        else:
+            service.decide_line(db, REVIEWER, row["line_id"], "accept", None, "演示：经核实病历，认可")
+    return len(waiting)
+
+
+def settle(db: Session, period: int, institutions: list[Institution],
+           fund: str = "medical_employee") -> list[ClaimSettlement]:
+    """Every flagged line decided, then each institution's month settled through its case
+    (初审、复核) and booked; a settlement already there is kept."""
+    done = []
+    for inst in institutions:
+        row = db.execute(select(ClaimSettlement).where(
+            ClaimSettlement.institution_id == inst.id, ClaimSettlement.fund == fund,
+            ClaimSettlement.period == period)).scalar()
+        if row is None:
+            decide_flagged(db, period, inst.id)
+            case = settlement.prepare(db, ACCOUNTANT, inst.id, fund, period)
+            cases.decide(db, REVIEWER, case.id, 1, "approve", "演示：初审同意")
+            cases.decide(db, SECOND, case.id, 2, "approve", "演示：复核同意")
+            row = db.execute(select(ClaimSettlement).where(ClaimSettlement.case_id == case.id)).scalar_one()
+        done.append(row)
+    return done

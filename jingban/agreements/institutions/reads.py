@@ -26,6 +26,7 @@ HISTORY_STEPS = {
     "evaluate": "年度考核评价", "prices": "导入价格目录", "breach_notice": "违约处理告知",
     "breach_statement": "陈述申辩", "breach_submit": "提请违约处理决定",
     "breach_decide": "违约处理决定", "breach_drop": "不予违约处理", "expire": "服务协议期满",
+    "breach_repayment": "违约追回款到账",
 }
 SHEET_HEADERS = ("统一社会信用代码", "机构名称", "类别", "等级", "地址", "许可证号", "许可证有效期至",
                  "状态", "现行协议编号", "协议期限至")

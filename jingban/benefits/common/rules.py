@@ -51,6 +51,8 @@ DEATH_REASONS = ("death", "declared_dead")
 UNEMPLOYMENT_STOPS = {"reemployment": "重新就业", "enlistment": "应征服兵役", "emigration": "移居境外",
                       "pension_start": "享受基本养老保险待遇",
                       "refused_work": "无正当理由两次拒不接受推荐的工作或培训"}
+# The relationship moved to another pooling region (R§16 解读): the months left go with it.  # agrfin
+UNEMPLOYMENT_STOPS["transfer_out"] = "失业保险关系转出本统筹地区"  # agrfin
 STOP_REASONS.update({reason: ("stop", name) for reason, name in UNEMPLOYMENT_STOPS.items()})
 # What ends a work-injury dependant's pension besides death (劳社部令第18号 第四条)  # injury
 INJURY_DEPENDANT_STOPS = {"remarriage": "再婚", "adoption": "被他人收养",  # injury

@@ -11,11 +11,13 @@ from fastapi import Path as PathParam
 from sqlalchemy.orm import Session
 
 from jingban.benefits.unemployment import batch, service
+from jingban.benefits.unemployment.export import decision_pdf
 from jingban.benefits.unemployment.schemas import RefusalIn, UnemploymentPreview
 from jingban.core.actor import Actor
 from jingban.core.excel import xlsx_response
-from jingban.core.http import api_actor, get_db
+from jingban.core.http import RowId, api_actor, get_db
 from jingban.core.money import to_yuan
+from jingban.core.pdf import pdf_response
 
 router = APIRouter(tags=["待遇 benefits"])
 
@@ -49,6 +51,12 @@ def _award(row: dict) -> dict:
             "events": [{"kind": e.kind, "reason": e.reason, "event_date": e.event_date.isoformat(),
                         "effective_period": e.effective_period, "source": e.source}
                        for e in row["events"]]}
+
+
+@router.get("/benefits/unemployment/awards/{award_id}/pdf", summary="失业保险金核定决定书（PDF）")
+def award_pdf(award_id: RowId, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    content, filename = decision_pdf(db, actor, award_id)
+    return pdf_response(content, filename)
 
 
 @router.post("/benefits/persons/{ssn}/unemployment/refusals",

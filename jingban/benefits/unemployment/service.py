@@ -421,6 +421,19 @@ def stop_on_pension(db: Session, actor: Actor, pension_award: Award) -> None:
                        phone="", source_ref=f"award:{pension_award.id}", note="按月领取基本养老金")
 
 
+def stop_on_transfer(db: Session, actor: Actor, person_id: int, ref: str) -> None:
+    """转出 (R§16 解读): the new place confirmed the unemployment transfer, so the benefit paid
+    here stops from the month after; the months left are kept on the award (and moved with
+    the funds). Called by transfers at the confirmation."""
+    person = db.get(Person, person_id)
+    awards = _in_force(db, person)
+    if not awards:
+        return
+    stops.report_event(db, actor, person, awards, reason="transfer_out", event_date=clock.today(),
+                       reported_on=clock.today(), source="case", reporter_name="失业保险关系转移",
+                       phone="", source_ref=f"transfer:{ref}", note=f"失业保险关系转出（{ref}）")
+
+
 @transactional
 def record_refusal(db: Session, actor: Actor, ssn: str, data: RefusalIn) -> AwardEvent:
     """无正当理由拒不接受推荐的适当工作或培训: each refusal is recorded on the award; the second

@@ -594,3 +594,13 @@ def book_settlement(db: Session, actor: Actor, fund: str, amount: int, source: s
         return None
     return book(db, actor, fund=fund, source=source, memo=memo, case_id=case_id,
                 lines=rules.settlement_lines(banks(db), amount))
+
+
+def book_breach_recovery(db: Session, actor: Actor, fund: str, amount: int, source: str,  # agrfin
+                         memo: str, on: dt.date, case_id: int | None = None) -> JournalEntry:
+    """违约追回的医保（工伤）费用 (R§43) paid back by a service institution into the fund's income
+    account on ``on``: 借 收入户存款，贷 其他收入 (as any money recovered)."""
+    if amount <= 0:
+        raise InvalidInput("funds.amount", "追回金额应大于0", "amount")
+    return book(db, actor, fund=fund, source=source, memo=memo, on=on, case_id=case_id,
+                lines=rules.recovery_lines(banks(db), amount))

@@ -15,12 +15,14 @@ from jingban.benefits.common import rules as common_rules
 from jingban.benefits.stops import service as stops
 from jingban.benefits.unemployment import batch
 from jingban.benefits.unemployment import service as unemployment
+from jingban.benefits.unemployment.export import decision_pdf
 from jingban.cases import catalog
 from jingban.core.actor import Actor
 from jingban.core.errors import InvalidInput, JingbanError, PermissionDenied
 from jingban.core.excel import xlsx_response
-from jingban.core.http import get_db
+from jingban.core.http import RowId, get_db
 from jingban.core.money import to_yuan
+from jingban.core.pdf import pdf_response
 from jingban.registration.models import Person
 from jingban.web import intake
 from jingban.web.pages import page_actor, posted, render, see_other, signed_in
@@ -114,6 +116,12 @@ def _record(request: Request, db: Session, actor: Actor, ssn: str, own: bool):
     return render(request, "unemployment_record.html", record=record,
                   own=own, estimate=estimate, payment_kinds=PAYMENT_KINDS, event_names=EVENT_NAMES,
                   reasons=REASONS, sources=stops.SOURCES, statuses=unemployment.STATUS_NAMES)
+
+
+@router.get("/benefits/unemployment/awards/{award_id}/pdf")
+def award_pdf(award_id: RowId, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    content, filename = decision_pdf(db, actor, award_id)
+    return pdf_response(content, filename)
 
 
 @router.get("/persons/{ssn}/unemployment")

@@ -90,6 +90,9 @@ def test_the_clerk_screen_the_list_and_its_export(client, make_user, sessions):
     assert rows[1][0] == ssn and rows[1][4:7] == (18, 0, 18) and float(rows[1][8]) == 40338.0
     record = client.get(f"/persons/{ssn}/unemployment").text
     assert "核定明细" in record and "满5年不足10年18个月" in record
+    link = record.split('href="/benefits/unemployment/awards/')[1].split('"')[0]
+    printed = client.get(f"/benefits/unemployment/awards/{link}")
+    assert printed.status_code == 200 and printed.content.startswith(b"%PDF-")
 
 
 def test_a_resignation_shows_why_and_offers_no_intake(client, make_user, sessions):

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from jingban.benefits.common.models import Award
+from jingban.benefits.common.models import Award, AwardEvent
 from jingban.benefits.unemployment import service as unemployment
 from jingban.core import clock
 from jingban.records.models import Contribution
@@ -21,7 +21,7 @@ from jingban.transfers.models import Transfer
 from tests.benefits.stop_helpers import CLERK, TODAY, payroll, through_review
 from tests.benefits.unemployment.helpers import MONTHLY, claim, months, unemployed
 from tests.transfers.helpers import NEW, OLD, person, pump, the_transfer, two_sides
-from tests.transfers.test_review_fixes import _start
+from tests.transfers.test_review_fixes import _confirm, _start
 
 
 @pytest.fixture(autouse=True)
@@ -90,3 +90,28 @@ def test_a_relationship_transferred_in_is_paid_while_its_funds_are_pending(sessi
         award = db.query(Award).filter(Award.kind == "unemployment").one()
         assert (award.start_period, award.last_period) == (202610, 202709)
 
+
+
+def test_the_new_places_confirmation_stops_the_benefit_here_with_the_months_kept(
+        sessions, tmp_path, monkeypatch):
+    # 36 months paid → 12 months from 202610; 202610 and 202611 paid. Confirmed on 2026-11-24:
+    # stopped from 202612, last month 202611, 12 − 2 = 10 months left (they move with the funds).
+    old, new = two_sides(sessions, tmp_path, monkeypatch)
+    ssn = unemployed(sessions, periods=months(202310, 202609))
+    assert through_review(sessions, "BEN-UNEMPLOYMENT", {"ssn": ssn, **claim()})["status"] == "completed"
+    payroll(sessions, 202610, 202611)
+    person(new, ssn, name="失业甲", birth=dt.date(1985, 6, 1), enrolled=("unemployment",))
+    _start(new, ssn, kind="unemployment")
+    pump(old, new)
+    with sessions() as db:
+        award = db.query(Award).filter(Award.kind == "unemployment").one()
+        assert award.status == "active"  # not before the new place confirms
+    _confirm(new, the_transfer(new, ssn).id)
+    pump(old, new)
+    with sessions() as db:
+        award = db.query(Award).filter(Award.kind == "unemployment").one()
+        assert (award.status, award.last_period, award.stop_reason) == (
+            "stopped", 202611, "失业保险关系转出本统筹地区")
+        event = db.query(AwardEvent).filter(AwardEvent.award_id == award.id).one()
+        assert (event.reason, event.effective_period) == ("transfer_out", 202612)
+        assert unemployment.months_left(db, award) == 10

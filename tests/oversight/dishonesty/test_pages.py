@@ -67,7 +67,7 @@ def test_supervisor_views_are_read_only_and_logged(client, make_user, sessions):
         page = client.get(url)
         assert page.status_code == 200 and "本次查看已记录（查询留痕）" in page.text, url
         assert 'method="post" action="/oversight' not in page.text
-    assert "尚未建立服务协议管理模块" in client.get("/supervision/agreements").text
+    assert "定点服务机构及服务协议" in client.get("/supervision/agreements").text  # agrfin
     shown = client.get("/supervision/inspections").text
     assert "列入社会保险领域严重失信主体名单审批" in shown and "已列入并公示" in shown
     assert "<svg" in client.get("/supervision").text  # the chart
