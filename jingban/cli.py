@@ -940,12 +940,13 @@ def keys_status() -> None:
 @keys_app.command("new")
 def keys_new() -> None:
     """生成新的当前密钥（写入密钥文件最前，旧密钥保留用于解密），随后运行 jingban keys rotate。"""
-    from jingban.core import crypto
+    from jingban.core import crypto, keys  # secaudit: the new key is recorded in the audit chain
 
-    try:
-        key = crypto.add_key()
-    except JingbanError as exc:
-        _fail(exc.message, 2)
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:  # secaudit
+        try:
+            key = keys.new_key(db, SYSTEM)  # secaudit
+        except JingbanError as exc:
+            _fail(exc.message, 2)
     console.print(f"[green]新密钥 {key.kid} 已写入 {crypto.key_file()}[/]，请运行 jingban keys rotate")
 
 

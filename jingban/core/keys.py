@@ -115,4 +115,18 @@ def rotate(db: Session, actor: Actor, columns: list[SealedColumn], *, size: int 
     return counts
 
 
+def new_key(db: Session, actor: Actor) -> crypto.DataKey:
+    """``jingban keys new``: a new current data key in the key file, recorded in the audit
+    chain (its id and where it is kept, never the key) before the file is written, so that no
+    key comes into use unrecorded (secaudit)."""
+    kid = crypto.next_kid()
+    audit.record(db, actor, "keys.new", f"key:{kid}", after={"kid": kid,
+                                                            "file": str(crypto.key_file())})
+    db.flush()
+    key = crypto.add_key(kid)
+    db.commit()
+    return key
+
+
 audit.ACT_NAMES["keys.rotate"] = "数据密钥轮换（重新加密）"
+audit.ACT_NAMES["keys.new"] = "生成数据密钥"

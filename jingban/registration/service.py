@@ -118,7 +118,8 @@ def search(db: Session, actor: Actor, query: str, limit: int = 50) -> dict[str, 
         return {"employers": [], "persons": []}
     like = f"%{q}%"
     employers = db.execute(
-        select(Employer).where(or_(Employer.uscc == q.upper(), Employer.name.like(like)))
+        select(Employer).where(or_(Employer.uscc == q.upper(), Employer.name.like(like),
+                                   Employer.phone_index.in_(crypto.search_indexes(q))))  # secaudit
         .order_by(Employer.name).limit(limit)
     ).scalars().all()
     persons = db.execute(
