@@ -140,8 +140,9 @@ def history(db: Session, actor: Actor, subject: str) -> list[dict[str, Any]]:
             "seq": event.id, "at": clock.local(event.at), "actor": event.actor,
             "channel": event.channel, "act": event.act,
             "act_name": audit.ACT_NAMES.get(event.act, event.act), "reason": event.reason,
-            "changes": {k: [crypto.reveal(v) for v in pair]  # secdata
-                        for k, pair in audit.changes(before, after).items()},
+            "changes": privacy.redact_changes(  # secaudit
+                {k: [crypto.reveal(v) for v in pair]  # secdata
+                 for k, pair in audit.changes(before, after).items()}, actor),
         })
     return entries
 
