@@ -107,11 +107,14 @@ def _redacted(value: Any, name: str, actor: Actor, keep: set[str]) -> Any:
     return value
 
 
-def redact_changes(changes: dict[str, list], actor: Actor) -> dict[str, list]:
+def redact_changes(changes: dict[str, list], actor: Actor,
+                   keep: Iterable[str] = ()) -> dict[str, list]:
     """A history row's ``field: [old, new]`` pairs with the personal values masked for this
-    actor (the history shows what the person page hides, so it hides it too)."""
-    return {k: [shown(actor.roles, v, kind) for v in pair] if (kind := kind_of(k)) else pair
-            for k, pair in changes.items()}
+    actor (the history shows what the person page hides, so it hides it too); ``keep`` as in
+    ``redact``."""
+    keep = set(keep)
+    return {k: [shown(actor.roles, v, kind) for v in pair]
+            if (kind := kind_of(k)) and k not in keep else pair for k, pair in changes.items()}
 
 
 def check_reason(reason: str | None) -> str:

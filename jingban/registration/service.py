@@ -142,7 +142,9 @@ def history(db: Session, actor: Actor, subject: str) -> list[dict[str, Any]]:
             "act_name": audit.ACT_NAMES.get(event.act, event.act), "reason": event.reason,
             "changes": privacy.redact_changes(  # secaudit
                 {k: [crypto.reveal(v) for v in pair]  # secdata
-                 for k, pair in audit.changes(before, after).items()}, actor),
+                 for k, pair in audit.changes(before, after).items()}, actor,
+                # a unit's registered address is public, as on its page
+                keep=("address",) if subject.startswith("employer:") else ()),
         })
     return entries
 
