@@ -9,7 +9,6 @@ import re
 import pytest
 
 from jingban.core import clock
-
 from tests.conftest import employer_body, person_body
 from tests.web.helpers import sign_in
 
