@@ -67,3 +67,12 @@ def test_a_clerk_sees_every_personal_value_masked(client, make_user, world):
     assert world["ssn"][:4] + "*" * 10 + world["ssn"][-4:] in client.get(
         f"/persons/{world['ssn']}/rights").text
 
+
+
+def test_the_api_masks_a_case_application_like_its_page(client, world, login):
+    clerk = login("clerk")
+    shown = client.get(f"{API}/cases/{world['case']}", headers=clerk)
+    assert shown.status_code == 200
+    assert NEW_UNIT_PHONE not in shown.text and NEW_ACCOUNT not in shown.text
+    listed = client.get(f"{API}/cases", headers=clerk)
+    assert NEW_UNIT_PHONE not in listed.text and NEW_ACCOUNT not in listed.text
