@@ -1032,6 +1032,17 @@ def backup_command(out: Annotated[Path | None, typer.Option(
         raise typer.Exit(1)
 
 
+def _unreadable(engine) -> list[str]:  # secaudit
+    """Sealed values the data keys in place cannot open (the key file is not in the backup)."""
+    from sqlalchemy.orm import Session as OrmSession
+
+    from jingban.core import keys
+    from jingban.models import metadata
+
+    with OrmSession(engine) as db:
+        return keys.unreadable(db, keys.sealed_columns(metadata))
+
+
 @app.command("restore")
 def restore_command(
     folder: Annotated[Path, typer.Argument(help="jingban backup 生成的备份目录")],
@@ -1047,6 +1058,7 @@ def restore_command(
     try:
         outcome = backup_files.restore(engine, settings.database_url, folder.resolve(),
                                        _backup_sources(settings), force=force)
+        outcome.problems += _unreadable(engine)  # secaudit: the data keys must open the data
     except JingbanError as exc:
         _fail(f"未恢复：{exc.message}", 2)
     finally:
