@@ -944,12 +944,13 @@ def keys_status() -> None:
 @keys_app.command("new")
 def keys_new() -> None:
     """生成新的当前密钥（写入密钥文件最前，旧密钥保留用于解密），随后运行 jingban keys rotate。"""
-    from jingban.core import crypto
+    from jingban.core import crypto, keys  # secaudit: the new key is recorded in the audit chain
 
-    try:
-        key = crypto.add_key()
-    except JingbanError as exc:
-        _fail(exc.message, 2)
+    with _database() as (settings, engine), make_sessionmaker(engine, settings)() as db:  # secaudit
+        try:
+            key = keys.new_key(db, SYSTEM)  # secaudit
+        except JingbanError as exc:
+            _fail(exc.message, 2)
     console.print(f"[green]新密钥 {key.kid} 已写入 {crypto.key_file()}[/]，请运行 jingban keys rotate")
 
 
@@ -1035,6 +1036,17 @@ def backup_command(out: Annotated[Path | None, typer.Option(
         raise typer.Exit(1)
 
 
+def _unreadable(engine) -> list[str]:  # secaudit
+    """Sealed values the data keys in place cannot open (the key file is not in the backup)."""
+    from sqlalchemy.orm import Session as OrmSession
+
+    from jingban.core import keys
+    from jingban.models import metadata
+
+    with OrmSession(engine) as db:
+        return keys.unreadable(db, keys.sealed_columns(metadata))
+
+
 @app.command("restore")
 def restore_command(
     folder: Annotated[Path, typer.Argument(help="jingban backup 生成的备份目录")],
@@ -1050,6 +1062,7 @@ def restore_command(
     try:
         outcome = backup_files.restore(engine, settings.database_url, folder.resolve(),
                                        _backup_sources(settings), force=force)
+        outcome.problems += _unreadable(engine)  # secaudit: the data keys must open the data
     except JingbanError as exc:
         _fail(f"未恢复：{exc.message}", 2)
     finally:

@@ -21,6 +21,7 @@ from jingban.cases.schemas import (
     Resubmission,
     StepOut,
 )
+from jingban.core import privacy  # secaudit
 from jingban.core.actor import Actor
 from jingban.core.http import RowId, api_actor, get_db
 
@@ -36,7 +37,12 @@ def submit_for(db: Session, actor: Actor, item_code: str, key: dict, data,
                                        request_id=request_id))
 
 
-def case_out(db: Session, case: Case) -> CaseOut:
+def case_out(db: Session, case: Case, actor: Actor | None = None) -> CaseOut:
+    """``actor``: the reader, for whom the application's IDs, phones and accounts are masked
+    (the SSN stays: it is the applicant key) (secaudit)."""
+    payload = service.payload_of(case)
+    if actor is not None:  # secaudit
+        payload = privacy.redact(payload, actor, keep=("ssn",))
     return CaseOut(
         id=case.id, number=case.number, item=case.item_code,
         item_name=catalog.item(case.item_code).name, channel=case.channel, status=case.status,
@@ -46,7 +52,7 @@ def case_out(db: Session, case: Case) -> CaseOut:
         due_provisional=case.due_provisional, remaining_wd=case.remaining_wd,
         levels_required=case.levels_required, levels_done=case.levels_done,
         intake_by=case.intake_by, assigned_to=case.assigned_to, completed_on=case.completed_on,
-        outcome=case.outcome, payload=service.payload_of(case),
+        outcome=case.outcome, payload=payload,
         materials=[MaterialOut.model_validate(m) for m in case.materials],
         timeline=[StepOut.model_validate(s) for s in case.steps],
         notifications=[NotificationOut.model_validate(n) for n in service.notifications(db, case)])
@@ -75,7 +81,7 @@ def create(data: CaseCreate, response: Response, actor: Actor = Depends(api_acto
                           request_id=data.request_id)
     if repeated:
         response.status_code = 200
-    return case_out(db, case)
+    return case_out(db, case, actor)
 
 
 @router.get("/cases/queue", response_model=list[CaseBrief], summary="待我审核的业务件")
@@ -102,41 +108,41 @@ def mine(actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="业务件详情（材料、时限、流程）")
 def read(case_id: RowId, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
-    return case_out(db, service.get_case(db, actor, case_id))
+    return case_out(db, service.get_case(db, actor, case_id), actor)
 
 
 @router.post("/cases/{case_id}/decisions", response_model=CaseOut, summary="审核决定")
 def decide(case_id: RowId, data: Decision, actor: Actor = Depends(api_actor),
            db: Session = Depends(get_db)):
     case = service.decide(db, actor, case_id, data.level, data.decision, data.reason)
-    return case_out(db, case)
+    return case_out(db, case, actor)
 
 
 @router.post("/cases/{case_id}/claim", response_model=CaseOut, summary="领取或分派审核任务")
 def claim(case_id: RowId, data: Claim, actor: Actor = Depends(api_actor),
           db: Session = Depends(get_db)):
-    return case_out(db, service.claim(db, actor, case_id, data.assignee))
+    return case_out(db, service.claim(db, actor, case_id, data.assignee), actor)
 
 
 @router.post("/cases/{case_id}/missing", response_model=CaseOut, summary="一次性告知补正材料")
 def missing(case_id: RowId, data: MaterialCodes, actor: Actor = Depends(api_actor),
             db: Session = Depends(get_db)):
-    return case_out(db, service.request_materials(db, actor, case_id, data.codes, data.note))
+    return case_out(db, service.request_materials(db, actor, case_id, data.codes, data.note), actor)
 
 
 @router.post("/cases/{case_id}/materials", response_model=CaseOut, summary="补齐材料")
 def materials(case_id: RowId, data: MaterialCodes, actor: Actor = Depends(api_actor),
               db: Session = Depends(get_db)):
-    return case_out(db, service.supply_materials(db, actor, case_id, data.codes))
+    return case_out(db, service.supply_materials(db, actor, case_id, data.codes), actor)
 
 
 @router.post("/cases/{case_id}/resubmit", response_model=CaseOut, summary="退回后重新提交")
 def resubmit(case_id: RowId, data: Resubmission, actor: Actor = Depends(api_actor),
              db: Session = Depends(get_db)):
-    return case_out(db, service.resubmit(db, actor, case_id, data.reason, data.payload))
+    return case_out(db, service.resubmit(db, actor, case_id, data.reason, data.payload), actor)
 
 
 @router.post("/cases/{case_id}/close", response_model=CaseOut, summary="终止办理")
 def close(case_id: RowId, data: Reason, actor: Actor = Depends(api_actor),
           db: Session = Depends(get_db)):
-    return case_out(db, service.close(db, actor, case_id, data.reason))
+    return case_out(db, service.close(db, actor, case_id, data.reason), actor)

@@ -112,14 +112,21 @@ def current() -> DataKey:
     return ring()[0]
 
 
-def add_key() -> DataKey:
-    """A new current key at the top of the key file (``jingban keys new``)."""
+def next_kid() -> str:
+    """The id the next key of the key file gets (k1, k2, …)."""
     if os.environ.get(ENV_KEY):
         raise DataKeyError("keys.env", f"密钥由环境变量 {ENV_KEY} 提供，请在环境变量中增加新密钥", "key")
+    used = {e.split()[0] for e in _file_entries(key_file())}
+    return next(f"k{n}" for n in range(len(used) + 1, 10**6) if f"k{n}" not in used)
+
+
+def add_key(kid: str | None = None) -> DataKey:
+    """A new current key at the top of the key file (``jingban keys new``)."""
+    kid = kid or next_kid()
     path = key_file()
     entries = _file_entries(path)
-    used = {e.split()[0] for e in entries}
-    kid = next(f"k{n}" for n in range(len(used) + 1, 10**6) if f"k{n}" not in used)
+    if any(e.split()[0] == kid for e in entries):
+        raise DataKeyError("keys.exists", f"数据密钥 {kid} 已存在", "kid")
     path.write_text("\n".join([f"{kid} {secrets.token_hex(32)}", *entries]) + "\n")
     _ring.cache_clear()
     return current()

@@ -115,4 +115,48 @@ def rotate(db: Session, actor: Actor, columns: list[SealedColumn], *, size: int 
     return counts
 
 
+def unreadable(db: Session, columns: list[SealedColumn]) -> list[str]:
+    """What the key ring cannot open: values under a key id the ring lacks, or a key that does
+    not open what it is named for (a key file made anew after the real one was lost — its
+    first key is ``k1`` again). One sample per key and column; empty when all reads (secaudit:
+    checked after a restore)."""
+    try:
+        known = [key.kid for key in crypto.ring()]
+    except crypto.DataKeyError as exc:
+        return [exc.message]
+    problems = []
+    for item in columns:
+        if item.kind == "json":
+            continue
+        raw, name = _raw(item), f"{item.table.name}.{item.column}"
+        other = db.execute(select(raw).where(raw.like(f"{crypto.PREFIX}:%"), *(
+            raw.not_like(f"{crypto.PREFIX}:{kid}:%") for kid in known)).limit(1)).scalar()
+        if other:
+            problems.append(f"{name}：数据密钥 {crypto.kid_of(other)} 不在密钥环中，无法解密")
+        for kid in known:
+            sample = db.execute(select(raw).where(raw.like(f"{crypto.PREFIX}:{kid}:%"))
+                                .limit(1)).scalar()
+            try:
+                if sample:
+                    crypto.open_(sample, item.kind)
+            except crypto.DataKeyError:
+                problems.append(f"{name}：数据密钥 {kid} 打不开以它加密的数据（密钥文件可能已被重新生成），"
+                                "请放回原数据密钥")
+    return problems
+
+
+def new_key(db: Session, actor: Actor) -> crypto.DataKey:
+    """``jingban keys new``: a new current data key in the key file, recorded in the audit
+    chain (its id and where it is kept, never the key) before the file is written, so that no
+    key comes into use unrecorded (secaudit)."""
+    kid = crypto.next_kid()
+    audit.record(db, actor, "keys.new", f"key:{kid}", after={"kid": kid,
+                                                            "file": str(crypto.key_file())})
+    db.flush()
+    key = crypto.add_key(kid)
+    db.commit()
+    return key
+
+
 audit.ACT_NAMES["keys.rotate"] = "数据密钥轮换（重新加密）"
+audit.ACT_NAMES["keys.new"] = "生成数据密钥"

@@ -27,7 +27,16 @@ KIND_NAMES = {"id": "证件号码", "phone": "联系电话", "bank_account": "�
 FIELDS = {"ssn": "id", "id_number": "id", "reporter_id_number": "id", "applicant_id_number": "id",
           "agent_id_number": "id", "phone": "phone", "reporter_phone": "phone",
           "bank_account": "bank_account", "address": "address"}
+# a field named ``<anything>_<suffix>`` (payee_bank_account, applicant_phone…) is of that kind
+SUFFIXES = {"_id_number": "id", "_phone": "phone", "_bank_account": "bank_account"}
 MIN_REASON = 4
+
+
+def kind_of(name: str) -> str | None:
+    """The kind of personal data a field of this name carries, None for any other field."""
+    if name in FIELDS:
+        return FIELDS[name]
+    return next((kind for suffix, kind in SUFFIXES.items() if name.endswith(suffix)), None)
 
 
 def mask_id(value: str) -> str:
@@ -91,11 +100,21 @@ def redact(data: Any, actor: Actor, keep: Iterable[str] = ()) -> Any:
 
 
 def _redacted(value: Any, name: str, actor: Actor, keep: set[str]) -> Any:
-    if name in FIELDS and isinstance(value, str):
-        return shown(actor.roles, value, FIELDS[name])
+    if (kind := kind_of(name)) and isinstance(value, str):
+        return shown(actor.roles, value, kind)
     if isinstance(value, BaseModel | list | dict):
         return redact(value, actor, keep)
     return value
+
+
+def redact_changes(changes: dict[str, list], actor: Actor,
+                   keep: Iterable[str] = ()) -> dict[str, list]:
+    """A history row's ``field: [old, new]`` pairs with the personal values masked for this
+    actor (the history shows what the person page hides, so it hides it too); ``keep`` as in
+    ``redact``."""
+    keep = set(keep)
+    return {k: [shown(actor.roles, v, kind) for v in pair]
+            if (kind := kind_of(k)) and k not in keep else pair for k, pair in changes.items()}
 
 
 def check_reason(reason: str | None) -> str:

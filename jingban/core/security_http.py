@@ -5,16 +5,23 @@
 - cookies marked Secure when the request came over HTTPS (HttpOnly and SameSite are set by the
   session middleware);
 - request bodies larger than the settings allow refused with 413 before any route reads them;
-- the API documentation page without its inline script (a static file starts Swagger UI).
+- the API documentation page without its inline script (a static file starts Swagger UI);
+- the access log (uvicorn's) with the citizen IDs, SSNs, phones and bank accounts that staff
+  URLs carry (``/persons/{ssn}``, ``?q=139…``) masked; the Referrer-Policy keeps those URLs
+  from reaching any other site.
 """
 
 from __future__ import annotations
+
+import logging
+import re
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from starlette.requests import Request
 
 from jingban.core.errors import JingbanError
+from jingban.core.privacy import mask_id
 
 CDN = "https://cdn.jsdelivr.net"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -144,8 +151,38 @@ def docs_page(openapi_url: str, title: str) -> HTMLResponse:
 <script src="/static/swagger-init.js"></script></body></html>""")
 
 
+# a citizen ID, an assigned SSN (country + region + sequence + check), a phone or bank account
+PERSONAL = re.compile(r"(?<![0-9A-Za-z])(?:[A-Z]{3}\d{14}[0-9A-Z]|\d{17}[0-9Xx]|\d{11,30})"
+                      r"(?![0-9A-Za-z])")
+
+
+def mask_personal(text: str) -> str:
+    """The text with every ID, SSN, phone or account number in it masked (3301****1234)."""
+    return PERSONAL.sub(lambda m: mask_id(m.group()), text)
+
+
+class AccessLogMask(logging.Filter):
+    """Masks the personal numbers in the request line of each access-log record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask_personal(a) if isinstance(a, str) else a
+                                for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = mask_personal(record.msg)
+        return True
+
+
+def mask_access_log(logger: logging.Logger | None = None) -> None:
+    logger = logger or logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, AccessLogMask) for f in logger.filters):
+        logger.addFilter(AccessLogMask())
+
+
 def install(app: FastAPI) -> None:
-    """The middlewares above (outermost: they wrap the sessions too) and the docs page."""
+    """The middlewares above (outermost: they wrap the sessions too), the docs page and the
+    access log's mask."""
+    mask_access_log()
     if app.docs_url:
         path, title, spec = app.docs_url, app.title, app.openapi_url
         app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != path]

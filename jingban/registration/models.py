@@ -34,6 +34,8 @@ class Employer(Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     legal_rep: Mapped[str] = mapped_column(String(64), default="")
     phone: Mapped[str] = mapped_column(Sealed("phone"), default="")  # SM4-GCM (secdata)
+    phone_index: Mapped[str | None] = mapped_column(String(80), index=True,  # secaudit
+                                                    default=phone_index_default)  # secaudit
     bank_name: Mapped[str] = mapped_column(String(100), default="")
     bank_account: Mapped[str] = mapped_column(Sealed("bank_account"), default="")  # secdata
     industry_code: Mapped[str] = mapped_column(String(8), default="")
@@ -142,4 +144,10 @@ class SsnCounter(Base):
 @event.listens_for(Person.phone, "set")
 def _index_phone(target: Person, value: str | None, _old, _initiator) -> None:
     """The blind index follows every change of the phone (secdata)."""
+    target.phone_index = blind_index(value)
+
+
+@event.listens_for(Employer.phone, "set")  # secaudit
+def _index_employer_phone(target: Employer, value: str | None, _old, _initiator) -> None:
+    """Employer phones are searchable by their blind index too (secaudit)."""
     target.phone_index = blind_index(value)

@@ -118,7 +118,8 @@ def search(db: Session, actor: Actor, query: str, limit: int = 50) -> dict[str, 
         return {"employers": [], "persons": []}
     like = f"%{q}%"
     employers = db.execute(
-        select(Employer).where(or_(Employer.uscc == q.upper(), Employer.name.like(like)))
+        select(Employer).where(or_(Employer.uscc == q.upper(), Employer.name.like(like),
+                                   Employer.phone_index.in_(crypto.search_indexes(q))))  # secaudit
         .order_by(Employer.name).limit(limit)
     ).scalars().all()
     persons = db.execute(
@@ -139,8 +140,11 @@ def history(db: Session, actor: Actor, subject: str) -> list[dict[str, Any]]:
             "seq": event.id, "at": clock.local(event.at), "actor": event.actor,
             "channel": event.channel, "act": event.act,
             "act_name": audit.ACT_NAMES.get(event.act, event.act), "reason": event.reason,
-            "changes": {k: [crypto.reveal(v) for v in pair]  # secdata
-                        for k, pair in audit.changes(before, after).items()},
+            "changes": privacy.redact_changes(  # secaudit
+                {k: [crypto.reveal(v) for v in pair]  # secdata
+                 for k, pair in audit.changes(before, after).items()}, actor,
+                # a unit's registered address is public, as on its page
+                keep=("address",) if subject.startswith("employer:") else ()),
         })
     return entries
 

@@ -15,7 +15,7 @@ from jingban.cases import acts, catalog, rules, service
 from jingban.cases.models import Case
 from jingban.cases.rules import Item
 from jingban.cases.schemas import Decision, Reason
-from jingban.core import clock
+from jingban.core import clock, privacy  # secaudit
 from jingban.core.actor import Actor
 from jingban.core.auth import can
 from jingban.core.errors import JingbanError, PermissionDenied
@@ -120,11 +120,12 @@ def actions(actor: Actor, case: Case) -> Actions:
                    close=clerk and case.status in rules.OPEN)
 
 
-def _payload_rows(item: Item, case: Case) -> list[tuple[str, str]]:
-    """The application's fields as staff read them: a coded value by its name on the form."""
+def _payload_rows(item: Item, case: Case, actor: Actor) -> list[tuple[str, str]]:
+    """The application's fields as staff read them: a coded value by its name on the form;
+    IDs, phones, accounts and addresses masked for the roles that do not need them (secaudit)."""
     fields = {f.name: f for f in intake.fields_of(item)}
     rows = []
-    for k, v in service.payload_of(case).items():
+    for k, v in privacy.redact(service.payload_of(case), actor).items():  # secaudit
         field = fields.get(k)
         names = (field.options if field else None) or {}
         rows.append(((field.title if field else "") or label(k), names.get(str(v)) or show(k, v)))
@@ -135,7 +136,7 @@ def _case_page(request: Request, db: Session, actor: Actor, case: Case, status: 
                **context: Any):
     """Staff see the review screen; the applicant sees progress only."""
     item = catalog.item(case.item_code)
-    base = {"case": case, "item": item, "payload": _payload_rows(item, case),
+    base = {"case": case, "item": item, "payload": _payload_rows(item, case, actor),
             "notes": service.notifications(db, case),
             "paused": case.status in rules.OPEN and case.clock_from is None}
     if not can(actor, "cases.read"):

@@ -4,70 +4,24 @@ the portal. Debian's Chromium driven by Playwright against uvicorn on the test d
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from jingban.cases import service as cases
 from jingban.core.actor import SYSTEM, Actor
 from jingban.core.auth import create_user
 from tests.conftest import PASSWORD, citizen_id, uscc
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# the shared fixtures live in tests/e2e/conftest.py; other tests import them from here too
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, browser, browser_page, server  # noqa: F401
+
 SHOTS = Path("/tmp/jingban-e2e")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def server(app) -> Iterator[str]:
-    """The app served by uvicorn in a background thread; yields its base URL."""
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser_page():
-    if not CHROMIUM.exists():
-        if os.environ.get("JINGBAN_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"JINGBAN_REQUIRE_BROWSER=1 but {CHROMIUM} does not exist")
-        pytest.skip(f"{CHROMIUM} not installed; browser test skipped")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                    headless=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        page.set_default_timeout(10_000)
-        yield page
-        browser.close()
-
-
 @pytest.mark.e2e
-def test_clerk_registers_and_enrolls(server, browser_page, make_user, backend):
+def test_clerk_registers_and_enrolls(server, browser_page, make_user, backend):  # noqa: F811
     from playwright.sync_api import expect
 
     page, code, cid = browser_page, uscc(), citizen_id()
@@ -125,7 +79,7 @@ def test_clerk_registers_and_enrolls(server, browser_page, make_user, backend):
     expect(page.locator("#results")).to_contain_text(f"{cid[:6]}********{cid[-4:]}")
 
 
-def _sign_in(page, server: str, username: str) -> None:
+def _sign_in(page, server: str, username: str) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
     page.goto(f"{server}/login")
@@ -150,7 +104,7 @@ def _registered_person(sessions, clerk: str) -> tuple[str, str]:
         return case.applicant_key, "person_browser"
 
 
-def _approve(page, server: str, reviewer: str, number: str, level: int, backend: str) -> None:
+def _approve(page, server: str, reviewer: str, number: str, level: int, backend: str) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
     _sign_in(page, server, reviewer)
@@ -167,7 +121,7 @@ def _approve(page, server: str, reviewer: str, number: str, level: int, backend:
 
 
 @pytest.mark.e2e
-def test_name_correction_through_three_levels(server, browser_page, make_user, sessions,
+def test_name_correction_through_three_levels(server, browser_page, make_user, sessions,  # noqa: F811
                                               backend):
     from playwright.sync_api import expect
 

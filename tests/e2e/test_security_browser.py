@@ -8,19 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.conftest import PASSWORD
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _sign_in, server  # noqa: F401
+from tests.e2e.conftest import serving
+from tests.e2e.test_browser import _sign_in
 
 HEADERS = {"x-frame-options": "DENY", "x-content-type-options": "nosniff",
            "referrer-policy": "same-origin"}
@@ -48,32 +46,8 @@ def _self_signed(tmp_path) -> tuple[str, str]:
 def tls_server(app, tmp_path) -> Iterator[str]:
     """The app over HTTPS (a throwaway self-signed certificate)."""
     cert, key = _self_signed(tmp_path)
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="off", ssl_certfile=cert, ssl_keyfile=key)
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"https://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not installed; browser test skipped")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                     headless=True)
-        yield launched
-        launched.close()
+    with serving(app, ssl_certfile=cert, ssl_keyfile=key) as url:
+        yield url
 
 
 def _page(browser, **options):
@@ -102,7 +76,7 @@ def _check_headers(response, https: bool) -> None:
 
 
 @pytest.mark.e2e
-def test_headers_cookie_and_csp_in_the_browser(server, browser, make_user):  # noqa: F811
+def test_headers_cookie_and_csp_in_the_browser(server, browser, make_user):
     from playwright.sync_api import expect
 
     make_user("sec_clerk", "clerk")

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from jingban.core import clock
+from jingban.core import clock, privacy  # secaudit
 from jingban.core.models import AccessLog, AuditEvent
 from jingban.registration.models import Employer, Enrollment, Person
 from tests.conftest import citizen_id, employer_body, error_of, person_body
@@ -407,7 +407,8 @@ def test_id_correction_changes_the_ssn_and_keeps_the_original(client, clerk, per
     assert (got["ssn"], got["birth_date"]) == (corrected, "1990-05-07")
     history = client.get(f"{API}/persons/{corrected}/history", headers=clerk).json()
     fix = [h for h in history if h["act"] == "registration.correct_identity"][0]
-    assert fix["changes"]["ssn"] == [person, corrected]
+    masked = [privacy.mask_id(person), privacy.mask_id(corrected)]  # secaudit: as on the page
+    assert fix["changes"]["ssn"] == masked
     assert error_of(client.get(f"{API}/persons/{person}", headers=clerk))["code"] == "person.not_found"
 
 

@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from jingban.core import privacy  # secaudit
 from jingban.core.actor import SYSTEM
 from jingban.core.auth import create_user
 from jingban.registration.models import Employer, Person
@@ -114,7 +115,8 @@ def test_employer_staff_page_and_arrears_csv(client, accountant, make_user, worl
     page = client.get(f"/employers/{world.uscc}/staff")
     assert page.status_code == 200
     staff = page.text.split('id="employer-staff"')[1].split("</section>")[0]
-    assert "职工甲" in staff and world.employee in staff and "8,000.00" in staff
+    assert "职工甲" in staff and "8,000.00" in staff
+    assert world.employee not in staff and privacy.mask_id(world.employee) in staff  # secaudit
     assert "2024年02月" in page.text.split('id="employer-contributions"')[1]
     arrears = page.text.split('id="employer-arrears"')[1]
     assert "2024年03月" in arrears and "1,920.00" in arrears

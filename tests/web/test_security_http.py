@@ -173,3 +173,22 @@ def test_oversized_upload_is_413_on_the_api_and_the_page(small, make_user, sessi
                       files={"file": ("big.csv", big)})
     assert page.status_code == 413 and "请求内容超过允许的大小" in page.text
     assert "content-security-policy" in page.headers
+
+
+def test_access_log_never_carries_an_ssn_phone_or_account_in_clear(app, caplog):
+    """The SSN is in staff URLs (/persons/{ssn}); the access log masks it and the phone or
+    account a search was for (secaudit). An assigned SSN and a USCC (public) as well."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="uvicorn.access")
+    log = logging.getLogger("uvicorn.access")
+    lines = {"/persons/330106199005060012/rights": "/persons/3301**********0012/rights",
+             "/search?q=13912345678": "/search?q=1391***5678",
+             "/benefits/debts?ssn=USA33010600000012X": "/benefits/debts?ssn=USA3**********012X",
+             "/employers/91330106MA0000005J": "/employers/91330106MA0000005J",
+             "/api/v1/employers?q=6217000010007654321": "/api/v1/employers?q=6217***********4321"}
+    for path in lines:
+        log.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", path, "1.1", 200)
+    written = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
+    assert written == [f'127.0.0.1:5000 - "GET {masked} HTTP/1.1" 200'
+                       for masked in lines.values()]

@@ -12,6 +12,7 @@ from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jingban.core.clock import now
+from jingban.core.crypto import Sealed  # secaudit
 from jingban.core.db import Base
 
 
@@ -29,7 +30,7 @@ class StabilisationRefund(Base):
     contributions: Mapped[int] = mapped_column(BigInteger)  # fen
     rate: Mapped[str] = mapped_column(String(8))
     amount: Mapped[int] = mapped_column(BigInteger)  # fen
-    bank_account: Mapped[str] = mapped_column(String(40), default="")
+    bank_account: Mapped[str] = mapped_column(Sealed("bank_account"), default="")  # secaudit
     decided_on: Mapped[dt.date] = mapped_column(Date)
     decided_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)

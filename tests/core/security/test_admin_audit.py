@@ -79,3 +79,20 @@ def test_cli_unlock(cli):  # noqa: F811
     assert _acts()[-1] == "auth.unlocked"
     again = cli("user", "unlock", "admin")
     assert again.exit_code == 2 and "未被锁定" in again.output
+
+
+def test_keys_new_is_chained_without_the_key(cli, monkeypatch, tmp_path):  # noqa: F811
+    from jingban.core import crypto
+
+    monkeypatch.delenv(crypto.ENV_KEY, raising=False)
+    monkeypatch.setenv(crypto.ENV_FILE, str(tmp_path / "var" / "data.keys"))
+    assert cli("init", "--admin-password", "admin-pass-2026").exit_code == 0
+    made = cli("keys", "new")
+    assert made.exit_code == 0, made.output
+    kid = crypto.current().kid
+    [(actor, subject, after)] = _sql("SELECT actor, subject, after FROM audit_event "
+                                     "WHERE act = 'keys.new'")
+    assert (actor, subject) == ("system", f"key:{kid}")
+    secret = (tmp_path / "var" / "data.keys").read_text().split()[1]
+    assert f'"kid":"{kid}"' in after and secret not in after
+    assert cli("audit", "verify").exit_code == 0
