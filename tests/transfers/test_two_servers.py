@@ -40,6 +40,7 @@ from tests.transfers.helpers import (
 
 pytestmark = pytest.mark.xdist_group("transfers-servers")
 WAIT_SECONDS = 30
+STARTUP_SECONDS = 120  # importing the whole app on a loaded 2-core machine
 
 
 def _free_port() -> int:
@@ -73,7 +74,7 @@ class Server:
             [sys.executable, "-c", "from jingban.cli import app; app()", "serve",
              "--port", str(self.port)], env=env, stdout=log, stderr=subprocess.STDOUT,
             cwd=PROJECT_ROOT)
-        until(lambda: self._up(), f"{self.region} 服务未启动：{self.log()}")
+        until(lambda: self._up(), f"{self.region} 服务未启动：{self.log()}", STARTUP_SECONDS)
 
     def _up(self) -> bool:
         try:
