@@ -14,16 +14,17 @@ from starlette.datastructures import UploadFile
 from jingban.agreements.breaches import rules as breach_rules
 from jingban.agreements.breaches import service as breaches
 from jingban.agreements.breaches.export import decision_pdf
-from jingban.agreements.breaches.schemas import NoticeIn, ReasonIn, StatementIn
+from jingban.agreements.breaches.schemas import NoticeIn, ReasonIn, RepaymentIn, StatementIn
 from jingban.agreements.institutions import prices, reads
 from jingban.agreements.institutions import rules as inst_rules
 from jingban.agreements.institutions.service import price_list
 from jingban.cases import service as cases
 from jingban.core import clock
 from jingban.core.actor import Actor
-from jingban.core.errors import InvalidInput, JingbanError
+from jingban.core.errors import InvalidInput, JingbanError, NotFound
 from jingban.core.excel import xlsx_response
 from jingban.core.http import RowId, get_db
+from jingban.core.money import format_yuan
 from jingban.core.pdf import pdf_response
 from jingban.web.pages import page_actor, parse, posted, render, see_other
 
@@ -94,6 +95,7 @@ def _detail(request: Request, db: Session, actor: Actor, institution_id: int, st
                   evaluations=reads.evaluations(db, inst.id), history=reads.history(db, actor, inst.id),
                   prices=sorted(price_list(db, inst.id, today).values(), key=lambda p: p.code),
                   breaches=breaches.breaches(db, actor, inst.id), describe=lambda b: breaches.describe(db, b),
+                  repaid=lambda b: breaches.repaid_fen(db, b.id),
                   **NAMES, **context)
 
 
@@ -156,6 +158,24 @@ def notice(request: Request, institution_id: RowId, values: dict[str, Any] = Dep
                        values=values)
     return see_other(f"/agreements/{institution_id}", "已送达违约处理告知，陈述申辩期限内不得作出决定",
                      request)
+
+
+@router.post("/agreements/{institution_id}/breaches/{breach_id}/repayment")
+def repayment(request: Request, institution_id: RowId, breach_id: RowId,
+              values: dict[str, Any] = Depends(posted), actor: Actor = Depends(page_actor),
+              db: Session = Depends(get_db)):
+    """追回款到账: recorded and booked to the fund (the breach must be this institution's)."""
+    try:
+        if breach_id not in {b.id for b in breaches.breaches(db, actor, institution_id)}:
+            raise NotFound("breach.not_found", f"未找到违约处理 {breach_id}", "breach_id")
+        fields = {k: values.get(k) or None for k in ("fund", "amount", "paid_on", "reference")}
+        done = breaches.record_repayment(db, actor, breach_id, parse(RepaymentIn, fields))
+    except JingbanError as exc:
+        db.rollback()
+        return _detail(request, db, actor, institution_id, status=exc.status, error=exc,
+                       form=f"breach-{breach_id}", values=values)
+    return see_other(f"/agreements/{institution_id}",
+                     f"已登记追回款到账 {format_yuan(done.amount_fen)} 元并记入基金账", request)
 
 
 @router.post("/agreements/{institution_id}/breaches/{breach_id}/{act}")

@@ -90,3 +90,26 @@ def test_repayment_through_the_api(client, login, db):
                        headers=headers)
     assert made.status_code == 201 and made.json()["amount_fen"] == 50000
     assert client.get(url, headers=headers).json()[0]["entry_id"] == made.json()["entry_id"]
+
+
+def test_the_manager_records_a_repayment_on_the_institution_page(client, make_user, sessions):
+    from tests.web.helpers import post, sign_in  # noqa: PLC0415
+
+    with sessions() as db:
+        inst = contracted(db)
+        row = decided(db, notice(db, inst, "recover", amount="300.00"))
+        inst_id, breach_id = inst.id, row.id
+    make_user("precmgr", "agreement_manager")
+    token = sign_in(client, "precmgr")
+    url = f"/agreements/{inst_id}/breaches/{breach_id}/repayment"
+    page = client.get(f"/agreements/{inst_id}").text
+    assert "登记追回款到账" in page and f'id="repaid-{breach_id}">0.00<' in page
+    bad = post(client, url, token, {"fund": "injury", "amount": "300.01", "reference": "HD9"})
+    assert bad.status_code == 422 and "尚未追回300.00元" in bad.text
+    done = post(client, url, token, {"fund": "injury", "amount": "300.00", "reference": "HD9"})
+    assert done.status_code == 200 and "已登记追回款到账 300.00 元" in done.text
+    assert f'id="repaid-{breach_id}">300.00<' in done.text and "登记追回款到账</button>" not in done.text
+    with sessions() as db:
+        entry = db.execute(select(JournalEntry).where(JournalEntry.source.like("agreement-recovery:%"))
+                           ).scalar_one()
+        assert (entry.fund, entry.amount) == ("injury", 30000)
