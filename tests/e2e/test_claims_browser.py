@@ -17,15 +17,16 @@ from tests.conftest import PASSWORD
 from tests.e2e.test_browser import SHOTS, _sign_in, _sign_out, browser_page, server  # noqa: F401
 
 REASON = "单价超过协议价格，按协议价核减"
+PERIOD = 202610  # demo.seed's month
 
 
 def _settle_the_rest(sessions, reviewer: str, institution_id: int) -> None:
     rev1 = Actor(reviewer, frozenset({"reviewer_1"}), False, "counter")
     with sessions() as db:
-        for row in service.flagged(db, rev1, 202610, institution_id=institution_id, undecided=True):
+        for row in service.flagged(db, rev1, PERIOD, institution_id=institution_id, undecided=True):
             service.decide_line(db, rev1, row["line_id"], "refuse", None, "违规收费")
         case = settlement.prepare(db, Actor("acc_e2e", frozenset({"accountant"}), False, "counter"),
-                                  institution_id, "medical_employee", 202610)
+                                  institution_id, "medical_employee", PERIOD)
         cases.decide(db, rev1, case.id, 1, "approve", "同意")
         cases.decide(db, Actor("rev2_e2e", frozenset({"reviewer_2"}), False, "counter"), case.id, 2,
                      "approve", "同意")
@@ -40,7 +41,7 @@ def test_reviewer_cuts_a_line_and_the_hospital_sees_why(server, browser_page, ma
     SHOTS.mkdir(exist_ok=True)
     reviewer = make_user("reviewer_claims", "reviewer_1")
     with sessions() as db:
-        seeded = demo.seed(db)
+        seeded = demo.seed(db, period=PERIOD)
         a = seeded.institutions[0]
         line = db.execute(select(ClaimLine.id).join(Claim, Claim.id == ClaimLine.claim_id)
                           .where(Claim.claim_no == "A-OVERPRICE")).scalar()
@@ -50,6 +51,7 @@ def test_reviewer_cuts_a_line_and_the_hospital_sees_why(server, browser_page, ma
 
     _sign_in(page, server, reviewer)
     page.click("nav >> text=医疗费用审核")
+    page.goto(f"{page.url.split('?')[0]}?period={PERIOD}")  # the seeded month, not last month
     row = page.locator(f"#line-{line}")
     expect(row).to_contain_text("单价高于协议价格")
     row.locator("select[name=decision]").select_option("cut")

@@ -11,6 +11,7 @@ from jingban.agreements.breaches.models import BreachMeasure
 from jingban.agreements.claims import demo, service, settlement
 from jingban.agreements.claims.models import Claim, ClaimSettlement
 from jingban.cases import service as cases
+from jingban.core import clock
 from jingban.core.actor import Actor
 from jingban.core.errors import Conflict, InvalidInput
 from jingban.funds.ledger.models import JournalEntry
@@ -76,10 +77,12 @@ def test_withheld_then_released_and_an_upheld_objection_pays_the_difference(db):
     seeded = demo.seed(db, period=PERIOD)
     a = seeded.institutions[0]
     decide_all(db, a.id)
+    today = clock.today()  # the measure withholds what is paid today, whatever day the suite runs
     measure = BreachMeasure(institution_id=a.id, agreement_id=1, measure="withhold", facts="演示",
-                            status="decided", noticed_on=dt.date(2026, 11, 1),
-                            statement_due=dt.date(2026, 11, 10), period_from=dt.date(2026, 11, 1),
-                            period_to=dt.date(2026, 11, 30), created_by="test")
+                            status="decided", noticed_on=today - dt.timedelta(days=20),
+                            statement_due=today - dt.timedelta(days=10),
+                            period_from=today - dt.timedelta(days=20),
+                            period_to=today + dt.timedelta(days=10), created_by="test")
     db.add(measure)
     db.commit()
     approve(db, settlement.prepare(db, ACC, a.id, "medical_employee", PERIOD))
@@ -87,7 +90,7 @@ def test_withheld_then_released_and_an_upheld_objection_pays_the_difference(db):
     assert row.status == "withheld" and row.entry_id is None
     with pytest.raises(Conflict):
         settlement.release(db, ACC, row.id)
-    measure.period_to = dt.date(2026, 11, 20)
+    measure.period_to = today - dt.timedelta(days=1)
     db.commit()
     assert settlement.release(db, ACC, row.id).status == "paid"
     inst = portal_actor(db, a)
