@@ -5,12 +5,15 @@ decision its PDF."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from jingban.benefits.maternity import service as maternity
+from jingban.benefits.maternity.schemas import PregnancyIn
 from jingban.benefits.medical import overview as overviews
 from jingban.benefits.medical import service as medical
 from jingban.benefits.medical.schemas import ManualClaimIn
@@ -128,3 +131,20 @@ def my_benefits(request: Request, actor: Actor = Depends(signed_in), db: Session
     if person is None:
         raise PermissionDenied("portal.subject", "该页面仅供参保人本人网上查询使用")
     return _overview(request, db, actor, person.ssn, own=True)
+
+
+@router.post("/my/benefits/pregnancy")
+def my_pregnancy(request: Request, values: Form = Depends(posted), actor: Actor = Depends(signed_in),
+                 db: Session = Depends(get_db)):
+    """生育登记 by the woman herself on the portal."""
+    kind, _, ident = (actor.subject or "").partition(":")
+    person = db.get(Person, int(ident)) if kind == "person" and ident.isdigit() else None
+    if person is None:
+        raise PermissionDenied("portal.subject", "该页面仅供参保人本人网上办理")
+    try:
+        expected = dt.date.fromisoformat(str(values.get("expected_on") or ""))
+    except ValueError:
+        raise InvalidInput("maternity.expected_on", "预产期格式应为 YYYY-MM-DD", "expected_on") from None
+    record = PregnancyIn(expected_on=expected, hospital=str(values.get("hospital") or ""))
+    maternity.register_pregnancy(db, actor, person.ssn, record)
+    return see_other("/my/benefits#estimate-maternity", "已办理生育登记", request)

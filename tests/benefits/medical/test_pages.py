@@ -119,3 +119,27 @@ def test_the_api_overview_and_who_may_read_it(client, make_user, sessions, login
                               "inpatient": True, "diagnosis": "J18",
                               "lines": [{"item": "治疗", "category": "甲", "amount_fen": -5}]}]})
     assert preview.status_code == 422 and "票据金额应大于0" in preview.json()["error"]["message"]
+
+
+def test_a_woman_registers_her_pregnancy_and_claims_online(client, make_user, sessions):
+    make_user("rev3", "reviewer_1")
+    ssn = insured(sessions, maternity_from=dt.date(2020, 1, 1), colleague_base=900000)
+    _portal_user(sessions, ssn, "p-online")
+    token = sign_in(client, "p-online")
+    mine = client.get("/my/benefits").text
+    assert 'id="my-pregnancy"' in mine and 'id="estimate-maternity"' not in mine
+    bad = post(client, "/my/benefits/pregnancy", token, {"expected_on": "2026-13-01"})
+    assert bad.status_code == 422
+    reply = post(client, "/my/benefits/pregnancy", token, {"expected_on": "2026-10-25"},
+                 follow_redirects=False)
+    assert reply.status_code == 303
+    mine = client.get("/my/benefits").text
+    assert 'id="estimate-maternity-days">158<' in mine and "/my/apply/BEN-MATERNITY" in mine
+    reply = post(client, "/my/apply/BEN-MATERNITY", token,
+                 {"birth_date": "2026-10-20", "babies": "2", "difficult_birth": "true",
+                  "bank_account": BANK, "material.medical_record": "on", "request_id": "mat-online"},
+                 follow_redirects=False)
+    assert reply.status_code == 303, reply.text
+    assert approve(client, "rev3", case_id_of(reply), 1).status_code in (200, 303)
+    sign_in(client, "p-online")
+    assert "47,000.00" in client.get("/my/benefits").text

@@ -243,3 +243,19 @@ def test_maternity_allowance_single_birth_and_the_estimate_before_applying(sessi
     assert (estimate.eligible, estimate.days, estimate.amount) == (True, 158, "39500.00")
     award = _allowance(sessions, ssn)
     assert award.monthly_amount == 3950000
+
+
+def test_maternity_medical_costs_through_the_medical_split(sessions):
+    ssn = insured(sessions, maternity_from=dt.date(2020, 1, 1))
+    _register(sessions, ssn)
+    # Maternity fund (policy medical.split.*: deductible 0, fund share 100 %):
+    # 甲 4,000.00 + 乙 1,000.00 (10 % first self-paid = 10000) + 丙 200.00:
+    # total 520000; out of scope 20000; in policy 400000 + 90000 = 490000; deductible 0;
+    # fund 490000 × 100 % = 490000; person 20000 + 10000 = 30000.
+    claim = _reimbursed(sessions, manual(ssn, invoice("CK-001", "2026-10-20", [
+        line(400000, item="分娩费"), line(100000, "乙", "缩宫素"), line(20000, "丙", "产后康复")],
+        diagnosis="O80"), purpose="maternity"))
+    assert _bills(claim)[0]["deductible_fen"] == 0
+    assert (claim.fund, claim.fund_fen, claim.person_fen) == ("maternity", 490000, 30000)
+    payroll(sessions, 202612)
+    assert _expense(sessions, "maternity") == 490000
