@@ -133,8 +133,13 @@ def fuzz(app, headers: dict[str, str], known: dict[str, str], examples: int,
         def check(case, real):
             if real == 0:
                 _real_ids(case, known)
-            response = case.call(headers=headers)
             tally.requests += 1
+            try:
+                response = case.call(headers=headers)
+            except Exception as crash:  # noqa: BLE001 - the app raised: a 500 to a real client
+                tally.server_errors += 1
+                tally.failures.append(f"{case.method} {case.formatted_path} → 500: {crash!r}"[:400])
+                return
             tally.statuses[response.status_code] += 1
             if response.status_code >= 500:
                 tally.server_errors += 1

@@ -22,7 +22,6 @@ from jingban.core.config import Settings
 from jingban.core.db import make_engine, make_sessionmaker
 from jingban.core.errors import JingbanError
 from jingban.core.http import ReadOnlyRoles, error_response, install_error_handlers
-from jingban.core.http import document_errors  # fuzzload
 from jingban.core.security_api import router as security_router  # seclogin
 from jingban.core.security_http import install as install_security  # seclogin
 from jingban.enrollment.api import router as enrollment_router  # enrollment
@@ -82,7 +81,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_pages(app)
     app.include_router(security_router, prefix=API_PREFIX)  # seclogin
     install_security(app)  # seclogin: headers, 413, the docs page without inline script
-    document_errors(app)  # fuzzload: the error answers in the OpenAPI contract
     return app
 
 

@@ -104,6 +104,8 @@ def validation_error(exc: RequestValidationError) -> JingbanError:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    document_errors(app)  # fuzzload: the OpenAPI document, built later, declares these answers
+
     @app.exception_handler(JingbanError)
     async def _jingban(request: Request, exc: JingbanError):
         return await request.app.state.render_error(request, exc)
@@ -117,6 +119,10 @@ def install_error_handlers(app: FastAPI) -> None:
         # Safety net: input the database cannot store (NUL characters, out-of-range numbers).
         error = InvalidInput("db.invalid_value", "输入包含无法保存的字符或超出范围的数值")
         return await request.app.state.render_error(request, error)
+
+    @app.exception_handler(OverflowError)  # fuzzload: SQLite's DataError for an integer past 64 bits
+    async def _overflow(request: Request, exc: OverflowError):
+        return await _data(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
