@@ -218,7 +218,9 @@ def _portal_subject(db: Session, roles: set[str], person: str | None,
 
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="端口")] = 8000) -> None:
+          port: Annotated[int, typer.Option(help="端口")] = 8000,
+          workers: Annotated[int, typer.Option(min=1, help="uvicorn 工作进程数")] = 1,  # fuzzload
+          ) -> None:
     """启动网页与接口服务。"""
     import uvicorn
 
@@ -228,6 +230,9 @@ def serve(host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
     with application.state.sessionmaker() as db:  # seclogin: the policy set served, audited
         admin_audit.policy_loaded(db, SYSTEM, application.state.settings.policy_dirs)
     delivery.start_loop(application.state.sessionmaker)  # 转移报文后台投递
+    if workers > 1:  # fuzzload: each worker process builds its own app from the environment
+        uvicorn.run("jingban.api:create_app", factory=True, host=host, port=port, workers=workers)
+        return
     uvicorn.run(application, host=host, port=port)
 
 

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import MetaData, create_engine, event, inspect, text
+from sqlalchemy import types as sqltypes  # fuzzload
+from sqlalchemy.dialects.sqlite import DATETIME as SQLITE_DATETIME  # fuzzload
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -38,8 +40,27 @@ def make_engine(url: str) -> Engine:
         # pysqlite's own transaction handling lets a SAVEPOINT commit early; take it over
         # (SQLAlchemy's documented recipe) so savepoints and rollbacks behave as on PostgreSQL.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        engine.dialect.colspecs = {**engine.dialect.colspecs, sqltypes.DateTime: _UtcDateTime}  # fuzzload
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+class _UtcDateTime(SQLITE_DATETIME):  # fuzzload
+    """SQLite keeps no offset: a ``DateTime(timezone=True)`` value (written in UTC, clock.now)
+    is read back as UTC, as PostgreSQL returns it, so the API answers an RFC 3339 date-time."""
+
+    cache_ok = True
+
+    def result_processor(self, dialect, coltype):
+        parse = super().result_processor(dialect, coltype)
+        if not self.timezone:
+            return parse
+
+        def process(value):
+            value = parse(value) if parse else value
+            return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+
+        return process
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -104,6 +104,8 @@ def validation_error(exc: RequestValidationError) -> JingbanError:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    document_errors(app)  # fuzzload: the OpenAPI document, built later, declares these answers
+
     @app.exception_handler(JingbanError)
     async def _jingban(request: Request, exc: JingbanError):
         return await request.app.state.render_error(request, exc)
@@ -117,6 +119,10 @@ def install_error_handlers(app: FastAPI) -> None:
         # Safety net: input the database cannot store (NUL characters, out-of-range numbers).
         error = InvalidInput("db.invalid_value", "输入包含无法保存的字符或超出范围的数值")
         return await request.app.state.render_error(request, error)
+
+    @app.exception_handler(OverflowError)  # fuzzload: SQLite's DataError for an integer past 64 bits
+    async def _overflow(request: Request, exc: OverflowError):
+        return await _data(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
@@ -179,3 +185,41 @@ def _read_only(app: FastAPI, tokens: list[str]) -> bool:
             if user.role_names & READ_ONLY_ROLES:
                 return True
     return False
+
+
+# --- the error answers in the OpenAPI contract (fuzzload) ----------------------------------------
+
+# fuzzload: every API answer outside 2xx is {"error": {code, message, field}} (error_response);
+# the contract says so for each status the house errors use, instead of FastAPI's default 422.
+ERROR_STATUSES = {"400": "请求不合法", "401": "未登录或登录凭证无效", "403": "无权办理",
+                  "404": "记录不存在", "409": "与现有记录或状态冲突", "413": "请求内容过大",
+                  "422": "输入不合法", "423": "账号已锁定", "429": "尝试过于频繁"}
+ERROR_SCHEMA = {"type": "object", "required": ["error"], "additionalProperties": False,
+                "properties": {"error": {"$ref": "#/components/schemas/ErrorDetail"}}}
+ERROR_DETAIL = {"type": "object", "required": ["code", "message", "field"],
+                "additionalProperties": False,
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                               "field": {"anyOf": [{"type": "string"}, {"type": "null"}]}}}
+
+
+def document_errors(app: FastAPI) -> None:  # fuzzload
+    """Declare the house error answer on every operation of the app's OpenAPI document."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update({"Error": ERROR_SCHEMA, "ErrorDetail": ERROR_DETAIL})
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        answer = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_STATUSES.items():
+                    responses[status] = {"description": description, **answer}
+        return schema
+
+    app.openapi = openapi

@@ -31,7 +31,8 @@ def _run_out(run) -> RunOut:
 
 
 @router.post("/benefits/verification/runs", status_code=201, response_model=RunOut,
-             summary="资格信息比对（每日一次，当日重复执行返回原批次）")
+             summary="资格信息比对（每日一次，当日重复执行返回原批次）",
+             responses={200: {"model": RunOut, "description": "当日已比对：返回原批次"}})  # fuzzload
 def run_matching(response: Response, actor: Actor = Depends(api_actor),
                  db: Session = Depends(get_db)):
     run = verification.run_matching(db, actor)
