@@ -51,7 +51,8 @@ def require_read(actor: Actor) -> None:
 def receive_file(db: Session, actor: Actor, *, source: str, filename: str,
                  content: bytes) -> SourceFile:
     """Keep a department file and every row as received; broken rows are listed, the rest
-    taken in. The same file again returns the first one and writes nothing."""
+    taken in and, once the registry is built, placed in it at once (E§21, E§24). The same file
+    again returns the first one and writes nothing."""
     require(actor, "enrollment.upload")
     header, items = rules.parse_file(source, content)
     sha256 = hashlib.sha256(content).hexdigest()
@@ -67,8 +68,12 @@ def receive_file(db: Session, actor: Actor, *, source: str, filename: str,
         db.add(_record(upload, item, today))
     db.flush()
     _count(db, upload)
+    from jingban.enrollment import batch  # the linkage libraries load only when needed
+
+    placed = batch.follow_file(db, upload.id)
     audit.record(db, actor, "enrollment.receive_file", f"registry_file:{upload.id}",
-                 after={"source": source, "total": upload.total, "rejected": upload.rejected})
+                 after={"source": source, "total": upload.total, "rejected": upload.rejected,
+                        "placed": placed})
     return upload
 
 
