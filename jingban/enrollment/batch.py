@@ -259,9 +259,9 @@ def settle(db: Session, entry: RegistryEntry, records: Sequence[SourceRecord],
     for record in records:
         if record.entry_id != entry.id:
             record.entry_id = entry.id
-    now_flags = rules.flags(_facts(db, entry, values, rows, agency), clock.today())
-    kept = _sync_flags(db, entry, open_flags, now_flags, run_id, source, actor)
-    entry.status = "investigate" if any(f.kind in rules.INVESTIGATE for f in kept) else "confirmed"
+    facts = _facts(db, entry, values, rows, agency)
+    kept = _sync_flags(db, entry, open_flags, rules.flags(facts, clock.today()), run_id, source, actor)
+    entry.status = rules.entry_status(facts.deceased, [f.kind for f in kept])
     return len(kept)
 
 

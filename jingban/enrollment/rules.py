@@ -382,6 +382,17 @@ def accuracy_flag(facts: Facts) -> Flag | None:
     return Flag("inaccurate", "；".join(dict.fromkeys(reasons)), unique)
 
 
+ENTRY_STATUS = {"confirmed": "已确认登记", "investigate": "需调查登记", "deceased": "已死亡"}
+
+
+def entry_status(deceased: bool, flag_kinds: Sequence[str]) -> str:
+    """A death takes the person out of the resident figures (E§22); an open 未参保, 未参全 or
+    信息不准 flag makes them 需调查登记人员 (E§10)."""
+    if deceased:
+        return "deceased"
+    return "investigate" if any(k in INVESTIGATE for k in flag_kinds) else "confirmed"
+
+
 def flags(facts: Facts, today: dt.date) -> list[Flag]:
     """Every flag an entry carries now; a deceased person carries none."""
     if facts.deceased:

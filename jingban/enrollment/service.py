@@ -286,7 +286,7 @@ STAT_COLUMNS = (RegistryEntry.id, RegistryEntry.name, RegistryEntry.citizen_id,
                 RegistryEntry.employment_status, RegistryEntry.insured_here,
                 RegistryEntry.insured_elsewhere, RegistryEntry.not_enrolled_reason,
                 RegistryEntry.status, RegistryEntry.phone)
-LIVE = RegistryEntry.status != "retired"
+LIVE = RegistryEntry.status.not_in(("retired", "deceased"))  # the living residents
 HERE = func.coalesce(RegistryEntry.insured_here, "") != ""
 ELSEWHERE = func.coalesce(RegistryEntry.insured_elsewhere, "") != ""
 ENROLLED = or_(HERE, ELSEWHERE)
@@ -422,7 +422,7 @@ def entries_xlsx(db: Session, actor: Actor, **filters) -> bytes:
                       rules.EMPLOYMENT.get(r["employment_status"], ""),
                       insurance_names(r["insured_here"]), insurance_names(r["insured_elsewhere"]),
                       rules.REASONS.get(r["not_enrolled_reason"], ""),
-                      "需调查登记" if r["status"] == "investigate" else "已确认") for r in rows])
+                      rules.ENTRY_STATUS.get(r["status"], "")) for r in rows])
 
 
 def statistics_xlsx(db: Session, actor: Actor) -> bytes:

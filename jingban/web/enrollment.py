@@ -73,6 +73,7 @@ def entry_list(request: Request, actor: Actor = Depends(page_actor), db: Session
     label = rules.value_label(filters["dimension"], filters["value"] or "") if filters["dimension"] else ""
     return render(request, "enrollment/entries.html", status=status, rows=rows, filters=filters,
                   error=error, label=label, query=request.url.query, flags=rules.FLAG_KINDS,
+                  statuses=rules.ENTRY_STATUS,
                   dimensions=rules.DIMENSIONS)
 
 
@@ -93,6 +94,7 @@ def _entry_page(request: Request, db: Session, actor: Actor, entry_id: int, stat
 
 def _form_options() -> dict[str, Any]:
     return {"fields": rules.FIELDS, "source_names": rules.SOURCES, "flag_names": rules.FLAG_KINDS,
+            "statuses": rules.ENTRY_STATUS,
             "options": {"employment_status": rules.EMPLOYMENT, "household_type": rules.HOUSEHOLD_TYPES,
                         "not_enrolled_reason": rules.REASONS}}
 

@@ -60,7 +60,8 @@ def test_registration_enrollment_stop_and_death_update_the_entry(db, settings):
     assert entry.insured_here == "" and kinds(db, entry) == {"not_enrolled"}
     registration.record_death(db, CLERK, person.ssn, clock.today(), "公安死亡信息")
     db.refresh(entry)
-    assert kinds(db, entry) == set() and entry.status == "confirmed"
+    assert kinds(db, entry) == set() and entry.status == "deceased"
+    assert service.statistics(db, ADMIN)["summary"]["persons"] == 0  # not a resident any more
     assert runs(db) == 1  # no relink happened
 
 
