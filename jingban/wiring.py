@@ -33,6 +33,7 @@ from jingban.benefits.verification import service as verification
 from jingban.cases import acts, objection, parties
 from jingban.cases import service as cases
 from jingban.core import agency
+from jingban.enrollment import batch as enrollment_batch  # enrollfin
 from jingban.funds import acts as funds_acts
 from jingban.funds.ledger import service as ledger
 from jingban.oversight.complaints import service as complaints  # oversight-complaints
@@ -117,6 +118,7 @@ def install() -> None:
     transfers.use_unemployment_stop(unemployment.stop_on_transfer)  # agrfin
     agency.use_redater("service_agreements", agreement_breaches.redate_provisional)  # agreements
     claims_settlement.count_year_paid(medical.year_paid)  # medmat: one annual cap with manual claims
+    registration.on_person_changed(enrollment_batch.follow_person)  # enrollfin
     _installed = True
 from jingban.agreements.claims import acts as claims_acts  # noqa: E402  # claims
 

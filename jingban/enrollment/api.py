@@ -214,3 +214,20 @@ def survey_forms(list_id: RowId, actor: Actor = Depends(api_actor), db: Session 
 @router.get("/enrollment/surveys/{list_id}/summary.xlsx", summary="全民参保登记个人信息汇总表（Excel）")
 def survey_summary(list_id: RowId, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
     return xlsx_response(survey.summary_xlsx(db, actor, list_id), f"个人信息汇总表-{list_id}.xlsx")
+
+
+@router.get("/enrollment/surveys", response_model=list[SurveyListOut],
+            summary="入户调查名单（按行政区划筛选）")
+def survey_lists(division: str = Query(default="", max_length=12), actor: Actor = Depends(api_actor),
+                 db: Session = Depends(get_db)):
+    return [row["list"] for row in survey.lists(db, actor, division)]
+
+
+@router.get("/enrollment/surveys/{list_id}/forms.xlsx", summary="全民参保登记表（Excel）")
+def survey_forms_xlsx(list_id: RowId, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return xlsx_response(survey.forms_xlsx(db, actor, list_id), f"全民参保登记表-{list_id}.xlsx")
+
+
+@router.get("/enrollment/surveys/{list_id}/summary.pdf", summary="全民参保登记个人信息汇总表（PDF）")
+def survey_summary_pdf(list_id: RowId, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return pdf_response(survey.summary_pdf(db, actor, list_id), f"个人信息汇总表-{list_id}.pdf")

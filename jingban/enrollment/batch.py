@@ -62,21 +62,23 @@ def sync_agency(db: Session) -> list[SourceRecord]:
     persons = list(db.execute(select(Person).order_by(Person.id)).scalars())
     known = {r.source_key: r for r in db.execute(
         select(SourceRecord).where(SourceRecord.source == "agency")).scalars()}
-    changed = []
-    for person in persons:
-        key = f"person:{person.id}"
-        record = known.get(key) or SourceRecord(source="agency", source_key=key,
-                                                person_id=person.id, received_at=clock.now())
-        values = agency_values(person)
-        dirty = [f for f, v in values.items() if getattr(record, f) != v]
-        for field in dirty:
-            setattr(record, field, values[field])
-        if record.id is None:
-            db.add(record)
-        if dirty or record.id is None or person.status == "deceased":
-            changed.append(record)
+    changed = [record for person in persons
+               if (record := _agency_row(db, person, known.get(f"person:{person.id}"))) is not None]
     db.flush()
     return changed
+
+
+def _agency_row(db: Session, person: Person, record: SourceRecord | None) -> SourceRecord | None:
+    """The person's ``agency`` row brought up to date; None when nothing changed."""
+    record = record or SourceRecord(source="agency", source_key=f"person:{person.id}",
+                                    person_id=person.id, received_at=clock.now())
+    values = agency_values(person)
+    dirty = [f for f, v in values.items() if getattr(record, f) != v]
+    for field in dirty:
+        setattr(record, field, values[field])
+    if record.id is None:
+        db.add(record)
+    return record if dirty or record.id is None or person.status == "deceased" else None
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -257,9 +259,9 @@ def settle(db: Session, entry: RegistryEntry, records: Sequence[SourceRecord],
     for record in records:
         if record.entry_id != entry.id:
             record.entry_id = entry.id
-    now_flags = rules.flags(_facts(db, entry, values, rows, agency), clock.today())
-    kept = _sync_flags(db, entry, open_flags, now_flags, run_id, source, actor)
-    entry.status = "investigate" if any(f.kind in rules.INVESTIGATE for f in kept) else "confirmed"
+    facts = _facts(db, entry, values, rows, agency)
+    kept = _sync_flags(db, entry, open_flags, rules.flags(facts, clock.today()), run_id, source, actor)
+    entry.status = rules.entry_status(facts.deceased, [f.kind for f in kept])
     return len(kept)
 
 
@@ -317,11 +319,10 @@ def update(db: Session, actor: Actor, settings: Settings) -> LinkRun:
                                                         SourceRecord.entry_id.is_(None))).scalars():
         changed[record.id] = record
     touched = _place(db, list(changed.values()))
-    flags = _flags_by_entry(db)
+    db.flush()
     for entry in touched:
-        records = list(db.execute(select(SourceRecord).where(
-            SourceRecord.entry_id == entry.id, SourceRecord.status == "accepted")).scalars())
-        link.flags += settle(db, entry, records, flags.get(entry.id, []), link.id, f"动态更新{link.id}")
+        entry.run_id = link.id
+    link.flags = _settle_touched(db, touched, f"动态更新{link.id}")
     link.records, link.entries, link.finished_at = len(changed), len(touched), clock.now()
     link.seconds = round(time.monotonic() - started, 3)
     audit.record(db, actor, "enrollment.update", f"registry_run:{link.id}",
@@ -354,3 +355,48 @@ def _by_id_number(db: Session, record: SourceRecord) -> RegistryEntry | None:
     return db.execute(select(RegistryEntry).where(RegistryEntry.citizen_id == number,
                                                   RegistryEntry.status != "retired")
                       .order_by(RegistryEntry.id)).scalars().first()
+
+
+def built(db: Session) -> bool:
+    """Whether a linkage run has built the registry (before it, the first run takes all in)."""
+    return db.execute(select(LinkRun.id).limit(1)).first() is not None
+
+
+def _settle_touched(db: Session, touched: list[RegistryEntry], source: str) -> int:
+    raised = 0
+    for entry in touched:
+        records = list(db.execute(select(SourceRecord).where(
+            SourceRecord.entry_id == entry.id, SourceRecord.status == "accepted")).scalars())
+        flags = list(db.execute(select(RegistryFlag).where(
+            RegistryFlag.entry_id == entry.id, RegistryFlag.status == "open")).scalars())
+        raised += settle(db, entry, records, flags, entry.run_id, source)
+    return raised
+
+
+EVENTS = {"registered": "参保登记", "changed": "登记信息变更", "corrected": "身份信息更正",
+          "enrolled": "参保", "stopped": "停保", "died": "死亡", "cancelled": "注销登记"}
+
+
+def follow_person(db: Session, person: Person, event: str) -> None:
+    """A registration event (E§22): the person's agency row is refreshed and placed by its
+    citizen ID, and the entries it touches are settled again — no relink. Registered with
+    ``registration.on_person_changed`` by jingban.wiring; runs in the event's transaction."""
+    if not built(db):
+        return
+    record = _agency_row(db, person, db.execute(select(SourceRecord).where(
+        SourceRecord.source_key == f"person:{person.id}")).scalar())
+    if record is None:
+        return
+    db.flush()
+    _settle_touched(db, _place(db, [record]), f"业务变动：{EVENTS.get(event, event)}")
+
+
+def follow_file(db: Session, file_id: int) -> int:
+    """A new department file (E§21, E§24): its accepted rows join the entry their valid
+    citizen ID names (or a new one) and those entries are settled again. Returns the rows placed."""
+    if not built(db):
+        return 0
+    records = list(db.execute(select(SourceRecord).where(
+        SourceRecord.file_id == file_id, SourceRecord.status == "accepted")).scalars())
+    _settle_touched(db, _place(db, records), f"来源文件{file_id}")
+    return len(records)

@@ -104,7 +104,8 @@ class RegistryEntry(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     record_count: Mapped[int] = mapped_column(Integer, default=0)
     sources: Mapped[str] = mapped_column(Text, default="{}")
-    status: Mapped[str] = mapped_column(String(16), default="confirmed")  # confirmed | investigate
+    status: Mapped[str] = mapped_column(String(16), default="confirmed")
+    # confirmed | investigate | deceased | retired (merged into another entry)
     run_id: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
 

@@ -279,6 +279,21 @@ def age_band(birth: dt.date | None, today: dt.date) -> str:
     return next(label for low, high, label in AGE_BANDS if low <= age < high)
 
 
+def years_before(today: dt.date, years: int) -> dt.date:
+    """The date ``years`` years before ``today`` (29 February → 28 February): whoever was born
+    on or before it is at least ``years`` old — what SQL compares birth dates with."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+def band_limits(today: dt.date) -> list[tuple[str, dt.date | None, dt.date]]:
+    """Per age band: its label, born after (None for the oldest) and born on or before."""
+    return [(label, years_before(today, high) if high < 200 else None, years_before(today, low))
+            for low, high, label in AGE_BANDS]
+
+
 def families(codes: Iterable[str]) -> set[str]:
     return {FAMILY[c] for c in codes if c in FAMILY}
 
@@ -367,6 +382,17 @@ def accuracy_flag(facts: Facts) -> Flag | None:
     return Flag("inaccurate", "；".join(dict.fromkeys(reasons)), unique)
 
 
+ENTRY_STATUS = {"confirmed": "已确认登记", "investigate": "需调查登记", "deceased": "已死亡"}
+
+
+def entry_status(deceased: bool, flag_kinds: Sequence[str]) -> str:
+    """A death takes the person out of the resident figures (E§22); an open 未参保, 未参全 or
+    信息不准 flag makes them 需调查登记人员 (E§10)."""
+    if deceased:
+        return "deceased"
+    return "investigate" if any(k in INVESTIGATE for k in flag_kinds) else "confirmed"
+
+
 def flags(facts: Facts, today: dt.date) -> list[Flag]:
     """Every flag an entry carries now; a deceased person carries none."""
     if facts.deceased:
@@ -444,26 +470,6 @@ WHERE = {"here": "仅本地参保", "elsewhere": "仅异地参保", "both": "本
 SEX_NAMES = {"M": "男", "F": "女", "": "未知"}
 
 
-def where_of(here: str, elsewhere: str) -> str:
-    """本地 / 异地 / 两地 / 未参保 (E§29)."""
-    return {(True, False): "here", (False, True): "elsewhere", (True, True): "both",
-            (False, False): "none"}[(bool(here), bool(elsewhere))]
-
-
-def dimension_values(entry: Mapping[str, object], dimension: str, today: dt.date) -> list[str]:
-    """The value(s) an entry has on a dimension (several for ``insurance``)."""
-    here, elsewhere = str(entry.get("insured_here") or ""), str(entry.get("insured_elsewhere") or "")
-    if dimension == "age_band":
-        return [age_band(entry.get("birth_date"), today)]  # type: ignore[arg-type]
-    if dimension == "where":
-        return [where_of(here, elsewhere)]
-    if dimension == "insurance":
-        return sorted(set(split(here)) | set(split(elsewhere))) or ["none"]
-    if dimension == "not_enrolled_reason":
-        return [str(entry.get(dimension) or "unknown")] if not (here or elsewhere) else []
-    return [str(entry.get(dimension) or "")]
-
-
 def value_label(dimension: str, value: str) -> str:
     names = {"household_region": {}, "sex": SEX_NAMES, "employment_status": EMPLOYMENT,
              "where": WHERE, "not_enrolled_reason": {**REASONS, "unknown": "原因未知"},
@@ -474,33 +480,3 @@ def value_label(dimension: str, value: str) -> str:
 def rate(part: int, whole: int) -> float:
     """A percentage to one decimal (0 for nothing)."""
     return round(100 * part / whole, 1) if whole else 0.0
-
-
-def tabulate(entries: Iterable[Mapping[str, object]], dimension: str,
-             today: dt.date) -> list[dict]:
-    """Per value of the dimension: persons, enrolled (here or elsewhere), coverage %, and
-    needs-investigation count (E§28, E§30)."""
-    table: dict[str, dict] = {}
-    for entry in entries:
-        enrolled = bool(entry.get("insured_here") or entry.get("insured_elsewhere"))
-        for value in dimension_values(entry, dimension, today):
-            row = table.setdefault(value, {"value": value, "label": value_label(dimension, value),
-                                           "persons": 0, "enrolled": 0, "investigate": 0})
-            row["persons"] += 1
-            row["enrolled"] += enrolled
-            row["investigate"] += entry.get("status") == "investigate"
-    rows = sorted(table.values(), key=lambda r: (-r["persons"], r["value"]))
-    for row in rows:
-        row["coverage"] = rate(row["enrolled"], row["persons"])
-    return rows
-
-
-def summary(entries: Sequence[Mapping[str, object]]) -> dict:
-    """Headline figures: persons, enrolled, coverage, 全民参保登记率 (entries confirmed without
-    an investigation pending, E§31), duplicates."""
-    total = len(entries)
-    enrolled = sum(bool(e.get("insured_here") or e.get("insured_elsewhere")) for e in entries)
-    confirmed = sum(e.get("status") == "confirmed" for e in entries)
-    return {"persons": total, "enrolled": enrolled, "coverage": rate(enrolled, total),
-            "confirmed": confirmed, "registration_rate": rate(confirmed, total),
-            "investigate": total - confirmed}

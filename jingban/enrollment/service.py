@@ -4,10 +4,12 @@ The linkage run itself is ``batch.run``."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from jingban.core import audit, clock
@@ -49,7 +51,8 @@ def require_read(actor: Actor) -> None:
 def receive_file(db: Session, actor: Actor, *, source: str, filename: str,
                  content: bytes) -> SourceFile:
     """Keep a department file and every row as received; broken rows are listed, the rest
-    taken in. The same file again returns the first one and writes nothing."""
+    taken in and, once the registry is built, placed in it at once (E§21, E§24). The same file
+    again returns the first one and writes nothing."""
     require(actor, "enrollment.upload")
     header, items = rules.parse_file(source, content)
     sha256 = hashlib.sha256(content).hexdigest()
@@ -65,8 +68,12 @@ def receive_file(db: Session, actor: Actor, *, source: str, filename: str,
         db.add(_record(upload, item, today))
     db.flush()
     _count(db, upload)
+    from jingban.enrollment import batch  # the linkage libraries load only when needed
+
+    placed = batch.follow_file(db, upload.id)
     audit.record(db, actor, "enrollment.receive_file", f"registry_file:{upload.id}",
-                 after={"source": source, "total": upload.total, "rejected": upload.rejected})
+                 after={"source": source, "total": upload.total, "rejected": upload.rejected,
+                        "placed": placed})
     return upload
 
 
@@ -279,27 +286,108 @@ STAT_COLUMNS = (RegistryEntry.id, RegistryEntry.name, RegistryEntry.citizen_id,
                 RegistryEntry.employment_status, RegistryEntry.insured_here,
                 RegistryEntry.insured_elsewhere, RegistryEntry.not_enrolled_reason,
                 RegistryEntry.status, RegistryEntry.phone)
+LIVE = RegistryEntry.status.not_in(("retired", "deceased"))  # the living residents
+HERE = func.coalesce(RegistryEntry.insured_here, "") != ""
+ELSEWHERE = func.coalesce(RegistryEntry.insured_elsewhere, "") != ""
+ENROLLED = or_(HERE, ELSEWHERE)
 
 
-def _live(db: Session, region: str | None = None) -> list[dict]:
-    stmt = select(*STAT_COLUMNS).where(RegistryEntry.status != "retired").order_by(RegistryEntry.id)
-    if region:
-        stmt = stmt.where(RegistryEntry.household_region == region)
-    return [dict(row._mapping) for row in db.execute(stmt)]
+def _flag(condition) -> Any:
+    return case((condition, 1), else_=0)
+
+
+def _codes() -> Any:
+    """The insurance codes as a table, to join the ;-joined lists against."""
+    from jingban.registration.rules import INSURANCES
+
+    return union_all(*(select(literal(c).label("code")) for c in INSURANCES)).subquery("codes")
+
+
+def _holds(code) -> Any:
+    both = literal(";") + func.coalesce(RegistryEntry.insured_here, "") + literal(";") \
+        + func.coalesce(RegistryEntry.insured_elsewhere, "") + literal(";")
+    return both.like(literal("%;") + code + literal(";%"))
+
+
+def _key(dimension: str, today: dt.date) -> Any:
+    """The SQL value an entry groups under (``insurance`` is joined, see ``_insurance``)."""
+    if dimension == "age_band":
+        bands = [(and_(RegistryEntry.birth_date > after, RegistryEntry.birth_date <= upto)
+                  if after else RegistryEntry.birth_date <= upto, label)
+                 for label, after, upto in rules.band_limits(today)]
+        return case(*bands, else_="未知")
+    if dimension == "where":
+        return case((and_(HERE, ELSEWHERE), "both"), (HERE, "here"), (ELSEWHERE, "elsewhere"),
+                    else_="none")
+    if dimension == "not_enrolled_reason":
+        return func.coalesce(func.nullif(RegistryEntry.not_enrolled_reason, ""), "unknown")
+    return func.coalesce(getattr(RegistryEntry, dimension), "")
+
+
+def _scope(stmt, region: str | None):
+    stmt = stmt.where(LIVE)
+    return stmt.where(RegistryEntry.household_region == region) if region else stmt
+
+
+def _counts(key) -> tuple:
+    return (key.label("value"), func.count().label("persons"),
+            func.sum(_flag(ENROLLED)).label("enrolled"),
+            func.sum(_flag(RegistryEntry.status == "investigate")).label("investigate"))
+
+
+def tabulate(db: Session, dimension: str, today: dt.date, region: str | None = None) -> list[dict]:
+    """One GROUP BY per dimension (E§28, E§30): persons, enrolled (here or elsewhere),
+    coverage % and the needs-investigation count per value."""
+    if dimension == "insurance":
+        codes = _codes()
+        stmt = _scope(select(*_counts(codes.c.code)).select_from(RegistryEntry).join(
+            codes, _holds(codes.c.code)), region).group_by(codes.c.code)
+        none = _scope(select(*_counts(literal("none"))).where(~ENROLLED), region)
+        found = [*db.execute(stmt), *db.execute(none)]
+    else:
+        key = _key(dimension, today)
+        stmt = _scope(select(*_counts(key)), region)
+        if dimension == "not_enrolled_reason":
+            stmt = stmt.where(~ENROLLED)
+        found = list(db.execute(stmt.group_by(key)))
+    rows = [{"value": r.value, "label": rules.value_label(dimension, r.value), "persons": r.persons,
+             "enrolled": int(r.enrolled or 0), "investigate": int(r.investigate or 0),
+             "coverage": rules.rate(int(r.enrolled or 0), r.persons)} for r in found if r.persons]
+    return sorted(rows, key=lambda r: (-r["persons"], r["value"]))
+
+
+def summary(db: Session, region: str | None = None) -> dict:
+    """Headline figures: persons, enrolled, coverage, 全民参保登记率 (entries confirmed without
+    an investigation pending, E§31)."""
+    row = db.execute(_scope(select(func.count(), func.sum(_flag(ENROLLED)),
+                                   func.sum(_flag(RegistryEntry.status == "confirmed"))),
+                            region)).one()
+    total, enrolled, confirmed = row[0], int(row[1] or 0), int(row[2] or 0)
+    return {"persons": total, "enrolled": enrolled, "coverage": rules.rate(enrolled, total),
+            "confirmed": confirmed, "registration_rate": rules.rate(confirmed, total),
+            "investigate": total - confirmed}
 
 
 def statistics(db: Session, actor: Actor, region: str | None = None) -> dict:
     """The coverage tables by every dimension, with the headline figures."""
     require_read(actor)
-    entries, today = _live(db, region), clock.today()
-    return {"summary": rules.summary(entries),
-            "tables": {d: rules.tabulate(entries, d, today) for d in rules.DIMENSIONS}}
+    today = clock.today()
+    return {"summary": summary(db, region),
+            "tables": {d: tabulate(db, d, today, region) for d in rules.DIMENSIONS}}
 
 
 def _check_dimension(dimension: str | None) -> None:
     if dimension and dimension not in rules.DIMENSIONS:
         raise InvalidInput("registry.dimension", "统计维度应为：" + "、".join(
             f"{k}（{v}）" for k, v in rules.DIMENSIONS.items()), "dimension")
+
+
+def _on(dimension: str, value: str, today: dt.date) -> Any:
+    """The entries a statistic's cell counts (the drill-down's WHERE)."""
+    if dimension == "insurance":
+        return ~ENROLLED if value == "none" else _holds(literal(value))
+    condition = _key(dimension, today) == value
+    return and_(condition, ~ENROLLED) if dimension == "not_enrolled_reason" else condition
 
 
 def entries(db: Session, actor: Actor, *, dimension: str | None = None, value: str | None = None,
@@ -310,16 +398,16 @@ def entries(db: Session, actor: Actor, *, dimension: str | None = None, value: s
     _check_dimension(dimension)
     if flag and flag not in rules.FLAG_KINDS:
         raise InvalidInput("registry.flag", "标识应为：" + "、".join(rules.FLAG_KINDS), "flag")
-    rows, today = _live(db), clock.today()
+    stmt = _scope(select(*STAT_COLUMNS), None).order_by(RegistryEntry.id)
     if dimension:
-        rows = [r for r in rows if (value or "") in rules.dimension_values(r, dimension, today)]
+        stmt = stmt.where(_on(dimension, value or "", clock.today()))
     if enrolled is not None:
-        rows = [r for r in rows if bool(r["insured_here"] or r["insured_elsewhere"]) == enrolled]
+        stmt = stmt.where(ENROLLED if enrolled else ~ENROLLED)
     if flag:
-        flagged = set(db.execute(select(RegistryFlag.entry_id).where(
-            RegistryFlag.kind == flag, RegistryFlag.status == "open")).scalars())
-        rows = [r for r in rows if r["id"] in flagged]
-    return rows[:max(1, min(limit, 100000))]
+        stmt = stmt.where(RegistryEntry.id.in_(select(RegistryFlag.entry_id).where(
+            RegistryFlag.kind == flag, RegistryFlag.status == "open")))
+    stmt = stmt.limit(max(1, min(limit, 100000)))
+    return [dict(row._mapping) for row in db.execute(stmt)]
 
 
 def entries_xlsx(db: Session, actor: Actor, **filters) -> bytes:
@@ -334,7 +422,7 @@ def entries_xlsx(db: Session, actor: Actor, **filters) -> bytes:
                       rules.EMPLOYMENT.get(r["employment_status"], ""),
                       insurance_names(r["insured_here"]), insurance_names(r["insured_elsewhere"]),
                       rules.REASONS.get(r["not_enrolled_reason"], ""),
-                      "需调查登记" if r["status"] == "investigate" else "已确认") for r in rows])
+                      rules.ENTRY_STATUS.get(r["status"], "")) for r in rows])
 
 
 def statistics_xlsx(db: Session, actor: Actor) -> bytes:

@@ -99,6 +99,44 @@ def get_list(db: Session, actor: Actor, list_id: int) -> SurveyList:
     return survey
 
 
+LEVELS = {6: "县（市、区）", 9: "乡镇（街道）", 12: "社区（村）"}
+
+
+def lists(db: Session, actor: Actor, division: str = "") -> list[dict]:
+    """The survey lists under a division (all when empty), each with its counts per status; a
+    surveyor sees the lists of his teams."""
+    from sqlalchemy import func
+
+    if "surveyor" not in actor.roles:
+        service.require_read(actor)
+    stmt = select(SurveyList).order_by(SurveyList.id.desc())
+    if division:
+        stmt = stmt.where(SurveyList.division.startswith(check_division(division)))
+    found = [s for s in db.execute(stmt.limit(500)).scalars()
+             if not _surveyor_only(actor) or actor.username in rules.split(s.team)]
+    counts: dict[int, dict[str, int]] = {}
+    if found:
+        for list_id, status, n in db.execute(select(
+                SurveyItem.list_id, SurveyItem.status, func.count()).where(
+                SurveyItem.list_id.in_([s.id for s in found])).group_by(
+                SurveyItem.list_id, SurveyItem.status)):
+            counts.setdefault(list_id, {})[status] = n
+    return [{"list": s, "level": LEVELS[len(s.division)], "counts": counts.get(s.id, {}),
+             "total": sum(counts.get(s.id, {}).values())} for s in found]
+
+
+def _surveyor_only(actor: Actor) -> bool:
+    return "surveyor" in actor.roles and not actor.roles & {"grassroots", "data_admin"}
+
+
+def item_of(db: Session, actor: Actor, item_id: int) -> tuple[SurveyItem, RegistryEntry, SurveyList]:
+    """One person on a list, for the entry page."""
+    if "surveyor" not in actor.roles:
+        service.require_read(actor)
+    item = _item(db, item_id)
+    return item, db.get(RegistryEntry, item.entry_id), db.get(SurveyList, item.list_id)
+
+
 def items(db: Session, actor: Actor, list_id: int) -> list[tuple[SurveyItem, RegistryEntry]]:
     if "surveyor" not in actor.roles:
         service.require_read(actor)
@@ -230,3 +268,36 @@ def summary_xlsx(db: Session, actor: Actor, list_id: int) -> bytes:
     from jingban.core.excel import workbook
 
     return workbook("个人信息汇总表", SUMMARY_HEAD, summary_rows(db, actor, list_id))
+
+
+def forms_xlsx(db: Session, actor: Actor, list_id: int) -> bytes:
+    """全民参保登记表 (附件1) as one sheet: a line per person, the registry's values, the fields
+    to verify, and blank columns for the survey."""
+    from jingban.core.excel import workbook
+
+    rows = [[entry.id, *_cells(entry),
+             "、".join(rules.FIELDS[f] for f in service.prompt_fields(db, entry)), "", "", ""]
+            for _item_row, entry in items(db, actor, list_id)]
+    return workbook("全民参保登记表", ["登记库编号", *(rules.FIELDS[f] for f in FORM_FIELDS),
+                                 "需核实补充", "调查核实情况", "调查员签名", "被调查人签名"], rows)
+
+
+PDF_COLUMNS = (0, 1, 2, 3, 5, 6, 10, 11)  # of SUMMARY_HEAD: what fits an A4 line
+PDF_WIDTHS = [42, 95, 24, 55, 92, 63, 68, 54]
+
+
+def summary_pdf(db: Session, actor: Actor, list_id: int) -> bytes:
+    """个人信息汇总表 (附件2) of one community's list, one line per person (the Excel has every
+    column)."""
+    from reportlab.platypus import Paragraph, Spacer
+
+    from jingban.core import pdf
+
+    survey, style = get_list(db, actor, list_id), pdf.styles()
+    rows = [[str(r[i])[:14] for i in PDF_COLUMNS] for r in summary_rows(db, actor, list_id)]
+    flow = [Paragraph("全民参保登记个人信息汇总表", style["title"]), Spacer(1, 6),
+            Paragraph(f"调查名单 {survey.id} · 行政区划 {survey.division}（{LEVELS[len(survey.division)]}）"
+                      f" · 调查员 {'、'.join(rules.split(survey.team)) or '未指定'} · 共 {len(rows)} 人",
+                      style["small"]), Spacer(1, 6),
+            pdf.table([SUMMARY_HEAD[i] for i in PDF_COLUMNS], rows, widths=PDF_WIDTHS)]
+    return pdf.document(flow, title="全民参保登记个人信息汇总表", subject=f"survey_list:{survey.id}")

@@ -333,6 +333,23 @@ def _identity(db: Session, data: PersonCreate) -> dict[str, Any]:
             "sex": data.sex, "nationality": nationality}
 
 
+# enrollfin: who is told that a person's registration changed, in its transaction (db, person,
+# event): the enrollment registry updates the person's entry (registered by jingban.wiring).
+PersonListener = Callable[[Session, Person, str], None]  # enrollfin
+_PERSON_CHANGED: list[PersonListener] = []  # enrollfin
+
+
+def on_person_changed(listener: PersonListener) -> None:  # enrollfin
+    """Call ``listener`` after every registration, change, enrollment, stop and death."""
+    if listener not in _PERSON_CHANGED:
+        _PERSON_CHANGED.append(listener)
+
+
+def _tell(db: Session, person: Person, event: str) -> None:  # enrollfin
+    for listener in _PERSON_CHANGED:
+        listener(db, person, event)
+
+
 @transactional
 def register_person(db: Session, actor: Actor, data: PersonCreate) -> Person:
     """个人参保登记 (R§6): the SSN is the citizen ID, or assigned (see core.ids)."""
@@ -360,6 +377,7 @@ def register_person(db: Session, actor: Actor, data: PersonCreate) -> Person:
     db.flush()
     audit.record(db, actor, "registration.register_person", person_subject(person),
                  after=snapshot(person))
+    _tell(db, person, "registered")  # enrollfin
     return person
 
 
@@ -381,6 +399,7 @@ def change_person(db: Session, actor: Actor, ssn: str, data: PersonChange) -> Pe
         setattr(person, key, value)
     audit.record(db, actor, "registration.change_person", person_subject(person),
                  before=before, after=snapshot(person), reason=data.reason)
+    _tell(db, person, "changed")  # enrollfin
     return person
 
 
@@ -407,6 +426,7 @@ def record_death(db: Session, actor: Actor, ssn: str, death_date: dt.date,
             card.status, card.status_on = "revoked", clock.today()
     audit.record(db, actor, "registration.record_death", person_subject(person),
                  before=before, after=snapshot(person), reason=reason)
+    _tell(db, person, "died")  # enrollfin
     return person
 
 
@@ -425,6 +445,7 @@ def cancel_person(db: Session, actor: Actor, ssn: str, data: PersonCancel) -> Pe
     person.status = "cancelled"
     audit.record(db, actor, "registration.cancel_person", person_subject(person),
                  before=before, after=snapshot(person), reason=data.reason)
+    _tell(db, person, "cancelled")  # enrollfin
     return person
 
 
@@ -454,6 +475,7 @@ def correct_identity(db: Session, actor: Actor, ssn: str, data: IdentityCorrecti
         setattr(person, key, value)
     audit.record(db, actor, "registration.correct_identity", person_subject(person),
                  before=before, after=snapshot(person), reason=data.reason)
+    _tell(db, person, "corrected")  # enrollfin
     return person
 
 
@@ -530,6 +552,7 @@ def enroll(db: Session, actor: Actor, ssn: str, data: EnrollmentCreate) -> Enrol
                  related=employer_subject(employer) if employer else None)
     for listener in _ENROLLED:
         listener(db, actor, enrollment)
+    _tell(db, person, "enrolled")  # enrollfin
     return enrollment
 
 
@@ -553,6 +576,7 @@ def end_enrollment(db: Session, actor: Actor, ssn: str, enrollment_id: int,
     audit.record(db, actor, "registration.end_enrollment", person_subject(person),
                  before=before, after=snapshot(enrollment), reason=data.reason,
                  related=employer_subject(enrollment.employer) if enrollment.employer else None)
+    _tell(db, person, "stopped")  # enrollfin
     return enrollment
 
 

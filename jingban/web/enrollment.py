@@ -1,10 +1,12 @@
 """全民参保登记 pages: coverage statistics with charts and drill-down (E§27–§31), the person
 lists with Excel, one entry with its flags and the collection form (E§13), the department
-files with their broken rows, the linkage run and the pairs to decide; in the portal, the
-person's own prompt (E§14, E§23). The same services as /api/v1/enrollment."""
+files with their broken rows, the linkage run and the pairs to decide; the household survey
+from the list to the county's approval, its entry page fit for a phone (E§15–§19); in the
+portal, the person's own prompt (E§14, E§23). The same services as /api/v1/enrollment."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -17,7 +19,8 @@ from jingban.core.auth import user_from_token
 from jingban.core.errors import InvalidInput, JingbanError
 from jingban.core.excel import xlsx_response
 from jingban.core.http import RowId, get_db
-from jingban.enrollment import batch, rules, service
+from jingban.core.pdf import pdf_response
+from jingban.enrollment import batch, rules, service, survey
 from jingban.web.charts import bar_chart
 from jingban.web.pages import page_actor, posted, render, see_other, signed_in, templates
 
@@ -70,6 +73,7 @@ def entry_list(request: Request, actor: Actor = Depends(page_actor), db: Session
     label = rules.value_label(filters["dimension"], filters["value"] or "") if filters["dimension"] else ""
     return render(request, "enrollment/entries.html", status=status, rows=rows, filters=filters,
                   error=error, label=label, query=request.url.query, flags=rules.FLAG_KINDS,
+                  statuses=rules.ENTRY_STATUS,
                   dimensions=rules.DIMENSIONS)
 
 
@@ -90,6 +94,7 @@ def _entry_page(request: Request, db: Session, actor: Actor, entry_id: int, stat
 
 def _form_options() -> dict[str, Any]:
     return {"fields": rules.FIELDS, "source_names": rules.SOURCES, "flag_names": rules.FLAG_KINDS,
+            "statuses": rules.ENTRY_STATUS,
             "options": {"employment_status": rules.EMPLOYMENT, "household_type": rules.HOUSEHOLD_TYPES,
                         "not_enrolled_reason": rules.REASONS}}
 
@@ -252,3 +257,139 @@ def _prompt(db: Session, request: Request, roles: frozenset[str]) -> Markup:
 
 
 templates.env.globals["registry_prompt"] = registry_prompt
+
+
+# --- the household survey (E§15–§19) ---------------------------------------------------------
+
+SURVEYS = PAGE + "/surveys"
+ITEMS = PAGE + "/survey-items"
+
+
+def _lists_page(request: Request, db: Session, actor: Actor, status: int = 200, **context: Any):
+    division = request.query_params.get("division", "").strip()
+    try:
+        found = survey.lists(db, actor, division)
+    except InvalidInput as exc:
+        found, status, context = survey.lists(db, actor), exc.status, {**context, "error": exc}
+    return render(request, "enrollment/surveys.html", status=status, lists=found, division=division,
+                  item_status=survey.ITEM_STATUS, **context)
+
+
+@router.get(SURVEYS)
+def surveys_page(request: Request, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return _lists_page(request, db, actor)
+
+
+@router.post(SURVEYS)
+def survey_generate(request: Request, values: dict = Depends(posted),
+                    actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    try:
+        made = survey.generate_list(db, actor, str(values.get("division") or ""))
+    except JingbanError as exc:
+        db.rollback()
+        return _lists_page(request, db, actor, exc.status, error=exc, form="generate", values=values)
+    count = len(survey.items(db, actor, made.id))
+    return see_other(f"{SURVEYS}/{made.id}", f"已生成入户调查名单 {made.id}，共 {count} 人", request)
+
+
+def _list_page(request: Request, db: Session, actor: Actor, list_id: int, status: int = 200,
+               **context: Any):
+    found = survey.get_list(db, actor, list_id)
+    return render(request, "enrollment/survey.html", status=status, survey=found,
+                  level=survey.LEVELS[len(found.division)], team=rules.split(found.team),
+                  items=survey.items(db, actor, list_id), item_status=survey.ITEM_STATUS, **context)
+
+
+@router.get(SURVEYS + "/{list_id}")
+def survey_page(request: Request, list_id: RowId, actor: Actor = Depends(page_actor),
+                db: Session = Depends(get_db)):
+    return _list_page(request, db, actor, list_id)
+
+
+@router.post(SURVEYS + "/{list_id}/team")
+def survey_team(request: Request, list_id: RowId, values: dict = Depends(posted),
+                actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    names = [str(values.get(f"member{i}") or "") for i in (1, 2, 3)]
+    try:
+        survey.assign_team(db, actor, list_id, names)
+    except JingbanError as exc:
+        db.rollback()
+        return _list_page(request, db, actor, list_id, exc.status, error=exc, form="team",
+                          values=values)
+    return see_other(f"{SURVEYS}/{list_id}", "已指定调查员", request)
+
+
+@router.get(SURVEYS + "/{list_id}/forms.pdf")
+def survey_forms_pdf(list_id: RowId, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return pdf_response(survey.forms_pdf(db, actor, list_id), f"全民参保登记表-{list_id}.pdf")
+
+
+@router.get(SURVEYS + "/{list_id}/forms.xlsx")
+def survey_forms_xlsx(list_id: RowId, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return xlsx_response(survey.forms_xlsx(db, actor, list_id), f"全民参保登记表-{list_id}.xlsx")
+
+
+@router.get(SURVEYS + "/{list_id}/summary.pdf")
+def survey_summary_pdf(list_id: RowId, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return pdf_response(survey.summary_pdf(db, actor, list_id), f"个人信息汇总表-{list_id}.pdf")
+
+
+@router.get(SURVEYS + "/{list_id}/summary.xlsx")
+def survey_summary_xlsx(list_id: RowId, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return xlsx_response(survey.summary_xlsx(db, actor, list_id), f"个人信息汇总表-{list_id}.xlsx")
+
+
+def _item_page(request: Request, db: Session, actor: Actor, item_id: int, status: int = 200,
+               **context: Any):
+    item, entry, found = survey.item_of(db, actor, item_id)
+    entered = json.loads(item.values or "{}")
+    return render(request, "enrollment/survey_item.html", status=status, item=item, entry=entry,
+                  survey=found, entered=entered, prompt=service.prompt_fields(db, entry),
+                  item_status=survey.ITEM_STATUS, in_team=actor.username in rules.split(found.team),
+                  **_form_options(), **context)
+
+
+@router.get(ITEMS + "/{item_id}")
+def survey_item_page(request: Request, item_id: RowId, actor: Actor = Depends(page_actor),
+                     db: Session = Depends(get_db)):
+    return _item_page(request, db, actor, item_id)
+
+
+@router.post(ITEMS + "/{item_id}/entry")
+def survey_item_enter(request: Request, item_id: RowId, values: dict = Depends(posted),
+                      actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    try:
+        item = survey.enter(db, actor, item_id, _collected(values))
+    except JingbanError as exc:
+        db.rollback()
+        return _item_page(request, db, actor, item_id, exc.status, error=exc, form="collect",
+                          values=values)
+    return see_other(f"{SURVEYS}/{item.list_id}", "调查信息已录入，等待基层平台审核", request)
+
+
+def _act_on_item(request: Request, db: Session, actor: Actor, item_id: int, act, done: str):
+    """Review or approval from the list page: errors are shown on the list, with their code."""
+    try:
+        item = act()
+    except JingbanError as exc:
+        db.rollback()
+        item, _entry, _list = survey.item_of(db, actor, item_id)
+        return _list_page(request, db, actor, item.list_id, exc.status, error=exc,
+                          form=f"item-{item_id}")
+    return see_other(f"{SURVEYS}/{item.list_id}", done, request)
+
+
+@router.post(ITEMS + "/{item_id}/review")
+def survey_item_review(request: Request, item_id: RowId, values: dict = Depends(posted),
+                       actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    accept = values.get("decision") == "accept"
+    return _act_on_item(request, db, actor, item_id,
+                        lambda: survey.review(db, actor, item_id, accept, str(values.get("note") or "")),
+                        "审核通过，报县级经办机构审定" if accept else "已退回调查员重新调查")
+
+
+@router.post(ITEMS + "/{item_id}/approval")
+def survey_item_approve(request: Request, item_id: RowId, values: dict = Depends(posted),
+                        actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    return _act_on_item(request, db, actor, item_id, lambda: survey.approve(db, actor, item_id),
+                        "已审定，调查信息已入登记库")

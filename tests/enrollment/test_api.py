@@ -68,3 +68,14 @@ def test_survey_over_http_refuses_outsiders(client, login, make_user):
     assert error_of(refused)["code"] == "survey.not_in_team"
     pdf = client.get(f"/api/v1/enrollment/surveys/{list_id}/forms.pdf", headers=grassroots)
     assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
+    for name in ("forms.xlsx", "summary.xlsx"):
+        sheet = client.get(f"/api/v1/enrollment/surveys/{list_id}/{name}", headers=grassroots)
+        assert sheet.status_code == 200 and sheet.content[:2] == b"PK"
+    summary = client.get(f"/api/v1/enrollment/surveys/{list_id}/summary.pdf", headers=grassroots)
+    assert summary.status_code == 200 and summary.content[:4] == b"%PDF"
+    lists = client.get("/api/v1/enrollment/surveys", params={"division": REGION}, headers=grassroots)
+    assert [s["id"] for s in lists.json()] == [list_id]
+    assert client.get("/api/v1/enrollment/surveys", params={"division": "330100"},
+                      headers=grassroots).json() == []
+    assert error_of(client.get("/api/v1/enrollment/surveys", params={"division": "999999"},
+                               headers=grassroots))["code"] == "survey.division_unknown"

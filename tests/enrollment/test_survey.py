@@ -106,3 +106,20 @@ def test_the_form_pdf_and_the_summary_sheet(db, listed):
     rows = survey.summary_rows(db, GRASSROOTS, listed.id)
     assert rows[0][0] == "郑一" and "联系电话" in rows[0][-2] and rows[0][-1] == "待调查"
     assert survey.summary_xlsx(db, GRASSROOTS, listed.id)[:2] == b"PK"
+
+
+def test_lists_by_division_and_a_surveyor_sees_his_teams(db, listed):
+    county = survey.generate_list(db, GRASSROOTS, REGION)
+    survey.assign_team(db, GRASSROOTS, listed.id, ["sv1", "sv2"])
+    found = survey.lists(db, GRASSROOTS, REGION)
+    assert [(r["list"].id, r["level"], r["total"]) for r in found] == [
+        (county.id, "县（市、区）", 1), (listed.id, "社区（村）", 1)]
+    assert [r["list"].id for r in survey.lists(db, GRASSROOTS, f"{REGION}001")] == [listed.id]
+    assert [r["list"].id for r in survey.lists(db, S1)] == [listed.id]
+    assert survey.lists(db, S3) == []
+    with pytest.raises(InvalidInput) as bad:
+        survey.lists(db, GRASSROOTS, "999999")
+    assert bad.value.code == "survey.division_unknown"
+    summary = subprocess.run(["pdftotext", "-", "-"], input=survey.summary_pdf(db, GRASSROOTS, listed.id),
+                             capture_output=True).stdout.decode()
+    assert "个人信息汇总表" in summary and "郑一" in summary and "sv1、sv2" in summary
