@@ -163,7 +163,8 @@ def _spark():
 
     session = (SparkSession.builder.master("local[2]").appName("jingban-linkage")
                .config("spark.jars", similarity_jar_location())
-               .config("spark.sql.shuffle.partitions", "8")
+               .config("spark.sql.shuffle.partitions", "2")
+               .config("spark.default.parallelism", "2")
                .config("spark.driver.memory", "3g")
                .config("spark.ui.enabled", "false").getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
