@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -27,13 +28,14 @@ from functools import cache
 from jingban.core.errors import InvalidInput
 
 BACKENDS = ("duckdb", "spark")
-COLUMNS = ("unique_id", "citizen_id", "id_valid", "name", "birth_date", "area", "sex", "phone")
+COLUMNS = ("unique_id", "citizen_id", "name", "birth_date", "area", "sex", "phone")
 EM_PAIRS = 1e6  # blocked pairs sampled for each EM session
 
 # A pair is worth scoring unless both IDs are valid and differ by more than a transposition
-# (Damerau-Levenshtein 1 while Levenshtein 2 is exactly one swap of neighbours).
-RESIDUE = ("(NOT l.id_valid OR NOT r.id_valid OR (damerau_levenshtein(l.citizen_id, r.citizen_id) = 1"
-           " AND levenshtein(l.citizen_id, r.citizen_id) = 2))")
+# (same digits, sorted, and Damerau-Levenshtein 1 is exactly one swap of neighbours; the cheap
+# test first, as Splink repeats the condition of every earlier rule in the later ones).
+RESIDUE = ("(NOT l.id_valid OR NOT r.id_valid OR (l.id_digits = r.id_digits"
+           " AND damerau_levenshtein(l.citizen_id, r.citizen_id) = 1))")
 BLOCKS = ("l.birth_date = r.birth_date AND l.area = r.area",
           "l.name = r.name AND l.area = r.area",
           "l.name = r.name AND l.birth_date = r.birth_date",
@@ -74,8 +76,9 @@ class UnionFind:
 
     def groups(self) -> list[list[int]]:
         out: dict[int, list[int]] = {}
+        find = self.find
         for item in self.parent:
-            out.setdefault(self.find(item), []).append(item)
+            out.setdefault(find(item), []).append(item)
         return [sorted(g) for g in out.values()]
 
 
@@ -185,8 +188,11 @@ def _database(name: str):
 def _table(rows: Sequence[dict]):
     import pyarrow as pa
 
-    return pa.Table.from_pylist([{c: row.get(c) or None for c in COLUMNS} | {
-        "unique_id": row["unique_id"], "id_valid": bool(row.get("id_valid"))} for row in rows])
+    columns = {c: [row.get(c) or None for row in rows] for c in COLUMNS}
+    columns["unique_id"] = [row["unique_id"] for row in rows]
+    columns["id_valid"] = [bool(row.get("id_valid")) for row in rows]
+    columns["id_digits"] = ["".join(sorted(c)) if c else None for c in columns["citizen_id"]]
+    return pa.table(columns)
 
 
 def model_pairs(rows: Sequence[dict], threshold: float, *, train: bool,
@@ -228,17 +234,17 @@ def exact_groups(rows: Sequence[dict]) -> UnionFind:
     import duckdb
     import pyarrow as pa
 
-    valid = [r for r in rows if r.get("id_valid") and r.get("citizen_id")]
-    table = pa.table({"unique_id": [r["unique_id"] for r in valid],
-                      "citizen_id": [r["citizen_id"] for r in valid]})
+    table = pa.table({"unique_id": [r["unique_id"] for r in rows],
+                      "citizen_id": [r.get("citizen_id") if r.get("id_valid") else None for r in rows]})
     con = duckdb.connect()
-    con.register("valid", table)
-    first = con.execute("SELECT unique_id, min(unique_id) OVER (PARTITION BY citizen_id), "
-                        "count(*) OVER (PARTITION BY citizen_id) FROM valid").fetchall()
-    found = UnionFind(r["unique_id"] for r in rows)
-    for item, root, size in first:
-        found.parent[item] = root
-        found.size[root] = size
+    con.register("records", table)
+    roots = con.execute("SELECT unique_id, CASE WHEN citizen_id IS NULL THEN unique_id ELSE "
+                        "min(unique_id) OVER (PARTITION BY citizen_id) END AS root FROM records"
+                        ).to_arrow_table()
+    found = UnionFind()
+    found.parent = dict(zip(roots.column("unique_id").to_pylist(), roots.column("root").to_pylist(),
+                            strict=True))
+    found.size = Counter(found.parent.values())
     return found
 
 

@@ -87,5 +87,5 @@ def test_pairs_of_different_valid_ids_are_not_scored_but_a_transposition_is():
             person(3, "330106199001011324", True)]
     pairs = {(p.left, p.right) for p in linkage.model_pairs(rows, 0.0, train=False)}
     assert pairs == {(1, 3)}
-    assert linkage.exact_groups(rows + [person(4, "330106199001011234", True)]).groups() == [
+    assert sorted(linkage.exact_groups(rows + [person(4, "330106199001011234", True)]).groups()) == [
         [1, 4], [2], [3]]
