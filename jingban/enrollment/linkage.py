@@ -8,8 +8,8 @@ Splink runs on DuckDB, or with ``JINGBAN_LINKAGE_BACKEND=spark`` the same settin
 Spark (local mode, on the machine's Java runtime). Pure computation: rows in, scored pairs
 and clusters out; no database of ours.
 
-Blocking on birth date and area, on name and area, on name and birth date, on birth date and
-surname (people who moved), and on phone; comparisons of the name (exact with term
+Blocking on birth date and area, on name and area, on birth date and surname (people who
+moved; it holds every pair with the same name and birth date), and on phone; comparisons of the name (exact with term
 frequencies — a common name proves less —, Jaro-Winkler 0.9 and 0.7), the citizen ID (exact,
 one transposition), the birth date (exact, one edit off), area, sex and phone. The model is
 trained when there are enough records (``enrollment.linkage.min_train``): u by random
@@ -38,7 +38,6 @@ RESIDUE = ("(NOT l.id_valid OR NOT r.id_valid OR (l.id_digits = r.id_digits"
            " AND damerau_levenshtein(l.citizen_id, r.citizen_id) = 1))")
 BLOCKS = ("l.birth_date = r.birth_date AND l.area = r.area",
           "l.name = r.name AND l.area = r.area",
-          "l.name = r.name AND l.birth_date = r.birth_date",
           "l.birth_date = r.birth_date AND substr(l.name, 1, 1) = substr(r.name, 1, 1)",
           "l.phone = r.phone")
 
