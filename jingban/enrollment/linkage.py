@@ -10,8 +10,9 @@ and clusters out; no database of ours.
 
 Blocking on birth date and area, on name and area, on birth date and surname (people who
 moved; it holds every pair with the same name and birth date), and on phone; comparisons of
-the name (exact with term frequencies — a common name proves less —, Jaro-Winkler 0.9, 0.7), the citizen ID (exact,
-one transposition), the birth date (exact, one edit off), area, sex and phone. The model is
+the name (exact with term frequencies — a common name proves less —, Jaro-Winkler 0.9, 0.7),
+the citizen ID (exact, one transposition), the birth date (exact, one edit off), area, sex
+and phone. The model is
 trained when there are enough records (``enrollment.linkage.min_train``): u by random
 sampling, m by EM on a sample of the pairs blocked on birth date and area and of those
 blocked on phone; on fewer records it uses the prior m/u values given below."""
