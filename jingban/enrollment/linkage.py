@@ -238,9 +238,9 @@ def exact_groups(rows: Sequence[dict]) -> UnionFind:
                       "citizen_id": [r.get("citizen_id") if r.get("id_valid") else None for r in rows]})
     con = duckdb.connect()
     con.register("records", table)
-    roots = con.execute("SELECT unique_id, CASE WHEN citizen_id IS NULL THEN unique_id ELSE "
-                        "min(unique_id) OVER (PARTITION BY citizen_id) END AS root FROM records"
-                        ).to_arrow_table()
+    roots = con.sql("SELECT unique_id, CASE WHEN citizen_id IS NULL THEN unique_id ELSE "
+                    "min(unique_id) OVER (PARTITION BY citizen_id) END AS root FROM records"
+                    ).to_arrow_table()
     found = UnionFind()
     found.parent = dict(zip(roots.column("unique_id").to_pylist(), roots.column("root").to_pylist(),
                             strict=True))
