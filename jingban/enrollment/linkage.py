@@ -11,7 +11,7 @@ and clusters out; no database of ours.
 Blocking on birth date and area, on name and area, on birth date and surname (people who
 moved; it holds every pair with the same name and birth date), and on phone; comparisons of
 the name (exact with term frequencies — a common name proves less —, Jaro-Winkler 0.9, 0.7),
-the citizen ID (exact, one transposition), the birth date (exact, one edit off), area, sex
+the citizen ID (exact, one transposition, two edits), the birth date (exact, one edit off), area, sex
 and phone. The model is
 trained when there are enough records (``enrollment.linkage.min_train``): u by random
 sampling, m by EM on a sample of the pairs blocked on birth date and area and of those
@@ -118,7 +118,8 @@ def _id_comparison():
     swap = cll.And(cll.DamerauLevenshteinLevel("citizen_id", 1),
                    cll.Not(cll.LevenshteinLevel("citizen_id", 1))).configure(label_for_charts="一次相邻换位")
     return cl.CustomComparison([cll.NullLevel("citizen_id"), cll.ExactMatchLevel("citizen_id"), swap,
-                                cll.ElseLevel()], output_column_name="citizen_id")
+                                cll.DamerauLevenshteinLevel("citizen_id", 2), cll.ElseLevel()],
+                               output_column_name="citizen_id")
 
 
 def _settings():
@@ -129,8 +130,8 @@ def _settings():
         cl.JaroWinklerAtThresholds("name", [0.9, 0.7]).configure(
             term_frequency_adjustments=True,
             m_probabilities=[0.85, 0.08, 0.04, 0.03], u_probabilities=[0.002, 0.01, 0.05, 0.938]),
-        _id_comparison().configure(m_probabilities=[0.9, 0.05, 0.05],
-                                   u_probabilities=[1e-7, 1e-6, 0.9999989]),
+        _id_comparison().configure(m_probabilities=[0.9, 0.05, 0.03, 0.02],
+                                   u_probabilities=[1e-7, 1e-6, 1e-5, 0.9999889]),
         cl.DamerauLevenshteinAtThresholds("birth_date", [1]).configure(
             m_probabilities=[0.95, 0.04, 0.01], u_probabilities=[0.0001, 0.001, 0.9989]),
         cl.ExactMatch("area").configure(m_probabilities=[0.9, 0.1], u_probabilities=[0.2, 0.8]),
@@ -140,7 +141,7 @@ def _settings():
     return SettingsCreator(link_type="dedupe_only", comparisons=comparisons, max_iterations=12,
                            em_convergence=0.001,
                            blocking_rules_to_generate_predictions=[f"{b} AND {RESIDUE}" for b in BLOCKS],
-                           probability_two_random_records_match=1e-6,
+                           probability_two_random_records_match=1e-4,
                            retain_intermediate_calculation_columns=False,
                            retain_matching_columns=False)
 
