@@ -54,3 +54,38 @@ def test_unionfind_and_exact_pairs():
     assert sorted(found.groups()) == [[1, 2, 3], [4]]
     assert linkage.exact_pairs([{"unique_id": 1, "citizen_id": "A"}, {"unique_id": 2, "citizen_id": "A"},
                                 {"unique_id": 3, "citizen_id": None}]) == [(1, 2)]
+
+
+def test_transposed_ids():
+    assert linkage.transposed("330106199001011234", "330106199001012134")
+    assert not linkage.transposed("330106199001011234", "330106199001011235")
+    assert not linkage.transposed("330106199001011234", "330106199001011234")
+    assert not linkage.transposed("12", "123")
+
+
+def person(uid, cid, valid, name="王伟", phone=None):
+    return {"unique_id": uid, "citizen_id": cid, "id_valid": valid, "name": name,
+            "birth_date": "19900101", "area": "330106", "sex": "M", "phone": phone}
+
+
+def test_two_valid_ids_are_never_joined_through_a_third_record():
+    """A record without an ID that matches two people with different valid IDs joins the
+    stronger one; the other link goes to review instead of merging the two people."""
+    rows = [person(1, "330106199001011234", True), person(2, "330106199001015678", True),
+            person(3, None, False)]
+    others = [person(10 + i, None, False, name=f"张{chr(0x4E00 + i)}") | {"birth_date": f"1980{i + 1:02d}01"}
+              for i in range(12)]  # so that 王伟 is not every name (term frequencies)
+    result = linkage.cluster(rows + others, 0.2, 0.01, train=False)
+    assert all(p.probability >= 0.2 for p in result.review)
+    assert sorted(g for g in result.groups if g[0] < 10) == [[1, 3], [2]]
+    assert result.model_links == 1
+    assert [(p.left, p.right) for p in result.review] == [(2, 3)]
+
+
+def test_pairs_of_different_valid_ids_are_not_scored_but_a_transposition_is():
+    rows = [person(1, "330106199001011234", True), person(2, "330106199001015678", True),
+            person(3, "330106199001011324", True)]
+    pairs = {(p.left, p.right) for p in linkage.model_pairs(rows, 0.0, train=False)}
+    assert pairs == {(1, 3)}
+    assert sorted(linkage.exact_groups(rows + [person(4, "330106199001011234", True)]).groups()) == [
+        [1, 4], [2], [3]]
