@@ -46,8 +46,11 @@ class Seeded:
     run_id: int
 
 
-def ensure_institution(db: Session, name: str, serial: int, region: str) -> Institution:
-    """A contracted hospital (with the employer record of the same USCC for its portal)."""
+def ensure_institution(db: Session, name: str, serial: int, region: str,
+                       year: int = 2026) -> Institution:
+    """A contracted hospital (with the employer record of the same USCC for its portal), its
+    agreement and price list in force from before ``year`` to after it."""
+    first, last = dt.date(min(2025, year - 1), 1, 1), dt.date(max(2027, year + 1), 12, 31)
     uscc = ids.make_uscc("1", "2", region, f"YY{serial:07d}")
     found = db.execute(select(Institution).where(Institution.uscc == uscc)).scalar()
     if found is not None:
@@ -57,12 +60,12 @@ def ensure_institution(db: Session, name: str, serial: int, region: str) -> Inst
     db.add(row)
     db.flush()
     db.add(Agreement(institution_id=row.id, number=f"YBXY-DEMO-{serial:04d}", kind="medical",
-                     starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2027, 12, 31), terms={},
+                     starts_on=first, ends_on=last, terms={},
                      status="signed"))
     for code, item, price, cat, bp, limit, sex, lo, hi in PRICES:
         db.add(PriceItem(institution_id=row.id, code=code, name=item, unit="次", unit_price_fen=price,
                          category=cat, self_pay_bp=bp, daily_limit=limit, sex_only=sex,
-                         min_age=lo, max_age=hi, valid_from=dt.date(2025, 1, 1)))
+                         min_age=lo, max_age=hi, valid_from=first))
     if not db.execute(select(Employer).where(Employer.uscc == uscc)).first():
         db.add(Employer(uscc=uscc, name=name, kind="institution", region=region, phone="0571-87000000",
                         registered_on=dt.date(2010, 1, 1), status="active"))
@@ -140,9 +143,9 @@ def planted(period: int, persons: dict[str, Person], a: Institution) -> tuple[li
 def seed(db: Session, *, period: int = 202610, region: str = "330106") -> Seeded:
     """Two contracted hospitals, five demo persons and the planted month, uploaded and reviewed.
     Idempotent: a second call finds the uploads by their bytes and adds nothing."""
-    a = ensure_institution(db, "演示市第一人民医院", 1, region)
-    b = ensure_institution(db, "演示市中医院", 2, region)
     y = period // 100
+    a = ensure_institution(db, "演示市第一人民医院", 1, region, y)
+    b = ensure_institution(db, "演示市中医院", 2, region, y)
     persons = {"man": demo_person(db, region, "man", "M", dt.date(1970, 3, 1)),
                "woman": demo_person(db, region, "woman", "F", dt.date(1985, 7, 9)),
                "dead": demo_person(db, region, "dead", "M", dt.date(1940, 1, 5),

@@ -54,7 +54,7 @@ def _workers(db: Session, count: int) -> list[tuple[Person, Enrollment, Employer
         .join(Employer, Employer.id == Enrollment.employer_id)
         .where(Enrollment.insurance == "injury", Enrollment.status == "active",
                Person.status == "active", Person.id != (first.id if first else 0),
-               Person.birth_date <= dt.date(1990, 1, 1), Person.birth_date >= dt.date(1970, 1, 1))
+               Person.birth_date <= _born_by(25), Person.birth_date >= _born_by(50))
         .order_by(Person.id)).all()
     found, seen = [], set()
     for person, enrollment, employer in rows:
@@ -62,6 +62,12 @@ def _workers(db: Session, count: int) -> list[tuple[Person, Enrollment, Employer
             seen.add(person.id)
             found.append((person, enrollment, employer))
     return found[:count]
+
+
+def _born_by(age: int) -> dt.date:
+    """The latest birth date of someone ``age`` years old today (the demo follows the clock)."""
+    today = clock.today()
+    return dt.date(today.year - age, 1, 1)
 
 
 def _history(db: Session, person: Person, enrollment: Enrollment, injured: dt.date) -> None:
@@ -78,7 +84,7 @@ def _history(db: Session, person: Person, enrollment: Enrollment, injured: dt.da
 
 def _spouse(db: Session, of: Person, taken: set[int]) -> Person | None:
     return db.execute(select(Person).where(Person.status == "active", Person.sex != of.sex,
-                                           Person.birth_date <= dt.date(1990, 1, 1),
+                                           Person.birth_date <= _born_by(25),
                                            Person.id.not_in(taken)).order_by(Person.id.desc())
                       .limit(1)).scalar()
 

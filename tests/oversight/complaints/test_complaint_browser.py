@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import PASSWORD, uscc
-from tests.e2e.test_browser import SHOTS, browser_page, server  # noqa: F401  (fixtures)
+from tests.e2e.test_browser import SHOTS, browser, browser_page, server  # noqa: F401  (fixtures)
 
 
 def _sign_in(page, base: str, username: str) -> None:

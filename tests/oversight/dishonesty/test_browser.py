@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.test_browser import SHOTS, browser_page, server  # noqa: F401  (fixtures)
+from tests.e2e.test_browser import SHOTS, browser, browser_page, server  # noqa: F401  (fixtures)
 from tests.oversight.dishonesty.test_lifecycle import keep_clock, listed, person_with_credits  # noqa: F401
 
 
