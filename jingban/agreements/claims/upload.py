@@ -30,6 +30,7 @@ REQUIRED = ("claim_no", "ssn", "admission_date", "discharge_date", "diagnosis", 
 FUNDS = {"medical_employee": "职工基本医疗保险", "medical_resident": "城乡居民基本医疗保险",
          "maternity": "生育保险", "injury": "工伤保险"}
 MAX_FILE_BYTES = 200 * 1024 * 1024
+CLAIM_NO_MAX, CODE_MAX, DIAGNOSIS_MAX = 40, 40, 20  # the widths of their columns (models.py)
 
 
 @dataclass
@@ -108,11 +109,26 @@ def _money(value: Any, name: str) -> int:
     return parse_yuan(text, name)
 
 
+def _code(value: Any, name: str, label: str, limit: int) -> str:
+    """A code as stored: refused when longer than its column, never cut short."""
+    text = str(value).strip().upper()
+    if len(text) > limit:
+        raise InvalidInput("claims.too_long", f"{label}超过{limit}个字符", name)
+    return text
+
+
+def _claim_no(data: dict[str, Any]) -> tuple[str, str]:
+    """The claim number as the key of its rows, and why it cannot be stored (or "")."""
+    number = str(data.get("claim_no", "")).strip()
+    too_long = f"结算单号超过{CLAIM_NO_MAX}个字符" if len(number) > CLAIM_NO_MAX else ""
+    return number[:CLAIM_NO_MAX], too_long
+
+
 def read_line(row: int, data: dict[str, Any]) -> LineIn:
     missing = [k for k in LINE_FIELDS if str(data.get(k, "")).strip() == ""]
     if missing:
         raise InvalidInput("claims.missing", f"缺少字段：{'、'.join(missing)}", missing[0])
-    return LineIn(row, str(data["item_code"]).strip().upper()[:40],
+    return LineIn(row, _code(data["item_code"], "item_code", "项目编码", CODE_MAX),
                   _date(data["service_date"], "service_date"), _int(data["quantity"], "quantity"),
                   _money(data["unit_price"], "unit_price"), _money(data["amount"], "amount"))
 
@@ -133,7 +149,7 @@ def fill_claim(claim: ClaimIn, data: dict[str, Any]) -> None:
     claim.inpatient = visit == "inpatient"
     claim.admission_on = _date(data["admission_date"], "admission_date")
     claim.discharge_on = _date(data["discharge_date"], "discharge_date")
-    claim.diagnosis = str(data["diagnosis"]).strip().upper()[:20]
+    claim.diagnosis = _code(data["diagnosis"], "diagnosis", "诊断编码", DIAGNOSIS_MAX)
 
 
 def _same_claim(claim: ClaimIn, data: dict[str, Any]) -> bool:
@@ -167,10 +183,10 @@ def _csv_row(claims: dict[str, ClaimIn], header: list[str], row: int, text: str 
         return
     values = next(csv.reader([text]))
     data = dict(zip(header, values, strict=False))
-    number = str(data.get("claim_no", "")).strip()[:40]
-    if len(values) != len(header) or not number:
+    number, too_long = _claim_no(data)
+    if len(values) != len(header) or not number or too_long:
         claims[f"#row{row}"] = ClaimIn(number or f"第{row}行", [row], text,
-                                       problem="该行列数与表头不符或缺少结算单号")
+                                       problem=too_long or "该行列数与表头不符或缺少结算单号")
         return
     claim = claims.get(number)
     if claim is None:
@@ -192,7 +208,7 @@ def _csv_row(claims: dict[str, ClaimIn], header: list[str], row: int, text: str 
 def read_json(text: str) -> list[ClaimIn]:
     claims = []
     for item in json_items(text):
-        number = str((item.data or {}).get("claim_no", "")).strip()[:40]
+        number, too_long = _claim_no(item.data or {})
         claim = ClaimIn(number or f"第{item.line}行", [item.line], item.raw)
         claims.append(claim)
         try:
@@ -200,6 +216,8 @@ def read_json(text: str) -> list[ClaimIn]:
                 raise InvalidInput("claims.record", item.problem, "claim")
             if not number:
                 raise InvalidInput("claims.missing", "缺少结算单号 claim_no", "claim_no")
+            if too_long:
+                raise InvalidInput("claims.too_long", too_long, "claim_no")
             fill_claim(claim, item.data)
             lines = item.data.get("lines")
             if not isinstance(lines, list) or not lines:

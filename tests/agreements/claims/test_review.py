@@ -150,3 +150,19 @@ def test_same_flags_with_price_changes_and_the_month_before(db):
     # 10-04 the first version; 10-06 and 10-07 the two-day version (limit 9, dearer)
     assert "A-OVERPRICE" in flagged_claims(db, "over_price")
     assert "A-QTY" not in flagged_claims(db, "over_quantity")
+
+
+def test_codes_longer_than_their_columns_are_listed_not_cut_short(db):
+    seeded = demo.seed(db, period=PERIOD)
+    a, p = seeded.institutions[0], seeded.persons["plain"]
+    day = dt.date(2026, 10, 20)
+    long_no = "C-" + "9" * 40  # 42 characters: the column holds 40
+    rows = [demo.HEADER.encode(),
+            demo._row(long_no, p, "outpatient", day, day, "ZL001", day, 1, 2000).encode(),
+            demo._row("C-LONGCODE", p, "outpatient", day, day, "ZL" + "1" * 40, day, 1, 2000).encode(),
+            demo._row("C-FINE", p, "outpatient", day, day, "ZL001", day, 1, 2000).encode()]
+    up = service.upload_claims(db, demo.UPLOADER, a.id, PERIOD, "long.csv", b"\n".join(rows))
+    problems = {p["claim_no"]: p["message"] for p in service.problems_of(up)}
+    assert up.claims == 1 and "结算单号超过40个字符" in problems[long_no[:40]]
+    assert "项目编码超过40个字符" in problems["C-LONGCODE"]
+    assert db.execute(select(Claim).where(Claim.claim_no == "C-LONGCODE")).scalar() is None
