@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from jingban.core import anchor, chain
 from jingban.core.actor import Actor
 from jingban.core.clock import now
+from jingban.core.db import retry_busy
 from jingban.core.models import AccessLog, AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -80,9 +81,12 @@ def history(db: Session, subject: str) -> list[AuditEvent]:
 def log_access(db: Session, actor: Actor, subject: str, view: str) -> None:
     """查询留痕: record that staff looked at a person's record; inside an act it is committed
     with the act, otherwise at once."""
-    db.add(AccessLog(actor=actor.username, subject=subject, view=view))
-    if not db.info.get("in_act"):
-        db.commit()
+    row = dict(actor=actor.username, subject=subject, view=view)
+    if db.info.get("in_act"):
+        db.add(AccessLog(**row))
+        return
+    # Outside an act the read before it may hold an old SQLite snapshot: retried when busy.
+    retry_busy(db, lambda: (db.add(AccessLog(**row)), db.commit()))
 
 
 ACT_NAMES: dict[str, str] = {

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from jingban.core import audit
 from jingban.core.actor import Actor
 from jingban.core.auth import PII_FULL, require
+from jingban.core.db import retry_busy
 from jingban.core.errors import InvalidInput
 from jingban.core.models import AccessLog
 
@@ -131,9 +132,13 @@ def reveal(db: Session, actor: Actor, subject: str, values: dict[str, str],
     require(actor, "pii.reveal")
     why = check_reason(reason)
     fields = sorted(values)
-    db.add(_log(actor, subject, "reveal", why))
-    audit.record(db, actor, "privacy.reveal", subject, after={"fields": fields}, reason=why)
-    db.commit()
+
+    def note() -> None:
+        db.add(_log(actor, subject, "reveal", why))
+        audit.record(db, actor, "privacy.reveal", subject, after={"fields": fields}, reason=why)
+        db.commit()
+
+    retry_busy(db, note)
     return values
 
 
@@ -143,10 +148,14 @@ def log_export(db: Session, actor: Actor, what: str, rows: int, reason: str | No
     roles, it must carry the real accounts), logged with what and how many rows."""
     require(actor, permission)
     why = (reason or "").strip()[:300] or "导出清单"
-    db.add(_log(actor, f"export:{what}"[:80], "export", why))
-    audit.record(db, actor, "privacy.export", f"export:{what}"[:80], after={"rows": rows},
-                 reason=why)
-    db.commit()
+
+    def note() -> None:
+        db.add(_log(actor, f"export:{what}"[:80], "export", why))
+        audit.record(db, actor, "privacy.export", f"export:{what}"[:80], after={"rows": rows},
+                     reason=why)
+        db.commit()
+
+    retry_busy(db, note)
 
 
 def _log(actor: Actor, subject: str, view: str, reason: str) -> AccessLog:

@@ -65,3 +65,21 @@ def test_every_registration_act_is_chained(client, login, db):
     reply = client.get("/api/v1/audit/verify", headers=login("inspector"))
     assert reply.json()["ok"] is True
     assert client.get("/api/v1/audit/verify", headers=h).status_code == 403
+
+
+def test_a_read_logged_after_another_writer_committed_is_written(sessions):
+    """SQLite cannot upgrade a read snapshot once another writer has committed ("database is
+    locked"); the read log is then written again on a fresh snapshot, never a 500."""
+    from jingban.core.models import AccessLog
+
+    reader, writer = sessions(), sessions()
+    try:
+        assert reader.execute(text("SELECT count(*) FROM access_log")).scalar() == 0
+        writer.add(AccessLog(actor="other", subject="person:2", view="rights"))
+        writer.commit()
+        audit.log_access(reader, SYSTEM, "person:1", "rights")
+        subjects = writer.execute(text("SELECT subject FROM access_log")).scalars().all()
+        assert sorted(subjects) == ["person:1", "person:2"]
+    finally:
+        reader.close()
+        writer.close()
