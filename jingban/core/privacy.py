@@ -131,14 +131,7 @@ def reveal(db: Session, actor: Actor, subject: str, values: dict[str, str],
     why) in the read log and in the audit chain."""
     require(actor, "pii.reveal")
     why = check_reason(reason)
-    fields = sorted(values)
-
-    def note() -> None:
-        db.add(_log(actor, subject, "reveal", why))
-        audit.record(db, actor, "privacy.reveal", subject, after={"fields": fields}, reason=why)
-        db.commit()
-
-    retry_busy(db, note)
+    _note(db, actor, subject, "reveal", why, {"fields": sorted(values)})
     return values
 
 
@@ -148,14 +141,17 @@ def log_export(db: Session, actor: Actor, what: str, rows: int, reason: str | No
     roles, it must carry the real accounts), logged with what and how many rows."""
     require(actor, permission)
     why = (reason or "").strip()[:300] or "导出清单"
+    _note(db, actor, f"export:{what}"[:80], "export", why, {"rows": rows})
 
-    def note() -> None:
-        db.add(_log(actor, f"export:{what}"[:80], "export", why))
-        audit.record(db, actor, "privacy.export", f"export:{what}"[:80], after={"rows": rows},
-                     reason=why)
+
+def _note(db: Session, actor: Actor, subject: str, view: str, why: str, after: dict) -> None:
+    """The read log and the audit chain, committed at once (retried on a stale SQLite snapshot)."""
+    def write() -> None:
+        db.add(_log(actor, subject, view, why))
+        audit.record(db, actor, f"privacy.{view}", subject, after=after, reason=why)
         db.commit()
 
-    retry_busy(db, note)
+    retry_busy(db, write)
 
 
 def _log(actor: Actor, subject: str, view: str, reason: str) -> AccessLog:

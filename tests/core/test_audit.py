@@ -2,6 +2,7 @@ from sqlalchemy import text
 
 from jingban.core import audit
 from jingban.core.actor import SYSTEM
+from jingban.core.models import AccessLog
 from tests.conftest import employer_body
 
 
@@ -70,8 +71,6 @@ def test_every_registration_act_is_chained(client, login, db):
 def test_a_read_logged_after_another_writer_committed_is_written(sessions):
     """SQLite cannot upgrade a read snapshot once another writer has committed ("database is
     locked"); the read log is then written again on a fresh snapshot, never a 500."""
-    from jingban.core.models import AccessLog
-
     reader, writer = sessions(), sessions()
     try:
         assert reader.execute(text("SELECT count(*) FROM access_log")).scalar() == 0
