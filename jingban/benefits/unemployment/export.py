@@ -50,8 +50,9 @@ def decision_pdf(db: Session, actor: Actor, award_id: int) -> tuple[bytes, str]:
              ["发放月份", f"{award.start_period} 至 {award.last_period}"],
              ["应领总额", f"{format_yuan(award.monthly_amount * entitled)}元"]]
     if award.stop_reason:
+        kept = "随关系转出" if service.carried_away(db, award) else "保留"
         facts.append(["终止", f"{award.stop_reason}（最后发放月份 {award.last_period}，剩余"
-                              f"{service.months_left(db, award)}个月保留）"])
+                              f"{service.months_left(db, award)}个月{kept}）"])
     lines = [[x["label"], x["value"], x["note"]]
              for x in json.loads(award.breakdown or "{}").get("lines", [])]
     flow: list[Any] = [

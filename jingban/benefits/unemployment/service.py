@@ -120,6 +120,21 @@ def months_left(db: Session, award: Award | None) -> int:
     return max(entitled_of(award) - months_drawn(db, award), 0)
 
 
+def carried_away(db: Session, award: Award) -> bool:
+    """Whether the award stopped because the relationship was transferred out (转出): its
+    months left moved with the funds and are the new place's now (R§16 解读)."""
+    return db.execute(select(AwardEvent.id).where(
+        AwardEvent.award_id == award.id, AwardEvent.kind == "stop",
+        AwardEvent.reason == "transfer_out").limit(1)).first() is not None
+
+
+def months_kept(db: Session, award: Award | None) -> int:
+    """The months left that a later claim here carries over: none once they moved away."""
+    if award is None or carried_away(db, award):
+        return 0
+    return months_left(db, award)
+
+
 def _expired(award: Award, period: int) -> bool:
     """An award in force whose every month lies before ``period`` (领取期满)."""
     return award.status == "active" and award.last_period is not None and award.last_period < period
@@ -228,7 +243,7 @@ def _compute(db: Session, found: Determination, previous: Award | None, paid: in
     table = agency.param(db, "unemployment.duration_months", day)
     counted, after = _counted_months(db, person, previous)
     found.new_months = rules.duration_months(counted, table)
-    found.carried = months_left(db, previous)
+    found.carried = months_kept(db, previous)
     found.months = rules.entitled_months(found.new_months, found.carried, table)
     found.monthly = agency.param(db, "unemployment.monthly_benefit", day)
     living = agency.param(db, "unemployment.minimum_living", day)
@@ -377,7 +392,7 @@ def record_of(db: Session, actor: Actor, ssn: str) -> dict:
                                  .order_by(AwardEvent.id)).scalars())
         rows.append({"award": award, "lines": json.loads(award.breakdown).get("lines", []),
                      "entitled": entitled_of(award), "used": used,
-                     "left": max(entitled_of(award) - used, 0), "payments": payments,
+                     "left": months_kept(db, award), "payments": payments,
                      "events": events})
     subsidies = [(a, json.loads(a.breakdown).get("lines", []),
                   db.execute(select(Payment).where(Payment.award_id == a.id)).scalars().first())
@@ -481,7 +496,7 @@ def awards(db: Session, actor: Actor, limit: int = 200) -> list[dict]:
     for award, person in rows:
         used = months_drawn(db, award)
         found.append({"award": award, "person": person, "entitled": entitled_of(award),
-                      "used": used, "left": max(entitled_of(award) - used, 0),
+                      "used": used, "left": months_kept(db, award),
                       "status": STATUS_NAMES.get(award.status, award.status)})
     return found
 
@@ -515,7 +530,7 @@ def remaining_entitlement(db: Session, person_id: int) -> tuple[int, int, int] |
     table = agency.param(db, "unemployment.duration_months", clock.today())
     counted, _ = _counted_months(db, person, previous)
     months = rules.entitled_months(rules.duration_months(counted, table),
-                                   months_left(db, previous), table)
+                                   months_kept(db, previous), table)
     return months, agency.param(db, "unemployment.monthly_benefit", clock.today()), received
 
 

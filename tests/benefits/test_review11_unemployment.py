@@ -1,0 +1,111 @@
+"""Review of issue 11, unemployment (R§24; 《失业保险条例》第十四条、第十五条、第十七条): the worked
+examples recomputed by hand, the months carried away by a transfer, and the stops from the
+feeds keeping the months left.
+
+Demo policy (policy/330000/unemployment.yaml, policy/national/unemployment.yaml): 224100 fen a
+month (2,490.00 × 90 % = 2,241.00 yuan); duration by full contribution years: 1–4 → 12 months,
+5–9 → 18, 10+ → 24; merged with an earlier entitlement's months left, never above 24.
+Today 2026-11-24; employment ended 2026-09-30, registration 2026-10-12 (payment from 202610).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from jingban.benefits.common.models import Award
+from jingban.benefits.unemployment import service as unemployment
+from jingban.core import clock
+from jingban.records.models import Contribution
+from jingban.registration.models import Enrollment, Person
+from jingban.registration.rules import exclusive_key
+from jingban.transfers.service import _agency_actor
+from tests.benefits.stop_helpers import CLERK, TODAY, payroll, through_review
+from tests.benefits.unemployment.helpers import (
+    MONTHLY,
+    claim,
+    earlier_award,
+    employer,
+    months,
+    unemployed,
+)
+
+REG = dt.date(2026, 10, 12)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+
+
+def _preview(sessions, ssn: str, day: dt.date = REG):
+    with sessions() as db:
+        return unemployment.preview(db, CLERK, ssn, day)
+
+
+def _person_id(db, ssn: str) -> int:
+    return db.query(Person).filter(Person.ssn == ssn).one().id
+
+
+def _worked_again(sessions, ssn: str, periods: list[int], ended: dt.date) -> None:
+    """A new employment here with unemployment paid in ``periods``, ended by the employer."""
+    with sessions() as db:
+        pid = _person_id(db, ssn)
+        unit = employer(db, "杭州复审再就业有限公司")
+        db.add(Enrollment(person_id=pid, employer_id=unit.id, insurance="unemployment",
+                          exclusive_key=exclusive_key("unemployment", unit.id),
+                          start_date=dt.date(periods[0] // 100, periods[0] % 100, 1),
+                          contribution_base=600000, status="ended", end_date=ended,
+                          end_reason="合同到期", separation="contract_expired"))
+        db.add_all(Contribution(person_id=pid, employer_id=unit.id, insurance="unemployment",
+                                period=p, base=600000, employer_amount=3000, personal_amount=3000,
+                                paid_on=dt.date(p // 100, p % 100, 15)) for p in periods)
+        db.commit()
+
+
+# --- fix A: months carried away by a transfer are the new place's ------------------------------
+
+def test_months_carried_away_by_a_transfer_are_not_carried_over_again_here(sessions, monkeypatch):
+    # 36 months paid (202310–202609) → 12 months from 202610; 202610, 202611 paid → 10 left.
+    # The new place confirms the transfer on 2026-11-24: stopped from 202612, the 10 months
+    # move with the funds (10 × 224100 × 1.5). Back here later: 12 months paid 202702–202801,
+    # contract expired 2028-01-31, registered 2028-02-10. 第十七条: 12 months counted since
+    # the last benefit → 12 months; the 10 left are the new place's, so carried 0 → 12 months
+    # (not 12 + 10 = 22), 202802–202901, 12 × 224100 = 2689200 fen.
+    ssn = unemployed(sessions, periods=months(202310, 202609))
+    assert through_review(sessions, "BEN-UNEMPLOYMENT", {"ssn": ssn, **claim()})["status"] == "completed"
+    payroll(sessions, 202610, 202611)
+    with sessions() as db:
+        unemployment.stop_on_transfer(db, _agency_actor("330106"), _person_id(db, ssn), "TRF-R11")
+        db.commit()
+        award = db.query(Award).filter(Award.kind == "unemployment").one()
+        assert (award.status, award.last_period) == ("stopped", 202611)
+        assert unemployment.months_left(db, award) == 10  # what moved with the funds
+        assert unemployment.months_kept(db, award) == 0  # what stays here
+    _worked_again(sessions, ssn, months(202702, 202801), dt.date(2028, 1, 31))
+    later = dt.date(2028, 2, 10)
+    monkeypatch.setattr(clock, "today", lambda: later)
+    shown = _preview(sessions, ssn, later)
+    assert shown.eligible, shown.problems
+    assert (shown.new_months, shown.carried_months, shown.months) == (12, 0, 12)
+    assert (shown.start_period, shown.last_period, shown.total) == (202802, 202901, "26892.00")
+    with sessions() as db:
+        # The transfer hook asks again (a second transfer): 12 months, not 22.
+        assert unemployment.remaining_entitlement(db, _person_id(db, ssn))[0] == 12
+        row = unemployment.record_of(db, CLERK, ssn)["awards"][0]
+        assert (row["entitled"], row["used"], row["left"]) == (12, 2, 0)
+
+
+def test_months_left_by_a_reemployment_stop_are_still_carried_over(sessions, monkeypatch):
+    # The same history stopped by re-employment (not a transfer): the 10 months stay here,
+    # 12 + 10 = 22 months (≤ 24), 202802–202911, 22 × 224100 = 4930200 fen.
+    ssn = unemployed(sessions, periods=months(202310, 202609))
+    earlier_award(sessions, ssn, start=202610, entitled=12, drawn=2)
+    _worked_again(sessions, ssn, months(202702, 202801), dt.date(2028, 1, 31))
+    later = dt.date(2028, 2, 10)
+    monkeypatch.setattr(clock, "today", lambda: later)
+    shown = _preview(sessions, ssn, later)
+    assert (shown.new_months, shown.carried_months, shown.months) == (12, 10, 22)
+    assert (shown.last_period, shown.total) == (202911, "49302.00")
+    assert MONTHLY * 22 == 4930200
