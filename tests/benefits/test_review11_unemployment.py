@@ -109,3 +109,49 @@ def test_months_left_by_a_reemployment_stop_are_still_carried_over(sessions, mon
     assert (shown.new_months, shown.carried_months, shown.months) == (12, 10, 22)
     assert (shown.last_period, shown.total) == (202911, "49302.00")
     assert MONTHLY * 22 == 4930200
+
+
+# --- duration bands at their edges, the carry-over and the 24-month cap (第十七条) ---------------
+
+@pytest.mark.parametrize(("first", "counted", "expected"), [
+    (202510, 12, 12),   # 202510–202609: exactly 1 year → 12 months
+    (202111, 59, 12),   # 4 years 11 months: still "1 to under 5" → 12
+    (202110, 60, 18),   # exactly 5 years → 18
+    (201611, 119, 18),  # 9 years 11 months → 18
+    (201610, 120, 24),  # exactly 10 years → 24
+])
+def test_duration_bands_at_their_edges(sessions, first, counted, expected):
+    ssn = unemployed(sessions, periods=months(first, 202609))
+    shown = _preview(sessions, ssn)
+    assert shown.eligible, shown.problems
+    assert (shown.new_months, shown.carried_months, shown.months) == (expected, 0, expected)
+    # 202610 + (expected − 1) months; total 224100 × expected.
+    last = {12: 202709, 18: 202803, 24: 202809}[expected]
+    assert (shown.start_period, shown.last_period) == (202610, last)
+    assert shown.total == f"{MONTHLY * expected // 100}.00"
+    assert any(line.value.startswith(f"{counted}个月") for line in shown.lines)
+
+
+@pytest.mark.parametrize(("first", "new", "merged", "last"), [
+    (202110, 18, 24, 202809),   # 18 + 10 = 28 → capped at 24: 202610–202809, 5378400 fen
+    (201610, 24, 24, 202809),   # 24 + 10 = 34 → 24
+    (202111, 12, 22, 202807),   # 12 + 10 = 22 (under the cap): 202610–202807, 4930200 fen
+])
+def test_carry_over_of_unused_months_never_above_24(sessions, first, new, merged, last):
+    # An earlier benefit of 12 months from 201501, 2 drawn (201501, 201502), stopped by
+    # re-employment: 10 months left. Contributions counted again after 201502 (重新计算).
+    ssn = unemployed(sessions, periods=months(first, 202609))
+    earlier_award(sessions, ssn, start=201501, entitled=12, drawn=2)
+    shown = _preview(sessions, ssn)
+    assert shown.eligible, shown.problems
+    assert (shown.new_months, shown.carried_months, shown.months) == (new, 10, merged)
+    assert (shown.last_period, shown.total) == (last, f"{MONTHLY * merged // 100}.00")
+
+
+def test_the_monthly_amount_is_the_policy_files(sessions):
+    # policy/330000/unemployment.yaml from 2023-12-01: 224100; 131000 ≤ 224100 ≤ 249000.
+    ssn = unemployed(sessions, periods=months(202310, 202609))
+    shown = _preview(sessions, ssn)
+    assert shown.monthly == "2241.00"
+    amount = next(line for line in shown.lines if line.label == "失业保险金月标准")
+    assert "1,310.00元" in amount.note and "2,490.00元" in amount.note
