@@ -14,8 +14,9 @@ import datetime as dt
 
 import pytest
 
-from jingban.benefits.common.models import Award
+from jingban.benefits.common.models import Award, AwardEvent, Payment
 from jingban.benefits.unemployment import service as unemployment
+from jingban.benefits.unemployment.schemas import RefusalIn
 from jingban.core import clock
 from jingban.records.models import Contribution
 from jingban.registration.models import Enrollment, Person
@@ -155,3 +156,83 @@ def test_the_monthly_amount_is_the_policy_files(sessions):
     assert shown.monthly == "2241.00"
     amount = next(line for line in shown.lines if line.label == "失业保险金月标准")
     assert "1,310.00元" in amount.note and "2,490.00元" in amount.note
+
+
+# --- stops from the feeds keep the months left (《社会保险法》第五十一条; 第十七条) ---------------------
+
+def _receiving(sessions) -> tuple[str, int]:
+    """12 months from 202610 (36 paid), 202610 and 202611 paid: (SSN, award id)."""
+    ssn = unemployed(sessions, periods=months(202310, 202609))
+    assert through_review(sessions, "BEN-UNEMPLOYMENT", {"ssn": ssn, **claim()})["status"] == "completed"
+    payroll(sessions, 202610, 202611)
+    with sessions() as db:
+        return ssn, db.query(Award).filter(Award.kind == "unemployment").one().id
+
+
+def _stopped_with_ten_kept(sessions, award_id: int, reason: str) -> None:
+    # Event in 202611 → stopped from 202612 (the month after), last month 202611: 2 drawn,
+    # 12 − 2 = 10 months kept; the December run pays the award nothing.
+    payroll(sessions, 202612)
+    with sessions() as db:
+        award = db.get(Award, award_id)
+        assert (award.status, award.last_period) == ("stopped", 202611)
+        stop = db.query(AwardEvent).filter(AwardEvent.award_id == award_id,
+                                           AwardEvent.kind == "stop").one()
+        assert (stop.reason, stop.effective_period) == (reason, 202612)
+        assert unemployment.months_drawn(db, award) == 2
+        assert unemployment.months_kept(db, award) == 10
+        assert db.query(Payment).filter(Payment.award_id == award_id).count() == 2
+
+
+@pytest.mark.parametrize(("kind", "row"), [
+    ("employment", {"event_id": "JY-1", "event": "reemployment", "event_date": "2026-11-05"}),
+    ("employment", {"event_id": "RW-1", "event": "enlistment", "event_date": "2026-11-05"}),
+    ("exit", {"event_id": "CJ-1", "event": "emigration", "event_date": "2026-11-05"}),
+    ("population", {"event_id": "GA-1", "event": "death", "death_date": "2026-11-05"}),
+])
+def test_a_stop_on_a_feed_keeps_the_months_left(sessions, kind, row):
+    from tests.benefits.test_stops import feed
+
+    ssn, award_id = _receiving(sessions)
+    first, rows = feed(sessions, kind, [{**row, "citizen_id": ssn}])
+    assert rows[0][0] == "processed" and "已停发待遇1项" in rows[0][1], rows
+    # The same record again (in another file): one stop only (``.one()`` below).
+    second, again = feed(sessions, kind, [{**row, "citizen_id": ssn}, {**row, "event_id": "X-2",
+                                                                     "citizen_id": "x"}])
+    assert second != first and again[0][0] == "duplicate", again
+    _stopped_with_ten_kept(sessions, award_id, row["event"])
+
+
+def test_a_pension_start_keeps_the_months_left(sessions):
+    # A basic pension from 202612: the unemployment benefit stops from 202612 (day before
+    # 2026-11-30 falls in 202611 → from the month after).
+    ssn, award_id = _receiving(sessions)
+    with sessions() as db:
+        pension = Award(person_id=_person_id(db, ssn), kind="pension_enterprise", status="active",
+                        start_period=202612, monthly_amount=300000, decided_on=TODAY,
+                        decided_by="test")
+        db.add(pension)
+        db.flush()
+        unemployment.stop_on_pension(db, CLERK, pension)
+        db.commit()
+    with sessions() as db:
+        db.query(Award).filter(Award.kind == "pension_enterprise").delete()
+        db.commit()
+    _stopped_with_ten_kept(sessions, award_id, "pension_start")
+
+
+def test_refusing_work_twice_keeps_the_months_left_and_a_later_claim_carries_them(
+        sessions, monkeypatch):
+    ssn, award_id = _receiving(sessions)
+    for day, note in ((dt.date(2026, 10, 20), "拒绝推荐的仓储岗位"), (dt.date(2026, 11, 18), "拒绝培训")):
+        with sessions() as db:
+            unemployment.record_refusal(db, CLERK, ssn, RefusalIn(refused_on=day, note=note))
+    _stopped_with_ten_kept(sessions, award_id, "refused_work")
+    # Back to work 202702–202801 (12 months), ended 2028-01-31, registered 2028-02-10:
+    # 12 new + 10 kept = 22 months, 202802–202911.
+    _worked_again(sessions, ssn, months(202702, 202801), dt.date(2028, 1, 31))
+    later = dt.date(2028, 2, 10)
+    monkeypatch.setattr(clock, "today", lambda: later)
+    shown = _preview(sessions, ssn, later)
+    assert (shown.new_months, shown.carried_months, shown.months, shown.last_period) == \
+        (12, 10, 22, 202911)
