@@ -805,11 +805,13 @@ def contribution_months(db: Session, person_ids: list[int],
         select(Contribution.person_id, func.count(func.distinct(Contribution.period)))
         .where(Contribution.person_id.in_(person_ids), Contribution.kind == "posted",
                Contribution.insurance.in_(schemes),
+               Contribution.transfer_out_ref.is_(None),  # rev11: moved away, the new place's
                ~exists().where(reversal.reverses_id == Contribution.id))
         .group_by(Contribution.person_id)).all())
     deemed = dict(db.execute(
         select(DeemedService.person_id, func.sum(DeemedService.months))
         .where(DeemedService.person_id.in_(person_ids),
+               DeemedService.transfer_out_ref.is_(None),  # rev11
                DeemedService.insurance.in_(schemes))
         .group_by(DeemedService.person_id)).all())
     return {pid: int(paid.get(pid, 0)) + int(deemed.get(pid, 0) or 0) for pid in person_ids}
@@ -823,6 +825,7 @@ def paid_months(db: Session, person_id: int, schemes: tuple[str, ...],
     stmt = (select(func.count(func.distinct(Contribution.period)))
             .where(Contribution.person_id == person_id, Contribution.kind == "posted",
                    Contribution.insurance.in_(schemes),
+                   Contribution.transfer_out_ref.is_(None),  # rev11: moved away, the new place's
                    ~exists().where(reversal.reverses_id == Contribution.id)))
     if after is not None:
         stmt = stmt.where(Contribution.period > after)

@@ -236,3 +236,21 @@ def test_refusing_work_twice_keeps_the_months_left_and_a_later_claim_carries_the
     shown = _preview(sessions, ssn, later)
     assert (shown.new_months, shown.carried_months, shown.months, shown.last_period) == \
         (12, 10, 22, 202911)
+
+
+def test_contributions_carried_away_by_a_transfer_count_no_more_here(sessions, monkeypatch):
+    # 36 months paid here (202310–202609), then the relationship moved away (transfer
+    # TRF-R12: the rows are marked transfer_out_ref, 国办发〔2009〕66号第四条 — the new place's).
+    # Back here for 6 months (202702–202707), ended 2027-07-31, registered 2027-08-10: only
+    # 6 months paid here, under the year of 第十四条 → refused (not 42 months → 12 months).
+    ssn = unemployed(sessions, periods=months(202310, 202609))
+    with sessions() as db:
+        db.query(Contribution).filter(Contribution.person_id == _person_id(db, ssn))\
+            .update({"transfer_out_ref": "TRF-R12"})
+        db.commit()
+    _worked_again(sessions, ssn, months(202702, 202707), dt.date(2027, 7, 31))
+    later = dt.date(2027, 8, 10)
+    monkeypatch.setattr(clock, "today", lambda: later)
+    shown = _preview(sessions, ssn, later)
+    assert not shown.eligible
+    assert any("累计缴纳失业保险费6个月" in p for p in shown.problems), shown.problems
