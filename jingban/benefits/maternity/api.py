@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
 from sqlalchemy.orm import Session
 
-from jingban.benefits.maternity import service
+from jingban.benefits.maternity import export, service
 from jingban.benefits.maternity.schemas import MaternityPreview, PregnancyIn
 from jingban.core.actor import Actor
 from jingban.core.excel import xlsx_response
-from jingban.core.http import api_actor, get_db
+from jingban.core.http import RowId, api_actor, get_db
 from jingban.core.money import to_yuan
+from jingban.core.pdf import pdf_response
 
 router = APIRouter(tags=["待遇 benefits"])
 
@@ -52,3 +53,8 @@ def record(ssn: str = PathParam(min_length=1, max_length=18), actor: Actor = Dep
 @router.get("/benefits/maternity/awards.xlsx", summary="生育津贴清单（Excel）")
 def awards_xlsx(actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
     return xlsx_response(service.awards_xlsx(db, actor), "生育津贴.xlsx")
+
+
+@router.get("/benefits/maternity/awards/{award_id}/decision.pdf", summary="生育津贴核定决定书（PDF）")
+def decision(award_id: RowId, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return pdf_response(*export.decision_pdf(db, actor, award_id))

@@ -1,8 +1,9 @@
 """The person's overview of every benefit (我的待遇, issue 11 point 6): each award of every
-insurance — pension, survivor, unemployment, training subsidy, medical reimbursements,
-maternity — with its breakdown, months used and left where it is monthly, its payments and
-its stops; this year's medical fund payments against the cap; and the estimates before
-applying for unemployment and maternity benefits. Reads only.
+insurance — pension, survivor, unemployment, training subsidy, work injury (one-off grants
+and monthly allowances, named by injury.rules), medical reimbursements, maternity — with its
+breakdown, months used and left where it is monthly, its payments and its stops; this year's
+medical fund payments against the cap; and the estimates before applying for unemployment and
+maternity benefits. Reads only.
 
 It lives with medical benefits because it reads the areas below it (pension, unemployment,
 maternity) and none of them reads it.
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jingban.benefits.common.models import Award, AwardEvent, Payment
+from jingban.benefits.injury import rules as injury
 from jingban.benefits.maternity import service as maternity
 from jingban.benefits.medical import rules
 from jingban.benefits.medical import service as medical
@@ -32,9 +34,11 @@ KIND_NAMES = {"pension_enterprise": "企业职工基本养老金", "pension_inst
               "training_subsidy": "技能提升补贴", "injury": "工伤保险待遇", "maternity": "生育津贴",
               "reimburse_employee": "医疗费用手工报销（职工医保）",
               "reimburse_resident": "医疗费用手工报销（居民医保）",
-              "reimburse_maternity": "生育医疗费用手工报销"}
+              "reimburse_maternity": "生育医疗费用手工报销",
+              **injury.KIND_NAMES}  # the work-injury kinds: one source, injury.rules
 STATUS_NAMES = {"active": "发放中", "suspended": "暂停", "stopped": "已终止", "replaced": "已重新核定"}
-ONE_OFF = ("training_subsidy", "maternity", *rules.KINDS.values())
+ONE_OFF = ("training_subsidy", "maternity", *rules.KINDS.values(),
+           *(kind for kind in injury.KIND_NAMES if kind not in injury.MONTHLY_KINDS))
 
 
 def _months(db: Session, award: Award) -> dict:

@@ -9,15 +9,17 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
+from jingban.benefits.maternity import export
 from jingban.benefits.maternity import service as maternity
 from jingban.benefits.maternity.schemas import PregnancyIn
 from jingban.cases import catalog
 from jingban.core.actor import Actor
 from jingban.core.errors import InvalidInput, JingbanError
 from jingban.core.excel import xlsx_response
-from jingban.core.http import get_db
+from jingban.core.http import RowId, get_db
+from jingban.core.pdf import pdf_response
 from jingban.web import intake
-from jingban.web.pages import page_actor, posted, render, see_other
+from jingban.web.pages import page_actor, posted, render, see_other, signed_in
 
 router = APIRouter()
 Form = dict[str, Any]
@@ -90,3 +92,15 @@ def pregnancy(request: Request, values: Form = Depends(posted), actor: Actor = D
 @router.get("/benefits/maternity/awards.xlsx")
 def awards_xlsx(actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
     return xlsx_response(maternity.awards_xlsx(db, actor), "生育津贴.xlsx")
+
+
+@router.get("/benefits/maternity/awards/{award_id}/decision.pdf")
+def decision(award_id: RowId, actor: Actor = Depends(signed_in), db: Session = Depends(get_db)):
+    """生育津贴核定决定书: staff, or the woman her own from the portal."""
+    return pdf_response(*export.decision_pdf(db, actor, award_id))
+
+
+@router.get("/benefits/maternity/cases/{case_id}/decision.pdf")
+def case_decision(case_id: RowId, actor: Actor = Depends(signed_in), db: Session = Depends(get_db)):
+    """The decision of a completed BEN-MATERNITY case (the case page, staff's or the applicant's)."""
+    return pdf_response(*export.decision_pdf(db, actor, export.award_of_case(db, case_id)))

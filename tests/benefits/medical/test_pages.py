@@ -10,15 +10,11 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
 
 from jingban.core import clock
-from jingban.core.actor import SYSTEM
-from jingban.core.auth import create_user
-from jingban.registration.models import Person
 from tests.benefits.medical.helpers import BANK, insured
+from tests.benefits.portal_helpers import portal_user
 from tests.benefits.stop_helpers import TODAY, payroll
-from tests.conftest import PASSWORD
 from tests.web.helpers import approve, case_id_of, csrf, post, sign_in
 
 API = "/api/v1"
@@ -30,13 +26,6 @@ LINES = ("ZY001,杭州市第一人民医院,2026-10-08,住院,J18.9,治疗费,�
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: TODAY)
-
-
-def _portal_user(sessions, ssn: str, username: str) -> None:
-    with sessions() as s:
-        person = s.execute(select(Person).where(Person.ssn == ssn)).scalar_one()
-        create_user(s, SYSTEM, username, PASSWORD, {"person"}, subject=f"person:{person.id}",
-                    profile="fast")
 
 
 def test_clerk_enters_invoices_sees_the_split_and_the_claim_is_paid(client, make_user, sessions, login):
@@ -74,7 +63,7 @@ def test_maternity_screen_pregnancy_estimate_and_intake(client, make_user, sessi
     make_user("clerk2", "clerk")
     make_user("rev2", "reviewer_1")
     ssn = insured(sessions, maternity_from=dt.date(2020, 1, 1), colleague_base=900000)
-    _portal_user(sessions, ssn, "p-mother")
+    portal_user(sessions, ssn, "p-mother")
     token = sign_in(client, "clerk2")
     query = f"/benefits/maternity?ssn={ssn}&birth_date=2026-10-20&babies=2&difficult_birth=1"
     assert "没有生育登记" in client.get(query).text
@@ -124,7 +113,7 @@ def test_the_api_overview_and_who_may_read_it(client, make_user, sessions, login
 def test_a_woman_registers_her_pregnancy_and_claims_online(client, make_user, sessions):
     make_user("rev3", "reviewer_1")
     ssn = insured(sessions, maternity_from=dt.date(2020, 1, 1), colleague_base=900000)
-    _portal_user(sessions, ssn, "p-online")
+    portal_user(sessions, ssn, "p-online")
     token = sign_in(client, "p-online")
     mine = client.get("/my/benefits").text
     assert 'id="my-pregnancy"' in mine and 'id="estimate-maternity"' not in mine

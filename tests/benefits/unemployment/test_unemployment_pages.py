@@ -11,12 +11,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from jingban.core import clock
-from jingban.core.actor import SYSTEM
-from jingban.core.auth import create_user
 from jingban.registration.models import Person
+from tests.benefits.portal_helpers import portal_user
 from tests.benefits.stop_helpers import TODAY, payroll
 from tests.benefits.unemployment.helpers import BANK, months, unemployed
-from tests.conftest import PASSWORD
 from tests.web.helpers import approve, case_id_of, post, sign_in
 
 API = "/api/v1"
@@ -27,19 +25,12 @@ def fixed_today(monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
-def _portal_user(sessions, ssn: str, username: str) -> None:
-    with sessions() as s:
-        person = s.execute(select(Person).where(Person.ssn == ssn)).scalar_one()
-        create_user(s, SYSTEM, username, PASSWORD, {"person"}, subject=f"person:{person.id}",
-                    profile="fast")
-
-
 def test_a_claim_from_the_portal_to_its_first_payment(client, make_user, login, sessions):
     # 36 months paid → 12 months of 2,241.00 from 202610 (worked example 1 of test_unemployment).
     make_user("rev1", "reviewer_1")
     make_user("clerk1", "clerk")
     ssn = unemployed(sessions, periods=months(202310, 202609), name="失业丙")
-    _portal_user(sessions, ssn, "p-unemployed")
+    portal_user(sessions, ssn, "p-unemployed")
     token = sign_in(client, "p-unemployed")
     mine = client.get("/my/unemployment").text
     assert "尚无核定的失业保险金" in mine and "申领前预估" in mine
