@@ -47,7 +47,9 @@ def record(ssn: str = PathParam(min_length=1, max_length=18), actor: Actor = Dep
     found = service.record_of(db, actor, ssn)
     return {"ssn": found["person"].ssn, "claims": [_claim(c) for c, _ in found["claims"]],
             "chronic": [{"disease": c.disease, "name": name, "valid_from": c.valid_from.isoformat(),
-                         "valid_to": c.valid_to.isoformat(), "status": c.status}
+                         "valid_to": c.valid_to.isoformat(), "status": c.status,
+                         "ended_from": c.ended_from.isoformat() if c.ended_from else None,
+                         "end_reason": c.end_reason}
                         for c, name in found["chronic"]],
             "years": [{k: (str(to_yuan(v)) if k in ("direct", "paid", "cap", "left") else v)
                        for k, v in y.items()} for y in found["years"]]}

@@ -57,7 +57,10 @@ class ManualLine(Base):
 class ChronicRecognition(Base):
     """门诊慢特病认定: a disease recognised for a person from ``valid_from`` to ``valid_to``; while
     in force, the person's outpatient bills for it are split like covered care (年度起付线、
-    慢特病支付比例) instead of being his own. ``status``: active | revoked."""
+    慢特病支付比例) instead of being his own. ``status``: active | revoked (撤销: it should not have
+    been granted) | ended (终止: the grounds lapsed). An end takes effect on ``ended_from``: bills
+    from that day are no longer chronic, bills before it still are; ``valid_to`` stays as
+    granted, so the record keeps its history."""
 
     __tablename__ = "medical_chronic_recognition"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,3 +75,8 @@ class ChronicRecognition(Base):
     decided_on: Mapped[dt.date] = mapped_column(Date)
     decided_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    ended_from: Mapped[dt.date | None] = mapped_column(Date)  # first day no longer in force
+    end_reason: Mapped[str | None] = mapped_column(String(300))
+    end_case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+    ended_by: Mapped[str | None] = mapped_column(String(64))

@@ -47,3 +47,15 @@ class ChronicIn(Strict):
     disease: str = Field(pattern=r"^[A-Za-z]\d{2}$", description="门诊慢特病病种代码（ICD-10 类目，如 E11）")
     hospital: str = Field(min_length=1, max_length=100, description="出具诊断的定点医疗机构")
     diagnosed_on: dt.date = Field(description="诊断日期")
+
+
+class ChronicEndIn(Strict):
+    """The payload of BEN-MEDICAL-CHRONIC-END besides the person's SSN: the end of a
+    recognition in force, from a date, with its reason."""
+
+    disease: str = Field(pattern=r"^[A-Za-z]\d{2}$", description="门诊慢特病病种代码（ICD-10 类目，如 E11）")
+    kind: Literal["revoke", "terminate"] = Field(
+        description="revoke 撤销（不符合认定条件、材料虚假等）；terminate 终止（认定条件不再具备、停保等）")
+    effective_on: dt.date = Field(
+        description="自该日起不再享受门诊慢特病待遇（此前的门诊费用仍按慢特病报销）")
+    reason: str = Field(min_length=2, max_length=300, description="撤销或终止的理由")

@@ -6,8 +6,10 @@ split (agreements.claims.split, policy medical.split.*) in service-date order ag
 fund has paid the person this year — direct settlements of the institutions (their settled
 claims) and earlier manual claims — so one deductible per admission and one annual cap span
 both. An outpatient bill is covered only for a chronic or special disease recognised for the
-person on its date (门诊慢特病, BEN-MEDICAL-CHRONIC, 10 wd), with its own yearly deductible and
-share; other outpatient care is the person's own. The fund's part is a one-off award paid by
+person on its date (门诊慢特病, BEN-MEDICAL-CHRONIC, 10 wd; ended by BEN-MEDICAL-CHRONIC-END from a
+date), with its own yearly deductible and share; other outpatient care by the region's general
+outpatient pooling (门诊统筹, policy medical.outpatient.pooling: yearly deductible, share and limit),
+or wholly the person's where the region has none. The fund's part is a one-off award paid by
 the next payroll, which books it to the fund's ledger; the decision is a PDF.
 
 Maternity medical costs (生育医疗费用) are manual claims of purpose ``maternity``: the maternity
@@ -31,7 +33,7 @@ from jingban.benefits.common.models import Award, Payment
 from jingban.benefits.maternity.models import PregnancyRecord
 from jingban.benefits.medical import rules
 from jingban.benefits.medical.models import ChronicRecognition, ManualClaim, ManualLine
-from jingban.benefits.medical.schemas import ChronicIn, InvoiceIn, ManualClaimIn
+from jingban.benefits.medical.schemas import ChronicEndIn, ChronicIn, InvoiceIn, ManualClaimIn
 from jingban.core import agency, audit, clock, pdf
 from jingban.core.actor import Actor
 from jingban.core.auth import can, require
@@ -45,13 +47,17 @@ from jingban.registration.service import find_person, person_subject
 
 ITEM = "BEN-MEDICAL-MANUAL"
 CHRONIC_ITEM = "BEN-MEDICAL-CHRONIC"
+CHRONIC_END_ITEM = "BEN-MEDICAL-CHRONIC-END"
+END_KINDS = {"revoke": ("revoked", "撤销"), "terminate": ("ended", "终止")}
+CHRONIC_STATUS = {"active": "有效", "revoked": "已撤销", "ended": "已终止"}
 BASIS = "《社会保险经办条例》第二十条；《社会保险法》第二十八条；国家医疗保障局令第1号 第三十一条"
 CHRONIC_BASIS = ("《社会保险经办条例》第二十条；《国务院办公厅关于建立健全职工基本医疗保险门诊共济保障机制的"
                  "指导意见》（国办发〔2021〕14号）第二条")
 FUND_NAMES = {"medical_employee": "职工基本医疗保险基金", "medical_resident": "城乡居民基本医疗保险基金",
               "maternity": "生育保险基金"}
 audit.ACT_NAMES.update({"benefits.reimburse_medical": "医疗费用手工报销",
-                        "benefits.recognise_chronic": "门诊慢特病认定"})
+                        "benefits.recognise_chronic": "门诊慢特病认定",
+                        "benefits.end_chronic": "撤销或终止门诊慢特病认定"})
 
 
 def _yuan(fen: int) -> str:
@@ -95,11 +101,27 @@ def chronic_borne(db: Session, fund: str, person_id: int, year: int) -> int:
     return int(total.scalar() or 0)
 
 
+def pooled_of(db: Session, fund: str, person_id: int, year: int) -> dict[str, int]:
+    """The general outpatient pooling this year in earlier manual claims: the yearly deductible
+    the person has borne (``outpatient``) and what the fund paid under it (``outpatient_paid``)."""
+    found = {"outpatient": 0, "outpatient_paid": 0}
+    for bills in db.execute(select(ManualClaim.bills).where(
+            ManualClaim.person_id == person_id, ManualClaim.fund == fund,
+            ManualClaim.year == year)).scalars():
+        for bill in json.loads(bills):
+            if bill["coverage"] == "outpatient":
+                found["outpatient"] += bill["split"]["deductible_fen"]
+                found["outpatient_paid"] += bill["split"]["fund_fen"]
+    return found
+
+
 def recognised(db: Session, person_id: int, day: dt.date) -> set[str]:
-    """The chronic and special diseases recognised for the person in force on ``day``."""
+    """The chronic and special diseases recognised for the person in force on ``day``: inside
+    the validity and before the day an end (撤销、终止) takes effect."""
     return set(db.execute(select(ChronicRecognition.disease).where(
-        ChronicRecognition.person_id == person_id, ChronicRecognition.status == "active",
-        ChronicRecognition.valid_from <= day, ChronicRecognition.valid_to >= day)).scalars())
+        ChronicRecognition.person_id == person_id, ChronicRecognition.valid_from <= day,
+        ChronicRecognition.valid_to >= day,
+        ChronicRecognition.ended_from.is_(None) | (ChronicRecognition.ended_from > day))).scalars())
 
 
 # --- the assessment of a claim -------------------------------------------------------------------
@@ -193,27 +215,44 @@ def assess(db: Session, person: Person, data: ManualClaimIn) -> Assessment:
     year = first.year
     ytd = fund_paid_ytd(db, fund, person.id, year)
     found = Assessment(person, fund, year, ytd)
-    borne = chronic_borne(db, fund, person.id, year)
+    found.cap = split.params_of(lambda name: agency.param(db, name, first), fund).annual_cap_fen
+    borne = {"chronic": chronic_borne(db, fund, person.id, year), **pooled_of(db, fund, person.id, year)}
     for invoice in sorted(data.invoices, key=lambda x: (x.service_on, x.invoice_no)):
-        params = split.params_of(lambda name, d=invoice.service_on: agency.param(db, name, d), fund)
-        found.cap = params.annual_cap_fen
-        kind = "inpatient" if fund == rules.MATERNITY else rules.coverage(
-            invoice.inpatient, invoice.diagnosis, recognised(db, person.id, invoice.service_on))
+        kind, params, already = _bill_params(db, person, fund, invoice, ytd, borne)
         lines = rules.bill_lines([(x.amount_fen, x.category, x.self_pay_bp) for x in invoice.lines],
-                                 kind != "outpatient")
-        already = 0
-        if kind == "chronic":
-            day = invoice.service_on
-            params = rules.chronic_params(
-                params, int(agency.param(db, "medical.chronic.deductible_fen", day)[fund]),
-                int(agency.param(db, "medical.chronic.fund_share_bp", day)[fund]))
-            already = borne + found.chronic_deductible
+                                 kind in rules.COVERED)
         result = split.split(lines, params, ytd, already)
         if kind == "chronic":
             found.chronic_deductible += result.deductible_fen
+            borne["chronic"] += result.deductible_fen
+        elif kind == "outpatient":
+            borne["outpatient"] += result.deductible_fen
+            borne["outpatient_paid"] += result.fund_fen
         found.bills.append(Bill(invoice, kind, ytd, result))
         ytd += result.fund_fen
     return found
+
+
+def _bill_params(db: Session, person: Person, fund: str, invoice: InvoiceIn, ytd: int,
+                 borne: dict[str, int]) -> tuple[str, split.Params, int]:
+    """(coverage, split parameters, yearly deductible borne already) of one invoice on its
+    date: inpatient by medical.split.*, chronic by medical.chronic.*, ordinary outpatient by
+    the region's medical.outpatient.pooling (or wholly the person's where it has none)."""
+    day = invoice.service_on
+    params = split.params_of(lambda name: agency.param(db, name, day), fund)
+    if fund == rules.MATERNITY:
+        return "inpatient", params, 0
+    pooling = agency.param(db, "medical.outpatient.pooling", day).get(fund)
+    kind = rules.coverage(invoice.inpatient, invoice.diagnosis, recognised(db, person.id, day),
+                          pooling is not None)
+    if kind == "chronic":
+        params = rules.chronic_params(
+            params, int(agency.param(db, "medical.chronic.deductible_fen", day)[fund]),
+            int(agency.param(db, "medical.chronic.fund_share_bp", day)[fund]))
+        return kind, params, borne["chronic"]
+    if kind == "outpatient":
+        return kind, rules.pooling_params(params, pooling, ytd, borne["outpatient_paid"]), borne["outpatient"]
+    return kind, params, 0
 
 
 # --- the act of BEN-MEDICAL-MANUAL ---------------------------------------------------------------
@@ -322,6 +361,41 @@ def recognise_chronic(db: Session, actor: Actor, ssn: str, data: ChronicIn) -> C
            f"您的门诊慢特病（{name}）已认定，有效期{item.valid_from}至{item.valid_to}；期间该病种门诊费用"
            f"按门诊慢特病待遇报销。依据：{CHRONIC_BASIS}。", phone=person.phone)
     audit.record(db, actor, "benefits.recognise_chronic", person_subject(person), after=snapshot(item))
+    return item
+
+
+@transactional
+def end_chronic(db: Session, actor: Actor, ssn: str, data: ChronicEndIn) -> ChronicRecognition:
+    """撤销或终止门诊慢特病认定 on final approval of BEN-MEDICAL-CHRONIC-END: the recognition of the
+    disease in force today ends from ``effective_on`` (not before it was granted, not after it
+    lapses); bills from that day are the person's outpatient care again, earlier ones stay
+    chronic. The record keeps its validity as granted; the end, its reason and case are added."""
+    _require_case(actor)
+    person = find_person(db, ssn, lock=True)
+    today = clock.today()
+    disease = data.disease.upper()
+    item = db.execute(select(ChronicRecognition).where(
+        ChronicRecognition.person_id == person.id, ChronicRecognition.disease == disease,
+        ChronicRecognition.status == "active", ChronicRecognition.valid_to >= today,
+        ChronicRecognition.valid_from <= today).with_for_update()).scalars().first()
+    if item is None or item.ended_from is not None:
+        raise Conflict("medical.chronic_not_in_force",
+                       f"该人员没有有效的{disease}门诊慢特病认定，不能撤销或终止", "payload.disease")
+    if not item.valid_from <= data.effective_on <= item.valid_to:
+        raise InvalidInput("medical.chronic_end_date",
+                           f"撤销或终止的生效日期应在认定有效期{item.valid_from}至{item.valid_to}之内",
+                           "payload.effective_on")
+    before = snapshot(item)
+    status, name = END_KINDS[data.kind]
+    item.status, item.ended_from, item.end_reason = status, data.effective_on, data.reason.strip()
+    item.end_case_id, item.ended_on, item.ended_by = actor.case_id, today, actor.username
+    db.flush()
+    notify(db, person.ssn, "medical_chronic",
+           f"您的门诊慢特病（{disease}）认定已{name}，自{data.effective_on}起该病种门诊费用不再按门诊慢特病待遇"
+           f"报销（此前发生的仍按原认定报销）。理由：{item.end_reason}。依据：{CHRONIC_BASIS}。",
+           phone=person.phone)
+    audit.record(db, actor, "benefits.end_chronic", person_subject(person), before=before,
+                 after=snapshot(item), reason=item.end_reason)
     return item
 
 

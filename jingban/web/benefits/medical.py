@@ -74,6 +74,7 @@ def _page(request: Request, db: Session, actor: Actor, values: Form, status: int
     return render(request, "benefits_medical.html", status=status, values=values, columns=COLUMNS,
                   item=catalog.item(medical.ITEM), claims=medical.claims(db, actor),
                   recognitions=medical.recognitions(db, actor), fund_names=medical.FUND_NAMES,
+                  chronic_status=medical.CHRONIC_STATUS,
                   **context)
 
 

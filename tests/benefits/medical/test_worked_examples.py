@@ -8,6 +8,8 @@ policy/330000/maternity.yaml), employee medical insurance:
 - 起付线 800.00 per admission = 80000 fen; above it the fund pays 85 %; annual cap
   400,000.00 = 40000000 fen; 乙类 self-paid first at 10 %; 丙类 wholly the person's.
 - 门诊慢特病: yearly deductible 300.00 = 30000 fen, the fund pays 75 %.
+- 门诊统筹 (policy/330000/medical.yaml, demo): yearly deductible 600.00 = 60000 fen, the fund
+  pays 50 %, at most 2,000.00 = 200000 fen a year.
 - 产假 98 days, +15 difficult birth, +15 each further baby, +60 regional (from 2021-11-25);
   allowance = employer's monthly average wage of last year / 30 × days.
 Today is 2026-11-24: the decisions are paid with the 2026-12 payroll.
@@ -169,10 +171,12 @@ def test_annual_cap_reached_across_a_direct_settlement_and_a_manual_claim(sessio
 def test_chronic_recognition_changes_what_outpatient_claims_cover(sessions):
     ssn = insured(sessions)
     # Before recognition: an outpatient bill for diabetes (E11.9) 甲 500.00 is ordinary
-    # outpatient care, wholly the person's: out of scope 50000, fund 0.
+    # outpatient care under the region's outpatient pooling (yearly deductible 600.00):
+    # all 50000 under the deductible, fund 0.
     before = _reimbursed(sessions, manual(ssn, invoice(
         "MZ-001", "2026-11-20", [line(50000, item="二甲双胍")], inpatient=False, diagnosis="E11.9")))
-    assert _bills(before)[0]["out_of_scope_fen"] == 50000 and before.fund_fen == 0
+    assert json.loads(before.bills)[0]["coverage"] == "outpatient"
+    assert _bills(before)[0]["deductible_fen"] == 50000 and before.fund_fen == 0
     case = through_review(sessions, "BEN-MEDICAL-CHRONIC",
                           {"ssn": ssn, "disease": "E11", "hospital": "杭州市第一人民医院",
                            "diagnosed_on": "2026-11-10"}, ["diagnosis"])
