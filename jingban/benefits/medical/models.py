@@ -52,6 +52,30 @@ class ManualLine(Base):
     category: Mapped[str] = mapped_column(String(2))  # 甲 | 乙 | 丙
     self_pay_bp: Mapped[int | None] = mapped_column(Integer)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
+    # med11: the claim review (Z-6) of the line and the reviewer's decision on a flagged one
+    code: Mapped[str | None] = mapped_column(String(40))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    flags: Mapped[str] = mapped_column(Text, default="[]")  # JSON: [{"rule", "cut_fen"}]
+    decision: Mapped[str | None] = mapped_column(String(8))  # accept | cut | refuse
+    cut_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    reason: Mapped[str | None] = mapped_column(String(300))
+
+
+class LineDecision(Base):
+    """审核结论 on a flagged invoice line of a manual reimbursement still under review (Z-6(3)):
+    the reviewer's accept, cut or refuse with a reason, by the case, the invoice and the line's
+    number on it (1-based); final approval splits the accepted amount."""
+
+    __tablename__ = "medical_line_decision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    invoice_no: Mapped[str] = mapped_column(String(40))
+    line_no: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(8))
+    cut_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    reason: Mapped[str] = mapped_column(String(300))
+    decided_by: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
 class ChronicRecognition(Base):

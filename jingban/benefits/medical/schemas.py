@@ -20,6 +20,9 @@ class LineIn(Strict):
     self_pay_bp: int | None = Field(default=None, ge=0, le=10000,
                                     description="乙类先行自付比例（万分之一），不填按目录默认")
     amount_fen: int = Field(description="金额（分）")
+    code: str | None = Field(default=None, min_length=1, max_length=40,
+                             description="医保项目编码（定点机构票据按其协议价格目录审核）")
+    quantity: int = Field(default=1, ge=1, le=10000, description="数量")
 
 
 class InvoiceIn(Strict):
@@ -28,6 +31,9 @@ class InvoiceIn(Strict):
     service_on: dt.date = Field(description="就诊（出院）日期")
     inpatient: bool = Field(description="住院（true）或门诊（false）")
     diagnosis: str = Field(pattern=DIAGNOSIS, description="诊断编码（ICD-10，如 E11.9）")
+    institution_uscc: str | None = Field(
+        default=None, min_length=18, max_length=18,
+        description="定点医药机构统一社会信用代码（填写的，按其协议价格目录审核超范围、超标准、超限量）")
     lines: list[LineIn] = Field(min_length=1, max_length=200, description="费用明细")
 
 
@@ -59,3 +65,13 @@ class ChronicEndIn(Strict):
     effective_on: dt.date = Field(
         description="自该日起不再享受门诊慢特病待遇（此前的门诊费用仍按慢特病报销）")
     reason: str = Field(min_length=2, max_length=300, description="撤销或终止的理由")
+
+
+class LineDecisionIn(Strict):
+    """A reviewer's decision on a flagged invoice line of a manual reimbursement under review."""
+
+    invoice_no: str = Field(min_length=1, max_length=40, description="票据号码")
+    line_no: int = Field(ge=1, le=200, description="该票据的第几条明细（从1起）")
+    decision: Literal["accept", "cut", "refuse"] = Field(description="accept 认可；cut 核减；refuse 拒付")
+    cut_fen: int | None = Field(default=None, description="核减金额（分，核减时填写）")
+    reason: str = Field(default="", max_length=300, description="理由（核减、拒付必填）")

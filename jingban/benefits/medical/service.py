@@ -26,14 +26,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from jingban.agreements.claims import rules as review_rules
 from jingban.agreements.claims import split
 from jingban.agreements.claims.models import Claim
 from jingban.benefits.common import rules as common_rules
 from jingban.benefits.common.models import Award, Payment
 from jingban.benefits.maternity.models import PregnancyRecord
-from jingban.benefits.medical import rules
-from jingban.benefits.medical.models import ChronicRecognition, ManualClaim, ManualLine
-from jingban.benefits.medical.schemas import ChronicEndIn, ChronicIn, InvoiceIn, ManualClaimIn
+from jingban.benefits.medical import review, rules
+from jingban.benefits.medical.models import ChronicRecognition, LineDecision, ManualClaim, ManualLine
+from jingban.benefits.medical.schemas import ChronicEndIn, ChronicIn, InvoiceIn, LineDecisionIn, ManualClaimIn
+from jingban.cases.models import Case
+from jingban.cases.service import payload_of
 from jingban.core import agency, audit, clock, pdf
 from jingban.core.actor import Actor
 from jingban.core.auth import can, require
@@ -57,7 +60,8 @@ FUND_NAMES = {"medical_employee": "职工基本医疗保险基金", "medical_res
               "maternity": "生育保险基金"}
 audit.ACT_NAMES.update({"benefits.reimburse_medical": "医疗费用手工报销",
                         "benefits.recognise_chronic": "门诊慢特病认定",
-                        "benefits.end_chronic": "撤销或终止门诊慢特病认定"})
+                        "benefits.end_chronic": "撤销或终止门诊慢特病认定",
+                        "benefits.decide_medical_line": "手工报销疑点明细审核"})
 
 
 def _yuan(fen: int) -> str:
@@ -150,6 +154,18 @@ class Assessment:
     bills: list[Bill] = field(default_factory=list)
     chronic_deductible: int = 0
     cap: int = 0
+    flags: dict[review.Key, list[dict]] = field(default_factory=dict)  # Z-6, by (invoice, line)
+    decided: dict[review.Key, LineDecision] = field(default_factory=dict)
+
+    def accepted(self, invoice: InvoiceIn) -> list[tuple[int, str, int | None]]:
+        """(amount after the reviewer's decision, category, share) of the invoice's lines."""
+        out = []
+        for line_no, x in enumerate(invoice.lines, start=1):
+            found = self.decided.get((invoice.invoice_no, line_no))
+            amount = (review_rules.accepted_amount(found.decision, found.cut_fen, x.amount_fen)
+                      if found else x.amount_fen)
+            out.append((amount, x.category, x.self_pay_bp))
+        return out
 
     @property
     def total(self) -> int:
@@ -207,20 +223,22 @@ def _check_invoices(db: Session, person: Person, data: ManualClaimIn) -> None:
                            "payload.invoices")
 
 
-def assess(db: Session, person: Person, data: ManualClaimIn) -> Assessment:
-    """The split of every invoice, in service-date order, against the year's fund payments."""
+def assess(db: Session, person: Person, data: ManualClaimIn,
+           decided: dict[review.Key, LineDecision] | None = None) -> Assessment:
+    """The claim review (Z-6) and the split of every invoice's accepted amounts, in service-date
+    order, against the year's fund payments."""
     _check_invoices(db, person, data)
     first = min(x.service_on for x in data.invoices)
     fund = _fund(db, person, data.purpose, first)
     year = first.year
     ytd = fund_paid_ytd(db, fund, person.id, year)
-    found = Assessment(person, fund, year, ytd)
+    found = Assessment(person, fund, year, ytd, flags=review.flags_of(db, person, data),
+                       decided=decided or {})
     found.cap = split.params_of(lambda name: agency.param(db, name, first), fund).annual_cap_fen
     borne = {"chronic": chronic_borne(db, fund, person.id, year), **pooled_of(db, fund, person.id, year)}
     for invoice in sorted(data.invoices, key=lambda x: (x.service_on, x.invoice_no)):
         kind, params, already = _bill_params(db, person, fund, invoice, ytd, borne)
-        lines = rules.bill_lines([(x.amount_fen, x.category, x.self_pay_bp) for x in invoice.lines],
-                                 kind in rules.COVERED)
+        lines = rules.bill_lines(found.accepted(invoice), kind in rules.COVERED)
         result = split.split(lines, params, ytd, already)
         if kind == "chronic":
             found.chronic_deductible += result.deductible_fen
@@ -263,7 +281,10 @@ def reimburse(db: Session, actor: Actor, ssn: str, data: ManualClaimIn) -> Manua
     as a one-off award the next payroll pays (nothing to pay: the claim alone)."""
     _require_case(actor)
     person = find_person(db, ssn, lock=True)
-    found = assess(db, person, data)
+    found = assess(db, person, data, review.decisions_of(db, actor.case_id))
+    if review.at_final_approval(db, actor.case_id) and (
+            problem := review.undecided_problem(found.flags, found.decided)):
+        raise InvalidInput("medical.undecided", problem, "payload.invoices")
     today = clock.today()
     claim = ManualClaim(person_id=person.id, case_id=actor.case_id, fund=found.fund, year=found.year,
                         total_fen=found.total, fund_fen=found.fund_fen,
@@ -274,11 +295,8 @@ def reimburse(db: Session, actor: Actor, ssn: str, data: ManualClaimIn) -> Manua
                         decided_on=today, decided_by=actor.username)
     db.add(claim)
     db.flush()
-    db.add_all(ManualLine(claim_id=claim.id, invoice_no=inv.invoice_no, hospital=inv.hospital,
-                          service_on=inv.service_on, inpatient=inv.inpatient,
-                          diagnosis=inv.diagnosis.upper(), item=x.item, category=x.category,
-                          self_pay_bp=x.self_pay_bp, amount_fen=x.amount_fen)
-               for inv in data.invoices for x in inv.lines)
+    db.add_all(_line_row(claim.id, found, inv, line_no, x) for inv in data.invoices
+               for line_no, x in enumerate(inv.lines, start=1))
     if claim.fund_fen > 0:
         claim.award_id = _pay(db, actor, person, claim, data.bank_account).id
     db.flush()
@@ -291,6 +309,75 @@ def reimburse(db: Session, actor: Actor, ssn: str, data: ManualClaimIn) -> Manua
     audit.record(db, actor, "benefits.reimburse_medical", person_subject(person),
                  after=snapshot(claim))
     return claim
+
+
+def _line_row(claim_id: int, found: Assessment, inv: InvoiceIn, line_no: int, x) -> ManualLine:
+    """The line as entered, with its review flags and the reviewer's decision."""
+    decided = found.decided.get((inv.invoice_no, line_no))
+    return ManualLine(claim_id=claim_id, invoice_no=inv.invoice_no, hospital=inv.hospital,
+                      service_on=inv.service_on, inpatient=inv.inpatient, diagnosis=inv.diagnosis.upper(),
+                      item=x.item, category=x.category, self_pay_bp=x.self_pay_bp, amount_fen=x.amount_fen,
+                      code=x.code, quantity=x.quantity,
+                      flags=json.dumps(found.flags.get((inv.invoice_no, line_no), []), ensure_ascii=False),
+                      decision=decided.decision if decided else None,
+                      cut_fen=decided.cut_fen if decided else 0, reason=decided.reason if decided else None)
+
+
+def _case_claim(db: Session, case_id: int) -> tuple[Case, Person, ManualClaimIn]:
+    """A manual reimbursement case, its person and its invoices as taken in."""
+    case = db.get(Case, case_id) if 0 < case_id <= 2**31 - 1 else None
+    if case is None or case.item_code != ITEM:
+        raise NotFound("medical.case_not_found", f"未找到医疗费用手工报销业务件{case_id}", "case_id")
+    payload = payload_of(case)
+    person = find_person(db, str(payload.get("ssn") or ""))
+    return case, person, ManualClaimIn.model_validate({k: v for k, v in payload.items() if k != "ssn"})
+
+
+def _lines_of(claim: ManualClaimIn) -> dict[review.Key, object]:
+    return {(inv.invoice_no, n): x for inv in claim.invoices for n, x in enumerate(inv.lines, start=1)}
+
+
+@transactional
+def decide_line(db: Session, actor: Actor, case_id: int, data: LineDecisionIn) -> LineDecision:
+    """审核结论 on a flagged invoice line of a manual reimbursement under review (Z-6(3)): accept,
+    cut by an amount or refuse, with a reason; changeable until the case is decided."""
+    require(actor, "cases.review")
+    case, person, claim = _case_claim(db, case_id)
+    if case.status != "in_review":
+        raise Conflict("medical.case_closed", "该业务件不在审核中，不能再改审核结论", "case_id")
+    key = (data.invoice_no, data.line_no)
+    if key not in review.flags_of(db, person, claim):
+        raise Conflict("medical.not_flagged",
+                       f"票据{data.invoice_no}第{data.line_no}条明细没有审核疑点，无需逐条审核", "line_no")
+    amount = _lines_of(claim)[key].amount_fen
+    if problem := review_rules.decision_problem(data.decision, data.cut_fen, amount, data.reason):
+        raise InvalidInput("medical.decision", problem, "decision")
+    row = review.decisions_of(db, case.id).get(key) or LineDecision(
+        case_id=case.id, invoice_no=data.invoice_no, line_no=data.line_no)
+    before = snapshot(row) if row.id else None
+    row.decision, row.reason, row.decided_by = data.decision, data.reason.strip(), actor.username
+    row.cut_fen = {"cut": data.cut_fen or 0, "refuse": amount}.get(data.decision, 0)
+    row.decided_at = clock.now()
+    db.add(row)
+    db.flush()
+    audit.record(db, actor, "benefits.decide_medical_line", person_subject(person), before=before,
+                 after=snapshot(row), reason=row.reason, related=f"case:{case.id}")
+    return row
+
+
+def pending_flags(db: Session, actor: Actor, case_id: int) -> list[dict]:
+    """The flagged lines of a manual reimbursement case with their decisions (the reviewer's list)."""
+    require(actor, "cases.read")
+    case, person, claim = _case_claim(db, case_id)
+    decided, lines = review.decisions_of(db, case.id), _lines_of(claim)
+    out = []
+    for key, flags in review.flags_of(db, person, claim).items():
+        row = decided.get(key)
+        out.append({"invoice_no": key[0], "line_no": key[1], "item": lines[key].item,
+                    "code": lines[key].code, "amount_fen": lines[key].amount_fen, "flags": flags,
+                    "decision": row.decision if row else None, "cut_fen": row.cut_fen if row else None,
+                    "reason": row.reason if row else None})
+    return out
 
 
 def _pay(db: Session, actor: Actor, person: Person, claim: ManualClaim, bank: str) -> Award:
