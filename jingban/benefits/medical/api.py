@@ -12,10 +12,10 @@ from fastapi import Path as PathParam
 from sqlalchemy.orm import Session
 
 from jingban.benefits.medical import overview, service
-from jingban.benefits.medical.schemas import ManualClaimIn
+from jingban.benefits.medical.schemas import LineDecisionIn, ManualClaimIn
 from jingban.core.actor import Actor
 from jingban.core.excel import xlsx_response
-from jingban.core.http import api_actor, get_db
+from jingban.core.http import RowId, api_actor, get_db
 from jingban.core.money import to_yuan
 from jingban.core.pdf import pdf_response
 
@@ -30,7 +30,8 @@ def preview(data: ManualClaimIn, ssn: str = Query(min_length=1, max_length=18),
     return {"ssn": found.person.ssn, "fund": found.fund, "year": found.year,
             "ytd_before_fen": found.ytd_before, "total_fen": found.total, "fund_fen": found.fund_fen,
             "person_fen": found.total - found.fund_fen, "cap_left_fen": found.cap_left,
-            "bills": [b.as_dict() for b in found.bills]}
+            "bills": [b.as_dict() for b in found.bills],
+            "flags": [{"invoice_no": no, "line_no": n, "flags": f} for (no, n), f in found.flags.items()]}
 
 
 def _claim(claim) -> dict:
@@ -90,3 +91,18 @@ def benefits_overview(ssn: str = PathParam(min_length=1, max_length=18), actor: 
                              for y in found["medical"]["years"]],
             "unemployment_estimate": unemployment.model_dump() if unemployment else None,
             "maternity_estimate": maternity.model_dump() if maternity else None}
+
+
+@router.get("/benefits/medical/cases/{case_id}/flags",
+            summary="手工报销业务件的审核疑点明细（郑人社〔2016〕27号 第六部分）及审核结论")
+def flags(case_id: RowId, actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
+    return {"case_id": case_id, "lines": service.pending_flags(db, actor, case_id)}
+
+
+@router.post("/benefits/medical/cases/{case_id}/lines",
+             summary="审核人对手工报销疑点明细作出认可、核减或拒付（须写明理由）")
+def decide_line(data: LineDecisionIn, case_id: RowId, actor: Actor = Depends(api_actor),
+                db: Session = Depends(get_db)):
+    row = service.decide_line(db, actor, case_id, data)
+    return {"invoice_no": row.invoice_no, "line_no": row.line_no, "decision": row.decision,
+            "cut_fen": row.cut_fen, "reason": row.reason, "decided_by": row.decided_by}
