@@ -34,8 +34,9 @@ def pregnancy(data: PregnancyIn, ssn: str = PathParam(min_length=1, max_length=1
 def preview(ssn: str = Query(min_length=1, max_length=18),
             birth_date: dt.date | None = Query(default=None, description="分娩日期，默认预产期"),
             babies: int = Query(default=1, ge=1, le=9), difficult_birth: bool = Query(default=False),
+            birth_order: int = Query(default=1, ge=1, le=9, description="本次生育为第几孩"),
             actor: Actor = Depends(api_actor), db: Session = Depends(get_db)):
-    return service.preview(db, actor, ssn, birth_date, babies, difficult_birth)
+    return service.preview(db, actor, ssn, birth_date, babies, difficult_birth, birth_order)
 
 
 @router.get("/benefits/persons/{ssn}/maternity", summary="参保人的生育登记和生育津贴")

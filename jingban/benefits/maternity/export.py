@@ -52,6 +52,7 @@ def _facts(award: Award, person: Person, case: Case | None, inputs: dict) -> lis
             ["业务件编号", case.number if case else "—"], ["核定日期", str(award.decided_on)],
             ["分娩日期", str(inputs.get("birth_date", "—"))],
             ["婴儿数", f"{inputs.get('babies', 1)}个" + ("，难产" if inputs.get("difficult_birth") else "")],
+            ["孩次", f"第{inputs.get('birth_order', 1)}孩"],
             ["产假天数", f"{inputs.get('days', 0)}天"],
             ["上年度职工月平均工资", f"{format_yuan(int(inputs.get('average', 0)))}元"],
             ["生育津贴", f"{format_yuan(award.monthly_amount)}元"],

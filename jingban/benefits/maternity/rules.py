@@ -20,6 +20,16 @@ def leave_days(table: dict, difficult: bool, babies: int, regional_extension: in
             + int(table["per_extra_baby"]) * extra_babies + regional_extension)
 
 
+def regional_extension(value: int | dict, birth_order: int) -> int:
+    """The regional extension for the ``birth_order``-th child (省条例延长生育假): one number for
+    every birth, or {order: days} where a higher order takes the highest order listed."""
+    if not isinstance(value, dict):
+        return int(value)
+    listed = sorted(int(k) for k in value)
+    order = max([k for k in listed if k <= birth_order] or listed[:1])
+    return int(value[order] if order in value else value[str(order)])
+
+
 def average_wage(bases_fen: int, person_months: int) -> int:
     """用人单位上年度职工月平均工资: the contribution wages of the employer's staff last year over
     their person-months, half-up to the fen (0 without staff months)."""

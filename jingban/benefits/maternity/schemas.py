@@ -21,6 +21,7 @@ class MaternityClaim(Strict):
     birth_date: dt.date = Field(description="分娩日期")
     babies: int = Field(default=1, ge=1, le=9, description="婴儿数（多胞胎每多一个增加15天）")
     difficult_birth: bool = Field(default=False, description="难产（增加15天）")
+    birth_order: int = Field(default=1, ge=1, le=9, description="本次生育为第几孩（本地区延长生育假按孩次）")
     bank_account: str = Field(pattern=r"^\d{12,30}$", description="本人社会保障卡金融账户（12–30位数字）")
 
 

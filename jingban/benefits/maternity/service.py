@@ -92,7 +92,7 @@ def employer_average(db: Session, employer_id: int, year: int) -> tuple[int, int
 
 
 def determination(db: Session, person: Person, birth: dt.date, babies: int = 1,
-                  difficult: bool = False) -> Determination:
+                  difficult: bool = False, birth_order: int = 1) -> Determination:
     """Eligibility, days and amount for a birth on ``birth``; every problem at once."""
     found = Determination(person)
     if person.sex != "F":
@@ -108,7 +108,8 @@ def determination(db: Session, person: Person, birth: dt.date, babies: int = 1,
         return found
     found.employer = enrollment.employer
     table = agency.param(db, "maternity.leave_days", birth)
-    extension = int(agency.param(db, "maternity.regional_extension_days", birth))
+    extension = rules.regional_extension(agency.param(db, "maternity.regional_extension_days", birth),
+                                         birth_order)
     divisor = int(agency.param(db, "maternity.allowance_divisor", birth))
     found.days = rules.leave_days(table, difficult, babies, extension)
     bases, months, found.average = employer_average(db, enrollment.employer_id, birth.year - 1)
@@ -122,10 +123,11 @@ def determination(db: Session, person: Person, birth: dt.date, babies: int = 1,
         _line("产假天数", f"{found.days}天",
               f"基本{table['base']}天" + (f" + 难产{table['difficult']}天" if difficult else "")
               + (f" + 多胞胎{babies - 1}×{table['per_extra_baby']}天" if babies > 1 else "")
-              + (f" + 本地区延长{extension}天" if extension else "")),
+              + (f" + 本地区延长{extension}天（第{birth_order}孩）" if extension else "")),
         _line("生育津贴", _yuan(found.amount), f"{_yuan(found.average)} ÷ {divisor} × {found.days}天"),
     ]
     found.inputs = {"birth_date": birth.isoformat(), "babies": babies, "difficult_birth": difficult,
+                    "birth_order": birth_order,
                     "employer_id": enrollment.employer_id, "bases": bases, "person_months": months,
                     "average": found.average, "days": found.days, "extension_days": extension,
                     "divisor": divisor, "amount": found.amount,
@@ -148,7 +150,7 @@ def _may_read(db: Session, actor: Actor, person: Person, what: str) -> None:
 
 
 def preview(db: Session, actor: Actor, ssn: str, birth: dt.date | None = None, babies: int = 1,
-            difficult: bool = False) -> MaternityPreview:
+            difficult: bool = False, birth_order: int = 1) -> MaternityPreview:
     """The estimate before applying (the portal; the clerk's screen): by default for a birth on
     the registered expected date, or today; no writes."""
     person = find_person(db, ssn)
@@ -157,7 +159,9 @@ def preview(db: Session, actor: Actor, ssn: str, birth: dt.date | None = None, b
         raise InvalidInput("maternity.babies", "婴儿数应在1至9之间", "babies")
     pregnancy = open_pregnancy(db, person.id)
     day = birth or (pregnancy.expected_on if pregnancy else clock.today())
-    found = determination(db, person, min(day, clock.today()), babies, difficult)
+    if not 1 <= birth_order <= rules.MAX_BABIES:
+        raise InvalidInput("maternity.birth_order", "孩次应在1至9之间", "birth_order")
+    found = determination(db, person, min(day, clock.today()), babies, difficult, birth_order)
     return _preview_of(found)
 
 
@@ -194,7 +198,7 @@ def determine_allowance(db: Session, actor: Actor, ssn: str, data: MaternityClai
     one-off award of the maternity fund paid by the next payroll, the pregnancy closed."""
     require(actor, "cases.act" if actor.channel == "case" else "cases.intake")
     person = find_person(db, ssn, lock=True)
-    found = determination(db, person, data.birth_date, data.babies, data.difficult_birth)
+    found = determination(db, person, data.birth_date, data.babies, data.difficult_birth, data.birth_order)
     if found.problems:
         raise InvalidInput("maternity.not_eligible", "不符合领取生育津贴的条件：" + "；".join(found.problems),
                            "payload.birth_date")

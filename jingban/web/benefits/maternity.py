@@ -23,8 +23,8 @@ from jingban.web.pages import page_actor, posted, render, see_other, signed_in
 
 router = APIRouter()
 Form = dict[str, Any]
-TITLES = {"birth_date": "分娩日期", "babies": "婴儿数", "bank_account": "社会保障卡金融账户",
-          "expected_on": "预产期"}
+TITLES = {"birth_date": "分娩日期", "babies": "婴儿数", "birth_order": "孩次",
+          "bank_account": "社会保障卡金融账户", "expected_on": "预产期"}
 
 
 def _day(text: str, field: str) -> dt.date | None:
@@ -34,15 +34,19 @@ def _day(text: str, field: str) -> dt.date | None:
         raise InvalidInput("maternity.date", f"{TITLES[field]}格式应为 YYYY-MM-DD", field) from None
 
 
+def _count(values: Form, name: str) -> int:
+    text = str(values.get(name) or "1")
+    return int(text) if text.isdigit() else 0
+
+
 def _page(request: Request, db: Session, actor: Actor, values: Form, status: int = 200, **context: Any):
     found, problem = None, None
     ssn = str(values.get("ssn") or "").strip().upper()[:18]
     if ssn:
         try:
-            text = str(values.get("babies") or "1")
-            babies = int(text) if text.isdigit() else 0
             found = maternity.preview(db, actor, ssn, _day(str(values.get("birth_date") or ""), "birth_date"),
-                                      babies, bool(values.get("difficult_birth")))
+                                      _count(values, "babies"), bool(values.get("difficult_birth")),
+                                      _count(values, "birth_order"))
         except JingbanError as exc:
             problem = exc
     return render(request, "benefits_maternity.html", status=status, found=found, problem=problem,
@@ -52,8 +56,10 @@ def _page(request: Request, db: Session, actor: Actor, values: Form, status: int
 
 @router.get("/benefits/maternity")
 def screen(request: Request, ssn: str = "", birth_date: str = "", babies: str = "1",
-           difficult_birth: str = "", actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+           difficult_birth: str = "", birth_order: str = "1", actor: Actor = Depends(page_actor),
+           db: Session = Depends(get_db)):
     return _page(request, db, actor, {"ssn": ssn, "birth_date": birth_date, "babies": babies,
+                                      "birth_order": birth_order,
                                       "difficult_birth": difficult_birth,
                                       "request_id": intake.new_request_id()})
 
