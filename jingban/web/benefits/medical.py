@@ -12,16 +12,17 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from jingban.agreements.claims.rules import DECISIONS
 from jingban.benefits.maternity import service as maternity
 from jingban.benefits.maternity.schemas import PregnancyIn
 from jingban.benefits.medical import overview as overviews
 from jingban.benefits.medical import service as medical
-from jingban.benefits.medical.schemas import ManualClaimIn
+from jingban.benefits.medical.schemas import LineDecisionIn, ManualClaimIn
 from jingban.cases import catalog
 from jingban.core.actor import Actor
 from jingban.core.errors import InvalidInput, JingbanError, PermissionDenied
 from jingban.core.excel import xlsx_response
-from jingban.core.http import get_db
+from jingban.core.http import RowId, get_db
 from jingban.core.money import parse_yuan
 from jingban.core.pdf import pdf_response
 from jingban.registration.models import Person
@@ -110,6 +111,39 @@ def claims_xlsx(actor: Actor = Depends(page_actor), db: Session = Depends(get_db
 @router.get("/benefits/medical/claims/{claim_id}/decision.pdf")
 def decision(claim_id: int, actor: Actor = Depends(signed_in), db: Session = Depends(get_db)):
     return pdf_response(medical.decision_pdf(db, actor, claim_id), f"手工报销决定书-{claim_id}.pdf")
+
+
+# --- the reviewer's decisions on flagged invoice lines (Z-6) ------------------------------------
+
+def _review(request: Request, db: Session, actor: Actor, case_id: int, status: int = 200, **context: Any):
+    return render(request, "benefits_medical_review.html", status=status, case_id=case_id,
+                  lines=medical.pending_flags(db, actor, case_id), decisions=DECISIONS, **context)
+
+
+@router.get("/benefits/medical/cases/{case_id}/review")
+def review_page(request: Request, case_id: RowId, actor: Actor = Depends(page_actor),
+                db: Session = Depends(get_db)):
+    return _review(request, db, actor, case_id)
+
+
+@router.post("/benefits/medical/cases/{case_id}/lines")
+def decide_line(request: Request, case_id: RowId, values: Form = Depends(posted),
+                actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    cut = str(values.get("cut") or "").strip()
+    try:
+        data = LineDecisionIn.model_validate({
+            "invoice_no": values.get("invoice_no") or "", "line_no": values.get("line_no") or 0,
+            "decision": values.get("decision") or "", "reason": values.get("reason") or "",
+            "cut_fen": parse_yuan(cut, "cut_fen") if cut else None})
+    except ValidationError as exc:
+        raise form_error(exc, {"decision": "审核结论", "reason": "理由"}) from None
+    try:
+        medical.decide_line(db, actor, case_id, data)
+    except JingbanError as exc:
+        db.rollback()
+        return _review(request, db, actor, case_id, status=exc.status, error=intake.on_form(exc, {}),
+                       form="line")
+    return see_other(f"/benefits/medical/cases/{case_id}/review", "已保存审核结论", request)
 
 
 # --- every benefit of a person: staff view and the person's own ---------------------------------

@@ -76,3 +76,18 @@ def invoice(number: str, service_on: str, lines: list[dict], *, inpatient: bool 
 
 def manual(ssn: str, *invoices: dict, purpose: str = "illness") -> dict:
     return {"ssn": ssn, "purpose": purpose, "bank_account": BANK, "invoices": list(invoices)}
+
+
+def reimbursed(sessions, payload: dict):
+    """A manual reimbursement taken in and approved through the case engine; its claim row."""
+    from sqlalchemy import select
+
+    from jingban.benefits.medical.models import ManualClaim
+    from tests.benefits.stop_helpers import through_review
+
+    case = through_review(sessions, "BEN-MEDICAL-MANUAL", payload, ["invoices", "diagnosis"])
+    assert case["status"] == "completed", case
+    with sessions() as db:
+        claim = db.execute(select(ManualClaim).where(ManualClaim.case_id == case["id"])).scalar_one()
+        db.expunge(claim)
+        return claim

@@ -40,6 +40,7 @@ from jingban.registration.models import Person
 from tests.benefits.medical.helpers import insured, invoice, line, manual
 from tests.benefits.stop_helpers import CLERK, REVIEWERS, TODAY, through_review
 from tests.conftest import uscc
+from tests.web.helpers import approve, post, sign_in
 
 HOSPITAL = "杭州市第一人民医院"
 
@@ -76,6 +77,10 @@ def _coded(code: str, quantity: int, amount: int, item: str) -> dict:
     return {**line(amount, item=item), "code": code, "quantity": quantity}
 
 
+def _taken_in(db, payload: dict):
+    return cases.submit(db, CLERK, "BEN-MEDICAL-MANUAL", payload, provided=["invoices", "diagnosis"])
+
+
 def _decision(line_no: int, decision: str) -> LineDecisionIn:
     return LineDecisionIn(invoice_no="ZY-401", line_no=line_no, decision=decision)
 
@@ -88,8 +93,7 @@ def test_flagged_lines_are_decided_by_the_reviewer_and_the_cap_is_reached_once(s
                                             _coded("YP001", 2, 10000, "药品")], hospital=HOSPITAL)
     payload = manual(ssn, {**bill, "institution_uscc": unit})
     with sessions() as db:
-        case = cases.submit(db, CLERK, "BEN-MEDICAL-MANUAL", payload, provided=["invoices", "diagnosis"])
-        case_id = case.id
+        case_id = _taken_in(db, payload).id
     with sessions() as db:
         flagged = medical.pending_flags(db, CLERK, case_id)
     assert [(f["line_no"], [x["rule"] for x in f["flags"]], f["flags"][0]["cut_fen"]) for f in flagged] == [
@@ -134,5 +138,32 @@ def test_an_unknown_institution_on_an_invoice_is_refused(sessions):
     ssn = insured(sessions)
     payload = manual(ssn, {**invoice("ZY-501", "2026-10-08", [line(1000)]), "institution_uscc": uscc()})
     with sessions() as db, pytest.raises(InvalidInput) as caught:
-        cases.submit(db, CLERK, "BEN-MEDICAL-MANUAL", payload, provided=["invoices", "diagnosis"])
+        _taken_in(db, payload)
     assert (caught.value.code, caught.value.field) == ("medical.institution", "payload.invoices")
+
+
+def test_the_reviewer_decides_a_flagged_line_on_the_page(sessions, client, make_user):
+    # ZY-601 at the contracted hospital: ZL001 at 1,200.00 (over_price, suggested cut 200.00).
+    # The reviewer cuts 200.00: accepted 100000; deductible 80000; above 20000; fund 85 % = 17000,
+    # within the 10000 left of the cap: fund 10000.
+    make_user("rev-page", "reviewer_1")
+    ssn = insured(sessions)
+    unit = _contracted_and_settled(sessions, ssn)
+    bill = invoice("ZY-601", "2026-10-08", [_coded("ZL001", 1, 120000, "治疗费")], hospital=HOSPITAL)
+    with sessions() as db:
+        case_id = _taken_in(db, manual(ssn, {**bill, "institution_uscc": unit})).id
+    token = sign_in(client, "rev-page")
+    assert f'href="/benefits/medical/cases/{case_id}/review"' in client.get(f"/cases/{case_id}").text
+    page = client.get(f"/benefits/medical/cases/{case_id}/review").text
+    assert 'id="flag-ZY-601-1"' in page and "单价高于协议价格" in page and "200.00" in page
+    form = {"invoice_no": "ZY-601", "line_no": "1", "decision": "cut", "cut": "200.00", "reason": ""}
+    refused = post(client, f"/benefits/medical/cases/{case_id}/lines", token, form)
+    assert refused.status_code == 422 and "须写明理由" in refused.text
+    saved = post(client, f"/benefits/medical/cases/{case_id}/lines", token,
+                 {**form, "reason": "超出协议价格部分核减"}, follow_redirects=False)
+    assert saved.status_code == 303
+    assert "超出协议价格部分核减" in client.get(f"/benefits/medical/cases/{case_id}/review").text
+    assert approve(client, "rev-page", case_id, 1).status_code in (200, 303)
+    with sessions() as db:
+        claim = db.execute(select(ManualClaim).where(ManualClaim.case_id == case_id)).scalar_one()
+        assert (claim.total_fen, claim.fund_fen) == (100000, 10000)

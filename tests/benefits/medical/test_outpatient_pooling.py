@@ -12,27 +12,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
 
 from jingban.benefits.medical import rules
-from jingban.benefits.medical.models import ManualClaim
 from jingban.core import agency, clock
-from tests.benefits.medical.helpers import insured, invoice, line, manual
-from tests.benefits.stop_helpers import TODAY, through_review
+from tests.benefits.medical.helpers import insured, invoice, line, manual, reimbursed
+from tests.benefits.stop_helpers import TODAY
 
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: TODAY)
-
-
-def _reimbursed(sessions, payload: dict) -> ManualClaim:
-    case = through_review(sessions, "BEN-MEDICAL-MANUAL", payload, ["invoices", "diagnosis"])
-    assert case["status"] == "completed", case
-    with sessions() as db:
-        claim = db.execute(select(ManualClaim).where(ManualClaim.case_id == case["id"])).scalar_one()
-        db.expunge(claim)
-        return claim
 
 
 def _outpatient(number: str, day: str, *lines: dict) -> dict:
@@ -46,7 +35,7 @@ def test_the_yearly_deductible_share_and_limit_across_claims(sessions):
     # Visit B 甲 1,000.00 + 乙 200.00: 乙 first self 2000; in policy 100000 + 18000 = 118000;
     # deductible left 60000 − 40000 = 20000; above 98000; fund 50 % = 49000; co-pay 49000;
     # person 120000 − 49000 = 71000.
-    first = _reimbursed(sessions, manual(ssn, _outpatient("MZ-101", "2026-03-02", line(40000)),
+    first = reimbursed(sessions, manual(ssn, _outpatient("MZ-101", "2026-03-02", line(40000)),
                                          _outpatient("MZ-102", "2026-04-10", line(100000),
                                                      line(20000, "乙", "阿莫西林"))))
     bills = [b["split"] for b in json.loads(first.bills)]
@@ -58,12 +47,12 @@ def test_the_yearly_deductible_share_and_limit_across_claims(sessions):
     # Claim 2, 甲 3,500.00: the deductible is borne (60000 of 60000); due 350000 × 50 % =
     # 175000; the pooling's limit leaves 200000 − 49000 = 151000: fund 151000, over 24000;
     # person 350000 − 151000 = 199000.
-    second = _reimbursed(sessions, manual(ssn, _outpatient("MZ-103", "2026-09-09", line(350000))))
+    second = reimbursed(sessions, manual(ssn, _outpatient("MZ-103", "2026-09-09", line(350000))))
     split = json.loads(second.bills)[0]["split"]
     assert (split["deductible_fen"], split["fund_fen"], split["over_cap_fen"]) == (0, 151000, 24000)
     assert (second.ytd_before_fen, second.fund_fen, second.person_fen) == (49000, 151000, 199000)
     # Claim 3, 甲 100.00: the limit is used up (200000): fund 0, all 10000 the person's.
-    third = _reimbursed(sessions, manual(ssn, _outpatient("MZ-104", "2026-10-09", line(10000))))
+    third = reimbursed(sessions, manual(ssn, _outpatient("MZ-104", "2026-10-09", line(10000))))
     assert (third.fund_fen, json.loads(third.bills)[0]["split"]["over_cap_fen"]) == (0, 5000)
 
 
@@ -76,7 +65,7 @@ def test_a_region_without_outpatient_pooling_leaves_it_to_the_person(sessions, m
     monkeypatch.setattr(agency, "param", without_pooling)
     ssn = insured(sessions)
     # 甲 1,000.00 with no pooling: wholly self-paid, out of scope 100000, fund 0.
-    claim = _reimbursed(sessions, manual(ssn, _outpatient("MZ-201", "2026-05-05", line(100000))))
+    claim = reimbursed(sessions, manual(ssn, _outpatient("MZ-201", "2026-05-05", line(100000))))
     bill = json.loads(claim.bills)[0]
     assert (bill["coverage"], bill["coverage_name"]) == ("self_paid", rules.COVERAGE["self_paid"])
     assert (bill["split"]["out_of_scope_fen"], claim.fund_fen, claim.person_fen) == (100000, 0, 100000)

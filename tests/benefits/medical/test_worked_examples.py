@@ -33,7 +33,7 @@ from jingban.benefits.medical.models import ManualClaim
 from jingban.core import clock
 from jingban.funds.ledger.models import JournalEntry, JournalLine
 from jingban.registration.models import Person
-from tests.benefits.medical.helpers import BANK, insured, invoice, line, manual
+from tests.benefits.medical.helpers import BANK, insured, invoice, line, manual, reimbursed
 from tests.benefits.stop_helpers import CLERK, TODAY, payroll, through_review
 from tests.conftest import uscc
 
@@ -41,15 +41,6 @@ from tests.conftest import uscc
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: TODAY)
-
-
-def _reimbursed(sessions, payload: dict) -> ManualClaim:
-    case = through_review(sessions, "BEN-MEDICAL-MANUAL", payload, ["invoices", "diagnosis"])
-    assert case["status"] == "completed", case
-    with sessions() as db:
-        claim = db.execute(select(ManualClaim).where(ManualClaim.case_id == case["id"])).scalar_one()
-        db.expunge(claim)
-        return claim
 
 
 def _bills(claim: ManualClaim) -> list[dict]:
@@ -69,7 +60,7 @@ def test_deductible_crossing_paid_by_the_payroll_and_booked(sessions):
     # deductible 80000 (the person's); above 300000 − 80000 = 220000;
     # fund 220000 × 85 % = 187000; co-pay 220000 − 187000 = 33000;
     # person 80000 + 33000 = 113000.
-    claim = _reimbursed(sessions, manual(ssn, invoice("ZY-001", "2026-10-08", [line(300000)])))
+    claim = reimbursed(sessions, manual(ssn, invoice("ZY-001", "2026-10-08", [line(300000)])))
     assert _bills(claim) == [{"total_fen": 300000, "out_of_scope_fen": 0, "first_self_pay_fen": 0,
                               "in_policy_fen": 300000, "deductible_fen": 80000, "co_pay_fen": 33000,
                               "over_cap_fen": 0, "fund_fen": 187000, "person_fen": 113000}]
@@ -92,7 +83,7 @@ def test_category_split_and_the_next_admission_counts_the_year(sessions):
     # total 350000; out of scope (丙) 50000; 乙 first self-pay 100000 × 10 % = 10000;
     # in policy 200000 + 90000 = 290000; deductible 80000; above 210000;
     # fund 210000 × 85 % = 178500; co-pay 31500; person 350000 − 178500 = 171500.
-    claim = _reimbursed(sessions, manual(ssn, invoice("ZY-010", "2026-09-01", [
+    claim = reimbursed(sessions, manual(ssn, invoice("ZY-010", "2026-09-01", [
         line(200000), line(100000, "乙", "头孢类药品"), line(50000, "丙", "单人病房差价")])))
     assert _bills(claim)[0] == {"total_fen": 350000, "out_of_scope_fen": 50000,
                                 "first_self_pay_fen": 10000, "in_policy_fen": 290000,
@@ -101,7 +92,7 @@ def test_category_split_and_the_next_admission_counts_the_year(sessions):
     # A second claim: the fund's 178500 of this year is counted before it.
     # 乙 with its own share 20 % on 500.00: first self 10000, in policy 40000 < deductible:
     # fund 0, person 50000.
-    second = _reimbursed(sessions, manual(ssn, invoice("ZY-011", "2026-10-01", [
+    second = reimbursed(sessions, manual(ssn, invoice("ZY-011", "2026-10-01", [
         line(50000, "乙", "进口耗材", share=2000)])))
     assert second.ytd_before_fen == 178500
     assert (second.fund_fen, second.person_fen, second.award_id) == (0, 50000, None)
@@ -138,7 +129,7 @@ def test_annual_cap_reached_across_a_direct_settlement_and_a_manual_claim(sessio
     # Manual claim, 甲 3,000.00: deductible 80000, above 220000, fund due 187000;
     # the cap leaves 100000, so fund 100000 and over the cap 87000;
     # person 80000 + 33000 + 87000 = 200000.
-    claim = _reimbursed(sessions, manual(ssn, invoice("ZY-020", "2026-10-15", [line(300000)])))
+    claim = reimbursed(sessions, manual(ssn, invoice("ZY-020", "2026-10-15", [line(300000)])))
     assert claim.ytd_before_fen == 39900000
     assert _bills(claim)[0]["over_cap_fen"] == 87000
     assert (claim.fund_fen, claim.person_fen) == (100000, 200000)
@@ -173,7 +164,7 @@ def test_chronic_recognition_changes_what_outpatient_claims_cover(sessions):
     # Before recognition: an outpatient bill for diabetes (E11.9) 甲 500.00 is ordinary
     # outpatient care under the region's outpatient pooling (yearly deductible 600.00):
     # all 50000 under the deductible, fund 0.
-    before = _reimbursed(sessions, manual(ssn, invoice(
+    before = reimbursed(sessions, manual(ssn, invoice(
         "MZ-001", "2026-11-20", [line(50000, item="二甲双胍")], inpatient=False, diagnosis="E11.9")))
     assert json.loads(before.bills)[0]["coverage"] == "outpatient"
     assert _bills(before)[0]["deductible_fen"] == 50000 and before.fund_fen == 0
@@ -184,13 +175,13 @@ def test_chronic_recognition_changes_what_outpatient_claims_cover(sessions):
     # Recognised from 2026-11-24 for 24 months (to 2028-11-23).
     # First chronic bill 甲 500.00: yearly deductible 30000; above 20000; fund 75 % = 15000;
     # co-pay 5000; person 35000.
-    first = _reimbursed(sessions, manual(ssn, invoice(
+    first = reimbursed(sessions, manual(ssn, invoice(
         "MZ-002", "2026-11-24", [line(50000, item="二甲双胍")], inpatient=False, diagnosis="E11.9")))
     assert _bills(first)[0]["deductible_fen"] == 30000
     assert (first.fund_fen, first.chronic_deductible_fen) == (15000, 30000)
     # Second chronic bill 甲 400.00 the same year: the deductible is borne already (30000 of
     # 30000): deductible 0; fund 40000 × 75 % = 30000; co-pay 10000.
-    second = _reimbursed(sessions, manual(ssn, invoice(
+    second = reimbursed(sessions, manual(ssn, invoice(
         "MZ-003", "2026-11-24", [line(40000, item="胰岛素")], inpatient=False, diagnosis="E11")))
     assert _bills(second)[0]["deductible_fen"] == 0
     assert (second.fund_fen, second.person_fen) == (30000, 10000)
@@ -256,7 +247,7 @@ def test_maternity_medical_costs_through_the_medical_split(sessions):
     # 甲 4,000.00 + 乙 1,000.00 (10 % first self-paid = 10000) + 丙 200.00:
     # total 520000; out of scope 20000; in policy 400000 + 90000 = 490000; deductible 0;
     # fund 490000 × 100 % = 490000; person 20000 + 10000 = 30000.
-    claim = _reimbursed(sessions, manual(ssn, invoice("CK-001", "2026-10-20", [
+    claim = reimbursed(sessions, manual(ssn, invoice("CK-001", "2026-10-20", [
         line(400000, item="分娩费"), line(100000, "乙", "缩宫素"), line(20000, "丙", "产后康复")],
         diagnosis="O80"), purpose="maternity"))
     assert _bills(claim)[0]["deductible_fen"] == 0
