@@ -1,14 +1,23 @@
-"""Time the monthly payroll (待遇发放) on PostgreSQL.
+"""Time the monthly payroll (待遇发放) on PostgreSQL: pensions, unemployment and work injury.
 
-    python bench/payroll.py [--size 1000000 --size 100000]
+    python bench/payroll.py [--pensioners 1000000] [--unemployed 200000] [--injured 50000]
+    python bench/payroll.py --pensioners 0 --unemployed 200000 --injured 0   # unemployment alone
 
-A fresh database per size (created and dropped here) holds ``size`` recipients, each with one
-active pension award, 1 % of them with an open overpayment debt (so the run also takes
-deductions) and every one with an account balance (so it also draws the account pension down),
-loaded by INSERT … SELECT over generate_series (not timed). Timed:
-``benefits.payroll.batch.run_payroll`` for one month — payments in person-id ranges of 50,000 by
-INSERT … SELECT, deductions, totals and the bank file's SHA-256 — and then a rerun of the
-completed month (a no-op). Results go into bench/RESULTS.md.
+A fresh database (created and dropped here) holds the recipients, loaded by INSERT … SELECT
+over generate_series (not timed), in person-id order pensioners, then unemployed, then injured:
+
+- each pensioner one active pension award, 1 % of them with an open overpayment debt (the run
+  also takes deductions) and every one an account balance (the run draws it down);
+- each unemployed person one unemployment award of 2,241.00 a month; the run, with the hooks
+  of jingban.wiring installed, writes the employee-medical premium the unemployment fund pays
+  for him (a contribution row per person) and books it to both funds;
+- of the injured, 70 % a disability allowance (伤残津贴), 20 % a dependant's pension
+  (供养亲属抚恤金) and 10 % an allowance and a nursing allowance (生活护理费).
+
+Timed: ``benefits.payroll.batch.run_payroll`` for one month (payments in person-id ranges by
+INSERT … SELECT, deductions, draw-down, premiums, totals, booking, the bank file's SHA-256), then
+a rerun of the completed month (a no-op). Reported per award kind and in total; the row goes
+into bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -26,118 +35,184 @@ from sqlalchemy import func, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.generate import machine, postgres_reachable, postgres_url, update_section  # noqa: E402
-from jingban.benefits.common import rules
-from jingban.benefits.common.models import Payment  # noqa: E402
+from jingban import wiring  # noqa: E402
+from jingban.benefits.common import rules  # noqa: E402
+from jingban.benefits.common.models import Award, Payment  # noqa: E402
 from jingban.benefits.payroll import batch  # noqa: E402
 from jingban.core import clock, policy  # noqa: E402
 from jingban.core.actor import Actor  # noqa: E402
 from jingban.core.config import PROJECT_ROOT, Settings  # noqa: E402
 from jingban.core.db import make_engine, make_sessionmaker  # noqa: E402
 from jingban.core.migrate import upgrade  # noqa: E402
-from jingban.records.models import AccountEntry  # noqa: E402
+from jingban.records.models import AccountEntry, Contribution  # noqa: E402
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 SECTION = "## Monthly payroll (bench/payroll.py)"
-HEADER = ["machine", "date", "recipients", "debtors", "payments", "payroll seconds",
-          "payments/s", "rerun seconds", "bank file MB"]
+HEADER = ["machine", "date", "recipients", "pensioners", "unemployed", "injured", "debtors",
+          "payments", "premium rows", "payroll seconds", "payments/s", "rerun seconds",
+          "bank file MB", "payments per kind"]
+INTRO = (
+    "PostgreSQL only (inj11: pensions, unemployment and work injury in one bench; the former\n"
+    "bench/unemployment.py is `--pensioners 0 --unemployed 200000 --injured 0`).\n"
+    "`benefits.payroll.batch.run_payroll` for one month with jingban.wiring installed: one\n"
+    "payment per award in force by INSERT … SELECT in person-id ranges of 50,000 (one\n"
+    "transaction each); recovery deductions for the 1 % of pensioners with an open debt\n"
+    "(capped at 50 % of the month); the account-pension draw-down from every pensioner's\n"
+    "individual account; per range the employee-medical premium the unemployment fund pays\n"
+    "for each unemployed person (a contribution row); the work-injury allowances, nursing\n"
+    "allowances and dependants' pensions; totals, the booking to each fund and the SHA-256 of\n"
+    "the bank file. `rerun seconds`: the same month again (completed, a no-op). Loading is\n"
+    "not timed. Goal (issue 11): 1,000,000 + 200,000 + 50,000 under 90 s.")
 ACTOR = Actor("bench", frozenset({"accountant"}), True, "cli")
 console = Console()
 
+_AWARD = """INSERT INTO benefit_award (person_id, kind, status, start_period, last_period,
+       monthly_amount, basic_amount, account_amount, breakdown, basis, payee_name, bank_account,
+       decided_on, decided_by, stop_reason, created_at)
+       SELECT id, {kind}, 'active', {start}, {last}, {amount}, {basic}, {account}, '{breakdown}',
+              '{basis}', name, '621700' || lpad(id::text, 13, '0'), DATE '2020-01-01', 'bench', '',
+              now()
+       FROM person WHERE {where}"""
+PENSIONERS = "id <= :p"
+UNEMPLOYED = "id > :p AND id <= :p + :u"
+INJURED = "id > :p + :u"
 LOAD = [
     """INSERT INTO person (ssn, id_type, id_number, name, sex, birth_date, nationality,
        household_region, address, phone, status, registered_on, retirement_category)
        SELECT lpad(i::text, 18, '0'), 'citizen_id', lpad(i::text, 18, '0'), '领取人' || i, 'M',
-              DATE '1960-01-01', 'CHN', '330106', '', '', 'active', DATE '2000-01-01', 'male'
-       FROM generate_series(1, :n) AS i""",
-    """INSERT INTO benefit_award (person_id, kind, status, start_period, monthly_amount,
-       basic_amount, account_amount, breakdown, basis, payee_name, bank_account, decided_on,
-       decided_by, stop_reason, created_at)
-       SELECT id, 'pension_enterprise', 'active', 202001, 200000 + (id % 5000) * 7,
-              120000, 80000 + (id % 5000) * 7, '{}', '《社会保险经办条例》第十八条', name,
-              '621700' || lpad(id::text, 13, '0'), DATE '2020-01-01', 'bench', '', now()
-       FROM person""",
+              CASE WHEN i <= :p THEN DATE '1960-01-01' ELSE DATE '1985-01-01' END, 'CHN', '330106',
+              '', '', 'active', DATE '2000-01-01', 'male'
+       FROM generate_series(1, :p + :u + :i) AS i""",
+    _AWARD.format(kind="'pension_enterprise'", start=202001, last="NULL",
+                  amount="200000 + (id % 5000) * 7", basic=120000, account="80000 + (id % 5000) * 7",
+                  breakdown="{}", basis="《社会保险经办条例》第十八条", where=PENSIONERS),
+    _AWARD.format(kind="'unemployment'", start=":first", last=":last", amount=224100, basic=224100,
+                  account=0, breakdown='{"inputs": {"months": 24}}',
+                  basis="《社会保险经办条例》第二十四条", where=UNEMPLOYED),
+    _AWARD.format(kind="CASE WHEN id % 10 IN (7, 8) THEN 'injury_dependant' ELSE 'injury_allowance' END",
+                  start=202001, last="NULL", amount="360000 + (id % 1000) * 3", basic=0, account=0,
+                  breakdown="{}", basis="《工伤保险条例》第三十五条、第三十九条", where=INJURED),
+    _AWARD.format(kind="'injury_nursing'", start=202001, last="NULL", amount=298000, basic=0,
+                  account=0, breakdown="{}", basis="《工伤保险条例》第三十四条",
+                  where=INJURED + " AND id % 10 = 9"),
     """INSERT INTO benefit_debt (person_id, reason, principal, status, ordered_on, due_on,
        source_ref, created_at)
        SELECT id, '死亡后多领待遇', 300000, 'open', DATE '2026-01-01', DATE '2026-02-01',
-              'bench', now() FROM person WHERE id % 100 = 0""",
+              'bench', now() FROM person WHERE id <= :p AND id % 100 = 0""",
     """INSERT INTO benefit_debt_entry (debt_id, kind, amount, entry_on, reference, recorded_by,
        recorded_at)
        SELECT id, 'order', principal, ordered_on, '', 'bench', now() FROM benefit_debt""",
     # an account balance at retirement, so the run also draws the account pension down
     """INSERT INTO account_entry (person_id, scheme, year, kind, amount, posted_on)
        SELECT id, 'pension_enterprise', 2019, 'contribution', 12000000, DATE '2019-12-31'
-       FROM person""",
+       FROM person WHERE id <= :p""",
 ]
 
 
-def run_one(url: str, recipients: int) -> dict:
-    settings = Settings(database_url=url, secret_key="bench", region="330106",
-                        policy_dirs=(PROJECT_ROOT / "policy",), calendar_dirs=())
-    policy.use(settings.policy_dirs)
-    engine = make_engine(url)
-    upgrade(engine)
-    console.print(f"载入 {recipients:,} 名待遇领取人…")
+def load(engine, counts: dict, period: int) -> None:
+    """The recipients, not timed; the unemployment awards run from 6 months before the month."""
+    values = {**counts, "first": rules.shift_period(period, -6), "last": rules.shift_period(period, 17)}
     with engine.begin() as conn:
         for statement in LOAD:
-            conn.execute(text(statement), {"n": recipients})
+            conn.execute(text(statement), values)
     with engine.begin() as conn:  # after the commit: ANALYZE skips rows still being inserted
         conn.execute(text("ANALYZE"))
-    sessions = make_sessionmaker(engine, settings)
-    today = clock.today()
-    period = rules.period_of(today.year, today.month)
+
+
+def per_kind(db) -> dict[str, int]:
+    rows = db.execute(select(Award.kind, func.count()).select_from(Payment)
+                      .join(Award, Award.id == Payment.award_id)
+                      .group_by(Award.kind).order_by(Award.kind)).all()
+    return {kind: int(count) for kind, count in rows}
+
+
+def timed_run(sessions, period: int, total: int):
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     with Progress(*columns, console=console) as bar, sessions() as db:
-        task = bar.add_task(f"{period} 发放 {recipients:,} 人", total=None)
+        task = bar.add_task(f"{period} 发放 {total:,} 人", total=None)
         started = time.perf_counter()
-        run = batch.run_payroll(db, ACTOR, period, progress=lambda done, total: bar.update(
-            task, completed=done, total=total))
-        seconds = time.perf_counter() - started
+        run = batch.run_payroll(db, ACTOR, period, progress=lambda done, count: bar.update(
+            task, completed=done, total=count))
+        return run, time.perf_counter() - started
+
+
+def check(db, counts: dict, payments: int) -> int:
+    """What the run must have written; returns the premium rows."""
+    injured = counts["i"]
+    expected = counts["p"] + counts["u"] + injured + sum(1 for n in range(injured)
+                                                       if (counts["p"] + counts["u"] + 1 + n) % 10 == 9)
+    assert payments == expected == db.execute(select(func.count()).select_from(Payment)).scalar(), \
+        (payments, expected)
+    drawn = select(func.count()).select_from(AccountEntry).where(AccountEntry.kind == "payout")
+    assert db.execute(drawn).scalar() == counts["p"]
+    premiums = db.execute(select(func.count()).select_from(Contribution).where(
+        Contribution.insurance == "medical_employee")).scalar()
+    assert premiums == counts["u"], (premiums, counts["u"])
+    return premiums
+
+
+def run_one(url: str, counts: dict) -> dict:
+    settings = Settings(database_url=url, secret_key="bench", region="330106",
+                        policy_dirs=(PROJECT_ROOT / "policy",), calendar_dirs=())
+    policy.use(settings.policy_dirs)
+    wiring.install()  # the unemployment premiums ride on the payroll's hooks
+    engine = make_engine(url)
+    upgrade(engine)
+    today = clock.today()
+    period = rules.period_of(today.year, today.month)
+    total = counts["p"] + counts["u"] + counts["i"]
+    console.print(f"载入 {counts['p']:,} 名养老、{counts['u']:,} 名失业、{counts['i']:,} 名工伤待遇领取人…")
+    load(engine, counts, period)
+    sessions = make_sessionmaker(engine, settings)
+    run, seconds = timed_run(sessions, period, total)
     with sessions() as db:
         started = time.perf_counter()
         again = batch.run_payroll(db, ACTOR, period)
         rerun = time.perf_counter() - started
-        assert again.payments == run.payments == recipients, (again.payments, recipients)
-        assert db.execute(select(func.count()).select_from(Payment)).scalar() == recipients
-        drawn = select(func.count()).select_from(AccountEntry).where(AccountEntry.kind == "payout")
-        assert db.execute(drawn).scalar() == recipients
-        size = sum(len(part) for part in batch.bank_file(db, ACTOR, period))
+        assert again.payments == run.payments
+        premiums = check(db, counts, run.payments)
+        kinds = per_kind(db)
+        # the lines themselves: with the funds booking wired, the file waits for the cashier
+        size = sum(len(part) for part in batch.bank_lines(db, batch.get_run(db, ACTOR, period)))
     engine.dispose()
-    return {"recipients": recipients, "debtors": recipients // 100, "payments": run.payments,
-            "seconds": seconds, "rerun": rerun, "megabytes": size / 1e6}
+    return {**counts, "recipients": total, "debtors": counts["p"] // 100, "payments": run.payments,
+            "premiums": premiums, "seconds": seconds, "rerun": rerun, "megabytes": size / 1e6,
+            "kinds": kinds}
 
 
-def record(results: list[dict]) -> None:
+def record(result: dict) -> None:
     """Replace this bench's section of RESULTS.md; the sections around it stay as they are."""
-    host, today = machine(), clock.today().isoformat()
-    rows = [[host, today, f"{r['recipients']:,}", f"{r['debtors']:,}", f"{r['payments']:,}",
-             f"{r['seconds']:.1f}", f"{r['payments'] / r['seconds']:,.0f}", f"{r['rerun']:.2f}",
-             f"{r['megabytes']:.1f}"] for r in results]
+    r = result
+    kinds = " · ".join(f"{kind} {count:,}" for kind, count in r["kinds"].items())
+    row = [machine(), clock.today().isoformat(), f"{r['recipients']:,}", f"{r['p']:,}", f"{r['u']:,}",
+           f"{r['i']:,}", f"{r['debtors']:,}", f"{r['payments']:,}", f"{r['premiums']:,}",
+           f"{r['seconds']:.1f}", f"{r['payments'] / r['seconds']:,.0f}", f"{r['rerun']:.2f}",
+           f"{r['megabytes']:.1f}", kinds]
     update_section(
         SECTION,
-        "PostgreSQL only. `benefits.payroll.batch.run_payroll` for one month: one payment per active\n"
-        "award by INSERT … SELECT in person-id ranges of 50,000 (one transaction each),\n"
-        "recovery deductions for the 1 % of recipients with an open debt (capped at 50 % of\n"
-        "the month), the account-pension draw-down from every recipient's individual account,\n"
-        "totals, and the SHA-256 of the bank file built from the payments.\n"
-        "`rerun seconds`: the same month again (completed, a no-op). Loading the recipients\n"
-        "is not timed.",
-        HEADER, rows)
+        INTRO,
+        HEADER, [row])
 
 
-
-def main(size: Annotated[list[int] | None, typer.Option(help="待遇领取人数，可重复")] = None) -> None:
+def main(pensioners: Annotated[int, typer.Option(help="养老待遇领取人数")] = 1_000_000,
+         unemployed: Annotated[int, typer.Option(help="失业保险金领取人数")] = 200_000,
+         injured: Annotated[int, typer.Option(help="工伤保险待遇领取人数")] = 50_000) -> None:
     if not postgres_reachable():
         console.print("[red]PostgreSQL 不可达，无法运行[/]")
         raise typer.Exit(1)
-    results = []
-    for recipients in size or [1_000_000]:
-        with postgres_url() as url:
-            results.append(run_one(url, recipients))
-        r = results[-1]
-        console.print(f"{recipients:,} 人：发放 {r['payments']:,} 笔，{r['seconds']:.1f} 秒；"
-                      f"重跑 {r['rerun']:.2f} 秒；银行文件 {r['megabytes']:.1f} MB")
-    record(results)
+    counts = {"p": pensioners, "u": unemployed, "i": injured}
+    if min(counts.values()) < 0 or sum(counts.values()) == 0:
+        console.print("[red]人数须为非负整数且不能全为0[/]")
+        raise typer.Exit(2)
+    with postgres_url() as url:
+        r = run_one(url, counts)
+    console.print(f"共 {r['recipients']:,} 人：发放 {r['payments']:,} 笔，{r['seconds']:.1f} 秒"
+                  f"（{r['payments'] / r['seconds']:,.0f} 笔/秒）；代缴医疗保险费 {r['premiums']:,} 条；"
+                  f"重跑 {r['rerun']:.2f} 秒；银行文件 {r['megabytes']:.1f} MB")
+    for kind, count in r["kinds"].items():
+        console.print(f"  {kind}: {count:,} 笔")
+    record(r)
     console.print(f"结果已写入 {RESULTS}")
 
 
