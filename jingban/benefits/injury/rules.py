@@ -125,6 +125,24 @@ def age_limit_day(birth: dt.date, age: int) -> dt.date:
         return birth.replace(year=birth.year + age, day=28)
 
 
+def review_from(concluded: dt.date) -> dt.date:
+    """复查鉴定 may be applied for from one year after the conclusion (第二十八条)."""
+    return age_limit_day(concluded, 1)
+
+
+def allowance_floor(amount: int, minimum_wage: int) -> tuple[int, int]:
+    """伤残津贴 (grades 1–4) below the local minimum wage: the fund tops it up to it (第三十五条
+    第一款第（二）项). (amount paid, top-up)."""
+    top_up = max(minimum_wage - amount, 0)
+    return amount + top_up, top_up
+
+
+def grant_difference(new: int, granted: int) -> int:
+    """一次性伤残补助金 after a re-appraisal raised the grade: the new grant less what was
+    granted, never negative (what was paid is not taken back)."""
+    return max(new - granted, 0)
+
+
 def leave_end_limit(injured: dt.date, months: int) -> dt.date:
     """The last day of ``months`` months counted from the injury day (停工留薪期, 第三十三条)."""
     year, month = add_months(injured.year, injured.month, months)

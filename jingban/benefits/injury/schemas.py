@@ -47,6 +47,9 @@ class AppraisalIn(Strict):
     grade: int = Field(description="伤残等级（一级至十级）")
     nursing_level: Literal[0, 1, 2, 3] = Field(
         default=0, description="生活自理障碍：0 无，1 完全不能自理，2 大部分不能自理，3 部分不能自理")
+    kind: Literal["first", "again", "review"] = Field(
+        default="first", description="first 初次鉴定；again 再次鉴定（《工伤保险条例》第二十六条）；"
+                                     "review 复查鉴定（第二十八条）：重新核定随伤残等级而定的待遇")
 
 
 class ExtensionIn(Strict):

@@ -47,6 +47,7 @@ from jingban.benefits.injury.schemas import (
     RecurrenceIn,
     ReimbursementIn,
 )
+from jingban.benefits.recovery import service as recovery
 from jingban.benefits.stops import service as stops
 from jingban.core import agency, audit, clock
 from jingban.core.actor import Actor
@@ -128,6 +129,14 @@ def recognition_of(db: Session, person: Person, number: str, *, lock: bool = Fal
                            f"该人员没有文号为“{number}”的工伤认定结论，须先由社会保险行政部门认定工伤并登记认定结论",
                            "payload.decision_number")
     return found
+
+
+def _opened(db: Session, actor: Actor, ssn: str, number: str) -> tuple[Person, Recognition]:
+    """What every item's act opens with: the case's right, the person and the recognition it
+    rests on, both locked for the act."""
+    _require_case(actor)
+    person = find_person(db, ssn, lock=True)
+    return person, recognition_of(db, person, number, lock=True)
 
 
 def own_wage_of(db: Session, person: Person, injured: dt.date) -> dict:
@@ -236,9 +245,7 @@ def _events(db: Session, rec: Recognition, kind: str) -> list[InjuryEvent]:
 @transactional
 def apply_appraisal(db: Session, actor: Actor, ssn: str, data: AppraisalApplyIn) -> InjuryEvent:
     """劳动能力鉴定申请: recorded on the recognition and sent on to the committee."""
-    _require_case(actor)
-    person = find_person(db, ssn, lock=True)
-    rec = recognition_of(db, person, data.decision_number, lock=True)
+    person, rec = _opened(db, actor, ssn, data.decision_number)
     _not_after_today(data.applied_on, "申请日期", "payload.applied_on")
     if data.applied_on < rec.decided_on:
         raise InvalidInput("injury.applied_on", "劳动能力鉴定申请日期不能早于工伤认定日期",
@@ -249,27 +256,50 @@ def apply_appraisal(db: Session, actor: Actor, ssn: str, data: AppraisalApplyIn)
     return event
 
 
-@transactional
-def record_appraisal(db: Session, actor: Actor, ssn: str, data: AppraisalIn) -> InjuryEvent:
-    """劳动能力鉴定结论: the grade and nursing level become the recognition's current ones."""
-    _require_case(actor)
-    person = find_person(db, ssn, lock=True)
-    rec = recognition_of(db, person, data.decision_number, lock=True)
+APPRAISAL_KINDS = {"first": "初次鉴定", "again": "再次鉴定（第二十六条）", "review": "复查鉴定（第二十八条）"}
+
+
+def _appraisal_problems(db: Session, rec: Recognition, data: AppraisalIn) -> list[str]:
+    """A first conclusion follows its application; a re-appraisal (再次鉴定 第二十六条, 复查鉴定
+    第二十八条) an earlier conclusion, an application made after it (a review at least a year
+    after it), and is not dated before it."""
     problems = [p for p in [rules.grade_problem(data.grade)] if p]
-    applied = _events(db, rec, "appraisal_applied")
-    if not applied:
-        problems.append("尚未受理劳动能力鉴定申请")
+    applied, earlier = _events(db, rec, "appraisal_applied"), _events(db, rec, "appraisal")
+    name = APPRAISAL_KINDS[data.kind]
+    if data.kind == "first" and earlier:
+        problems.append("该工伤已有劳动能力鉴定结论，应登记为再次鉴定或复查鉴定")
+    elif data.kind != "first" and not earlier:
+        problems.append(f"该工伤尚无劳动能力鉴定结论，不能登记{name}结论")
+    elif earlier and data.concluded_on < earlier[-1].event_date:
+        problems.append(f"{name}结论日期不能早于原鉴定结论日期{earlier[-1].event_date}")
+    since = earlier[-1].event_date if earlier and data.kind != "first" else None
+    if not applied or (since and applied[-1].event_date < since):
+        problems.append(f"尚未受理{'劳动能力鉴定' if since is None else name}申请")
     elif data.concluded_on < applied[-1].event_date:
         problems.append("鉴定结论日期不能早于鉴定申请日期")
+    elif data.kind == "review" and applied[-1].event_date < rules.review_from(since):
+        problems.append(f"复查鉴定须自原鉴定结论作出之日（{since}）起1年后申请（第二十八条）")
     if data.concluded_on > clock.today():
         problems.append("鉴定结论日期不能晚于今天")
-    _refuse("appraisal", problems, "payload.grade")
+    return problems
+
+
+@transactional
+def record_appraisal(db: Session, actor: Actor, ssn: str, data: AppraisalIn) -> InjuryEvent:
+    """劳动能力鉴定结论: the grade and nursing level become the recognition's current ones; a
+    re-appraisal re-determines what was decided on the earlier grade (redetermine)."""
+    person, rec = _opened(db, actor, ssn, data.decision_number)
+    _refuse("appraisal", _appraisal_problems(db, rec, data), "payload.grade")
+    before = {"grade": rec.grade, "nursing_level": rec.nursing_level}
     event = _event(db, actor, rec, "appraisal", data.concluded_on,
                    document_number=data.conclusion_number, grade=data.grade,
-                   nursing_level=data.nursing_level or None)
+                   nursing_level=data.nursing_level or None,
+                   detail={"kind": data.kind, "before": before})
     rec.grade, rec.nursing_level = data.grade, data.nursing_level or None
     db.flush()
-    audit.record(db, actor, "benefits.record_injury_appraisal", person_subject(person), after=snapshot(event))
+    changed = redetermine(db, actor, person, rec) if data.kind != "first" else {}
+    audit.record(db, actor, "benefits.record_injury_appraisal", person_subject(person),
+                 before=before, after={**snapshot(event), "redetermined": changed})
     return event
 
 
@@ -279,9 +309,7 @@ def record_appraisal(db: Session, actor: Actor, ssn: str, data: AppraisalIn) -> 
 def extend_leave(db: Session, actor: Actor, ssn: str, data: ExtensionIn) -> InjuryEvent:
     """停工留薪期延长, confirmed by the committee: later than the current end, at most 12
     months more (24 from the injury in all)."""
-    _require_case(actor)
-    person = find_person(db, ssn, lock=True)
-    rec = recognition_of(db, person, data.decision_number, lock=True)
+    person, rec = _opened(db, actor, ssn, data.decision_number)
     problems = [] if rec.leave_until else ["认定时未登记停工留薪期，不能延长"]
     if rec.leave_until and data.leave_until <= rec.leave_until:
         problems.append(f"延长后的截止日期须晚于现停工留薪期截止日期{rec.leave_until}")
@@ -305,9 +333,7 @@ def _leave_start(db: Session, rec: Recognition) -> dt.date:
 @transactional
 def record_recurrence(db: Session, actor: Actor, ssn: str, data: RecurrenceIn) -> InjuryEvent:
     """旧伤复发: treatment and a new 停工留薪期 (第三十八条 → 第三十条、第三十三条)."""
-    _require_case(actor)
-    person = find_person(db, ssn, lock=True)
-    rec = recognition_of(db, person, data.decision_number, lock=True)
+    person, rec = _opened(db, actor, ssn, data.decision_number)
     problems = []
     if not rec.injury_date < data.recurred_on <= clock.today():
         problems.append("复发日期须在受伤日期之后且不晚于今天")
@@ -349,9 +375,11 @@ def _one_off(db: Session, actor: Actor, person: Person, kind: str, amount: int, 
 
 
 def _monthly(db: Session, actor: Actor, person: Person, kind: str, amount: int, start: int, *,
-             lines: list[dict], inputs: dict, basis: str, payee: str, bank: str) -> Award:
+             lines: list[dict], inputs: dict, basis: str, payee: str, bank: str,
+             replaces: Award | None = None, paid: dict[int, int] | None = None) -> Award:
     """A monthly award from ``start`` (open-ended: paid until a stop), with back pay for the
-    months the payroll has already run."""
+    months the payroll has already run. Replacing an award, a month ``paid`` under it is
+    settled by the difference: more is paid once (adjustment), less is ordered back."""
     if db.execute(select(Award.id).where(Award.person_id == person.id, Award.kind == kind,
                                          Award.status.in_(IN_FORCE))).first():
         raise Conflict("injury.in_force",
@@ -359,27 +387,48 @@ def _monthly(db: Session, actor: Actor, person: Person, kind: str, amount: int, 
     award = Award(person_id=person.id, kind=kind, case_id=actor.case_id, status="active",
                   start_period=start, last_period=None, monthly_amount=amount, basic_amount=amount,
                   breakdown=_breakdown(lines, inputs), basis=basis, payee_name=payee,
-                  bank_account=bank, decided_on=clock.today(), decided_by=actor.username)
+                  bank_account=bank, decided_on=clock.today(), decided_by=actor.username,
+                  replaces_id=replaces.id if replaces else None)
     db.add(award)
     db.flush()
-    latest = db.execute(select(func.max(PayrollRun.period))).scalar()
+    latest = _latest_run(db)
     period, months = start, []
     while latest is not None and period <= latest:
         months.append(period)
         period = common_rules.next_period(period)
-    db.add_all(Payment(run_id=None, award_id=award.id, person_id=person.id, period=p,
-                       kind="back_pay", gross=amount, deduction=0, net=amount, bank_account=bank,
-                       paid_on=clock.today()) for p in months)
+    paid = paid or {}
+    owed = [(p, amount - paid.get(p, 0), "adjustment" if p in paid else "back_pay") for p in months]
+    db.add_all(Payment(run_id=None, award_id=award.id, person_id=person.id, period=p, kind=kind_paid,
+                       gross=due, deduction=0, net=due, bank_account=bank, paid_on=clock.today())
+               for p, due, kind_paid in owed if due > 0)
     db.flush()
+    _order_back(db, actor, person, award, [(p, -due) for p, due, _ in owed if due < 0])
     return award
+
+
+def _latest_run(db: Session) -> int | None:
+    return db.execute(select(func.max(PayrollRun.period))).scalar()
+
+
+def _order_back(db: Session, actor: Actor, person: Person, award: Award, less: list[tuple[int, int]]) -> None:
+    """Months paid above what a re-determination found: ordered back (R§46), recovered like
+    any overpayment."""
+    if less:
+        recovery.order_difference(db, actor, person, award, [p for p, _ in less], sum(d for _, d in less))
+
+
+def _awards_on(db: Session, rec: Recognition, kind: str, statuses: tuple[str, ...] = ()) -> list[Award]:
+    """The awards of ``kind`` decided on this recognition (of those statuses), oldest first."""
+    stmt = select(Award).where(Award.kind == kind).order_by(Award.id)
+    if statuses:
+        stmt = stmt.where(Award.status.in_(statuses)).with_for_update()
+    return [award for award in db.execute(stmt).scalars()
+            if json.loads(award.breakdown or "{}").get("inputs", {}).get("recognition_id") == rec.id]
 
 
 def _awarded(db: Session, rec: Recognition, kind: str) -> Award | None:
     """An award of ``kind`` already decided on this recognition."""
-    for award in db.execute(select(Award).where(Award.kind == kind)).scalars():
-        if json.loads(award.breakdown or "{}").get("inputs", {}).get("recognition_id") == rec.id:
-            return award
-    return None
+    return next(iter(_awards_on(db, rec, kind)), None)
 
 
 def _tell(db: Session, person: Person, kind: str, text: str) -> None:
@@ -406,10 +455,7 @@ def disability(db: Session, rec: Recognition, work_arranged: bool) -> dict:
              _line("一次性伤残补助金", _yuan(found["grant"]),
                    f"本人工资 × {months[grade]}个月（第三十五条至第三十七条）")]
     if grade in rules.FUND_ALLOWANCE_GRADES:
-        found["allowance"] = rules.allowance(wage, grade, shares)
-        lines.append(_line("伤残津贴（月）", _yuan(found["allowance"]),
-                           f"本人工资 × {Decimal(str(shares[grade])) * 100:.0f}%，工伤保险基金按月支付，"
-                           f"自{_label(found['start'])}起（第三十五条）"))
+        found["allowance"] = _fund_allowance(db, wage, grade, day, shares, found["start"], lines)
     elif grade in rules.EMPLOYER_ALLOWANCE_GRADES and not work_arranged:
         found["employer_allowance"] = rules.allowance(wage, grade, shares)
         lines.append(_line("伤残津贴（月，用人单位支付）", _yuan(found["employer_allowance"]),
@@ -427,12 +473,32 @@ def disability(db: Session, rec: Recognition, work_arranged: bool) -> dict:
     return found
 
 
+def _fund_allowance(db: Session, wage: int, grade: int, day: dt.date, shares: dict, start: int,
+                    lines: list[dict]) -> int:
+    """伤残津贴 of grades 1–4 from the fund, topped up to the local minimum wage (the region's
+    dated ``unemployment.minimum_wage``, the one unemployment uses; 第三十五条)."""
+    plain = rules.allowance(wage, grade, shares)
+    minimum = agency.param(db, "unemployment.minimum_wage", day)
+    amount, top_up = rules.allowance_floor(plain, minimum)
+    note = (f"本人工资 × {Decimal(str(shares[grade])) * 100:.0f}%，工伤保险基金按月支付，"
+            f"自{_label(start)}起（第三十五条）")
+    if top_up:
+        note = (f"本人工资 × {Decimal(str(shares[grade])) * 100:.0f}% = {_yuan(plain)}，低于当地最低工资标准"
+                f"{_yuan(minimum)}，由工伤保险基金补足差额{_yuan(top_up)}；按月支付，自{_label(start)}起（第三十五条）")
+    lines.append(_line("伤残津贴（月）", _yuan(amount), note))
+    return amount
+
+
+def _monthly_parts(found: dict) -> list[tuple[str, int, str]]:
+    """(kind, monthly amount, basis) of what a disability determination pays monthly."""
+    return [(rules.ALLOWANCE, found["allowance"], BASIS + "第三十五条"),
+            (rules.NURSING, found["nursing"], BASIS + "第三十四条")]
+
+
 @transactional
 def determine_disability(db: Session, actor: Actor, ssn: str, data: DisabilityIn) -> Award:
     """核定伤残待遇: the grant (one-off), and, by grade, the monthly allowance and nursing."""
-    _require_case(actor)
-    person = find_person(db, ssn, lock=True)
-    rec = recognition_of(db, person, data.decision_number, lock=True)
+    person, rec = _opened(db, actor, ssn, data.decision_number)
     if _awarded(db, rec, rules.GRANT):
         raise Conflict("injury.granted", "该工伤已核定一次性伤残补助金，不能重复核定",
                        "payload.decision_number")
@@ -443,8 +509,7 @@ def determine_disability(db: Session, actor: Actor, ssn: str, data: DisabilityIn
     grant = _one_off(db, actor, person, rules.GRANT, found["grant"], lines=found["lines"],
                      inputs={**inputs, "amount": found["grant"]}, basis=basis, payee=person.name,
                      bank=data.bank_account)
-    monthly = [(rules.ALLOWANCE, found["allowance"], BASIS + "第三十五条"),
-               (rules.NURSING, found["nursing"], BASIS + "第三十四条")]
+    monthly = _monthly_parts(found)
     for kind, amount, kind_basis in monthly:
         if amount:
             _monthly(db, actor, person, kind, amount, found["start"], lines=found["lines"],
@@ -460,13 +525,117 @@ def determine_disability(db: Session, actor: Actor, ssn: str, data: DisabilityIn
     return grant
 
 
+# --- 再次鉴定、复查鉴定 (第二十六条、第二十八条): the awards follow the new grade ----------------------
+
+def redetermine(db: Session, actor: Actor, person: Person, rec: Recognition) -> dict:
+    """A re-appraisal's grade and nursing level re-determine, from the month after its
+    conclusion, the monthly allowance (grades 1–4) and the nursing allowance decided on the
+    earlier one: the old award ends with the conclusion's month (its months kept), a new one
+    follows, a month already paid is settled by the difference and never paid twice; a grade
+    leaving 1–4 (or no nursing level) only ends it, one entering starts it. Where the region
+    pays it, the difference of the one-off grant. Before the disability determination there
+    is nothing to re-determine: it will use the latest conclusion."""
+    grant = _awarded(db, rec, rules.GRANT)
+    if grant is None:
+        return {}
+    arranged = json.loads(grant.breakdown)["inputs"].get("work_arranged", True)
+    found = disability(db, rec, arranged)
+    inputs = {"recognition_id": rec.id, "grade": found["grade"], "own_wage": rec.own_wage,
+              "nursing_level": rec.nursing_level, "work_arranged": arranged, "reappraisal": True}
+    changed = {}
+    for kind, amount, basis in _monthly_parts(found):
+        old = next(iter(_awards_on(db, rec, kind, IN_FORCE)), None)
+        if (old.monthly_amount if old else 0) == amount or (kind == rules.ALLOWANCE and _retired(db, person)):
+            continue
+        changed[kind] = _replace_monthly(db, actor, person, old, kind, amount, found,
+                                         {**inputs, "amount": amount}, basis, grant.bank_account)
+    if difference := _grant_difference(db, actor, person, rec, found, inputs, grant.bank_account):
+        changed[rules.GRANT] = difference
+    if changed:
+        _tell(db, person, "injury_reappraisal", _reappraisal_text(found, changed))
+    return changed
+
+
+def _retired(db: Session, person: Person) -> bool:
+    """On a basic pension the allowance has stopped (第三十五条第二款, on_pension): a new grade
+    does not start it again."""
+    return db.execute(select(Award.id).where(Award.person_id == person.id, Award.kind.like("pension%"),
+                                             Award.status.in_(IN_FORCE))).first() is not None
+
+
+def _end_award(db: Session, old: Award, start: int, reason: str, replaced: bool) -> dict[int, int]:
+    """The old award ends with the month before ``start``: months up to then the payroll has
+    not run wait as payments for the next run (due on the old grade); returns what was paid
+    under it for ``start`` and later, per month."""
+    if old.status != "active":
+        raise Conflict("injury.award_suspended",
+                       f"{rules.KIND_NAMES[old.kind]}暂停发放期间不能重新核定，请先恢复发放", "ssn")
+    last, latest = common_rules.previous_period(start), _latest_run(db)
+    period = old.start_period if latest is None else max(old.start_period, common_rules.next_period(latest))
+    while period <= last:
+        due = select(Payment.id).where(Payment.award_id == old.id, Payment.period == period)
+        if not db.execute(due).first():
+            db.add(Payment(run_id=None, award_id=old.id, person_id=old.person_id, period=period,
+                           kind="regular", gross=old.monthly_amount, deduction=0, net=old.monthly_amount,
+                           bank_account=old.bank_account, paid_on=clock.today()))
+        period = common_rules.next_period(period)
+    paid = db.execute(select(Payment.period, func.sum(Payment.gross)).where(
+        Payment.award_id == old.id, Payment.period >= start).group_by(Payment.period)).all()
+    old.status = "replaced" if replaced else "stopped"
+    old.last_period, old.stop_reason = last, reason[:200]
+    db.flush()
+    return {int(p): int(gross) for p, gross in paid}
+
+
+def _replace_monthly(db: Session, actor: Actor, person: Person, old: Award | None, kind: str, amount: int,
+                     found: dict, inputs: dict, basis: str, bank: str) -> dict:
+    start, name = found["start"], rules.KIND_NAMES[kind]
+    before = old.monthly_amount if old else 0
+    reason = (f"劳动能力再次（复查）鉴定为伤残{found['grade']}级，自{_label(start)}起"
+              + (f"{name}调整为每月{_yuan(amount)}" if amount else f"停发{name}"))
+    paid = _end_award(db, old, start, reason, bool(amount)) if old else {}
+    if not amount:
+        _order_back(db, actor, person, old, sorted(paid.items()))
+        return {"before": before, "after": 0, "from": start}
+    line = _line(f"重新核定{name}", f"{_yuan(before)} → {_yuan(amount)}/月",
+                 f"{reason}；自{_label(start)}起已按原标准发放的月份补发差额或责令退回多发差额")
+    _monthly(db, actor, person, kind, amount, start, lines=[*found["lines"], line], inputs=inputs,
+             basis=basis, payee=person.name, bank=old.bank_account if old else bank, replaces=old, paid=paid)
+    return {"before": before, "after": amount, "from": start}
+
+
+def _grant_difference(db: Session, actor: Actor, person: Person, rec: Recognition, found: dict,
+                      inputs: dict, bank: str) -> int:
+    """一次性伤残补助金差额 where the region's dated parameter says it is paid."""
+    if not agency.param(db, "injury.reappraisal_grant_difference", found["concluded_on"]):
+        return 0
+    granted = sum(a.monthly_amount for a in _awards_on(db, rec, rules.GRANT))
+    difference = rules.grant_difference(found["grant"], granted)
+    if difference:
+        lines = [*found["lines"], _line("已核发一次性伤残补助金", _yuan(granted)),
+                 _line("补发差额", _yuan(difference),
+                       "按新伤残等级计算的补助金减去已核发的补助金（只补不退）")]
+        _one_off(db, actor, person, rules.GRANT, difference, lines=lines,
+                 inputs={**inputs, "amount": difference, "granted": granted},
+                 basis=BASIS + "第二十六条、第二十八条、第三十五条至第三十七条", payee=person.name, bank=bank)
+    return difference
+
+
+def _reappraisal_text(found: dict, changed: dict) -> str:
+    parts = [f"{rules.KIND_NAMES[k]}自{_label(c['from'])}起" + (f"调整为每月{_yuan(c['after'])}" if c["after"]
+                                                             else "停发")
+             for k, c in changed.items() if k != rules.GRANT]
+    if rules.GRANT in changed:
+        parts.append(f"补发一次性伤残补助金差额{_yuan(changed[rules.GRANT])}")
+    return (f"您的劳动能力鉴定结论已变更为伤残{found['grade']}级，工伤保险待遇已重新核定："
+            + "，".join(parts) + "。")
+
+
 @transactional
 def grant_ending(db: Session, actor: Actor, ssn: str, data: EndingIn) -> Award:
     """一次性工伤医疗补助金 (the fund) on ending employment, grades 5–10; the employment grant
     (一次性伤残就业补助金) is the employer's and stated in the decision (第三十六条、第三十七条)."""
-    _require_case(actor)
-    person = find_person(db, ssn, lock=True)
-    rec = recognition_of(db, person, data.decision_number, lock=True)
+    person, rec = _opened(db, actor, ssn, data.decision_number)
     problems = []
     if rec.grade is None:
         problems.append("尚无劳动能力鉴定结论")
@@ -503,9 +672,7 @@ def grant_ending(db: Session, actor: Actor, ssn: str, data: EndingIn) -> Award:
 @transactional
 def grant_device(db: Session, actor: Actor, ssn: str, data: DeviceIn) -> Award:
     """辅助器具配置费用: as charged, up to the catalogue's limit."""
-    _require_case(actor)
-    person = find_person(db, ssn, lock=True)
-    rec = recognition_of(db, person, data.decision_number, lock=True)
+    person, rec = _opened(db, actor, ssn, data.decision_number)
     catalogue = agency.param(db, "injury.device_limits", clock.today())
     if data.device not in catalogue:
         raise InvalidInput("injury.device", f"辅助器具目录中没有编码“{data.device}”", "payload.device")
@@ -546,9 +713,7 @@ def reimbursement(db: Session, person: Person, data: ReimbursementIn) -> medical
 
 @transactional
 def reimburse_medical(db: Session, actor: Actor, ssn: str, data: ReimbursementIn) -> Award:
-    _require_case(actor)
-    person = find_person(db, ssn, lock=True)
-    rec = recognition_of(db, person, data.decision_number, lock=True)
+    person, rec = _opened(db, actor, ssn, data.decision_number)
     problems = []
     if not rec.injury_date <= data.treated_on <= clock.today():
         problems.append("就诊日期须在受伤日期之后且不晚于今天")
@@ -626,9 +791,7 @@ def death(db: Session, rec: Recognition, data: DeathIn) -> dict:
 def determine_death(db: Session, actor: Actor, ssn: str, data: DeathIn) -> Award:
     """核定因工死亡待遇: the death recorded (and the person's benefits stopped) if not yet, the
     grants to the claimant, a monthly pension to each dependant from the month after death."""
-    _require_case(actor)
-    person = find_person(db, ssn, lock=True)
-    rec = recognition_of(db, person, data.decision_number, lock=True)
+    person, rec = _opened(db, actor, ssn, data.decision_number)
     problems = []
     if not rec.injury_date <= data.death_date <= clock.today():
         problems.append("死亡日期须在受伤日期之后且不晚于今天")
