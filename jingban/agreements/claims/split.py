@@ -71,9 +71,13 @@ def params_of(value: Callable[[str], dict], fund: str) -> Params:
               ("deductible_fen", "fund_share_bp", "annual_cap_fen")}
     if any(fund not in table for table in tables.values()):
         raise InvalidInput("claims.fund", f"基金 {fund} 没有配置起付线、支付比例或封顶线", "fund")
+    shares = {str(k): int(v) for k, v in value("medical.split.category_self_pay_bp").items()}
+    # inj11: a fund whose own catalogue pays in-scope items in full overrides the category
+    # shares (工伤保险: 甲类、乙类 without 先行自付, 《工伤保险条例》第三十条)
+    shares.update({str(k): int(v) for k, v in value("medical.split.fund_category_self_pay_bp")  # inj11
+                   .get(fund, {}).items()})  # inj11
     return Params(int(tables["deductible_fen"][fund]), int(tables["fund_share_bp"][fund]),
-                  int(tables["annual_cap_fen"][fund]),
-                  {str(k): int(v) for k, v in value("medical.split.category_self_pay_bp").items()})
+                  int(tables["annual_cap_fen"][fund]), shares)  # inj11
 
 
 def self_pay_share(line: BillLine, params: Params) -> int:

@@ -29,6 +29,7 @@ from decimal import Decimal
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from jingban.agreements.claims import rules as claim_rules
 from jingban.agreements.claims import split as medical_split
 from jingban.benefits.common import rules as common_rules
 from jingban.benefits.common.models import Award, AwardEvent, Payment, PayrollRun, StopReport
@@ -47,6 +48,8 @@ from jingban.benefits.injury.schemas import (
     RecurrenceIn,
     ReimbursementIn,
 )
+from jingban.benefits.medical import rules as medical_rules
+from jingban.benefits.medical import service as medical_service
 from jingban.benefits.recovery import service as recovery
 from jingban.benefits.stops import service as stops
 from jingban.core import agency, audit, clock
@@ -694,8 +697,9 @@ def grant_device(db: Session, actor: Actor, ssn: str, data: DeviceIn) -> Award:
 # --- 工伤医疗费手工报销 (第三十条; R§22, 20 wd) --------------------------------------------------------
 
 def _fund_paid_this_year(db: Session, person: Person, year: int) -> int:
-    """What the fund reimbursed the person for treatments of ``year`` (the annual limit)."""
-    paid = 0
+    """What the fund paid for the person's treatments of ``year`` (the annual limit): the
+    institutions' claims settled directly with the injury fund and the earlier reimbursements."""
+    paid = medical_service.direct_paid(db, rules.FUND, person.id, year)
     for award in db.execute(select(Award).where(Award.person_id == person.id,
                                                 Award.kind == rules.MEDICAL)).scalars():
         if json.loads(award.breakdown).get("inputs", {}).get("treated_on", "")[:4] == str(year):
@@ -703,9 +707,27 @@ def _fund_paid_this_year(db: Session, person: Person, year: int) -> int:
     return paid
 
 
+def _review_problems(db: Session, person: Person, data: ReimbursementIn) -> list[str]:
+    """The checks a manual claim shares: the medical manual reimbursement's on each line (the
+    filing window, a believable amount) and the claim review rule of direct settlement that
+    reads a person's invoice (Z-6(6)2: no service after the recorded death)."""
+    today = clock.today()
+    window = agency.param(db, "medical.manual.claim_window_months", today)
+    max_line = agency.param(db, "medical.manual.max_line_fen", today)
+    problems = [p for x in data.lines for p in medical_rules.invoice_problems(
+        data.treated_on, today, window, x.amount, max_line)]
+    lines = tuple(claim_rules.Line(n, x.name, data.treated_on, 1, x.amount, x.amount)
+                  for n, x in enumerate(data.lines))
+    claim = claim_rules.Claim(0, 0, person.id, False, data.treated_on, data.treated_on, lines)
+    if claim_rules.after_death(claim, claim_rules.Person(person.sex, person.birth_date, person.death_date)):
+        problems.append(f"就诊日期{data.treated_on}在登记的死亡日期{person.death_date}之后（{claim_rules.RULES['after_death']}）")
+    return list(dict.fromkeys(problems))
+
+
 def reimbursement(db: Session, person: Person, data: ReimbursementIn) -> medical_split.Split:
-    """The split of the bill with the injury fund's parameters (no deductible, no co-payment
-    within the injury catalogue, 第三十条)."""
+    """The split of the bill by the shared split with the injury fund's parameters, as direct
+    settlement splits an institution's injury claim: no deductible, no co-payment, 甲乙类 in
+    full within the injury catalogue, 丙类 the person's (第三十条)."""
     params = medical_split.params_of(lambda name: agency.param(db, name, data.treated_on), rules.FUND)
     lines = [medical_split.BillLine(x.amount, x.category) for x in data.lines]
     return medical_split.split(lines, params, _fund_paid_this_year(db, person, data.treated_on.year))
@@ -721,6 +743,7 @@ def reimburse_medical(db: Session, actor: Actor, ssn: str, data: ReimbursementIn
                                                 Award.kind == rules.MEDICAL)).scalars():
         if json.loads(award.breakdown).get("inputs", {}).get("invoice_number") == data.invoice_number:
             problems.append(f"票据“{data.invoice_number}”已报销")
+    problems += _review_problems(db, person, data)
     _refuse("medical", problems, "payload.treated_on")
     found = reimbursement(db, person, data)
     if found.fund_fen <= 0:

@@ -223,9 +223,11 @@ def test_a_spouse_alone_within_the_cap_stops_on_remarriage_and_imprisonment_susp
 
 
 def test_manual_reimbursement_uses_the_shared_split_without_deductible_or_co_payment(sessions):
-    # 甲 1,000.00 + 乙 500.00 + 丙 200.00 = 170000 fen. 丙 is the person's (20000); 乙 first
-    # self-paid 10 % = 5000; within policy 170000 − 20000 − 5000 = 145000, no deductible and a
-    # fund share of 100 % for injury: the fund pays 145000, the person 25000.
+    # 甲 1,000.00 + 乙 500.00 + 丙 200.00 = 170000 fen. 丙 (outside the injury catalogue) is the
+    # person's (20000); 甲 and 乙 are in the catalogue and paid in full, no 乙类 先行自付 for
+    # injury (medical.split.fund_category_self_pay_bp, 第三十条; inj11: was 10 % = 5000):
+    # within policy 170000 − 20000 = 150000, no deductible and a fund share of 100 %: the
+    # fund pays 150000, the person 20000.
     ssn, unit = injured(sessions, base=600000)
     recognised(sessions, ssn, unit, "杭人社工认〔2026〕008号")
     take(sessions, "BEN-INJURY-MEDICAL", ssn, {
@@ -234,10 +236,10 @@ def test_manual_reimbursement_uses_the_shared_split_without_deductible_or_co_pay
         "lines": [{"amount": 100000, "category": "甲"}, {"amount": 50000, "category": "乙"},
                   {"amount": 20000, "category": "丙"}]})
     award = awards_of(sessions, ssn)["injury_medical"]
-    assert award.monthly_amount == 145000
+    assert award.monthly_amount == 150000
     split = _inputs(award)["split"]
     assert (split["out_of_scope_fen"], split["first_self_pay_fen"], split["person_fen"]) == \
-        (20000, 5000, 25000)
+        (20000, 0, 20000)
 
 
 def test_device_extension_and_recurrence(sessions):
