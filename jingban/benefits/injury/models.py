@@ -8,6 +8,7 @@ The benefits themselves use the common tables (awards, payments): each is an Awa
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -62,3 +63,8 @@ class InjuryEvent(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
     recorded_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    @property
+    def appraisal_kind(self) -> str:
+        """An appraisal's kind: first | again (再次鉴定) | review (复查鉴定); '' for other events."""
+        return json.loads(self.detail or "{}").get("kind", "first") if self.kind == "appraisal" else ""

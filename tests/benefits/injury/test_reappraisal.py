@@ -24,6 +24,7 @@ from jingban.registration.models import Person
 from tests.benefits.injury.helpers import BANK, injured, recognised, take
 from tests.benefits.injury.test_injury import _refused
 from tests.benefits.stop_helpers import TODAY, payroll
+from tests.web.helpers import sign_in
 
 NUMBER = "杭人社工认〔2026〕201号"
 
@@ -207,3 +208,17 @@ def test_bad_re_appraisals_are_refused_and_write_nothing(sessions):
         _refused(sessions, "BEN-INJURY-APPRAISAL", ssn, {**payload, "grade": 11})
     assert "复查鉴定须自原鉴定结论作出之日（2026-09-15）起1年后申请" in \
         _refused(sessions, "BEN-INJURY-APPRAISAL", ssn, {**payload, "kind": "review"})
+
+
+def test_the_record_page_shows_the_re_appraisal_and_the_form_asks_its_kind(client, make_user, sessions):
+    # Grade 4 → 2 as in the worked example above: the old allowance 已重新核定, the new one
+    # 5,100.00 a month; the events name the 再次鉴定.
+    ssn = _determined(sessions, grade=4)
+    payroll(sessions, 202610, 202611)
+    _reappraised(sessions, ssn, 2, applied="2026-10-01", concluded="2026-10-10")
+    make_user("clerk-r", "clerk")
+    sign_in(client, "clerk-r")
+    page = client.get(f"/persons/{ssn}/injury").text
+    assert "劳动能力鉴定结论（再次鉴定）" in page and "已重新核定" in page and "5,100.00 元/月" in page
+    form = client.get("/cases/new/BEN-INJURY-APPRAISAL").text
+    assert 'name="kind"' in form and "复查鉴定" in form
