@@ -19,6 +19,7 @@ from jingban.agreements.claims.models import Claim, ClaimUpload
 from jingban.agreements.institutions.models import Institution
 from jingban.benefits.injury import service
 from jingban.benefits.injury.schemas import ReimbursementIn
+from jingban.cases import catalog
 from jingban.core import clock
 from jingban.registration.models import Person
 from tests.benefits.injury.helpers import BANK, awards_of, injured, recognised, take
@@ -103,3 +104,11 @@ def test_a_treatment_after_the_recorded_death_and_a_stale_invoice_are_refused(se
     monkeypatch.setattr(clock, "today", lambda: dt.date(2027, 5, 1))
     message = _refused(sessions, "BEN-INJURY-MEDICAL", ssn, _claim("FP-404", "2026-03-15"))
     assert "已超过12个月申报时限" in message
+
+
+def test_one_injury_manual_reimbursement_item_and_every_injury_item_ends_in_an_act():
+    # rev11 finding 1: BEN-INJURY-MANUAL, a second 工伤医疗费用手工报销 with no act, completed a
+    # case on approval without any check or payment.
+    items = [i for i in catalog.load().values() if i.insurance == "injury"]
+    assert [i.code for i in items if i.name == "工伤医疗费用手工报销"] == ["BEN-INJURY-MEDICAL"]
+    assert [i.code for i in items if not i.act] == []
