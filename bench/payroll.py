@@ -22,6 +22,7 @@ into bench/RESULTS.md.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -50,7 +51,7 @@ RESULTS = Path(__file__).with_name("RESULTS.md")
 SECTION = "## Monthly payroll (bench/payroll.py)"
 HEADER = ["machine", "date", "recipients", "pensioners", "unemployed", "injured", "debtors",
           "payments", "premium rows", "payroll seconds", "payments/s", "rerun seconds",
-          "bank file MB", "payments per kind"]
+          "bank file MB", "load avg", "payments per kind"]
 INTRO = (
     "PostgreSQL only (inj11: pensions, unemployment and work injury in one bench; the former\n"
     "bench/unemployment.py is `--pensioners 0 --unemployed 200000 --injured 0`).\n"
@@ -62,7 +63,8 @@ INTRO = (
     "for each unemployed person (a contribution row); the work-injury allowances, nursing\n"
     "allowances and dependants' pensions; totals, the booking to each fund and the SHA-256 of\n"
     "the bank file. `rerun seconds`: the same month again (completed, a no-op). Loading is\n"
-    "not timed. Goal (issue 11): 1,000,000 + 200,000 + 50,000 under 90 s.")
+    "not timed. `load avg`: the 1-minute load average before and after the timed run (the\n"
+    "machine is shared). Goal (issue 11): 1,000,000 + 200,000 + 50,000 under 90 s.")
 ACTOR = Actor("bench", frozenset({"accountant"}), True, "cli")
 console = Console()
 
@@ -165,7 +167,9 @@ def run_one(url: str, counts: dict) -> dict:
     console.print(f"载入 {counts['p']:,} 名养老、{counts['u']:,} 名失业、{counts['i']:,} 名工伤待遇领取人…")
     load(engine, counts, period)
     sessions = make_sessionmaker(engine, settings)
+    load_before = os.getloadavg()[0]  # the machine is shared: how busy it was, said with the row
     run, seconds = timed_run(sessions, period, total)
+    load_after = os.getloadavg()[0]
     with sessions() as db:
         started = time.perf_counter()
         again = batch.run_payroll(db, ACTOR, period)
@@ -178,7 +182,7 @@ def run_one(url: str, counts: dict) -> dict:
     engine.dispose()
     return {**counts, "recipients": total, "debtors": counts["p"] // 100, "payments": run.payments,
             "premiums": premiums, "seconds": seconds, "rerun": rerun, "megabytes": size / 1e6,
-            "kinds": kinds}
+            "kinds": kinds, "load": f"{load_before:.1f}–{load_after:.1f}"}
 
 
 def record(result: dict) -> None:
@@ -188,7 +192,7 @@ def record(result: dict) -> None:
     row = [machine(), clock.today().isoformat(), f"{r['recipients']:,}", f"{r['p']:,}", f"{r['u']:,}",
            f"{r['i']:,}", f"{r['debtors']:,}", f"{r['payments']:,}", f"{r['premiums']:,}",
            f"{r['seconds']:.1f}", f"{r['payments'] / r['seconds']:,.0f}", f"{r['rerun']:.2f}",
-           f"{r['megabytes']:.1f}", kinds]
+           f"{r['megabytes']:.1f}", r["load"], kinds]
     update_section(
         SECTION,
         INTRO,
