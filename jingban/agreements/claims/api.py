@@ -92,10 +92,12 @@ def post_decision(line_id: RowId, body: DecisionIn, actor: Actor = Depends(api_a
     return service.decide_line(db, actor, line_id, body.decision, cut, body.reason)
 
 
-@router.post("/claims/settlements", status_code=201, response_model=CaseRef, summary="提交月度结算审核")
+@router.post("/claims/settlements", status_code=201, response_model=CaseRef,
+             summary="提交月度结算（或补充结算）审核")
 def post_settlement(body: SettleRequest, actor: Actor = Depends(api_actor),
                     db: Session = Depends(get_db)):
-    return case_ref(settlement.prepare(db, actor, body.institution_id, body.fund, body.period))
+    return case_ref(settlement.prepare(db, actor, body.institution_id, body.fund, body.period,
+                                       body.supplementary))
 
 
 @router.get("/claims/settlements", response_model=list[SettlementOut], summary="月度结算")

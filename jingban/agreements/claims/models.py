@@ -113,6 +113,8 @@ class ClaimDecision(Base):
     decided_by: Mapped[str] = mapped_column(String(64))
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     reinstated_case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
+    # the (supplementary) settlement that paid the reinstated line (claims13)
+    settled_in_id: Mapped[int | None] = mapped_column(ForeignKey("claim_settlement.id"))
 
 
 class ClaimReviewRun(Base):
@@ -132,18 +134,22 @@ class ClaimReviewRun(Base):
 
 class ClaimSettlement(Base):
     """月度结算: one institution, one fund, one month — the accepted amount after the split,
-    approved through its case, booked to the ledger and paid, or withheld (R§43)."""
+    approved through its case, booked to the ledger and paid, or withheld (R§43). The month's
+    first settlement is number 1; a supplementary settlement (补充结算, 2, 3…) covers the claims
+    uploaded after it and the lines reinstated by an upheld objection."""
 
     __tablename__ = "claim_settlement"
     id: Mapped[int] = mapped_column(primary_key=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("service_institution.id"))
     fund: Mapped[str] = mapped_column(String(24))
     period: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer, default=1)  # 第几次结算 of the month
     status: Mapped[str] = mapped_column(String(12))  # in_review / paid / withheld / returned
     claims: Mapped[int] = mapped_column(Integer)
     claimed_fen: Mapped[int] = mapped_column(BigInteger)
     cut_fen: Mapped[int] = mapped_column(BigInteger)
-    accepted_fen: Mapped[int] = mapped_column(BigInteger)
+    accepted_fen: Mapped[int] = mapped_column(BigInteger)  # claimed − cut + reinstated
+    reinstated_fen: Mapped[int] = mapped_column(BigInteger, default=0)  # 异议成立补拨的明细金额
     fund_fen: Mapped[int] = mapped_column(BigInteger)
     person_fen: Mapped[int] = mapped_column(BigInteger)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
@@ -153,4 +159,21 @@ class ClaimSettlement(Base):
     approved_on: Mapped[dt.date | None] = mapped_column(Date)
     paid_on: Mapped[dt.date | None] = mapped_column(Date)
 
-    __table_args__ = (UniqueConstraint("institution_id", "fund", "period"),)
+    __table_args__ = (UniqueConstraint("institution_id", "fund", "period", "sequence"),)
+
+
+class ClaimAdjustment(Base):
+    """补拨: a claim of an earlier settlement re-split in a supplementary settlement after an
+    upheld objection reinstated some of its lines — the differences it adds (claims13)."""
+
+    __tablename__ = "claim_adjustment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    settlement_id: Mapped[int] = mapped_column(ForeignKey("claim_settlement.id"), index=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    ytd_before_fen: Mapped[int] = mapped_column(BigInteger)  # the person's other fund payments
+    accepted_fen: Mapped[int] = mapped_column(BigInteger)  # added to the claim's accepted amount
+    fund_fen: Mapped[int] = mapped_column(BigInteger)
+    person_fen: Mapped[int] = mapped_column(BigInteger)
+    split: Mapped[str] = mapped_column(Text)  # JSON of the claim's new split.Split
+
+    __table_args__ = (UniqueConstraint("settlement_id", "claim_id"),)

@@ -32,6 +32,7 @@ class SettleIn(Strict):
     institution_id: int = Field(ge=1, le=2**31 - 1)
     fund: Fund
     period: int = Field(ge=200001, le=210012)
+    supplementary: bool = Field(default=False, description="补充结算（该月首次结算之后）")
 
 
 class ObjectionIn(Strict):
@@ -125,6 +126,7 @@ class CutOut(Out):
     cut_fen: int
     reason: str
     reinstated: bool
+    paid_in: int | None = None  # the number of the settlement that paid the reinstated line
 
 
 class SettlementOut(Out):
@@ -132,11 +134,13 @@ class SettlementOut(Out):
     institution_id: int
     fund: str
     period: int
+    sequence: int = 1
     status: str
     claims: int
     claimed_fen: int
     cut_fen: int
     accepted_fen: int
+    reinstated_fen: int = 0
     fund_fen: int
     person_fen: int
     case_id: int | None
@@ -150,6 +154,7 @@ class SettleRequest(Strict):
     institution_id: int = Field(ge=1, le=2**31 - 1)
     fund: Fund
     period: int = Field(ge=200001, le=210012)
+    supplementary: bool = Field(default=False, description="补充结算：首次结算后上传的结算单和异议成立的明细")
 
 
 class ObjectionRequest(Strict):

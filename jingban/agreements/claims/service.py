@@ -306,10 +306,12 @@ def uploads(db: Session, actor: Actor, institution_id: int | None = None,
 
 
 def undecided_count(db: Session, institution_id: int, fund: str, period: int) -> int:
-    """Flagged lines of a month's claims still waiting for a decision."""
+    """Flagged lines of a month's claims not yet settled still waiting for a decision (a later
+    review run may flag a settled claim's line for the record; it can no longer be decided)."""
     return db.execute(select(func.count(func.distinct(ClaimFlag.line_id)))
                       .join(ClaimLine, ClaimLine.id == ClaimFlag.line_id)
                       .join(Claim, Claim.id == ClaimLine.claim_id)
                       .outerjoin(ClaimDecision, ClaimDecision.line_id == ClaimFlag.line_id)
                       .where(Claim.institution_id == institution_id, Claim.fund == fund,
-                             Claim.period == period, ClaimDecision.decision.is_(None))).scalar()
+                             Claim.period == period, Claim.settlement_id.is_(None),
+                             ClaimDecision.decision.is_(None))).scalar()

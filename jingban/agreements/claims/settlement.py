@@ -6,7 +6,12 @@ of every claim's accepted lines (split.py, with the person's fund payments earli
 books the fund's part to the ledger and pays it from the expenditure account — unless a breach
 measure withholds the institution's payment (R§43), when it waits as withheld until released.
 The institution sees the settlement and every cut line with its reason, and may object to cut or
-refused lines (AGR-CLAIM-OBJECTION); upheld, the lines are reinstated and the difference paid.
+refused lines (AGR-CLAIM-OBJECTION); upheld, the lines are reinstated.
+
+Supplementary settlement (补充结算, claims13): claims uploaded after the month's first settlement,
+and lines reinstated by an upheld objection, are settled by the month's settlement 2, 3… — the
+same act, the same two levels, booked and paid once each; the annual cap counts what the
+month's earlier settlements paid the person.
 """
 
 from __future__ import annotations
@@ -18,12 +23,13 @@ from collections.abc import Callable  # medmat
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from jingban.agreements.claims import rules, service, split
 from jingban.agreements.claims.models import (
     Claim,
+    ClaimAdjustment,
     ClaimDecision,
     ClaimLine,
     ClaimReviewRun,
@@ -58,7 +64,7 @@ def count_year_paid(source: YearPaid) -> None:  # medmat
 
 STATUSES = {"paid": "已拨付", "withheld": "暂停拨付（协议处理）"}
 audit.ACT_NAMES.update({"claims.settle": "医疗费用月度结算", "claims.release": "解除暂停、拨付结算款",
-                        "claims.reinstate": "异议成立、补拨核减费用"})
+                        "claims.reinstate": "异议成立、恢复核减明细"})
 
 
 @dataclass(frozen=True)
@@ -70,20 +76,57 @@ class ClaimSplit:
 
 
 @dataclass(frozen=True)
+class Adjustment:
+    """An earlier settlement's claim re-split after an upheld objection (补拨, claims13)."""
+
+    claim: Claim
+    line_ids: frozenset[int]
+    accepted_fen: int  # the claim's accepted amount now
+    ytd_before_fen: int
+    split: split.Split
+
+    @property
+    def fund_delta(self) -> int:
+        return max(0, self.split.fund_fen - (self.claim.fund_fen or 0))
+
+    @property
+    def accepted_delta(self) -> int:
+        return self.accepted_fen - (self.claim.accepted_fen or 0)
+
+
+@dataclass(frozen=True)
 class Computed:
     claims: list[ClaimSplit]
     claimed_fen: int
-    accepted_fen: int
+    accepted_fen: int  # of the new claims, and what the adjustments add
     fund_fen: int
     person_fen: int
+    adjustments: tuple[Adjustment, ...] = ()
+    reinstated_fen: int = 0
 
 
 # --- computing ---------------------------------------------------------------------------------
 
 def _claims(db: Session, institution_id: int, fund: str, period: int) -> list[Claim]:
+    """The month's claims not yet in any settlement (the first, or a supplementary one)."""
     return list(db.execute(select(Claim).where(
-        Claim.institution_id == institution_id, Claim.fund == fund, Claim.period == period)
-        .order_by(Claim.discharge_on, Claim.id)).scalars())
+        Claim.institution_id == institution_id, Claim.fund == fund, Claim.period == period,
+        Claim.settlement_id.is_(None)).order_by(Claim.discharge_on, Claim.id)).scalars())
+
+
+def _pending(db: Session, institution_id: int, fund: str, period: int) -> dict[int, set[int]]:
+    """Lines of the month's settled claims reinstated by an upheld objection and not yet paid:
+    claim id → line ids (claims13)."""
+    rows = db.execute(select(ClaimLine.claim_id, ClaimDecision.line_id).join(
+        ClaimDecision, ClaimDecision.line_id == ClaimLine.id).join(
+        Claim, Claim.id == ClaimLine.claim_id).where(
+        Claim.institution_id == institution_id, Claim.fund == fund, Claim.period == period,
+        Claim.settlement_id.is_not(None), ClaimDecision.reinstated_case_id.is_not(None),
+        ClaimDecision.settled_in_id.is_(None))).all()
+    found: dict[int, set[int]] = defaultdict(set)
+    for claim_id, line_id in rows:
+        found[claim_id].add(line_id)
+    return dict(found)
 
 
 def _ytd(db: Session, fund: str, person_ids: set[int], year: int) -> dict[int, int]:
@@ -125,11 +168,34 @@ def params_for(db: Session, fund: str, on: dt.date) -> split.Params:
     return split.params_of(lambda name: agency.param(db, name, on), fund)
 
 
+def _adjustments(db: Session, fund: str, pending: dict[int, set[int]],
+                 ytd: dict[int, int]) -> list[Adjustment]:
+    """Each claim with reinstated lines split again, every reinstated line of it kept, against
+    the person's other fund payments this year (all of them, so the cap holds across the
+    month's settlements); ``ytd`` is moved on by what each adjustment adds."""
+    found = []
+    for claim_id in sorted(pending):
+        claim = db.get(Claim, claim_id)
+        lines = bill_lines(db, claim, _reinstated(db, claim.id))
+        others = ytd.get(claim.person_id, 0) - (claim.fund_fen or 0)
+        again = split.split(lines, params_for(db, fund, claim.discharge_on), max(0, others))
+        item = Adjustment(claim, frozenset(pending[claim_id]), sum(x.amount_fen for x in lines),
+                          max(0, others), again)
+        ytd[claim.person_id] = ytd.get(claim.person_id, 0) + item.fund_delta
+        found.append(item)
+    return found
+
+
 def compute(db: Session, institution_id: int, fund: str, period: int) -> Computed:
-    """The settlement of a month: each claim split in discharge order, the person's fund payments
-    this year (settled earlier, then earlier in this month) counting against the cap."""
+    """The settlement of a month (or what a supplementary settlement adds): the reinstated lines
+    of settled claims, then each claim not yet settled, split in discharge order; the person's
+    fund payments this year (settled earlier — the month's first settlement too — then earlier
+    in this one) counting against the cap."""
     claims = _claims(db, institution_id, fund, period)
-    ytd = _ytd(db, fund, {c.person_id for c in claims}, period // 100)
+    pending = _pending(db, institution_id, fund, period)
+    touched = {c.person_id for c in claims} | {db.get(Claim, i).person_id for i in pending}
+    ytd = _ytd(db, fund, touched, period // 100)
+    adjustments = _adjustments(db, fund, pending, ytd)
     found = []
     for claim in claims:
         lines = bill_lines(db, claim)
@@ -137,37 +203,73 @@ def compute(db: Session, institution_id: int, fund: str, period: int) -> Compute
         result = split.split(lines, params_for(db, fund, claim.discharge_on), before)
         ytd[claim.person_id] = before + result.fund_fen
         found.append(ClaimSplit(claim, sum(x.amount_fen for x in lines), before, result))
+    reinstated = sum(a.accepted_delta for a in adjustments)
+    fund_extra = sum(a.fund_delta for a in adjustments)
     return Computed(found, sum(c.claim.total_fen for c in found),
-                    sum(c.accepted_fen for c in found), sum(c.split.fund_fen for c in found),
-                    sum(c.split.person_fen for c in found))
+                    sum(c.accepted_fen for c in found) + reinstated,
+                    sum(c.split.fund_fen for c in found) + fund_extra,
+                    sum(c.split.person_fen for c in found) + reinstated - fund_extra,
+                    tuple(adjustments), reinstated)
 
 
 # --- preparing and approving ---------------------------------------------------------------------
 
-def _check_ready(db: Session, institution_id: int, fund: str, period: int) -> None:
+def month_settlements(db: Session, institution_id: int, fund: str, period: int) -> list[ClaimSettlement]:
+    """The month's settlements of one institution and fund, the first one first."""
+    return list(db.execute(select(ClaimSettlement).where(
+        ClaimSettlement.institution_id == institution_id, ClaimSettlement.fund == fund,
+        ClaimSettlement.period == period).order_by(ClaimSettlement.sequence)).scalars())
+
+
+def _check_ready(db: Session, institution_id: int, fund: str, period: int,
+                 supplementary: bool = False) -> int:
+    """The number the settlement will have in its month, once it may be made: the first one
+    only while there is none, a supplementary one only after it, with something to settle."""
+    earlier = month_settlements(db, institution_id, fund, period)
+    if supplementary and not earlier:
+        raise Conflict("claims.no_first_settlement",
+                       f"该机构 {period} 的该基金尚未进行首次结算，不能提交补充结算", "supplementary")
+    if earlier and not supplementary:
+        raise Conflict("claims.settled", f"该机构 {period} 的该基金已结算；其后上传的结算单和"
+                       "异议成立的明细请提交补充结算", "period")
     claims = _claims(db, institution_id, fund, period)
-    if not claims:
+    if not claims and not (earlier and _pending(db, institution_id, fund, period)):
+        if earlier:
+            raise Conflict("claims.nothing_unsettled", f"该机构 {period} 没有尚未结算的结算单"
+                           "或待补拨的异议明细，无需补充结算", "supplementary")
         raise Conflict("claims.nothing", f"该机构 {period} 没有该基金的结算单", "period")
     reviewed = db.execute(select(func.max(ClaimReviewRun.upload_through)).where(
         ClaimReviewRun.period == period)).scalar() or 0
     if any(c.upload_id > reviewed for c in claims):
         raise Conflict("claims.not_reviewed", "尚有结算单未经月度审核，请先运行审核", "period")
-    if any(c.status == "settled" for c in claims) or db.execute(select(ClaimSettlement.id).where(
-            ClaimSettlement.institution_id == institution_id, ClaimSettlement.fund == fund,
-            ClaimSettlement.period == period)).first():
-        raise Conflict("claims.settled", f"该机构 {period} 的该基金已结算", "period")
     if waiting := service.undecided_count(db, institution_id, fund, period):
         raise Conflict("claims.undecided", f"尚有{waiting}条疑点明细未作审核结论，不能结算", "period")
+    return len(earlier) + 1
+
+
+def _open_case(db: Session, institution_id: int, fund: str, period: int) -> Case | None:
+    """An AGR-CLAIM-SETTLE case of the same month still open (in review or returned)."""
+    for case in db.execute(select(Case).where(Case.item_code == SETTLE_ITEM,
+                                              Case.status.in_(case_rules.OPEN))).scalars():
+        payload = json.loads(case.payload or "{}")
+        if (payload.get("institution_id"), payload.get("fund"), payload.get("period")) == (
+                institution_id, fund, period):
+            return case
+    return None
 
 
 @transactional
-def prepare(db: Session, actor: Actor, institution_id: int, fund: str, period: int) -> Case:
-    """提交月度结算: an AGR-CLAIM-SETTLE case for two levels of review."""
+def prepare(db: Session, actor: Actor, institution_id: int, fund: str, period: int,
+            supplementary: bool = False) -> Case:
+    """提交月度结算 (or 补充结算): an AGR-CLAIM-SETTLE case for two levels of review."""
     require(actor, "claims.settle")
     institutions.get_institution(db, institution_id)
-    _check_ready(db, institution_id, fund, service.check_period(period))
+    _check_ready(db, institution_id, fund, service.check_period(period), supplementary)
+    if (case := _open_case(db, institution_id, fund, period)) is not None:
+        raise Conflict("claims.settle_open", f"该机构 {period} 的结算业务件 {case.number} 尚在办理中，"
+                       "请待其办结后再提交", "period")
     return cases.submit(db, actor, SETTLE_ITEM, {"institution_id": institution_id, "fund": fund,
-                                                 "period": period})
+                                                 "period": period, "supplementary": supplementary})
 
 
 def _act_case(db: Session, actor: Actor, item_code: str) -> Case:
@@ -178,26 +280,31 @@ def _act_case(db: Session, actor: Actor, item_code: str) -> Case:
 
 
 def settle(db: Session, actor: Actor, _key: str | None, data: SettleIn) -> ClaimSettlement:
-    """The act of AGR-CLAIM-SETTLE: split, store, book and pay (or withhold, R§43)."""
+    """The act of AGR-CLAIM-SETTLE: split, store, book and pay (or withhold, R§43) — the month's
+    first settlement, or a supplementary one of what is left (补充结算)."""
     case = _act_case(db, actor, SETTLE_ITEM)
     institution = institutions.get_institution(db, data.institution_id)
-    _check_ready(db, data.institution_id, data.fund, data.period)
+    sequence = _check_ready(db, data.institution_id, data.fund, data.period, data.supplementary)
     done = compute(db, data.institution_id, data.fund, data.period)
     today = clock.today()
     row = ClaimSettlement(institution_id=institution.id, fund=data.fund, period=data.period,
-                          status="withheld", claims=len(done.claims), claimed_fen=done.claimed_fen,
-                          cut_fen=done.claimed_fen - done.accepted_fen,
-                          accepted_fen=done.accepted_fen, fund_fen=done.fund_fen,
-                          person_fen=done.person_fen, case_id=case.id,
+                          sequence=sequence, status="withheld", claims=len(done.claims),
+                          claimed_fen=done.claimed_fen,
+                          cut_fen=done.claimed_fen - done.accepted_fen + done.reinstated_fen,
+                          accepted_fen=done.accepted_fen, reinstated_fen=done.reinstated_fen,
+                          fund_fen=done.fund_fen, person_fen=done.person_fen, case_id=case.id,
                           prepared_by=case.intake_by, prepared_on=case.received_on,
                           approved_on=today)
     db.add(row)
     db.flush()
+    _take(db, row, [c.claim.id for c in done.claims])
     for c in done.claims:
         c.claim.status, c.claim.settlement_id = "settled", row.id
         c.claim.ytd_before_fen, c.claim.accepted_fen = c.ytd_before_fen, c.accepted_fen
         c.claim.fund_fen, c.claim.person_fen = c.split.fund_fen, c.split.person_fen
         c.claim.split = json.dumps(c.split.as_dict())
+    for item in done.adjustments:
+        _adjust(db, row, item)
     if not institutions.payment_withheld(db, institution.id, today):
         _pay(db, actor, row, case.id)
     db.flush()
@@ -207,18 +314,55 @@ def settle(db: Session, actor: Actor, _key: str | None, data: SettleIn) -> Claim
     return row
 
 
+def _take(db: Session, row: ClaimSettlement, claim_ids: list[int]) -> None:
+    """Mark the claims as this settlement's, only those in no settlement yet: a claim another
+    settlement took meanwhile (a concurrent approval) refuses the whole act."""
+    for i in range(0, len(claim_ids), 900):
+        chunk = claim_ids[i:i + 900]
+        taken = db.execute(update(Claim).where(Claim.id.in_(chunk), Claim.settlement_id.is_(None))
+                           .values(settlement_id=row.id, status="settled")
+                           .execution_options(synchronize_session=False)).rowcount
+        if taken != len(chunk):
+            raise Conflict("claims.in_other_settlement", "部分结算单已列入其他结算，不能重复结算",
+                           "period")
+
+
+def _adjust(db: Session, row: ClaimSettlement, item: Adjustment) -> None:
+    """补拨 of an earlier claim: its differences recorded with this settlement, the claim's
+    figures brought up to date (for the year-to-date of the cap) and its lines marked paid."""
+    claim, old = item.claim, item.claim.fund_fen or 0
+    db.add(ClaimAdjustment(settlement_id=row.id, claim_id=claim.id,
+                           ytd_before_fen=item.ytd_before_fen, accepted_fen=item.accepted_delta,
+                           fund_fen=item.fund_delta,
+                           person_fen=item.accepted_delta - item.fund_delta,
+                           split=json.dumps(item.split.as_dict())))
+    claim.accepted_fen = item.accepted_fen
+    claim.fund_fen = old + item.fund_delta
+    claim.person_fen = item.accepted_fen - claim.fund_fen
+    if item.split.fund_fen >= old:
+        claim.split = json.dumps(item.split.as_dict())
+    for line_id in item.line_ids:
+        db.get(ClaimDecision, line_id).settled_in_id = row.id
+
+
 def _pay(db: Session, actor: Actor, row: ClaimSettlement, case_id: int | None) -> None:
     entry = ledger.book_settlement(db, actor, row.fund, row.fund_fen, f"claims-settlement:{row.id}",
-                                   f"定点机构{row.period}月度结算（结算单{row.claims}张）", case_id)
+                                   f"定点机构{row.period}{ordinal(row)}（结算单{row.claims}张）", case_id)
     row.status, row.paid_on = "paid", clock.today()
     row.entry_id = entry.id if entry else None
 
 
+def ordinal(row: ClaimSettlement) -> str:
+    """月度结算, or 第N次补充结算 (the month's settlement N)."""
+    return "月度结算" if row.sequence == 1 else f"第{row.sequence}次结算（补充结算）"
+
+
 def _tell(db: Session, institution, row: ClaimSettlement) -> None:
     paid = "已拨付" if row.status == "paid" else "因协议处理暂停拨付"
+    extra = f"（含异议成立补拨明细{format_yuan(row.reinstated_fen)}元）" if row.reinstated_fen else ""
     notify(db, institution.uscc, "claims_settlement",
-           f"{institution.name}{row.period}月度结算已审核：申报{format_yuan(row.claimed_fen)}元，"
-           f"核减{format_yuan(row.cut_fen)}元，基金支付{format_yuan(row.fund_fen)}元，{paid}。"
+           f"{institution.name}{row.period}{ordinal(row)}已审核：申报{format_yuan(row.claimed_fen)}元，"
+           f"核减{format_yuan(row.cut_fen)}元，基金支付{format_yuan(row.fund_fen)}元{extra}，{paid}。"
            "核减明细及理由见机构服务页面；如有异议，可提出异议复核。", case_id=row.case_id)
 
 
@@ -271,15 +415,16 @@ def get(db: Session, settlement_id: int) -> ClaimSettlement:
 
 def cut_lines(db: Session, settlement_id: int) -> list[dict[str, Any]]:
     """Every cut or refused line of a settlement with its reason."""
-    rows = db.execute(select(ClaimLine, Claim.claim_no, ClaimDecision).join(
+    rows = db.execute(select(ClaimLine, Claim.claim_no, ClaimDecision, ClaimSettlement.sequence).join(
         Claim, Claim.id == ClaimLine.claim_id).join(ClaimDecision, ClaimDecision.line_id == ClaimLine.id)
+        .outerjoin(ClaimSettlement, ClaimSettlement.id == ClaimDecision.settled_in_id)
         .where(Claim.settlement_id == settlement_id, ClaimDecision.decision.in_(("cut", "refuse")))
         .order_by(ClaimLine.id)).all()
     return [{"line_id": x.id, "claim_no": no, "code": x.code, "service_on": x.service_on,
              "amount_fen": x.amount_fen, "decision": d.decision,
              "decision_name": rules.DECISIONS[d.decision], "cut_fen": d.cut_fen,
-             "reason": d.reason, "reinstated": d.reinstated_case_id is not None}
-            for x, no, d in rows]
+             "reason": d.reason, "reinstated": d.reinstated_case_id is not None,
+             "paid_in": paid_in} for x, no, d, paid_in in rows]
 
 
 def settlements(db: Session, actor: Actor, institution_id: int | None = None) -> list[ClaimSettlement]:
@@ -297,9 +442,22 @@ def portal(db: Session, actor: Actor) -> dict[str, Any]:
     """The institution's page: its settlements, each with the cut lines and reasons."""
     institution = service.own_institution(db, actor)
     rows = settlements(db, actor)
+    counts: dict[tuple[str, int], int] = defaultdict(int)
+    for r in rows:
+        counts[r.fund, r.period] += 1
     return {"institution": institution, "settlements": [
-        {"row": r, "cuts": cut_lines(db, r.id), "status_name": STATUSES.get(r.status, r.status)}
+        {"row": r, "cuts": cut_lines(db, r.id), "status_name": STATUSES.get(r.status, r.status),
+         "name": ordinal(r), "of": counts[r.fund, r.period], "adjusted": adjusted(db, r.id)}
         for r in rows], "uploads": service.uploads(db, actor)}
+
+
+def adjusted(db: Session, settlement_id: int) -> list[dict[str, Any]]:
+    """The earlier claims a supplementary settlement paid again after an objection (补拨)."""
+    rows = db.execute(select(ClaimAdjustment, Claim.claim_no).join(
+        Claim, Claim.id == ClaimAdjustment.claim_id).where(
+        ClaimAdjustment.settlement_id == settlement_id).order_by(ClaimAdjustment.id)).all()
+    return [{"claim_no": no, "accepted_fen": a.accepted_fen, "fund_fen": a.fund_fen,
+             "person_fen": a.person_fen} for a, no in rows]
 
 
 @transactional
@@ -325,31 +483,25 @@ def _objected(db: Session, data: ObjectionIn) -> tuple[ClaimSettlement, list[Cla
 
 
 def reinstate(db: Session, actor: Actor, _key: str | None, data: ObjectionIn) -> ClaimSettlement:
-    """The act of AGR-CLAIM-OBJECTION, upheld: the lines are reinstated and each claim's split
-    is done again with the same year-to-date figure; the difference is booked and paid."""
+    """The act of AGR-CLAIM-OBJECTION, upheld: the lines are reinstated. The money follows in the
+    month's supplementary settlement (补充结算), which splits each claim again with the
+    reinstated lines and books and pays the difference once; the approved settlement itself is
+    not changed."""
     case = _act_case(db, actor, OBJECTION_ITEM)
     row, decisions = _objected(db, data)
     for d in decisions:
         d.reinstated_case_id = case.id
     db.flush()
-    by_claim: dict[int, set[int]] = defaultdict(set)
-    for d in decisions:
-        by_claim[db.get(ClaimLine, d.line_id).claim_id].add(d.line_id)
-    extra = 0
-    for claim_id in by_claim:
-        claim = db.get(Claim, claim_id)
-        lines = bill_lines(db, claim, _reinstated(db, claim.id))
-        again = split.split(lines, params_for(db, row.fund, claim.discharge_on), claim.ytd_before_fen or 0)
-        extra += again.fund_fen - (claim.fund_fen or 0)
-        row.accepted_fen += sum(x.amount_fen for x in lines) - (claim.accepted_fen or 0)
-        claim.accepted_fen, claim.fund_fen = sum(x.amount_fen for x in lines), again.fund_fen
-        claim.person_fen, claim.split = again.person_fen, json.dumps(again.as_dict())
-    row.cut_fen, row.fund_fen = row.claimed_fen - row.accepted_fen, row.fund_fen + extra
-    if row.status == "paid":
-        ledger.book_settlement(db, actor, row.fund, extra, f"claims-objection:{case.id}",
-                               f"定点机构{row.period}月度结算异议补拨", case.id)
-    audit.record(db, actor, "claims.reinstate", subject_of(row), after=snapshot(row),
-                 reason=data.reason, related=f"institution:{row.institution_id}")
+    amount = sum(db.get(ClaimLine, d.line_id).amount_fen - rules.accepted_amount(
+        d.decision, d.cut_fen, db.get(ClaimLine, d.line_id).amount_fen) for d in decisions)
+    audit.record(db, actor, "claims.reinstate", subject_of(row), after={
+        "settlement_id": row.id, "line_ids": [d.line_id for d in decisions], "reinstated_fen": amount},
+        reason=data.reason, related=f"institution:{row.institution_id}")
+    institution = institutions.get_institution(db, row.institution_id)
+    notify(db, institution.uscc, "claims_settlement",
+           f"{institution.name}对{row.period}{ordinal(row)}核减明细的异议成立：恢复明细"
+           f"{len(decisions)}条、金额{format_yuan(amount)}元，将在该月补充结算中重新分割、拨付。",
+           case_id=case.id)
     return row
 
 
