@@ -9,9 +9,9 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.datastructures import UploadFile
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile  # claims13: what request.form() gives
 
 from jingban.agreements.claims import rules, service, settlement, upload
 from jingban.agreements.claims.models import Claim
@@ -43,15 +43,18 @@ def last_month() -> int:
 
 
 def _months(db: Session, period: int) -> list[dict[str, Any]]:
-    """Each institution and fund with claims this month: counts and whether settled."""
+    """Each institution and fund with claims this month: counts, how many of its claims are in no
+    settlement yet, how many settlements it has (a supplementary one after the first)."""
     rows = db.execute(select(Claim.institution_id, Institution.name, Claim.fund,
-                             func.count(Claim.id), func.sum(Claim.total_fen))
+                             func.count(Claim.id), func.sum(Claim.total_fen),
+                             func.count(Claim.id) - func.count(Claim.settlement_id))
                       .join(Institution, Institution.id == Claim.institution_id)
                       .where(Claim.period == period)
                       .group_by(Claim.institution_id, Institution.name, Claim.fund)
                       .order_by(Claim.institution_id, Claim.fund)).all()
     return [{"institution_id": i, "institution": n, "fund": f, "claims": c, "total_fen": t,
-             "undecided": service.undecided_count(db, i, f, period)} for i, n, f, c, t in rows]
+             "unsettled": int(u), "settled": settlement.month_status(db, i, f, period),
+             "undecided": service.undecided_count(db, i, f, period)} for i, n, f, c, t, u in rows]
 
 
 def _page(request: Request, db: Session, actor: Actor, period: int | None = None,
@@ -142,9 +145,10 @@ def settle(request: Request, values: dict = Depends(posted), actor: Actor = Depe
            db: Session = Depends(get_db)):
     def do(period):
         inst = str(values.get("institution_id") or "")
+        more = str(values.get("supplementary") or "") == "1"
         case = settlement.prepare(db, actor, int(inst) if inst.isdigit() else 0,
-                                  str(values.get("fund") or ""), period)
-        return f"月度结算已提交审核，业务件号 {case.number}"
+                                  str(values.get("fund") or ""), period, more)
+        return f"{'补充' if more else '月度'}结算已提交审核，业务件号 {case.number}"
 
     return _act(request, db, actor, "settle", values, do)
 

@@ -221,6 +221,12 @@ def month_settlements(db: Session, institution_id: int, fund: str, period: int) 
         ClaimSettlement.period == period).order_by(ClaimSettlement.sequence)).scalars())
 
 
+def month_status(db: Session, institution_id: int, fund: str, period: int) -> dict[str, int]:
+    """How many settlements the month has and how many reinstated lines wait for the next."""
+    return {"settlements": len(month_settlements(db, institution_id, fund, period)),
+            "pending": sum(map(len, _pending(db, institution_id, fund, period).values()))}
+
+
 def _check_ready(db: Session, institution_id: int, fund: str, period: int,
                  supplementary: bool = False) -> int:
     """The number the settlement will have in its month, once it may be made: the first one

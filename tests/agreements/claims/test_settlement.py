@@ -99,10 +99,16 @@ def test_withheld_then_released_and_an_upheld_objection_pays_the_difference(db):
     objection = settlement.object_to(db, inst, row.id, [cut["line_id"]], "价格已经物价部门调整")
     approve(db, objection)
     db.refresh(row)
-    assert row.accepted_fen == row.claimed_fen - row.cut_fen and row.cut_fen < row.claimed_fen
-    extra = db.execute(select(JournalEntry).where(
-        JournalEntry.source == f"claims-objection:{objection.id}")).scalar()
-    # A-OVERPRICE: 2 × 30.00 = 60.00 is under the deductible either way, so nothing more is due
-    assert row.fund_fen == before and extra is None
-    assert settlement.cut_lines(db, row.id)[0]["reinstated"] or any(
-        c["reinstated"] for c in settlement.cut_lines(db, row.id))
+    # the approved settlement stands; the reinstated line waits for the supplementary settlement
+    assert row.accepted_fen == row.claimed_fen - row.cut_fen and row.fund_fen == before
+    assert db.execute(select(JournalEntry).where(
+        JournalEntry.source == f"claims-objection:{objection.id}")).scalar() is None
+    again = next(c for c in settlement.cut_lines(db, row.id) if c["line_id"] == cut["line_id"])
+    assert again["reinstated"] and again["paid_in"] is None
+    approve(db, settlement.prepare(db, ACC, a.id, "medical_employee", PERIOD, supplementary=True))
+    second = settlement.month_settlements(db, a.id, "medical_employee", PERIOD)[1]
+    # A-OVERPRICE: 2 × 30.00 = 60.00 is under the deductible either way, so no fund money is due
+    assert (second.sequence, second.claims, second.reinstated_fen, second.fund_fen) == (
+        2, 0, cut["cut_fen"], 0)
+    assert next(c for c in settlement.cut_lines(db, row.id)
+                if c["line_id"] == cut["line_id"])["paid_in"] == 2

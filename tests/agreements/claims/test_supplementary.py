@@ -17,13 +17,16 @@ from jingban.agreements.claims import demo, service, settlement
 from jingban.agreements.claims.models import Claim, ClaimAdjustment, ClaimSettlement
 from jingban.agreements.institutions.models import PriceItem
 from jingban.cases import service as cases
+from jingban.cases.models import Case
 from jingban.core.actor import Actor
 from jingban.core.errors import Conflict
 from jingban.funds.ledger import service as ledger
 from jingban.funds.ledger.models import JournalEntry
 from jingban.funds.ledger.rules import BENEFIT_EXPENSE
 from jingban.registration.models import Employer
+from tests.agreements.claims.test_pages import portal_user
 from tests.conftest import REGION
+from tests.web.helpers import approve, post, sign_in
 
 PERIOD, FUND = 202610, "medical_employee"
 ACC = Actor("sup-acc", frozenset({"accountant"}), False, "counter")
@@ -174,3 +177,40 @@ def test_approving_twice_or_rerunning_pays_once_and_nothing_left_is_refused(db, 
     db.rollback()
     assert db.scalar(select(func.count()).select_from(Claim).where(
         Claim.settlement_id == rows[0].id)) == 1
+
+
+def test_the_pages_offer_the_supplementary_settlement_and_the_portal_shows_both(
+        client, make_user, sessions):
+    with sessions() as db:
+        seeded = demo.seed(db, period=PERIOD)
+        a = seeded.institutions[0]
+        demo.settle(db, PERIOD, [a])
+        woman = seeded.persons["woman"]
+    for name, role in (("pacc", "accountant"), ("prev1", "reviewer_1"), ("prev2", "reviewer_2")):
+        make_user(name, role)
+    token = sign_in(client, portal_user(sessions, a))
+    late = "\n".join([demo.HEADER, _row("A-LATE", woman.ssn, "2026-10-29", "ZL001", 1, 2000)])
+    sent = post(client, "/my/institution/upload", token, {"period": str(PERIOD)},
+                files={"file": ("late.csv", late.encode(), "text/csv")})
+    assert "已接收结算单 1 张" in sent.text, sent.text
+    with sessions() as db:
+        service.run_review(db, REV1, PERIOD)
+    token = sign_in(client, "pacc")
+    page = client.get(f"/claims?period={PERIOD}")
+    assert "提交补充结算审核（第2次）" in page.text
+    done = post(client, "/claims/settle", token, {"period": str(PERIOD), "institution_id": str(a.id),
+                                                  "fund": FUND, "supplementary": "1"})
+    assert "补充结算已提交审核" in done.text, done.text
+    again = post(client, "/claims/settle", token, {"period": str(PERIOD), "institution_id": str(a.id),
+                                                   "fund": FUND})
+    assert again.status_code == 409 and "请提交补充结算" in again.text
+    with sessions() as db:
+        case_id = db.scalars(select(Case.id).where(Case.item_code == settlement.SETTLE_ITEM)
+                             .order_by(Case.id.desc())).first()
+    assert approve(client, "prev1", case_id, 1).status_code in (200, 303)
+    assert approve(client, "prev2", case_id, 2).status_code in (200, 303)
+    sign_in(client, "hospital")
+    mine = client.get("/my/institution").text
+    assert "第2次结算（补充结算）" in mine and "该月第 2 次结算，共 2 次" in mine
+    assert "该月第 1 次结算，共 2 次" in mine and "演示：" in mine  # the first one's cut reasons
+    assert mine.count('class="card settlement"') == 2
