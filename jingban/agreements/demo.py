@@ -114,7 +114,9 @@ def last_period(today: dt.date) -> int:
 def seed_region(db: Session) -> Region:
     """The demo's service institutions: three contracted through the cases, two hospitals with
     last month's claims uploaded (planted violations of every rule), reviewed, decided and
-    settled (booked to the fund), and a breach notice waiting for the clinic's statement."""
+    settled (booked to the fund), a late upload of the first hospital flagged and waiting for
+    the reviewer and its supplementary settlement, and a breach notice waiting for the clinic's
+    statement."""
     from jingban.agreements.breaches import service as breaches
     from jingban.agreements.breaches.models import BreachMeasure
     from jingban.agreements.breaches.schemas import NoticeIn
@@ -125,6 +127,7 @@ def seed_region(db: Session) -> Region:
     period = last_period(clock.today())
     claimed = claims_demo.seed(db, period=period)
     settled = claims_demo.settle(db, period, claimed.institutions)
+    claims_demo.seed_late(db, period, claimed.institutions[0], claimed.persons)  # claims13
     clinic = contracted.institutions[1]
     breach = db.scalar(select(BreachMeasure.id).where(BreachMeasure.institution_id == clinic))
     if breach is None:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from jingban import demo
 from jingban.agreements import demo as agreements_demo
 from jingban.agreements.claims import rules
-from jingban.agreements.claims.models import ClaimDecision, ClaimFlag, ClaimSettlement
+from jingban.agreements.claims.models import Claim, ClaimDecision, ClaimFlag, ClaimLine, ClaimSettlement
 from jingban.benefits.unemployment import demo as unemployment_demo
 from jingban.core import audit, clock
 from jingban.funds.ledger.models import JournalEntry
@@ -28,9 +28,13 @@ def test_demo_region_has_institutions_claims_settlements_and_an_unemployed_perso
         assert seeded.period == 202611 and seeded.institutions == 5
         hit = set(db.scalars(select(ClaimFlag.rule).distinct()))
         assert hit == set(rules.RULES)  # a planted violation of every rule
-        undecided = db.scalar(select(func.count()).select_from(ClaimFlag).where(
-            ClaimFlag.line_id.not_in(select(ClaimDecision.line_id))))
-        assert undecided == 0 and seeded.flagged > 10
+        undecided = db.scalars(select(Claim.claim_no).join(
+            ClaimLine, ClaimLine.claim_id == Claim.id).join(ClaimFlag, ClaimFlag.line_id == ClaimLine.id)
+            .where(ClaimFlag.line_id.not_in(select(ClaimDecision.line_id)))).all()
+        # only the late upload waits for the reviewer (and the supplementary settlement)
+        assert sorted(undecided) == ["A-LATE-1", "A-LATE-2"] and seeded.flagged > 10
+        assert db.scalar(select(func.count()).select_from(Claim).where(
+            Claim.settlement_id.is_(None))) == 2
         assert len(seeded.settlements) == 2
         for row in db.scalars(select(ClaimSettlement)):
             assert row.status == "paid" and row.cut_fen > 0

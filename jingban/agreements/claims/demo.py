@@ -206,3 +206,19 @@ def settle(db: Session, period: int, institutions: list[Institution],
             row = db.execute(select(ClaimSettlement).where(ClaimSettlement.case_id == case.id)).scalar_one()
         done.append(row)
     return done
+
+
+def seed_late(db: Session, period: int, institution: Institution, persons: dict[str, Person]) -> int:
+    """补报 (claims13): claims the hospital uploads after its month is settled — an outpatient
+    visit charged above the agreed price and a women-only examination on a man's card —
+    reviewed and left for the reviewer to decide, then for the month's supplementary settlement
+    (补充结算). Idempotent by the file's bytes; returns the upload id."""
+    y, m = divmod(period, 100)
+    day = dt.date(y, m, 27)
+    rows = [_row("A-LATE-1", persons["woman"], "outpatient", day, day, "YP001", day, 2, 3000),
+            _row("A-LATE-1", persons["woman"], "outpatient", day, day, "ZL001", day, 1, 2000),
+            _row("A-LATE-2", persons["man"], "outpatient", day, day, "FK001", day, 1, 6000)]
+    late = service.upload_claims(db, UPLOADER, institution.id, period, f"claims-{period}-a-late.csv",
+                                 "\n".join((HEADER, *rows)).encode("utf-8"))
+    service.run_review(db, REVIEWER, period)
+    return late.id
