@@ -840,6 +840,17 @@ def _demo_retiree_login(engine: Engine, settings: Settings) -> tuple[str, str, s
         return pension_demo.PORTAL_USER, role, pension_demo.PORTAL_PASSWORD
 
 
+def _demo_hospital_login(engine: Engine, settings: Settings) -> tuple[str, str, str] | None:  # claims13
+    """The institution's portal login of the claims demo (jingban.agreements.claims.demo)."""  # claims13
+    from jingban.agreements.claims import demo as claims_demo  # claims13
+
+    with make_sessionmaker(engine, settings)() as db:  # claims13
+        found = claims_demo.portal_login(db, settings.password_profile)  # claims13
+    if found is None:  # claims13
+        return None  # claims13
+    return found[0], f"定点机构（{found[1]}）", claims_demo.PORTAL_PASSWORD  # claims13
+
+
 @app.command()
 def demo(
     persons: Annotated[int, typer.Option(help="参保人数")] = 3000,
@@ -887,6 +898,8 @@ def demo(
             logins.append(portal)
         if retiree := _demo_retiree_login(engine, settings):
             logins.append(retiree)
+        if hospital := _demo_hospital_login(engine, settings):  # claims13
+            logins.append(hospital)  # claims13
         _print_logins(logins, host, port)
         if persons > 0:
             sample = _demo_collector_file(engine, settings)

@@ -222,3 +222,24 @@ def seed_late(db: Session, period: int, institution: Institution, persons: dict[
                                  "\n".join((HEADER, *rows)).encode("utf-8"))
     service.run_review(db, REVIEWER, period)
     return late.id
+
+
+PORTAL_USER, PORTAL_PASSWORD = "hospital", "demo-hospital-2026"  # claims13
+
+
+def portal_login(db: Session, password_profile: str) -> tuple[str, str] | None:
+    """The demo's institution login (claims13): the employer portal account of the first claims
+    hospital, where it sees its settlements and every cut line's reason (定点机构结算). (user
+    name, hospital name), or None before the claims demo has run; never resets a password."""
+    from jingban.core.actor import SYSTEM
+    from jingban.core.auth import create_user
+    from jingban.core.models import User
+
+    found = db.execute(select(Institution).where(Institution.name == "演示市第一人民医院")).scalar()
+    unit = found and db.execute(select(Employer).where(Employer.uscc == found.uscc)).scalar()
+    if not unit:
+        return None
+    if not db.execute(select(User.id).where(User.username == PORTAL_USER)).first():
+        create_user(db, SYSTEM, PORTAL_USER, PORTAL_PASSWORD, {"employer"}, display_name=found.name,
+                    subject=f"employer:{unit.id}", profile=password_profile, demo=True)
+    return PORTAL_USER, found.name
