@@ -127,7 +127,8 @@ def seed_region(db: Session) -> Region:
     period = last_period(clock.today())
     claimed = claims_demo.seed(db, period=period)
     settled = claims_demo.settle(db, period, claimed.institutions)
-    claims_demo.seed_late(db, period, claimed.institutions[0], claimed.persons)  # claims13
+    claims_demo.seed_late(db, period, claimed.institutions[0], claimed.persons,  # claims13
+                          agency.region(db))  # claims13
     clinic = contracted.institutions[1]
     breach = db.scalar(select(BreachMeasure.id).where(BreachMeasure.institution_id == clinic))
     if breach is None:

@@ -34,7 +34,7 @@ def test_demo_region_has_institutions_claims_settlements_and_an_unemployed_perso
         # only the late upload waits for the reviewer (and the supplementary settlement)
         assert sorted(undecided) == ["A-LATE-1", "A-LATE-2"] and seeded.flagged > 10
         assert db.scalar(select(func.count()).select_from(Claim).where(
-            Claim.settlement_id.is_(None))) == 2
+            Claim.settlement_id.is_(None))) == 3
         assert len(seeded.settlements) == 2
         for row in db.scalars(select(ClaimSettlement)):
             assert row.status == "paid" and row.cut_fen > 0

@@ -75,7 +75,8 @@ def ensure_institution(db: Session, name: str, serial: int, region: str,
 
 def demo_person(db: Session, region: str, key: str, sex: str, birth: dt.date,
                 died: dt.date | None = None) -> Person:
-    serial = {"man": 11, "woman": 12, "dead": 13, "twice": 14, "plain": 15, "big": 16}[key]
+    serial = {"man": 11, "woman": 12, "dead": 13, "twice": 14, "plain": 15, "big": 16,
+              "late": 17}[key]
     ssn = ids.make_citizen_id(region, birth, 2 * (900 + serial) + (sex == "M"))
     found = db.execute(select(Person).where(Person.ssn == ssn)).scalar()
     if found is not None:
@@ -208,20 +209,24 @@ def settle(db: Session, period: int, institutions: list[Institution],
     return done
 
 
-def seed_late(db: Session, period: int, institution: Institution, persons: dict[str, Person]) -> int:
+def seed_late(db: Session, period: int, institution: Institution, persons: dict[str, Person],
+              region: str = "330106") -> int:
     """补报 (claims13): claims the hospital uploads after its month is settled — an outpatient
-    visit charged above the agreed price and a women-only examination on a man's card —
-    reviewed and left for the reviewer to decide, then for the month's supplementary settlement
+    visit charged above the agreed price, a women-only examination on a man's card, and a clean
+    7-day stay above the deductible (so the supplementary settlement books money) — reviewed
+    and left for the reviewer to decide, then for the month's supplementary settlement
     (补充结算). Idempotent by the file's bytes; returns the upload id."""
     y, m = divmod(period, 100)
     day = dt.date(y, m, 27)
-    rows = [_row("A-LATE-1", persons["woman"], "outpatient", day, day, "YP001", day, 2, 3000),
+    late = demo_person(db, region, "late", "F", dt.date(1975, 4, 4))
+    rows = _stay("A-LATE-3", late, dt.date(y, m, 20), 7, extra=("JC001", 30000)) + [
+            _row("A-LATE-1", persons["woman"], "outpatient", day, day, "YP001", day, 2, 3000),
             _row("A-LATE-1", persons["woman"], "outpatient", day, day, "ZL001", day, 1, 2000),
             _row("A-LATE-2", persons["man"], "outpatient", day, day, "FK001", day, 1, 6000)]
-    late = service.upload_claims(db, UPLOADER, institution.id, period, f"claims-{period}-a-late.csv",
-                                 "\n".join((HEADER, *rows)).encode("utf-8"))
+    found = service.upload_claims(db, UPLOADER, institution.id, period, f"claims-{period}-a-late.csv",
+                                  "\n".join((HEADER, *rows)).encode("utf-8"))
     service.run_review(db, REVIEWER, period)
-    return late.id
+    return found.id
 
 
 PORTAL_USER, PORTAL_PASSWORD = "hospital", "demo-hospital-2026"  # claims13
@@ -231,11 +236,13 @@ def portal_login(db: Session, password_profile: str) -> tuple[str, str] | None:
     """The demo's institution login (claims13): the employer portal account of the first claims
     hospital, where it sees its settlements and every cut line's reason (定点机构结算). (user
     name, hospital name), or None before the claims demo has run; never resets a password."""
+    from jingban.core import agency
     from jingban.core.actor import SYSTEM
     from jingban.core.auth import create_user
     from jingban.core.models import User
 
-    found = db.execute(select(Institution).where(Institution.name == "演示市第一人民医院")).scalar()
+    uscc = ids.make_uscc("1", "2", agency.region(db), f"YY{1:07d}")  # ensure_institution's first
+    found = db.execute(select(Institution).where(Institution.uscc == uscc)).scalar()
     unit = found and db.execute(select(Employer).where(Employer.uscc == found.uscc)).scalar()
     if not unit:
         return None

@@ -238,7 +238,7 @@ def flagged(db: Session, actor: Actor, period: int, *, institution_id: int | Non
     """The flagged lines of a month with their rules, suggested cuts and decisions."""
     require(actor, "claims.read")
     stmt = (select(*FLAG_COLUMNS, ClaimDecision.decision, ClaimDecision.cut_fen,
-                   ClaimDecision.reason, ClaimDecision.decided_by)
+                   ClaimDecision.reason, ClaimDecision.decided_by, Claim.settlement_id)
             .join(Claim, Claim.id == ClaimLine.claim_id)
             .join(Institution, Institution.id == Claim.institution_id)
             .join(Person, Person.id == Claim.person_id)
@@ -253,7 +253,7 @@ def flagged(db: Session, actor: Actor, period: int, *, institution_id: int | Non
     flags = _flags_of(db, [r[0] for r in rows])
     keys = ("line_id", "claim_no", "institution_id", "institution", "ssn", "person", "code",
             "service_on", "quantity", "unit_price_fen", "amount_fen", "decision", "cut_fen",
-            "reason", "decided_by")
+            "reason", "decided_by", "settlement_id")
     out = []
     for r in rows:
         item = dict(zip(keys, r, strict=True))
