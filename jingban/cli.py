@@ -1234,8 +1234,9 @@ def _demo_agreements(engine: Engine, settings: Settings) -> None:  # agrfin
                   f"上传结算单 {seeded.claims} 张，审核疑点 {seeded.flagged} 条已逐条审核，"
                   f"{len(seeded.settlements)} 笔月度结算已审批并记入基金账（机构在“机构服务”查看核减理由）；"
                   "1 件违约处理告知待机构陈述申辩。")
-    console.print("补报结算单演示：演示市第一人民医院在首次结算后补报的结算单有 2 条疑点待 reviewer_1 审核，"  # claims13
-                  "再由 accountant 在“医疗费用审核”提交补充结算（第2次）；机构以 hospital 登录查看。")  # claims13
+    console.print("补报结算单演示：演示市第一人民医院首次结算后补报的结算单"  # claims13
+                  "有 2 条疑点待 reviewer_1 审核，再由 accountant 在“医疗费用审核”"  # claims13
+                  "提交补充结算（第2次）；机构以 hospital 登录查看。")  # claims13
 
 
 def _demo_unemployment(engine: Engine, settings: Settings) -> None:  # agrfin
