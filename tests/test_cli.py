@@ -199,7 +199,8 @@ def test_demo_without_serving(cli, monkeypatch, tmp_path):
     assert "demo-clerk-2026" in result.output and "demo-person-2026" in result.output
     assert (tmp_path / "var" / "jingban.db").exists()
     assert _sql(f"SELECT count(*) FROM person WHERE {GENERATED}")[0][0] == 200  # agrfin
-    assert len(_users()) == 16  # the 14 staff (with `agreements`), `person`, and the retiree-to-be `retiree`
+    assert len(_users()) == 17  # the 14 staff (with `agreements`), `person`, the retiree-to-be `retiree`
+    assert "demo-hospital-2026" in result.output  # claims13: and the claims hospital `hospital`
     assert "demo-retiree-2026" in result.output and "养老金演示" in result.output
     assert "服务协议演示" in result.output and "失业保险演示" in result.output  # agrfin
     retiree = _sql("SELECT subject FROM user_account WHERE username = 'retiree'")[0][0]
@@ -223,7 +224,7 @@ def test_demo_without_serving(cli, monkeypatch, tmp_path):
     engine = create_engine(Settings.from_env().database_url)
     with engine.connect() as conn:
         seeded = "demo-retiree-2026" in reset.output  # 50 persons may hold no two retirees
-        assert conn.execute(select(func.count()).select_from(User)).scalar() == 15 + seeded  # agreements
+        assert conn.execute(select(func.count()).select_from(User)).scalar() == 16 + seeded  # claims13
         assert conn.execute(text(f"SELECT count(*) FROM person WHERE {GENERATED}")).scalar() == 50  # agrfin
     engine.dispose()
 
