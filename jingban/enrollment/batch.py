@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jingban.core import audit, clock, policy
-from jingban.core.actor import Actor
+from jingban.core.actor import SYSTEM, Actor
 from jingban.core.auth import require
 from jingban.core.config import Settings
-from jingban.core.db import transactional
+from jingban.core.db import snapshot, transactional
 from jingban.enrollment import linkage, rules
 from jingban.enrollment.models import (
     LinkRun,
@@ -95,7 +95,7 @@ def model_row(record: SourceRecord) -> dict:
             "name": rules.name_key(record.name) or None,
             "birth_date": record.birth_date.strftime("%Y%m%d") if record.birth_date else None,
             "area": record.household_region or None, "sex": record.sex or None,
-            "phone": record.phone or None}
+            "phone": record.phone or None, "id_valid": bool(valid_id(record))}
 
 
 def valid_id(record: SourceRecord) -> str:
@@ -128,33 +128,34 @@ def run(db: Session, actor: Actor, settings: Settings, progress: Progress | None
 
 
 def _cluster(db: Session, link: LinkRun, records: list[SourceRecord], limits: dict) -> list[list[int]]:
-    found = linkage.UnionFind(r.id for r in records)
-    for a, b in linkage.exact_pairs([{"unique_id": r.id, "citizen_id": valid_id(r)} for r in records]):
-        link.exact_links += found.union(a, b)
+    """Exact valid-ID links, a collected value with its entry's rows, the pairs a person
+    decided, then the model's links strongest first, under ``linkage.Persons``' rule."""
+    rows = [model_row(r) for r in records]
+    found = linkage.exact_groups(rows)
+    link.exact_links += sum(1 for item, root in found.parent.items() if item != root)
     for a, b in collected_pairs(records):
         link.exact_links += found.union(a, b)
-    rows = [model_row(r) for r in records]
-    pairs = linkage.model_pairs(rows, limits["review"], train=len(rows) >= limits["min_train"],
-                                max_pairs=float(limits["u_pairs"]))
-    by_id = {r.id: r for r in records}
+    persons = linkage.Persons(found, rows)
+    pairs = linkage.strongest_first(linkage.model_pairs(
+        rows, limits["review"], train=len(rows) >= limits["min_train"], max_pairs=float(limits["u_pairs"])))
+    keys = {r.id: r.source_key for r in records}
     decided = {(p.left_key, p.right_key): p for p in db.execute(select(ReviewPair)).scalars()}
     db.flush()
-    link_id = link.id
+    undecided = []
     for pair in pairs:
-        left, right = by_id[pair.left], by_id[pair.right]
-        if found.find(left.id) == found.find(right.id):
-            continue
-        key = tuple(sorted((left.source_key, right.source_key)))
+        key = tuple(sorted((keys[pair.left], keys[pair.right])))
         verdict = decided.get(key)
-        certain = pair.probability >= limits["match"] and not _distinct_ids(left, right)
-        if verdict is not None and verdict.status != "open":
-            if verdict.status == "same":
-                link.model_links += found.union(left.id, right.id)
+        if verdict is None or verdict.status == "open":
+            undecided.append((pair, key))
+        elif verdict.status == "same":
+            link.model_links += persons.join(pair.left, pair.right, decided=True)
+    for pair, key in undecided:
+        if persons.same(pair.left, pair.right):
             continue
-        if certain:
-            link.model_links += found.union(left.id, right.id)
+        if pair.probability >= limits["match"] and persons.join(pair.left, pair.right):
+            link.model_links += 1
             continue
-        _review(db, decided, key, pair.probability, link_id)
+        _review(db, decided, key, pair.probability, link.id)
         link.review_pairs += 1
     return found.groups()
 
@@ -167,11 +168,6 @@ def collected_pairs(records: Sequence[SourceRecord]) -> list[tuple[int, int]]:
             first[record.entry_id] = record.id
     return [(first[r.entry_id], r.id) for r in records
             if r.source in COLLECTED and r.entry_id in first]
-
-
-def _distinct_ids(a: SourceRecord, b: SourceRecord) -> bool:
-    """Two valid, different citizen IDs: never merged without a person deciding."""
-    return bool(valid_id(a) and valid_id(b) and valid_id(a) != valid_id(b))
 
 
 def _review(db: Session, decided: dict, key: tuple, probability: float, run_id: int) -> None:
@@ -388,7 +384,7 @@ def follow_person(db: Session, person: Person, event: str) -> None:
     if record is None:
         return
     db.flush()
-    _settle_touched(db, _place(db, [record]), f"业务变动：{EVENTS.get(event, event)}")
+    _follow(db, _place(db, [record]), f"业务变动：{EVENTS.get(event, event)}", f"person:{person.id}")
 
 
 def follow_file(db: Session, file_id: int) -> int:
@@ -398,5 +394,36 @@ def follow_file(db: Session, file_id: int) -> int:
         return 0
     records = list(db.execute(select(SourceRecord).where(
         SourceRecord.file_id == file_id, SourceRecord.status == "accepted")).scalars())
-    _settle_touched(db, _place(db, records), f"来源文件{file_id}")
+    _follow(db, _place(db, records), f"来源文件{file_id}", f"registry_file:{file_id}")
     return len(records)
+
+
+SHOWN = ("status", "citizen_id", "name", "sex", "birth_date", "ethnicity", "household_region",
+         "household_type", "residence_region", "residence", "phone", "employment_status",
+         "insured_here", "insured_elsewhere", "elsewhere_region", "not_enrolled_reason",
+         "person_id", "record_count")
+
+
+def _follow(db: Session, touched: list[RegistryEntry], source: str, related: str) -> None:
+    """Settle the entries a live hook touched and record, in the same transaction, one audit
+    event naming the source and, per entry, the fields that changed and the open flags."""
+    before = {e.id: _state(db, e) for e in touched}
+    _settle_touched(db, touched, source)
+    changes = {}
+    for entry in touched:
+        old, new = before[entry.id], _state(db, entry)
+        if fields := [k for k in new if new[k] != old[k]]:
+            changes[f"registry_entry:{entry.id}"] = {
+                "before": {k: old[k] for k in fields}, "after": {k: new[k] for k in fields}}
+    if changes:
+        audit.record(db, SYSTEM, "enrollment.follow", related, reason=source[:200],
+                     after={"source": source, "entries": changes})
+
+
+def _state(db: Session, entry: RegistryEntry) -> dict:
+    """What the audit keeps of an entry (its phone sealed, as in every snapshot)."""
+    values = snapshot(entry) if entry.id is not None else {}
+    state = {k: values.get(k) for k in SHOWN}
+    state["flags"] = sorted(db.execute(select(RegistryFlag.kind).where(
+        RegistryFlag.entry_id == entry.id, RegistryFlag.status == "open")).scalars())
+    return state

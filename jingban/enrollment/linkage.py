@@ -90,21 +90,6 @@ def backend() -> str:
     return name
 
 
-def exact_pairs(rows: Sequence[dict]) -> list[tuple[int, int]]:
-    """Records that carry the same valid citizen ID (the first of each ID with every other)."""
-    first: dict[str, int] = {}
-    pairs = []
-    for row in rows:
-        cid = row.get("citizen_id")
-        if not cid:
-            continue
-        if cid in first:
-            pairs.append((first[cid], row["unique_id"]))
-        else:
-            first[cid] = row["unique_id"]
-    return pairs
-
-
 def transposed(a: str, b: str) -> bool:
     """Equal but for one swap of two neighbouring characters."""
     diff = [i for i in range(len(a)) if a[i] != b[i]] if len(a) == len(b) else []
@@ -224,12 +209,6 @@ class Result:
     model_links: int = 0
 
 
-def distinct_ids(a: dict, b: dict) -> bool:
-    """Two valid, different citizen IDs: never merged without a person deciding."""
-    return bool(a.get("citizen_id") and b.get("citizen_id") and a["citizen_id"] != b["citizen_id"]
-                and a.get("id_valid") and b.get("id_valid"))
-
-
 def exact_groups(rows: Sequence[dict]) -> UnionFind:
     """The clusters of records sharing a valid citizen ID, found in one DuckDB pass."""
     import duckdb
@@ -240,13 +219,45 @@ def exact_groups(rows: Sequence[dict]) -> UnionFind:
     con = duckdb.connect()
     con.register("records", table)
     roots = con.sql("SELECT unique_id, CASE WHEN citizen_id IS NULL THEN unique_id ELSE "
-                    "min(unique_id) OVER (PARTITION BY citizen_id) END AS root FROM records"
-                    ).to_arrow_table()
+                    "min(unique_id) OVER (PARTITION BY citizen_id) END AS root FROM records "
+                    "ORDER BY unique_id").to_arrow_table()
     found = UnionFind()
     found.parent = dict(zip(roots.column("unique_id").to_pylist(), roots.column("root").to_pylist(),
                             strict=True))
     found.size = Counter(found.parent.values())
     return found
+
+
+class Persons:
+    """Clusters as persons: a join that would put two different valid citizen IDs (other than
+    by one transposition) into one person is refused, even through a third record (E§9)."""
+
+    def __init__(self, found: UnionFind, rows: Sequence[dict]):
+        self.found = found
+        self.held: dict[int, set[str]] = {}  # the valid IDs in each cluster, by its root
+        for row in rows:
+            if row.get("id_valid") and row.get("citizen_id"):
+                self.held.setdefault(found.find(row["unique_id"]), set()).add(row["citizen_id"])
+
+    def same(self, a: int, b: int) -> bool:
+        return self.found.find(a) == self.found.find(b)
+
+    def join(self, a: int, b: int, *, decided: bool = False) -> bool:
+        """Join the persons of ``a`` and ``b``; refused (False) when they hold different valid
+        IDs, unless a person ``decided`` they are one."""
+        ra, rb = self.found.find(a), self.found.find(b)
+        ids_a, ids_b = self.held.get(ra, set()), self.held.get(rb, set())
+        if ra == rb or (not decided and _conflict(ids_a, ids_b)):
+            return False
+        self.found.union(ra, rb)
+        self.held.pop(ra, None), self.held.pop(rb, None)
+        if ids_a or ids_b:
+            self.held[self.found.find(ra)] = ids_a | ids_b
+        return True
+
+
+def strongest_first(pairs: Iterable[Pair]) -> list[Pair]:
+    return sorted(pairs, key=lambda p: (-p.probability, p.left, p.right))
 
 
 def cluster(rows: Sequence[dict], match: float, review: float, *, train: bool,
@@ -257,18 +268,11 @@ def cluster(rows: Sequence[dict], match: float, review: float, *, train: bool,
     found = exact_groups(rows)
     result = Result([], [])
     result.exact_links = sum(1 for item, root in found.parent.items() if item != root)
-    ids = {r["unique_id"]: r["citizen_id"] for r in rows if r.get("id_valid") and r.get("citizen_id")}
-    held = {found.find(i): {cid} for i, cid in ids.items()}  # the valid IDs in each cluster
-    pairs = model_pairs(rows, review, train=train, max_pairs=max_pairs)
-    for pair in sorted(pairs, key=lambda p: (-p.probability, p.left, p.right)):
-        ra, rb = found.find(pair.left), found.find(pair.right)
-        if ra == rb:
+    persons = Persons(found, rows)
+    for pair in strongest_first(model_pairs(rows, review, train=train, max_pairs=max_pairs)):
+        if persons.same(pair.left, pair.right):
             continue
-        a, b = held.get(ra, set()), held.get(rb, set())
-        if pair.probability >= match and not _conflict(a, b):
-            found.union(ra, rb)
-            held.pop(ra, None), held.pop(rb, None)
-            held[found.find(ra)] = a | b
+        if pair.probability >= match and persons.join(pair.left, pair.right):
             result.model_links += 1
         else:
             result.review.append(pair)

@@ -15,10 +15,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jingban.core.clock import now
+from jingban.core.crypto import Sealed, blind_index, phone_index_default
 from jingban.core.db import Base
 
 
@@ -53,7 +55,7 @@ class SourceRecord(Base):
     source: Mapped[str] = mapped_column(String(16), index=True)
     source_key: Mapped[str] = mapped_column(String(80), unique=True)
     line: Mapped[int] = mapped_column(Integer, default=0)
-    raw: Mapped[str] = mapped_column(Text, default="")
+    raw: Mapped[str] = mapped_column(Sealed("source_row", None), default="")  # SM4-GCM: IDs, phones
     status: Mapped[str] = mapped_column(String(16), default="accepted")  # accepted | rejected
     error_code: Mapped[str] = mapped_column(String(64), default="")
     error_message: Mapped[str] = mapped_column(Text, default="")
@@ -69,7 +71,9 @@ class SourceRecord(Base):
     household_type: Mapped[str] = mapped_column(String(16), default="")
     residence_region: Mapped[str] = mapped_column(String(12), default="")
     residence: Mapped[str] = mapped_column(String(300), default="")
-    phone: Mapped[str] = mapped_column(String(32), default="")
+    phone: Mapped[str] = mapped_column(Sealed("phone"), default="")  # SM4-GCM, normalised
+    phone_index: Mapped[str | None] = mapped_column(String(80), index=True,  # keyed SM3
+                                                    default=phone_index_default)
     employment_status: Mapped[str] = mapped_column(String(16), default="")
     insurances: Mapped[str] = mapped_column(String(300), default="")  # ;-joined codes
     insured_region: Mapped[str] = mapped_column(String(12), default="")
@@ -95,7 +99,9 @@ class RegistryEntry(Base):
     household_type: Mapped[str] = mapped_column(String(16), default="")
     residence_region: Mapped[str] = mapped_column(String(12), default="")
     residence: Mapped[str] = mapped_column(String(300), default="")
-    phone: Mapped[str] = mapped_column(String(32), default="")
+    phone: Mapped[str] = mapped_column(Sealed("phone"), default="")  # SM4-GCM, normalised
+    phone_index: Mapped[str | None] = mapped_column(String(80), index=True,  # keyed SM3
+                                                    default=phone_index_default)
     employment_status: Mapped[str] = mapped_column(String(16), default="")
     insured_here: Mapped[str] = mapped_column(String(300), default="")  # ;-joined codes
     insured_elsewhere: Mapped[str] = mapped_column(String(300), default="")
@@ -198,3 +204,10 @@ class SurveyItem(Base):
     note: Mapped[str] = mapped_column(String(300), default="")
 
     __table_args__ = (UniqueConstraint("list_id", "entry_id"),)
+
+
+@event.listens_for(SourceRecord.phone, "set")
+@event.listens_for(RegistryEntry.phone, "set")
+def _index_phone(target: SourceRecord | RegistryEntry, value: str | None, _old, _initiator) -> None:
+    """The blind index follows every change of the phone (as the person's, secdata)."""
+    target.phone_index = blind_index(value)

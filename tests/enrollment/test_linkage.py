@@ -48,12 +48,23 @@ def test_trained_model_finds_the_planted_duplicates_without_false_merges():
     assert result.exact_links > 0 and result.model_links > 0
 
 
-def test_unionfind_and_exact_pairs():
+def test_unionfind():
     found = linkage.UnionFind([1, 2, 3, 4])
     assert found.union(1, 2) and found.union(3, 2) and not found.union(1, 3)
     assert sorted(found.groups()) == [[1, 2, 3], [4]]
-    assert linkage.exact_pairs([{"unique_id": 1, "citizen_id": "A"}, {"unique_id": 2, "citizen_id": "A"},
-                                {"unique_id": 3, "citizen_id": None}]) == [(1, 2)]
+
+
+def test_persons_refuse_two_valid_ids_even_through_a_chain():
+    """A~B and B~C where A and C hold different valid IDs: the second join is refused, a
+    person's decision may still join them, and one transposition is not a different ID."""
+    rows = [person(1, "330106199001011234", True), person(2, None, False),
+            person(3, "330106199001015678", True), person(4, "330106199001011324", True)]
+    persons = linkage.Persons(linkage.exact_groups(rows), rows)
+    assert persons.join(1, 2) and persons.same(1, 2)
+    assert not persons.join(2, 3) and not persons.same(1, 3)
+    assert persons.join(2, 4)  # 1234 ~ 1324: one swap of neighbours
+    assert not persons.join(3, 4)
+    assert persons.join(3, 2, decided=True) and persons.same(1, 3)
 
 
 def test_transposed_ids():
