@@ -298,3 +298,5 @@ PERMISSIONS.update({  # claims
     "claims.settle": frozenset({"accountant"}),
 })
 PERMISSIONS["benefits.maternity_record"] = frozenset({"clerk"})  # medmat: 生育登记 for the woman
+# enr14: the data administrator deciding a pair of registry records may show them in full (logged)
+PERMISSIONS["pii.reveal"] = PERMISSIONS["pii.reveal"] | frozenset({"data_admin"})  # enr14

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from jingban.core import audit, clock
+from jingban.core import audit, clock, privacy
 from jingban.core.actor import Actor
 from jingban.core.auth import can, require
 from jingban.core.db import transactional
@@ -136,6 +136,26 @@ def review_pairs(db: Session, actor: Actor, status: str | None = "open",
         select(SourceRecord).where(SourceRecord.source_key.in_(keys))).scalars()} if keys else {}
     return [{"pair": p, "left": records.get(p.left_key), "right": records.get(p.right_key)}
             for p in pairs]
+
+
+REVEALED = ("citizen_id", "phone", "residence", "raw")  # what a pair's records show in full
+
+
+def reveal_pair(db: Session, actor: Actor, pair_id: int, reason: str | None) -> dict[str, dict]:
+    """Both records of a pair with their citizen IDs, phones, residences and text as received
+    in full, for the data administrator comparing them; on a stated reason, logged
+    (``privacy.reveal``: the read log and the audit chain)."""
+    require(actor, "enrollment.review")
+    pair = db.get(ReviewPair, pair_id)
+    if pair is None:
+        raise NotFound("registry.pair_not_found", f"未找到疑似同一人记录 {pair_id}", "pair_id")
+    found = {r.source_key: r for r in db.execute(select(SourceRecord).where(
+        SourceRecord.source_key.in_((pair.left_key, pair.right_key)))).scalars()}
+    sides = {side: {name: getattr(found[key], name) or "" for name in REVEALED}
+             for side, key in (("left", pair.left_key), ("right", pair.right_key)) if key in found}
+    flat = {f"{side}.{name}": value for side, values in sides.items() for name, value in values.items()}
+    privacy.reveal(db, actor, f"registry_pair:{pair.id}", flat, reason)
+    return sides
 
 
 @transactional

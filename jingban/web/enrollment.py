@@ -171,10 +171,29 @@ def run_linkage(request: Request, values: dict = Depends(posted), actor: Actor =
                            f"待确认 {done.review_pairs} 对，标识 {done.flags} 项", request)
 
 
+def _pairs_page(request: Request, db: Session, actor: Actor, status: int = 200, **context: Any):
+    return render(request, "enrollment/pairs.html", status=status, pairs=service.review_pairs(db, actor),
+                  source_names=rules.SOURCES, **context)
+
+
 @router.get(PAGE + "/pairs")
 def pairs_page(request: Request, actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
-    return render(request, "enrollment/pairs.html", pairs=service.review_pairs(db, actor),
-                  source_names=rules.SOURCES)
+    return _pairs_page(request, db, actor)
+
+
+@router.post(PAGE + "/pairs/{pair_id}/reveal")
+def pair_reveal(request: Request, pair_id: RowId, values: dict = Depends(posted),
+                actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
+    """The "show" action of one pair: both records in full, on a stated reason (logged)."""
+    try:
+        revealed = service.reveal_pair(db, actor, pair_id, values.get("reason"))
+    except JingbanError as exc:
+        db.rollback()
+        if exc.status in (403, 404):
+            raise
+        return _pairs_page(request, db, actor, exc.status, error=exc, form=f"reveal-{pair_id}",
+                           values=values)
+    return _pairs_page(request, db, actor, revealed=revealed, revealed_pair=pair_id)
 
 
 @router.post(PAGE + "/pairs/{pair_id}/decision")
