@@ -122,10 +122,14 @@ def normalise_id(text: str | None, today: dt.date) -> IdResult:
 
 
 def normalise_phone(text: str | None) -> str:
-    """Digits only; +86/0086 dropped from a mobile number; a landline keeps its area code."""
-    digits = re.sub(r"\D", "", half_width(text))
-    if re.fullmatch(r"(0086|86)1\d{10}", digits):
-        digits = digits[-11:]
+    """Digits only; the country code +86/0086 dropped — a mobile number keeps its 11 digits,
+    a landline its area code with the trunk 0 (+86 571 …, +86 (0)571 … and 0571 … are one)."""
+    given = half_width(text).strip()
+    digits = re.sub(r"\D", "", given)
+    found = re.fullmatch(r"(0086|86)(\d{9,12})", digits)
+    if found and (given.startswith("+") or found.group(1) == "0086" or len(digits) >= 12):
+        rest = found.group(2)
+        digits = rest if rest.startswith("0") or re.fullmatch(r"1\d{10}", rest) else "0" + rest
     return digits
 
 
