@@ -225,14 +225,34 @@ def normalise_row(data: Mapping[str, object], today: dt.date) -> dict[str, objec
 
 # --- choosing values (survivorship) ---------------------------------------------------------
 
+NEWEST_FIRST = ("collection", "survey")
+
+
 def rank(source: str) -> int:
     return PRIORITY.index(source) if source in PRIORITY else len(PRIORITY)
+
+
+def _priority(record: Mapping[str, object]) -> tuple[int, int]:
+    """Sources by rank; within one, the first row received, except what was collected (E§13):
+    the newest correction there replaces the one before."""
+    order = int(record.get("order", 0) or 0)
+    return rank(str(record["source"])), -order if record["source"] in NEWEST_FIRST else order
+
+
+def check_collected(values: Mapping[str, object], given: Mapping[str, str], today: dt.date) -> None:
+    """What a clerk, a surveyor or the person gives must be a value: a mobile number (11
+    digits) or a landline with its area code; a birth date not after today."""
+    if "phone" in given and not re.fullmatch(r"1\d{10}|0\d{9,11}", str(values.get("phone") or "")):
+        raise InvalidInput("registry.phone", "联系电话应为11位手机号码或带区号的固定电话", "phone")
+    born = values.get("birth_date")
+    if "birth_date" in given and isinstance(born, dt.date) and born > today:
+        raise InvalidInput("registry.birth_future", "出生日期不能晚于今天", "birth_date")
 
 
 def choose(records: Sequence[Mapping[str, object]]) -> tuple[dict[str, object], dict[str, str]]:
     """Per field, the value of the highest-priority source that gives one (a valid ID before an
     invalid one); returns (values, field → source)."""
-    ordered = sorted(records, key=lambda r: (rank(str(r["source"])), int(r.get("order", 0))))
+    ordered = sorted(records, key=_priority)
     values: dict[str, object] = {}
     origin: dict[str, str] = {}
     valid = [r for r in ordered if r.get("citizen_id") and not r.get("id_problem")]

@@ -271,7 +271,9 @@ def check_collected(values: dict[str, str]) -> dict[str, str]:
         raise InvalidInput("registry.field", f"不能采集的字段：{'、'.join(unknown)}", unknown[0])
     if not given:
         raise InvalidInput("registry.nothing", "请至少填写一项需要补充或更正的信息", None)
-    rules.normalise_row({"name": "核对", "birth_date": "2000-01-01", **given}, clock.today())
+    today = clock.today()
+    normalised = rules.normalise_row({"name": "核对", "birth_date": "2000-01-01", **given}, today)
+    rules.check_collected(normalised, given, today)
     return given
 
 
@@ -291,9 +293,12 @@ def collection_record(db: Session, entry: RegistryEntry, given: dict[str, str],
     record = SourceRecord(source=source, source_key=key or f"collect:{entry.id}:{n + 1}",
                           raw=json.dumps(given, ensure_ascii=False), entry_id=entry.id,
                           received_at=clock.now())
-    for field, value in normalised.items():
-        if field in given or field in identity or field == "id_problem":
+    taken = set(given) | ({"id_problem", "sex", "birth_date"} if "citizen_id" in given else set())
+    for field, value in normalised.items():  # only what was given: a later fix of the rest wins
+        if field in taken:
             setattr(record, field, value)
+    if "citizen_id" not in given:
+        record.id_problem = "id.missing"
     db.add(record)
     db.flush()
     return record

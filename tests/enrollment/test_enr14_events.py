@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from jingban.core import audit
+from jingban.core.errors import InvalidInput
 from jingban.core.models import AuditEvent
-from jingban.enrollment import service
+from jingban.enrollment import batch, service
+from jingban.enrollment.models import SourceRecord
 from jingban.registration import service as registration
 from jingban.registration.schemas import EnrollmentCreate, PersonCreate
 from tests.conftest import REGION
-from tests.enrollment.helpers import ADMIN, CLERK, csv_file
-from tests.enrollment.test_events import NUMBER, police_then_link
+from tests.enrollment.helpers import ADMIN, CLERK, cid, csv_file, person
+from tests.enrollment.test_events import BORN, NUMBER, police_then_link
 
 
 def follows(db) -> list[AuditEvent]:
@@ -59,3 +62,36 @@ def test_a_department_file_records_the_entries_it_changed(db, settings):
     again = service.receive_file(db, ADMIN, source="elsewhere", filename="异地.csv",
                                  content=csv_file([row]))
     assert again.id == upload.id and len(follows(db)) == 1  # the same file: nothing written
+
+
+# --- collection (E§13): the newest correction wins, every field stays correctable, values checked
+
+
+def _seven(db, settings):
+    someone = person(db, "钱七", cid(BORN, 17), BORN, insurances=("pension_resident",), phone="")
+    db.commit()
+    batch.run(db, ADMIN, settings)
+    return service.entry_for_person(db, someone.id)
+
+
+def test_a_second_correction_replaces_the_first_and_the_name_stays_correctable(db, settings):
+    entry = _seven(db, settings)
+    service.collect(db, CLERK, entry.id, {"phone": "13900000001"})
+    service.collect(db, CLERK, entry.id, {"phone": "13900000002", "residence": "西湖区新地址1号"})
+    assert entry.phone == "13900000002" and entry.residence == "西湖区新地址1号"
+    service.collect(db, CLERK, entry.id, {"name": "钱柒"})
+    assert entry.name == "钱柒" and entry.phone == "13900000002"
+    assert service.entry_sources(entry)["name"] == "collection"
+
+
+@pytest.mark.parametrize(("field", "value", "code"), [
+    ("phone", "abc", "registry.phone"), ("phone", "12", "registry.phone"),
+    ("birth_date", "2090-01-01", "registry.birth_future")])
+def test_collection_refuses_what_is_not_a_value(db, settings, field, value, code):
+    entry = _seven(db, settings)
+    records = db.execute(select(func.count()).select_from(SourceRecord)).scalar_one()
+    with pytest.raises(InvalidInput) as bad:
+        service.collect(db, CLERK, entry.id, {field: value})
+    assert (bad.value.code, bad.value.field) == (code, field) and bad.value.message
+    db.rollback()
+    assert db.execute(select(func.count()).select_from(SourceRecord)).scalar_one() == records
