@@ -216,11 +216,26 @@ def normalise_row(data: Mapping[str, object], today: dt.date) -> dict[str, objec
            "insured_region": region_code(text.get("insured_region"), "insured_region", today),
            "not_enrolled_reason": _code(text.get("not_enrolled_reason"), REASONS,
                                         "not_enrolled_reason")}
-    if not row["name"]:
-        raise InvalidInput("registry.name", "姓名：缺少必填字段", "name")
+    check_name(str(row["name"]))
     if not row["citizen_id"] and not row["birth_date"]:
+        if cid.problem != "id.missing":  # an ID was given but is not one
+            raise InvalidInput(cid.problem, ID_PROBLEMS.get(cid.problem, "公民身份号码不正确"), "citizen_id")
         raise InvalidInput("registry.identity", "公民身份号码与出生日期至少应有一项", "citizen_id")
     return row
+
+
+NAME_LENGTH = 64  # registry_source_record.name, registry_entry.name
+
+
+def check_name(name: str) -> None:
+    """A name is given, fits its column, and holds no digits or separators (a broken CSV line
+    whose quote swallowed the next rows is a broken row, not a name)."""
+    if not name:
+        raise InvalidInput("registry.name", "姓名：缺少必填字段", "name")
+    if len(name) > NAME_LENGTH:
+        raise InvalidInput("registry.name_length", f"姓名：不能超过{NAME_LENGTH}个字符", "name")
+    if re.search(r"[0-9,，;；\"]", name):
+        raise InvalidInput("registry.name_chars", "姓名：不能含有数字、逗号、分号或引号", "name")
 
 
 # --- choosing values (survivorship) ---------------------------------------------------------
@@ -443,16 +458,23 @@ def parse_file(source: str, content: bytes) -> tuple[str, list]:
             f"{s}（{SOURCES[s]}）" for s in FILE_SOURCES), "source")
     if len(content) > MAX_FILE_BYTES:
         raise file_error(f"文件超过{MAX_FILE_BYTES // 1024 // 1024}MB，请拆分后分批上传")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise file_error("文件不是 UTF-8 编码，请另存为 UTF-8 后上传") from None
+    text = decode(content)
     if not text.strip() or "\x00" in text:
         raise file_error("文件为空或含有空字符（NUL）")
     header, items = ("", json_items(text, file_error)) if text.lstrip()[0] in "[{" else _csv(text)
     if not items:
         raise file_error("文件中没有数据记录")
     return header, items
+
+
+def decode(content: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030 (GBK: what Excel in Chinese saves)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise file_error("文件不是 UTF-8 或 GBK 编码，请另存为 UTF-8 后上传")
 
 
 def _csv(text: str) -> tuple[str, list]:

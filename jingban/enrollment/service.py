@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
@@ -63,9 +64,12 @@ def receive_file(db: Session, actor: Actor, *, source: str, filename: str,
                         header=header, uploaded_by=actor.username, received_at=clock.now())
     db.add(upload)
     db.flush()
-    today = clock.today()
-    for item in items:
-        db.add(_record(upload, item, today))
+    today, lines = clock.today(), Counter(item.line for item in items)
+    seen: Counter = Counter()
+    for item in items:  # records sharing a line (JSON on one line) are told apart by their place
+        seen[item.line] += 1
+        key = f"{item.line}.{seen[item.line]}" if lines[item.line] > 1 else str(item.line)
+        db.add(_record(upload, item, today, key))
     db.flush()
     _count(db, upload)
     from jingban.enrollment import batch  # the linkage libraries load only when needed
@@ -77,9 +81,9 @@ def receive_file(db: Session, actor: Actor, *, source: str, filename: str,
     return upload
 
 
-def _record(upload: SourceFile, item, today) -> SourceRecord:
+def _record(upload: SourceFile, item, today, key: str) -> SourceRecord:
     record = SourceRecord(file_id=upload.id, source=upload.source, line=item.line, raw=item.raw,
-                          source_key=f"file:{upload.id}:{item.line}", received_at=upload.received_at)
+                          source_key=f"file:{upload.id}:{key}", received_at=upload.received_at)
     if item.data is None:
         record.status, record.error_code = "rejected", "registry.row"
         record.error_message, record.error_field = item.problem, None
