@@ -25,6 +25,7 @@ from jingban.core.auth import require
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
 from jingban.core.money import FEN_PER_YUAN
+from jingban.core.privacy import mask_id  # sec15
 from jingban.notices.models import Notification, Outbox
 from jingban.records import batch, rules
 from jingban.records.models import AccountEntry, AccountYear, Contribution, DeemedService, Proof
@@ -67,11 +68,6 @@ def grouped(code: str) -> str:
 
 def normalize(code: str) -> str:
     return re.sub(r"[\s-]", "", code or "").upper()
-
-
-def mask_ssn(ssn: str) -> str:
-    """330106********1234: the first six and last four characters only."""
-    return ssn[:6] + "*" * (len(ssn) - 10) + ssn[-4:] if len(ssn) > 10 else "*" * len(ssn)
 
 
 def mask_name(name: str) -> str:
@@ -137,7 +133,7 @@ def enrollment_facts(db: Session, person: Person, at: dt.datetime) -> dict[str, 
               "status": ENROLLMENT_STATUS.get(e.status, e.status)}
              for e in sorted(person.enrollments, key=lambda e: (e.insurance, e.start_date, e.id))]
     current = sorted({e.insurance for e in person.enrollments if e.status == "active"})
-    return {"title": KINDS["enrollment"], "name": person.name, "ssn": mask_ssn(person.ssn),
+    return {"title": KINDS["enrollment"], "name": person.name, "ssn": mask_id(person.ssn),
             "issued_at": _stamp(at), "as_of": clock.local(at).date().isoformat(),
             "person_status": PERSON_STATUS.get(person.status, person.status),
             "current": [INSURANCES.get(i, i) for i in current], "enrollments": lines}
@@ -202,7 +198,7 @@ def _rights(name: str, ssn: str, year: int | None, at: dt.datetime, lines: list[
     service.contribution_years) and its formatted account lines."""
     return {
         "title": f"{year}年度{KINDS['rights']}" if year else KINDS["rights"],
-        "name": name, "ssn": mask_ssn(ssn), "year": year, "issued_at": _stamp(at),
+        "name": name, "ssn": mask_id(ssn), "year": year, "issued_at": _stamp(at),
         "as_of": f"{year}-12-31" if year else clock.local(at).date().isoformat(),
         "years": [{**y, "insurance_name": INSURANCES.get(y["insurance"], y["insurance"]),
                    **{k: _yuan(y[k]) for k in ("base_min", "base_max", "employer_total",
@@ -292,14 +288,20 @@ def verify(db: Session, code: str) -> Proof | None:
     return db.execute(select(Proof).where(Proof.code == code)).scalar()
 
 
+NOT_AUTHENTIC = "该证明记录已被改动，未通过真实性校验，不能作为有效证明，请向经办机构核实"
+
+
 def public_view(proof: Proof) -> dict[str, Any]:
-    """What anyone holding the code may see: what the proof said, the name masked."""
+    """What anyone holding the code may see: what the proof said, the name masked. A proof
+    whose stored record no longer checks out says only that (sec15: the altered facts are
+    never shown as what the agency stated)."""
+    if not intact(proof):
+        return {"code": grouped(proof.code), "authentic": False, "message": NOT_AUTHENTIC}
     facts = facts_of(proof)
     facts["name"] = mask_name(facts.get("name", ""))
     return {"code": grouped(proof.code), "kind": proof.kind, "title": facts.get("title"),
             "issued_at": facts.get("issued_at"), "issued_on": (facts.get("issued_at") or "")[:10],
-            "name": facts["name"], "ssn": facts.get("ssn"), "authentic": intact(proof),
-            "facts": facts}
+            "name": facts["name"], "ssn": facts.get("ssn"), "authentic": True, "facts": facts}
 
 
 def proof_for(db: Session, actor: Actor, code: str) -> Proof:

@@ -43,8 +43,15 @@ class VerifyOut(BaseModel):
     issued_at: str
     name: str = Field(description="姓名（部分隐去）")
     ssn: str = Field(description="社会保障号码（部分隐去）")
-    authentic: bool = Field(description="记录未被改动（SM3 摘要相符）")
+    authentic: Literal[True] = Field(description="记录未被改动（SM3 摘要相符）")
     facts: dict[str, Any] = Field(description="证明所载内容")
+
+
+class NotAuthenticOut(BaseModel):
+    """A proof whose stored record was altered: only that it is not authentic, no facts."""
+    code: str
+    authentic: Literal[False] = Field(description="记录已被改动（SM3 摘要不符）")
+    message: str = Field(description="说明（中文）")
 
 
 def proof_out(proof) -> ProofOut:
@@ -76,8 +83,9 @@ def download(code: str, actor: Actor = Depends(api_actor), db: Session = Depends
     return pdf_response(proofs.proof_for(db, actor, code))
 
 
-@router.get("/verify/{code}", response_model=VerifyOut,
-            summary="核验证明（公开，无需登录）：返回证明所载内容，姓名和社会保障号码部分隐去")
+@router.get("/verify/{code}", response_model=VerifyOut | NotAuthenticOut,
+            summary="核验证明（公开，无需登录）：返回证明所载内容，姓名和社会保障号码部分隐去；"
+                    "记录已被改动的证明只返回 authentic=false 和说明，不返回内容")
 def verify(code: str, db: Session = Depends(get_db)):
     proof = proofs.verify(db, code)
     if proof is None:

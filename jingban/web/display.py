@@ -91,11 +91,6 @@ def label(field: str | None) -> str:
     return LABELS.get(field or "", field or "")
 
 
-def mask_ssn(ssn: str) -> str:
-    """330106********1234: the first six and last four characters only."""
-    return ssn[:6] + "*" * max(len(ssn) - 10, 0) + ssn[-4:] if len(ssn) > 10 else ssn
-
-
 def yuan(fen: int | None) -> str:
     return "" if fen is None else format_yuan(fen)
 
@@ -191,7 +186,7 @@ def ref(value: Any) -> Markup:
     return Markup(f'<a href="{url.format(ident)}">{escape(text)}</a>') if url else escape(text)
 
 
-FILTERS = {"mask_ssn": mask_ssn, "yuan": yuan, "local_time": local_time, "channel": channel,
+FILTERS = {"mask_ssn": privacy.mask_id, "yuan": yuan, "local_time": local_time, "channel": channel,
            "label": label, "month": month, "ref": ref}
 GLOBALS = {"change_rows": change_rows, "INSURANCES": INSURANCES, "EMPLOYER_KINDS": EMPLOYER_KINDS,
            "CARD_KINDS": CARD_KINDS, "CARD_STATUS": CARD_STATUS, "ID_TYPES": ID_TYPES,

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from jingban.core import privacy
 from jingban.core.actor import SYSTEM
 from jingban.core.auth import create_user
 from jingban.records import proofs
@@ -70,7 +71,7 @@ def test_person_downloads_and_anyone_verifies(app, client, world, portal_user):
         shown = public.get(f"/verify/{code}")
         assert shown.status_code == 200 and "该证明由本机构出具" in shown.text
         assert "职*甲" in shown.text and "职工甲" not in shown.text
-        assert proofs.mask_ssn(world.employee) in shown.text and world.employee not in shown.text
+        assert privacy.mask_id(world.employee) in shown.text and world.employee not in shown.text
         assert "缴费年限" in shown.text and "个人账户累计储存额：无" in shown.text
         flipped = code[:-1] + ("A" if code[-1] != "A" else "B")
         missing = public.get(f"/verify/{flipped}")

@@ -59,6 +59,7 @@ from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
 from jingban.core.excel import workbook
 from jingban.core.money import format_yuan
+from jingban.core.privacy import mask_id  # sec15
 from jingban.notices.service import notify
 from jingban.records.models import Contribution
 from jingban.registration import service as registration
@@ -1001,7 +1002,7 @@ def decision_pdf(db: Session, actor: Actor, award_id: int) -> bytes:
     name = rules.KIND_NAMES[award.kind]
     how = "按月发放" if award.kind in rules.MONTHLY_KINDS else "一次性发放"
     lines = json.loads(award.breakdown).get("lines", [])
-    masked = f"{person.ssn[:6]}********{person.ssn[-4:]}"
+    masked = mask_id(person.ssn)
     flow = [Paragraph("社会保险经办机构", style["small"]),
             Paragraph("工伤保险待遇核定决定书", style["title"]), Spacer(1, 3 * mm),
             Paragraph(f"{person.name}（社会保障号码 {masked}）：", style["body"]),

@@ -44,6 +44,7 @@ from jingban.core.db import snapshot, transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound
 from jingban.core.excel import workbook
 from jingban.core.money import format_yuan
+from jingban.core.privacy import mask_id  # sec15
 from jingban.notices.service import notify
 from jingban.registration.models import Enrollment, Person
 from jingban.registration.service import find_person, person_subject
@@ -569,7 +570,7 @@ def decision_pdf(db: Session, actor: Actor, claim_id: int) -> bytes:
     claim, person = get_claim(db, actor, claim_id)
     style = pdf.styles()
     flow = [Paragraph("医疗费用手工报销决定书", style["title"]), Spacer(1, 8),
-            Paragraph(f"参保人：{person.name}　社会保障号码：{person.ssn[:6]}********{person.ssn[-4:]}",
+            Paragraph(f"参保人：{person.name}　社会保障号码：{mask_id(person.ssn)}",
                       style["body"]),
             Paragraph(f"支付基金：{FUND_NAMES[claim.fund]}　年度：{claim.year}　办结日期：{claim.decided_on}",
                       style["body"]),

@@ -36,6 +36,7 @@ from jingban.core.auth import require
 from jingban.core.db import snapshot, transactional
 from jingban.core.errors import InvalidInput
 from jingban.core.money import format_yuan, round_fen
+from jingban.core.privacy import mask_id  # sec15
 from jingban.notices.models import Notification
 from jingban.notices.service import notify
 from jingban.records import service as records
@@ -350,7 +351,7 @@ def prompt_after_death(db: Session, actor: Actor, person: Person) -> int:
     kind = f"{PROMPT_KIND}{person.id}"
     if db.execute(select(Notification.id).where(Notification.kind == kind)).first():
         return 0
-    text = (f"参保人{person.name}（{person.ssn[:6]}********{person.ssn[-4:]}）于{person.death_date}死亡，"
+    text = (f"参保人{person.name}（{mask_id(person.ssn)}）于{person.death_date}死亡，"
             f"其遗属可申领丧葬补助金和抚恤金（《社会保险经办条例》第十九条）。")
     notify(db, AGENCY_RECIPIENT, kind, text + "请告知遗属并受理申领。")
     sent = 1

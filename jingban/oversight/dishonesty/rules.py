@@ -8,6 +8,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from jingban.core.privacy import mask_id  # sec15
+
 BASIS = "《社会保险经办条例》第四十五条；seed 002 “确立诚信制度，约束失信行为”（严重失信主体名单制度）"
 
 STATUSES = {"proposed": "拟列入（待告知）", "noticed": "已告知（陈述申辩期）",
@@ -99,6 +101,4 @@ def repair_problem(status: str, today: dt.date, repair_from: dt.date | None) -> 
 def mask_key(kind: str, key: str) -> str:
     """What the public page shows of an identifier: a USCC in full (it is public), a person's
     number masked (R§49: personal data never leaked)."""
-    if kind == "person" and len(key) > 8:
-        return key[:4] + "*" * (len(key) - 8) + key[-4:]
-    return key
+    return mask_id(key) if kind == "person" else key
