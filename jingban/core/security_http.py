@@ -5,7 +5,8 @@
 - cookies marked Secure when the request came over HTTPS (HttpOnly and SameSite are set by the
   session middleware);
 - request bodies larger than the settings allow refused with 413 before any route reads them;
-- the API documentation page without its inline script (a static file starts Swagger UI);
+- the API documentation page without its inline script (a static file starts Swagger UI) and
+  with Swagger UI served by the app itself (no CDN; the same CSP as every page);
 - the access log (uvicorn's) with the citizen IDs, SSNs, phones and bank accounts that staff
   URLs carry (``/persons/{ssn}``, ``?q=139…``) masked; the Referrer-Policy keeps those URLs
   from reaching any other site.
@@ -13,26 +14,24 @@
 
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
 import logging
 import re
+from importlib.resources import files
+from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from starlette.requests import Request
 
-from jingban.core.errors import JingbanError
+from jingban.core.errors import JingbanError, NotFound
 from jingban.core.privacy import mask_id
 
-CDN = "https://cdn.jsdelivr.net"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-# The API documentation pages load Swagger UI / ReDoc from their CDN (scripts still not inline).
-DOCS_CSP = (f"default-src 'self'; script-src 'self' {CDN}; style-src 'self' 'unsafe-inline' {CDN}; "
-            f"img-src 'self' data: {CDN} https://fastapi.tiangolo.com; font-src 'self' {CDN} "
-            "https://fonts.gstatic.com; connect-src 'self'; worker-src 'self' blob:; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-DOCS_PATHS = ("/docs", "/redoc")
 HEADERS = ((b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
            (b"referrer-policy", b"same-origin"), (b"cross-origin-opener-policy", b"same-origin"))
 
@@ -54,14 +53,13 @@ class SecurityHeaders:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        csp = DOCS_CSP if scope["path"] in DOCS_PATHS else CSP
         https = is_https(scope)
 
         async def sending(message):
             if message["type"] == "http.response.start":
                 headers = [(k, _secure_cookie(v) if https and k.lower() == b"set-cookie" else v)
                            for k, v in message.get("headers", [])]
-                headers += [(b"content-security-policy", csp.encode()), *HEADERS]
+                headers += [(b"content-security-policy", CSP.encode()), *HEADERS]
                 if https:
                     headers.append((b"strict-transport-security", b"max-age=31536000"))
                 message = {**message, "headers": headers}
@@ -141,14 +139,38 @@ async def _no_body():
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
+# Swagger UI's files (5.x, for OpenAPI 3.1), served by the app itself from the pinned
+# fastapi-offline package (no CDN, no third-party origin on /docs; each carries its SRI hash).
+DOCS_ASSETS_PATH = "/docs/assets"
+DOCS_ASSETS = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascript",
+               "favicon.png": "image/png"}
+VENDOR = Path(str(files("fastapi_offline") / "static"))
+INIT_JS = Path(__file__).parents[1] / "web" / "static" / "swagger-init.js"
+
+
+@functools.cache
+def integrity(path: Path) -> str:
+    return "sha384-" + base64.b64encode(hashlib.sha384(path.read_bytes()).digest()).decode()
+
+
+def docs_asset(name: str) -> FileResponse:
+    if name not in DOCS_ASSETS:
+        raise NotFound("docs.asset_not_found", "未找到该接口文档文件", "name")
+    return FileResponse(VENDOR / name, media_type=DOCS_ASSETS[name],
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
 def docs_page(openapi_url: str, title: str) -> HTMLResponse:
+    def sri(name: str) -> str:
+        return integrity(VENDOR / name)
     return HTMLResponse(f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{title} - 接口文档</title>
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="{CDN}/npm/swagger-ui-dist@5/swagger-ui.css"></head>
+<link rel="icon" type="image/png" href="{DOCS_ASSETS_PATH}/favicon.png">
+<link rel="stylesheet" href="{DOCS_ASSETS_PATH}/swagger-ui.css" integrity="{sri('swagger-ui.css')}"></head>
 <body><div id="swagger-ui" data-openapi-url="{openapi_url}"></div>
-<script src="{CDN}/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-<script src="/static/swagger-init.js"></script></body></html>""")
+<script src="{DOCS_ASSETS_PATH}/swagger-ui-bundle.js" integrity="{sri('swagger-ui-bundle.js')}"></script>
+<script src="/static/swagger-init.js" integrity="{integrity(INIT_JS)}"></script></body></html>""")
 
 
 # a citizen ID, an assigned SSN (country + region + sequence + check), a phone or bank account
@@ -180,12 +202,14 @@ def mask_access_log(logger: logging.Logger | None = None) -> None:
 
 
 def install(app: FastAPI) -> None:
-    """The middlewares above (outermost: they wrap the sessions too), the docs page and the
-    access log's mask."""
+    """The middlewares above (outermost: they wrap the sessions too), the docs page with its
+    own assets (ReDoc, which only comes from a CDN, is not served) and the access log's mask."""
     mask_access_log()
     if app.docs_url:
         path, title, spec = app.docs_url, app.title, app.openapi_url
-        app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != path]
+        dropped = {path, app.redoc_url}
+        app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) not in dropped]
         app.add_api_route(path, lambda: docs_page(spec, title), include_in_schema=False)
+        app.add_api_route(DOCS_ASSETS_PATH + "/{name}", docs_asset, include_in_schema=False)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
