@@ -9,6 +9,9 @@ The same functions serve the pages (the ``pii`` Jinja filter) and the API (``red
 
 from __future__ import annotations
 
+import base64
+import re
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,6 +34,17 @@ FIELDS = {"ssn": "id", "id_number": "id", "reporter_id_number": "id", "applicant
 # a field named ``<anything>_<suffix>`` (payee_bank_account, applicant_phone…) is of that kind
 SUFFIXES = {"_id_number": "id", "_phone": "phone", "_bank_account": "bank_account"}
 MIN_REASON = 4
+# A person's opaque id in staff URLs (sec15: a citizen ID in a URL lands in access logs, browser
+# history and Referer): 80 random bits, 16 lowercase base32 characters, never an SSN's shape.
+PUBLIC_ID = re.compile(r"[a-z2-7]{16}")
+
+
+def new_public_id() -> str:
+    return base64.b32encode(secrets.token_bytes(10)).decode().lower()
+
+
+def is_public_id(value: str) -> bool:
+    return PUBLIC_ID.fullmatch(value or "") is not None
 
 
 def kind_of(name: str) -> str | None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from jingban.core.clock import now
 from jingban.core.crypto import Sealed, blind_index, phone_index_default
 from jingban.core.db import Base
+from jingban.core.privacy import new_public_id  # sec15
 
 
 class Employer(Base):
@@ -67,6 +68,10 @@ class Person(Base):
     __tablename__ = "person"
     id: Mapped[int] = mapped_column(primary_key=True)
     ssn: Mapped[str] = mapped_column(String(18), unique=True)
+    # sec15: the opaque id staff URLs name the person by (never the SSN); NULL only for rows a
+    # bench loads by raw SQL
+    public_id: Mapped[str | None] = mapped_column(String(16), unique=True, index=True,
+                                                  default=new_public_id)
     id_type: Mapped[str] = mapped_column(String(16))
     id_number: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(64), index=True)

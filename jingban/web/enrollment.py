@@ -239,7 +239,7 @@ def my_registry_fix(request: Request, values: dict = Depends(posted), actor: Act
 
 def registry_prompt(request: Request) -> Markup:
     """A notice naming the fields to collect, on any staff page about a person (a path with
-    ``ssn``) and on the person's own portal pages. Empty when nothing is flagged."""
+    ``pid``) and on the person's own portal pages. Empty when nothing is flagged."""
     roles = frozenset(request.session.get("roles", ()))
     if not request.session.get("token") or not (roles & {"clerk", "person"}):
         return Markup("")
@@ -262,8 +262,8 @@ def _prompt(db: Session, request: Request, roles: frozenset[str]) -> Markup:
         person_id = int(subject.split(":", 1)[1]) if subject.startswith("person:") else None
         link = "/my/registry"
     else:
-        ssn = request.path_params.get("ssn")
-        person_id = db.execute(select(Person.id).where(Person.ssn == ssn)).scalar() if ssn else None
+        pid = request.path_params.get("pid")  # sec15: staff URLs name the person by public_id
+        person_id = db.execute(select(Person.id).where(Person.public_id == pid)).scalar() if pid else None
         link = None
     entry = service.entry_for_person(db, person_id) if person_id else None
     fields = service.prompt_fields(db, entry) if entry else []

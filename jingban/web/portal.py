@@ -27,6 +27,7 @@ from jingban.records.models import AccountEntry
 from jingban.registration.models import Employer, Person
 from jingban.web.display import RETIREMENT_CATEGORIES
 from jingban.web.pages import form_error, page_actor, render, see_other, signed_in
+from jingban.web.person_links import person_path  # sec15
 
 router = APIRouter()
 
@@ -129,7 +130,7 @@ def person_by_id(person_id: RowId, actor: Actor = Depends(page_actor), db: Sessi
     person = db.get(Person, person_id)
     if person is None:
         raise NotFound("person.not_found", f"未找到编号为 {person_id} 的参保人")
-    return see_other(f"/persons/{person.ssn}")
+    return see_other(person_path(person))
 
 
 @router.get("/employers/id/{employer_id}")

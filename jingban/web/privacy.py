@@ -14,6 +14,7 @@ from jingban.core.excel import workbook, xlsx_response
 from jingban.core.http import get_db
 from jingban.registration import service
 from jingban.web.pages import page_actor, posted, render, signed_in
+from jingban.web.person_links import PersonSsn  # sec15
 from jingban.web.staff import person_page
 
 router = APIRouter()
@@ -28,8 +29,8 @@ def view_name(view: str) -> str:
     return VIEW_NAMES.get(view, view)
 
 
-@router.post("/persons/{ssn}/reveal")
-async def reveal(request: Request, ssn: str, actor: Actor = Depends(page_actor),
+@router.post("/persons/{pid}/reveal")
+async def reveal(request: Request, ssn: PersonSsn, actor: Actor = Depends(page_actor),
                  db: Session = Depends(get_db), values: dict = Depends(posted)):
     """The show button: the same person page with the full values, once a reason is given."""
     try:
@@ -45,15 +46,15 @@ def _rows(entries) -> list[tuple]:
              e.reason or "") for e in entries]
 
 
-@router.get("/persons/{ssn}/views")
-def person_views(request: Request, ssn: str, actor: Actor = Depends(page_actor),
+@router.get("/persons/{pid}/views")
+def person_views(request: Request, ssn: PersonSsn, actor: Actor = Depends(page_actor),
                  db: Session = Depends(get_db)):
     person, entries = service.person_views(db, actor, ssn)
     return render(request, "person_views.html", person=person, rows=_rows(entries))
 
 
-@router.get("/persons/{ssn}/views.xlsx")
-def person_views_xlsx(ssn: str, actor: Actor = Depends(page_actor),
+@router.get("/persons/{pid}/views.xlsx")
+def person_views_xlsx(ssn: PersonSsn, actor: Actor = Depends(page_actor),
                       db: Session = Depends(get_db)):
     person, entries = service.person_views(db, actor, ssn)
     content = workbook("查询留痕", ("时间", "查看人", "查看内容", "理由"), _rows(entries))

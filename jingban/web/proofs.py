@@ -16,6 +16,7 @@ from jingban.records import proofs
 from jingban.records.proofs_api import pdf_response
 from jingban.registration.models import Person
 from jingban.web.pages import page_actor, posted, render, see_other, signed_in
+from jingban.web.person_links import PersonSsn  # sec15
 
 router = APIRouter()
 Kind = Literal["enrollment", "rights"]
@@ -83,8 +84,8 @@ def my_proof_file(code: str, actor: Actor = Depends(signed_in),
 
 # --- the counter -------------------------------------------------------------------------------
 
-@router.post("/persons/{ssn}/proofs/{kind}")
-def staff_proof(ssn: str, kind: Kind, _: Form = Depends(posted),
+@router.post("/persons/{pid}/proofs/{kind}")
+def staff_proof(ssn: PersonSsn, kind: Kind, _: Form = Depends(posted),
                 actor: Actor = Depends(page_actor), db: Session = Depends(get_db)) -> Response:
     """出具证明 at the counter: issued and handed over as PDF."""
     return pdf_response(proofs.issue_proof(db, actor, ssn, kind))

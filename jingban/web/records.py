@@ -21,6 +21,7 @@ from jingban.records.models import Contribution
 from jingban.records.schemas import InterestRunRequest
 from jingban.registration.models import Employer, Person
 from jingban.web.pages import page_actor, parse, posted, render, see_other, signed_in
+from jingban.web.person_links import PersonSsn  # sec15
 
 router = APIRouter()
 
@@ -96,8 +97,8 @@ def interest_run(request: Request, values: Form = Depends(posted),
 
 # --- rights record -----------------------------------------------------------------------------
 
-@router.get("/persons/{ssn}/rights")
-def rights(request: Request, ssn: str, actor: Actor = Depends(page_actor),
+@router.get("/persons/{pid}/rights")
+def rights(request: Request, ssn: PersonSsn, actor: Actor = Depends(page_actor),
            db: Session = Depends(get_db)):
     return render(request, "records_rights.html", record=service.rights(db, actor, ssn),
                   own=False, **_names())

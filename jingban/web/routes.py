@@ -6,7 +6,17 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from jingban.web import activation, auth, cases, feeds, funds_reconciliation, proofs, records, staff
+from jingban.web import (
+    activation,
+    auth,
+    cases,
+    feeds,
+    funds_reconciliation,
+    person_links,  # sec15
+    proofs,
+    records,
+    staff,
+)
 from jingban.web import agreements as agreement_pages  # agreements
 from jingban.web import claims as claim_pages  # claims
 from jingban.web import enrollment as enrollment_pages  # enrollment
@@ -34,7 +44,12 @@ from jingban.web.benefits import stops as stop_pages
 from jingban.web.benefits import survivor as survivor_pages
 from jingban.web.benefits import unemployment as unemployment_pages  # unemployment
 from jingban.web.benefits import verification as verification_pages
-from jingban.web.pages import HERE, SESSION_COOKIE, html_errors
+from jingban.web.pages import (
+    HERE,
+    SESSION_COOKIE,
+    html_errors,
+    templates,  # sec15
+)
 
 
 def install(app: FastAPI) -> None:
@@ -63,4 +78,5 @@ def install(app: FastAPI) -> None:
     app.include_router(maternity_pages.router, include_in_schema=False)  # medmat
     app.include_router(enrollment_pages.router, include_in_schema=False)  # enrollment
     app.state.render_error = html_errors(app.state.render_error)
+    person_links.install(app, templates)  # sec15: persons named by public_id in URLs
     app.include_router(agreement_pages.router, include_in_schema=False)  # agreements

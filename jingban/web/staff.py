@@ -41,6 +41,7 @@ from jingban.web.pages import (
     see_other,
     signed_in,
 )
+from jingban.web.person_links import PersonSsn, person_path  # sec15
 
 router = APIRouter()
 
@@ -179,7 +180,8 @@ def person_create(request: Request, values: Form = Depends(posted),
     except JingbanError as exc:
         return render(request, "person_new.html", status=exc.status, error=intake.on_form(exc),
                       values=values)
-    return _done(request, case, f"/persons/{case.applicant_key}", "个人参保登记已办结")
+    url = person_path(case.applicant_key, db) if case.status == "completed" else ""
+    return _done(request, case, url, "个人参保登记已办结")
 
 
 def _person_page(request: Request, db: Session, actor: Actor, person: Person, status: int = 200,
@@ -195,8 +197,8 @@ def _person_page(request: Request, db: Session, actor: Actor, person: Person, st
                   card_moves=moves, defaults=defaults, cases=cases, **context)
 
 
-@router.get("/persons/{ssn}")
-def person_detail(request: Request, ssn: str, actor: Actor = Depends(page_actor),
+@router.get("/persons/{pid}")
+def person_detail(request: Request, ssn: PersonSsn, actor: Actor = Depends(page_actor),
                   db: Session = Depends(get_db)):
     return _person_page(request, db, actor, service.get_person(db, actor, ssn))
 
@@ -210,19 +212,19 @@ def _person_act(request: Request, db: Session, actor: Actor, ssn: str, form: str
         person = service.get_person(db, actor, ssn)
         return _person_page(request, db, actor, person, status=exc.status, form=form, error=exc,
                             values=values)
-    return see_other(f"/persons/{ssn}", done, request)
+    return see_other(person_path(ssn, db), done, request)
 
 
-@router.post("/persons/{ssn}/enrollments")
-def enrollment_create(request: Request, ssn: str, values: Form = Depends(posted),
+@router.post("/persons/{pid}/enrollments")
+def enrollment_create(request: Request, ssn: PersonSsn, values: Form = Depends(posted),
                       actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
     return _person_act(request, db, actor, ssn, "enroll", values,
                        lambda: service.enroll(db, actor, ssn, parse(EnrollmentCreate, values)),
                        "参保登记（增员）已办结")
 
 
-@router.post("/persons/{ssn}/enrollments/{enrollment_id}/end")
-def enrollment_end(request: Request, ssn: str, enrollment_id: int,
+@router.post("/persons/{pid}/enrollments/{enrollment_id}/end")
+def enrollment_end(request: Request, ssn: PersonSsn, enrollment_id: int,
                    values: Form = Depends(posted), actor: Actor = Depends(page_actor),
                    db: Session = Depends(get_db)):
     return _person_act(request, db, actor, ssn, f"end-{enrollment_id}", values,
@@ -231,16 +233,16 @@ def enrollment_end(request: Request, ssn: str, enrollment_id: int,
                        "停保（减员）已办结")
 
 
-@router.post("/persons/{ssn}/cards")
-def card_create(request: Request, ssn: str, values: Form = Depends(posted),
+@router.post("/persons/{pid}/cards")
+def card_create(request: Request, ssn: PersonSsn, values: Form = Depends(posted),
                 actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
     return _person_act(request, db, actor, ssn, "card", values,
                        lambda: service.issue_card(db, actor, ssn, parse(CardCreate, values)),
                        "申领已受理")
 
 
-@router.post("/persons/{ssn}/cards/{card_id}/status")
-def card_status(request: Request, ssn: str, card_id: int, values: Form = Depends(posted),
+@router.post("/persons/{pid}/cards/{card_id}/status")
+def card_status(request: Request, ssn: PersonSsn, card_id: int, values: Form = Depends(posted),
                 actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
     return _person_act(request, db, actor, ssn, f"card-{card_id}", values,
                        lambda: service.change_card(db, actor, ssn, card_id,
@@ -248,8 +250,8 @@ def card_status(request: Request, ssn: str, card_id: int, values: Form = Depends
                        "卡状态变更已办结")
 
 
-@router.get("/persons/{ssn}/history")
-def person_history(request: Request, ssn: str, actor: Actor = Depends(page_actor),
+@router.get("/persons/{pid}/history")
+def person_history(request: Request, ssn: PersonSsn, actor: Actor = Depends(page_actor),
                    db: Session = Depends(get_db)):
     history = service.person_history(db, actor, ssn)
     return render(request, "person_history.html", ssn=ssn.strip().upper(), history=history)

@@ -14,7 +14,7 @@ from jingban.core.models import AccessLog, AuditEvent
 from jingban.models import metadata
 from jingban.registration.models import Person
 from tests.conftest import PASSWORD, employer_body, error_of, person_body
-from tests.web.helpers import csrf, sign_in
+from tests.web.helpers import csrf, person_url, sign_in
 
 API = "/api/v1"
 PHONE = "13912345678"
@@ -112,9 +112,9 @@ def test_person_page_masks_and_the_show_button_reveals(client, make_user, ssn, d
     page = client.get(f"/persons/{ssn}").text
     assert PHONE not in page and ADDRESS not in page and 'id="reveal-form"' in page
     assert 'id="person-phone">139****5678<' in page
-    refused = client.post(f"/persons/{ssn}/reveal", data={"csrf_token": token, "reason": ""})
+    refused = client.post(person_url(client, ssn, "/reveal"), data={"csrf_token": token, "reason": ""})
     assert refused.status_code == 422 and PHONE not in refused.text
-    shown = client.post(f"/persons/{ssn}/reveal",
+    shown = client.post(person_url(client, ssn, "/reveal"),
                         data={"csrf_token": csrf(page), "reason": "办理社保卡核对号码"})
     assert shown.status_code == 200 and f'id="person-phone">{PHONE}<' in shown.text
     assert 'id="revealed"' in shown.text

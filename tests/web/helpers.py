@@ -37,3 +37,22 @@ def approve(client, username: str, case_id: int, level: int, reason: str = "同�
     token = sign_in(client, username)
     return post(client, f"/cases/{case_id}/decide", token,
                 {"level": str(level), "decision": "approve", "reason": reason})
+
+
+# sec15: staff URLs name a person by his public id, never his SSN
+def person_url(client, ssn: str, tail: str = "") -> str:
+    from sqlalchemy import select
+
+    from jingban.registration.models import Person
+    with client.app.state.sessionmaker() as db:
+        pid = db.execute(select(Person.public_id).where(Person.ssn == ssn)).scalar_one()
+    return f"/persons/{pid}{tail}"
+
+
+def ssn_at(client, url: str) -> str:  # sec15
+    """The SSN of the person a staff URL (``/persons/<public_id>…``) names."""
+    from sqlalchemy import select
+
+    from jingban.registration.models import Person
+    with client.app.state.sessionmaker() as db:
+        return db.execute(select(Person.ssn).where(Person.public_id == url.split("/")[2])).scalar_one()

@@ -12,7 +12,7 @@ from jingban.accounts import rules
 from jingban.core.models import AuditEvent, User
 from jingban.notices.models import Notification, Outbox
 from tests.conftest import citizen_id, person_body
-from tests.web.helpers import csrf, post, sign_in
+from tests.web.helpers import csrf, post, sign_in, ssn_at
 
 PHONE = "13800000000"
 NEW_PASSWORD = "my-new-pass-2026"
@@ -26,7 +26,7 @@ def person(client, make_user) -> str:
     assert reply.status_code == 303, reply.text
     post(client, "/logout", token, {})
     client.cookies.clear()
-    return reply.headers["location"].rsplit("/", 1)[1]
+    return ssn_at(client, reply.headers["location"])  # sec15
 
 
 def form_token(client, url: str = "/activate") -> str:

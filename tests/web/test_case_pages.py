@@ -17,7 +17,7 @@ from jingban.core.actor import SYSTEM
 from jingban.core.auth import create_user
 from jingban.registration.models import Person
 from tests.conftest import PASSWORD, person_body
-from tests.web.helpers import approve, case_id_of, post, sign_in
+from tests.web.helpers import approve, case_id_of, post, sign_in, ssn_at
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def clerk(client, make_user) -> str:
 def register_person(client, token: str, **overrides) -> str:
     reply = post(client, "/persons", token, person_body(**overrides), follow_redirects=False)
     assert reply.status_code == 303, reply.text
-    return reply.headers["location"].rsplit("/", 1)[1]
+    return ssn_at(client, reply.headers["location"])  # sec15
 
 
 def intake(client, token: str, code: str, request_id: str = "", **fields):

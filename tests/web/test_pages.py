@@ -9,7 +9,7 @@ from jingban.core import clock
 from jingban.core.models import AccessLog, AuditEvent
 from jingban.registration.models import Employer, Person
 from tests.conftest import PASSWORD, citizen_id, citizen_id_of, employer_body, person_body, uscc
-from tests.web.helpers import approve, case_id_of, csrf, post, sign_in
+from tests.web.helpers import approve, case_id_of, csrf, person_url, post, sign_in, ssn_at
 
 START = clock.today().replace(day=1).isoformat()
 
@@ -33,10 +33,11 @@ def register_employer(client, token: str, **overrides) -> dict:
 
 
 def register_person(client, token: str, **overrides) -> str:
-    reply = post(client, "/persons", token, person_body(**overrides), follow_redirects=False)
+    body = person_body(**overrides)
+    reply = post(client, "/persons", token, body, follow_redirects=False)
     assert reply.status_code == 303, reply.text
-    return reply.headers["location"].rsplit("/", 1)[1]
-
+    assert body["id_number"] not in reply.headers["location"]  # sec15: the public id, not the SSN
+    return ssn_at(client, reply.headers["location"])
 
 # --- login -----------------------------------------------------------------------------------
 
@@ -175,22 +176,23 @@ def test_change_without_reason_keeps_input(client, clerk):
 def test_enroll_and_person_history(client, clerk):
     employer = register_employer(client, clerk, registered_on="2020-01-01")
     ssn = register_person(client, clerk)
-    reply = post(client, f"/persons/{ssn}/enrollments", clerk,
+    reply = post(client, person_url(client, ssn, "/enrollments"), clerk,
                  {"insurance": "pension_enterprise", "employer_uscc": employer["uscc"],
                   "start_date": START, "contribution_base": "6000.00"})
     assert "参保登记（增员）已办结" in reply.text and "企业职工基本养老保险" in reply.text
     history = client.get(f"/persons/{ssn}/history").text
     assert "个人参保登记" in history and "参保（增员）" in history and "柜台" in history
     assert "6,000.00" in history
-    enrollment = re.search(rf"/persons/{ssn}/enrollments/(\d+)/end", reply.text).group(1)
-    ended = post(client, f"/persons/{ssn}/enrollments/{enrollment}/end", clerk,
+    ends = re.escape(person_url(client, ssn)) + r"/enrollments/(\d+)/end"
+    enrollment = re.search(ends, reply.text).group(1)
+    ended = post(client, person_url(client, ssn, f"/enrollments/{enrollment}/end"), clerk,
                  {"end_date": clock.today().isoformat(), "reason": "解除劳动合同"})
     assert "停保（减员）已办结" in ended.text and "解除劳动合同" in ended.text
 
 
 def test_enroll_error_stays_on_person_page(client, clerk):
     ssn = register_person(client, clerk)
-    reply = post(client, f"/persons/{ssn}/enrollments", clerk,
+    reply = post(client, person_url(client, ssn, "/enrollments"), clerk,
                  {"insurance": "pension_enterprise", "employer_uscc": "", "start_date": START,
                   "contribution_base": "1"})
     assert reply.status_code == 422
@@ -200,10 +202,10 @@ def test_enroll_error_stays_on_person_page(client, clerk):
 
 def test_card_apply_and_status_change(client, clerk):
     ssn = register_person(client, clerk)
-    page = post(client, f"/persons/{ssn}/cards", clerk, {"kind": "ss_card", "number": "A0001"})
+    page = post(client, person_url(client, ssn, "/cards"), clerk, {"kind": "ss_card", "number": "A0001"})
     assert "申领已受理" in page.text and "已申领" in page.text
-    card_id = re.search(rf"/persons/{ssn}/cards/(\d+)/status", page.text).group(1)
-    page = post(client, f"/persons/{ssn}/cards/{card_id}/status", clerk,
+    card_id = re.search(re.escape(person_url(client, ssn)) + r"/cards/(\d+)/status", page.text).group(1)
+    page = post(client, person_url(client, ssn, f"/cards/{card_id}/status"), clerk,
                 {"status": "issued", "reason": "制卡完成"})
     assert "卡状态变更已办结" in page.text and "已制发" in page.text
 

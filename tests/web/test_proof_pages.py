@@ -18,7 +18,7 @@ from jingban.registration.models import Person
 from tests.conftest import PASSWORD
 from tests.records.helpers import make_world
 from tests.records.test_proofs import pdf_text
-from tests.web.helpers import post, sign_in
+from tests.web.helpers import person_url, post, sign_in, ssn_at
 
 
 @pytest.fixture
@@ -87,13 +87,13 @@ def test_person_cannot_reach_others_proofs(client, world, portal_user, sessions)
     token = sign_in(client, portal_user("proof_me", world.employee))
     assert client.get(f"/my/proofs/file/{other_code}.pdf").status_code == 404
     assert codes(client.get("/my/proofs").text) == []
-    refused = post(client, f"/persons/{world.flexible}/proofs/rights", token, {})
+    refused = post(client, person_url(client, world.flexible, "/proofs/rights"), token, {})
     assert refused.status_code == 403 and "仅供经办机构工作人员使用" in refused.text
 
 
 def test_counter_issues_a_proof(client, world, make_user, sessions):
     token = sign_in(client, make_user("proof_clerk", "clerk"))
-    pdf = post(client, f"/persons/{world.employee}/proofs/enrollment", token, {})
+    pdf = post(client, person_url(client, world.employee, "/proofs/enrollment"), token, {})
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = pdf_text(pdf.content)
     assert "参保证明" in text and "职工甲" in text
@@ -101,7 +101,7 @@ def test_counter_issues_a_proof(client, world, make_user, sessions):
         proof = db.execute(select(Proof)).scalar_one()
     assert proof.issued_by == "proof_clerk" and proof.channel == "counter"
     assert client.get(f"/my/proofs/file/{proof.code}.pdf").status_code == 200  # staff may
-    assert post(client, f"/persons/{world.employee}/proofs/other", token, {}).status_code == 422
+    assert post(client, person_url(client, world.employee, "/proofs/other"), token, {}).status_code == 422
     mine = client.get("/my/proofs")
     assert mine.status_code == 403 and "仅供参保人本人使用" in mine.text
 
@@ -112,6 +112,6 @@ def test_rights_page_offers_proofs_to_staff_and_owner(client, make_user):
 
     token = sign_in(client, make_user("clerk_proofs_btn", "clerk"))
     reply = post(client, "/persons", token, person_body(), follow_redirects=False)
-    ssn = reply.headers["location"].rsplit("/", 1)[1]
+    ssn = ssn_at(client, reply.headers["location"])  # sec15
     page = client.get(f"/persons/{ssn}/rights")
-    assert 'id="proof-rights"' in page.text and f"/persons/{ssn}/proofs/rights" in page.text
+    assert 'id="proof-rights"' in page.text and person_url(client, ssn, "/proofs/rights") in page.text

@@ -15,7 +15,7 @@ from jingban.core.auth import create_user
 from jingban.registration.models import Employer, Person
 from tests.conftest import PASSWORD, REGION, citizen_id, uscc
 from tests.records.helpers import collector_csv, make_world, pension_row
-from tests.web.helpers import csrf, post, sign_in
+from tests.web.helpers import csrf, person_url, post, sign_in
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ def test_rights_page_shows_the_posted_contribution(client, accountant, make_user
     clerk = sign_in(client, make_user("clerk_rights", "clerk"))
     assert clerk
     person = client.get(f"/persons/{world.employee}").text
-    assert f'href="/persons/{world.employee}/rights"' in person
+    assert f'href="{person_url(client, world.employee, "/rights")}"' in person  # sec15
     page = client.get(f"/persons/{world.employee}/rights")
     assert page.status_code == 200
     html = page.text

@@ -23,6 +23,7 @@ from jingban.core.pdf import pdf_response
 from jingban.registration.models import Person
 from jingban.web import intake
 from jingban.web.pages import page_actor, posted, render, see_other, signed_in
+from jingban.web.person_links import PersonSsn  # sec15
 
 router = APIRouter()
 Form = dict[str, Any]
@@ -140,8 +141,8 @@ def _record(request: Request, db: Session, actor: Actor, ssn: str, own: bool):
                   items=injury.ITEMS)
 
 
-@router.get("/persons/{ssn}/injury")
-def person_injury(request: Request, ssn: str, actor: Actor = Depends(page_actor),
+@router.get("/persons/{pid}/injury")
+def person_injury(request: Request, ssn: PersonSsn, actor: Actor = Depends(page_actor),
                   db: Session = Depends(get_db)):
     return _record(request, db, actor, ssn, own=False)
 

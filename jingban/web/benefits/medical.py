@@ -28,6 +28,7 @@ from jingban.core.pdf import pdf_response
 from jingban.registration.models import Person
 from jingban.web import intake
 from jingban.web.pages import form_error, page_actor, posted, render, see_other, signed_in
+from jingban.web.person_links import PersonSsn  # sec15
 
 router = APIRouter()
 Form = dict[str, Any]
@@ -153,8 +154,8 @@ def _overview(request: Request, db: Session, actor: Actor, ssn: str, own: bool):
                   fund_names=medical.FUND_NAMES)
 
 
-@router.get("/persons/{ssn}/benefits")
-def person_benefits(request: Request, ssn: str, actor: Actor = Depends(page_actor),
+@router.get("/persons/{pid}/benefits")
+def person_benefits(request: Request, ssn: PersonSsn, actor: Actor = Depends(page_actor),
                     db: Session = Depends(get_db)):
     return _overview(request, db, actor, ssn, own=False)
 

@@ -21,6 +21,7 @@ from jingban.registration.models import Person
 from jingban.web import intake
 from jingban.web.display import RETIREMENT_CATEGORIES
 from jingban.web.pages import page_actor, posted, render, see_other, signed_in
+from jingban.web.person_links import PersonSsn  # sec15
 
 router = APIRouter()
 Form = dict[str, Any]
@@ -116,8 +117,8 @@ def _record(request: Request, db: Session, actor: Actor, ssn: str, own: bool):
                   payment_kinds=service.PAYMENT_KINDS, entry_kinds=recovery.ENTRY_KINDS)
 
 
-@router.get("/persons/{ssn}/pension")
-def person_pension(request: Request, ssn: str, actor: Actor = Depends(page_actor),
+@router.get("/persons/{pid}/pension")
+def person_pension(request: Request, ssn: PersonSsn, actor: Actor = Depends(page_actor),
                    db: Session = Depends(get_db)):
     return _record(request, db, actor, ssn, own=False)
 

@@ -26,6 +26,7 @@ from jingban.core.pdf import pdf_response
 from jingban.registration.models import Person
 from jingban.web import intake
 from jingban.web.pages import page_actor, posted, render, see_other, signed_in
+from jingban.web.person_links import PersonSsn  # sec15
 
 router = APIRouter()
 Form = dict[str, Any]
@@ -124,8 +125,8 @@ def award_pdf(award_id: RowId, actor: Actor = Depends(page_actor), db: Session =
     return pdf_response(content, filename)
 
 
-@router.get("/persons/{ssn}/unemployment")
-def person_unemployment(request: Request, ssn: str, actor: Actor = Depends(page_actor),
+@router.get("/persons/{pid}/unemployment")
+def person_unemployment(request: Request, ssn: PersonSsn, actor: Actor = Depends(page_actor),
                         db: Session = Depends(get_db)):
     return _record(request, db, actor, ssn, own=False)
 

@@ -15,7 +15,7 @@ from jingban.registration.models import Person
 from tests.benefits.portal_helpers import portal_user
 from tests.benefits.stop_helpers import TODAY, payroll
 from tests.benefits.unemployment.helpers import BANK, months, unemployed
-from tests.web.helpers import approve, case_id_of, post, sign_in
+from tests.web.helpers import approve, case_id_of, person_url, post, sign_in
 
 API = "/api/v1"
 
@@ -74,7 +74,7 @@ def test_the_clerk_screen_the_list_and_its_export(client, make_user, sessions):
     assert approve(client, "rev2", case_id_of(reply), 1).status_code in (200, 303)
     sign_in(client, "clerk2")
     listing = client.get("/benefits/unemployment").text
-    assert f"/persons/{ssn}/unemployment" in listing and "发放中" in listing
+    assert person_url(client, ssn, "/unemployment") in listing and "发放中" in listing
     sheet = load_workbook(io.BytesIO(client.get("/benefits/unemployment/awards.xlsx").content)).active
     rows = list(sheet.values)
     assert rows[0][:3] == ("社会保障号码", "姓名", "起发月份")
@@ -130,7 +130,7 @@ def test_ending_an_enrollment_at_the_counter_records_the_end_reason(client, make
     token = sign_in(client, "clerk4")
     page = client.get(f"/persons/{ssn}").text
     assert f'id="end-{enrollment_id}-separation"' in page and "劳动合同期满终止" in page
-    reply = post(client, f"/persons/{ssn}/enrollments/{enrollment_id}/end", token,
+    reply = post(client, person_url(client, ssn, f"/enrollments/{enrollment_id}/end"), token,
                  {"end_date": "2026-09-30", "reason": "合同到期", "separation": "contract_expired"})
     assert reply.status_code == 200 and "终止就业原因：劳动合同期满终止" in reply.text
     screen = client.get(f"/benefits/unemployment?ssn={ssn}&registration_date=2026-10-12").text
