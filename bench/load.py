@@ -26,17 +26,21 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JINGBAN_DATA_KEY", "t1:" + "5a" * 32)  # a bench key, never a real one
 
-from bench.generate import machine, postgres_reachable, postgres_url, update_section  # noqa: E402
+from bench.generate import PG_URL, machine, postgres_reachable, postgres_url, update_section  # noqa: E402
 from jingban.core import clock  # noqa: E402
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -164,12 +168,41 @@ def locust(user: str, port: int, env: dict, users: int, seconds: int, requests: 
         return [row for row in csv.DictReader(f) if row["Name"] != "sign in"]
 
 
+@contextmanager
+def kept_url(persons: int) -> Iterator[str]:
+    """A database kept between runs (``--keep``): jingban_load_<persons>, created when missing."""
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = f"jingban_load_{persons}"
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def built(url: str) -> bool:
+    """Whether a kept database already holds a finished region (the reader signs in)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT 1 FROM user_account WHERE username = :u"),
+                                {"u": USERNAME}).first() is not None
+    except Exception:  # noqa: BLE001 - no tables yet: not built
+        return False
+    finally:
+        engine.dispose()
+
+
 def run(persons: int, workers: int, users: int, seconds: int, requests: int,
-        months: int) -> list[list[str]]:
+        months: int, keep: bool) -> list[list[str]]:
     rows = []
-    with postgres_url() as url, tempfile.TemporaryDirectory(prefix="jingban-load-") as tmp:
+    database = kept_url(persons) if keep else postgres_url()
+    with database as url, tempfile.TemporaryDirectory(prefix="jingban-load-") as tmp:
         folder = Path(tmp)
-        console.print(f"建库用时 {build(url, persons, months):.0f} 秒")
+        if keep and built(url):
+            console.print(f"沿用已建的库 jingban_load_{persons}")
+        else:
+            console.print(f"建库用时 {build(url, persons, months):.0f} 秒")
         env = {**os.environ, "JINGBAN_DATABASE_URL": url, "JINGBAN_SECRET_KEY": "bench-load",
                "JINGBAN_VAR_DIR": str(folder), "JINGBAN_REGION": "330106",
                "JINGBAN_LOAD_TARGETS": str(targets(url, persons, folder)),
@@ -196,6 +229,57 @@ def run(persons: int, workers: int, users: int, seconds: int, requests: int,
                              s["Failure Count"], f"{float(s['Requests/s']):,.0f}", s["50%"],
                              s["95%"], s["99%"]])
     return rows
+
+
+KINDS = {"rights": "/api/v1/persons/{ssn}/rights", "person": "/api/v1/persons/{ssn}",
+         "verify": "/verify/{code}"}
+
+
+def profile(url: str, persons: int, rounds: int) -> None:
+    """Each request kind ``rounds`` times in-process under pyinstrument: the app through the
+    ASGI transport on one event loop, its sync handlers run inline (not in the thread pool)
+    so that the profiler sees them. Milliseconds a request and the heaviest frames."""
+    import anyio.to_thread
+
+    async def inline(func, *args, **_):
+        return func(*args)
+
+    anyio.to_thread.run_sync = inline
+    with tempfile.TemporaryDirectory(prefix="jingban-profile-") as tmp:
+        picked = json.loads(targets(url, persons, Path(tmp)).read_text(encoding="utf-8"))
+        os.environ.update(JINGBAN_DATABASE_URL=url, JINGBAN_SECRET_KEY="bench-load",
+                          JINGBAN_VAR_DIR=tmp, JINGBAN_REGION="330106")
+        import asyncio
+
+        asyncio.run(_profile_kinds(picked, rounds))
+
+
+async def _profile_kinds(picked: dict, rounds: int) -> None:
+    import httpx
+    from pyinstrument import Profiler
+
+    from jingban.api import create_app
+
+    transport = httpx.ASGITransport(app=create_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        reply = await client.post("/api/v1/auth/token",
+                                  data={"username": USERNAME, "password": PASSWORD})
+        headers = {"Authorization": f"Bearer {reply.json()['access_token']}"}
+        for kind, path in KINDS.items():
+            paths = [path.format(ssn=picked["ssns"][i % len(picked["ssns"])],
+                                 code=picked["codes"][i % len(picked["codes"])])
+                     for i in range(rounds + 1)]
+            (await client.get(paths[0], headers=headers)).raise_for_status()  # warm
+            profiler = Profiler(interval=0.0005, async_mode="disabled")
+            started, cpu = time.perf_counter(), time.process_time()
+            with profiler:
+                for one in paths[1:]:
+                    (await client.get(one, headers=headers)).raise_for_status()
+            spent = (time.perf_counter() - started) * 1000 / rounds
+            used = (time.process_time() - cpu) * 1000 / rounds
+            console.rule(f"{kind}: {spent:.2f} ms a request, {used:.2f} ms CPU ({rounds})")
+            print(profiler.output_text(unicode=True, color=False, show_all=False,
+                                       timeline=False))
 
 
 def record(rows: list[list[str]]) -> None:
@@ -229,11 +313,21 @@ def main(persons: Annotated[int, typer.Option(help="参保人数")] = 1_000_000,
          requests: Annotated[int, typer.Option(help="每轮请求数上限")] = 200_000,
          months: Annotated[int, typer.Option(help="缴费月数（1–12）")] = 12,
          save: Annotated[bool, typer.Option("--save/--no-save", help="写入 RESULTS.md")] = True,
+         keep: Annotated[bool, typer.Option("--keep/--no-keep",
+                                            help="保留并沿用已建的库（jingban_load_人数）")] = False,
+         profile_rounds: Annotated[int, typer.Option(
+             "--profile", help="只做进程内剖析：每类请求各若干次（沿用保留的库）")] = 0,
          ) -> None:
+    if profile_rounds:
+        with kept_url(persons) as url:
+            if not built(url):
+                build(url, persons, months)
+            profile(url, persons, profile_rounds)
+        return
     if not postgres_reachable():
         console.print("[red]PostgreSQL 不可达，无法运行[/]")
         raise typer.Exit(1)
-    rows = run(persons, workers, users, seconds, requests, months)
+    rows = run(persons, workers, users, seconds, requests, months, keep)
     for row in rows:
         console.print(f"{row[2]}：{row[6]} 个请求，失败 {row[7]}，{row[8]} 次/秒，"
                       f"p50 {row[9]} / p95 {row[10]} / p99 {row[11]} 毫秒")

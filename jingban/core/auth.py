@@ -6,12 +6,13 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from jingban.core import audit, passwords, sessions
 from jingban.core.actor import Actor
 from jingban.core.db import retry_busy, transactional
 from jingban.core.errors import AuthError, Conflict, InvalidInput, NotFound, PermissionDenied
+from jingban.core.login_models import LoginSession  # load15
 from jingban.core.models import User, UserRole
 from jingban.core.rules import PORTAL_ROLES, ROLE_NAMES, role_conflict
 
@@ -174,11 +175,21 @@ def user_from_token(db: Session, secret: str, token: str, max_age: int,
         raise AuthError("auth.token_invalid", "登录凭证无效") from None
     if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
         raise AuthError("auth.token_invalid", "登录凭证无效")
-    user = db.get(User, data["uid"])
+    user, found = _user_and_session(db, data["uid"], str(data.get("sid") or ""))  # load15
     if user is None or not user.active or user.password_hash[-12:] != data.get("pw"):
         raise AuthError("auth.token_invalid", "登录凭证无效")
-    sessions.check(db, data.get("sid"), region)
+    sessions.check(db, data.get("sid"), region, found)  # load15
     return user
+
+
+def _user_and_session(db: Session, uid: int, sid: str) -> tuple[User | None, LoginSession | None]:
+    """load15: the user, his roles and the session the token names in one query (a request's
+    sign-in check); apart (the session looked up by sessions.check) when they do not pair."""
+    row = db.execute(select(User, LoginSession)
+                     .join(LoginSession, LoginSession.user_id == User.id)
+                     .where(User.id == uid, LoginSession.sid == sid)
+                     .options(joinedload(User.roles))).unique().first()
+    return (row[0], row[1]) if row else (db.get(User, uid), None)
 
 
 # --- users ------------------------------------------------------------------------------------

@@ -105,7 +105,14 @@ def _ring(env: str, path: str) -> tuple[DataKey, ...]:
 
 def ring() -> tuple[DataKey, ...]:
     """The key ring, current key first."""
-    return _ring(os.environ.get(ENV_KEY, ""), str(key_file()))
+    env = os.environ.get(ENV_KEY, "")  # load15: the file's path (a resolve) only when used
+    return _ring(env, "" if env else _key_path(os.environ.get(ENV_FILE, ""),
+                                              os.environ.get("JINGBAN_VAR_DIR", ""), os.getcwd()))
+
+
+@lru_cache(maxsize=64)
+def _key_path(_file: str, _var: str, _cwd: str) -> str:  # load15: each value opened resolved it
+    return str(key_file())
 
 
 def current() -> DataKey:

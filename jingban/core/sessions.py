@@ -45,9 +45,12 @@ def start(db: Session, user_id: int, channel: str, address: str = "") -> str:
     return sid
 
 
-def check(db: Session, sid: str | None, region: str = NATIONAL) -> None:
-    """Refuse an ended or idle session; note activity on a live one."""
-    found = db.execute(select(LoginSession).where(LoginSession.sid == str(sid or ""))).scalar()
+def check(db: Session, sid: str | None, region: str = NATIONAL,
+          found: LoginSession | None = None) -> None:
+    """Refuse an ended or idle session; note activity on a live one. ``found``: the session
+    row already read with the user (auth.user_from_token, one query a request)."""  # load15
+    if found is None or found.sid != str(sid or ""):  # load15
+        found = db.execute(select(LoginSession).where(LoginSession.sid == str(sid or ""))).scalar()
     if found is None or found.ended_at is not None:
         raise AuthError("auth.token_revoked", "登录凭证已注销（已退出或被管理员终止），请重新登录")
     at, limit = wall_now(), idle_limit(region)

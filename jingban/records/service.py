@@ -489,7 +489,6 @@ def rights(db: Session, actor: Actor, ssn: str) -> dict[str, Any]:
     Staff reads are logged (查询留痕)."""
     person = person_of(db, ssn)
     may_read(actor, registration.person_subject(person))
-    audit.log_access(db, actor, registration.person_subject(person), "rights")
     rows = db.execute(select(Contribution, Employer.uscc)
                       .outerjoin(Employer, Employer.id == Contribution.employer_id)
                       .where(Contribution.person_id == person.id)
@@ -506,6 +505,10 @@ def rights(db: Session, actor: Actor, ssn: str) -> dict[str, Any]:
     deemed = list(db.execute(select(DeemedService).where(DeemedService.person_id == person.id)
                              .order_by(DeemedService.id)).scalars())
     counted = [d for d in deemed if not d.transfer_out_ref]
+    accounts = list(db.execute(select(AccountYear).where(AccountYear.person_id == person.id)
+                               .order_by(AccountYear.scheme, AccountYear.year)).scalars())
+    # load15: logged last, so that the read and its 查询留痕 row are one transaction
+    audit.log_access(db, actor, registration.person_subject(person), "rights")
     return {
         "ssn": person.ssn, "name": person.name, "enrollments": person.enrollments,
         # The second place names the unit; a merged row had none here: its origin instead.
@@ -514,8 +517,7 @@ def rights(db: Session, actor: Actor, ssn: str) -> dict[str, Any]:
         "contribution_notes": notes, "transfers": transfers,
         "by_year": by_year(effective), "entries": entries, "deemed": deemed,
         "entry_reversed_by": {e.reverses_id: e.id for e in entries if e.reverses_id},
-        "accounts": list(db.execute(select(AccountYear).where(AccountYear.person_id == person.id)
-                                    .order_by(AccountYear.scheme, AccountYear.year)).scalars()),
+        "accounts": accounts,
         "balances": _balances(entries),
         "contribution_years": contribution_years(effective, counted),
     }
