@@ -16,6 +16,7 @@ from jingban.benefits.injury import acts as injury_acts  # injury
 from jingban.benefits.injury import service as injury  # injury
 from jingban.benefits.maternity import acts as maternity_acts  # medmat
 from jingban.benefits.medical import acts as medical_acts  # medmat
+from jingban.benefits.medical import coverage as medical_coverage  # benfix
 from jingban.benefits.medical import service as medical  # medmat
 from jingban.benefits.payroll import batch as payroll
 from jingban.benefits.pension import acts as pension_acts
@@ -118,6 +119,7 @@ def install() -> None:
     transfers.use_unemployment_stop(unemployment.stop_on_transfer)  # agrfin
     agency.use_redater("service_agreements", agreement_breaches.redate_provisional)  # agreements
     claims_settlement.count_year_paid(medical.year_paid)  # medmat: one annual cap with manual claims
+    claims_settlement.use_coverage(medical_coverage.split_bill, medical_coverage.borne_of)  # benfix
     registration.on_person_changed(enrollment_batch.follow_person)  # enrollfin
     _installed = True
 from jingban.agreements.claims import acts as claims_acts  # noqa: E402  # claims

@@ -62,6 +62,38 @@ def count_year_paid(source: YearPaid) -> None:  # medmat
         _year_paid.append(source)  # medmat
 
 
+# How one claim is split by its coverage (benefits.medical.coverage, registered by jingban.wiring,
+# the same function the manual reimbursement uses): an admission by the inpatient parameters,
+# an outpatient visit by the chronic or the general outpatient pooling ones (issue 11 item 1).
+# split_bill(db, person id, fund, inpatient, diagnosis, day, lines, ytd, borne) → (coverage,
+# split), moving ``borne`` on; borne_of(db, fund, person id, year, except_claim=) → borne.
+_coverage: dict[str, Callable[..., Any]] = {}
+
+
+def use_coverage(split_bill: Callable[..., tuple[str, split.Split]],
+                 borne_of: Callable[..., Any]) -> None:
+    _coverage.update(split_bill=split_bill, borne_of=borne_of)
+
+
+def _split_claim(db: Session, claim: Claim, lines: list[split.BillLine], ytd: int,
+                 borne: dict[int, Any]) -> tuple[str, split.Split]:
+    """The split of one claim by its coverage on its date, against the person's fund payments
+    this year; ``borne`` (person id → the year's outpatient deductibles) is filled as needed."""
+    if not _coverage:
+        raise Conflict("claims.no_coverage", "医疗费用分割规则未加载（门诊、住院参数）", "fund")
+    if claim.person_id not in borne:
+        borne[claim.person_id] = _coverage["borne_of"](
+            db, claim.fund, claim.person_id, claim.discharge_on.year,
+            except_claim=claim.id if claim.settlement_id else None)
+    return _coverage["split_bill"](db, claim.person_id, claim.fund, claim.inpatient, claim.diagnosis,
+                                   claim.discharge_on, lines, ytd, borne[claim.person_id])
+
+
+def split_json(kind: str, result: split.Split) -> str:
+    """The stored split of a claim, with its coverage (住院、门诊统筹、门诊慢特病)."""
+    return json.dumps({**result.as_dict(), "coverage": kind})
+
+
 STATUSES = {"paid": "已拨付", "withheld": "暂停拨付（协议处理）"}
 audit.ACT_NAMES.update({"claims.settle": "医疗费用月度结算", "claims.release": "解除暂停、拨付结算款",
                         "claims.reinstate": "异议成立、恢复核减明细"})
@@ -73,6 +105,7 @@ class ClaimSplit:
     accepted_fen: int
     ytd_before_fen: int
     split: split.Split
+    coverage: str = "inpatient"  # benfix: 住院、门诊统筹 or 门诊慢特病
 
 
 @dataclass(frozen=True)
@@ -84,6 +117,7 @@ class Adjustment:
     accepted_fen: int  # the claim's accepted amount now
     ytd_before_fen: int
     split: split.Split
+    coverage: str = "inpatient"  # benfix
 
     @property
     def fund_delta(self) -> int:
@@ -169,7 +203,7 @@ def params_for(db: Session, fund: str, on: dt.date) -> split.Params:
 
 
 def _adjustments(db: Session, fund: str, pending: dict[int, set[int]],
-                 ytd: dict[int, int]) -> list[Adjustment]:
+                 ytd: dict[int, int], borne: dict[int, Any]) -> list[Adjustment]:
     """Each claim with reinstated lines split again, every reinstated line of it kept, against
     the person's other fund payments this year (all of them, so the cap holds across the
     month's settlements); ``ytd`` is moved on by what each adjustment adds."""
@@ -178,9 +212,9 @@ def _adjustments(db: Session, fund: str, pending: dict[int, set[int]],
         claim = db.get(Claim, claim_id)
         lines = bill_lines(db, claim, _reinstated(db, claim.id))
         others = ytd.get(claim.person_id, 0) - (claim.fund_fen or 0)
-        again = split.split(lines, params_for(db, fund, claim.discharge_on), max(0, others))
+        kind, again = _split_claim(db, claim, lines, max(0, others), borne)
         item = Adjustment(claim, frozenset(pending[claim_id]), sum(x.amount_fen for x in lines),
-                          max(0, others), again)
+                          max(0, others), again, kind)
         ytd[claim.person_id] = ytd.get(claim.person_id, 0) + item.fund_delta
         found.append(item)
     return found
@@ -195,14 +229,15 @@ def compute(db: Session, institution_id: int, fund: str, period: int) -> Compute
     pending = _pending(db, institution_id, fund, period)
     touched = {c.person_id for c in claims} | {db.get(Claim, i).person_id for i in pending}
     ytd = _ytd(db, fund, touched, period // 100)
-    adjustments = _adjustments(db, fund, pending, ytd)
+    borne: dict[int, Any] = {}
+    adjustments = _adjustments(db, fund, pending, ytd, borne)
     found = []
     for claim in claims:
         lines = bill_lines(db, claim)
         before = ytd.get(claim.person_id, 0)
-        result = split.split(lines, params_for(db, fund, claim.discharge_on), before)
+        kind, result = _split_claim(db, claim, lines, before, borne)
         ytd[claim.person_id] = before + result.fund_fen
-        found.append(ClaimSplit(claim, sum(x.amount_fen for x in lines), before, result))
+        found.append(ClaimSplit(claim, sum(x.amount_fen for x in lines), before, result, kind))
     reinstated = sum(a.accepted_delta for a in adjustments)
     fund_extra = sum(a.fund_delta for a in adjustments)
     return Computed(found, sum(c.claim.total_fen for c in found),
@@ -308,7 +343,7 @@ def settle(db: Session, actor: Actor, _key: str | None, data: SettleIn) -> Claim
         c.claim.status, c.claim.settlement_id = "settled", row.id
         c.claim.ytd_before_fen, c.claim.accepted_fen = c.ytd_before_fen, c.accepted_fen
         c.claim.fund_fen, c.claim.person_fen = c.split.fund_fen, c.split.person_fen
-        c.claim.split = json.dumps(c.split.as_dict())
+        c.claim.split = split_json(c.coverage, c.split)
     for item in done.adjustments:
         _adjust(db, row, item)
     if not institutions.payment_withheld(db, institution.id, today):
@@ -341,12 +376,12 @@ def _adjust(db: Session, row: ClaimSettlement, item: Adjustment) -> None:
                            ytd_before_fen=item.ytd_before_fen, accepted_fen=item.accepted_delta,
                            fund_fen=item.fund_delta,
                            person_fen=item.accepted_delta - item.fund_delta,
-                           split=json.dumps(item.split.as_dict())))
+                           split=split_json(item.coverage, item.split)))
     claim.accepted_fen = item.accepted_fen
     claim.fund_fen = old + item.fund_delta
     claim.person_fen = item.accepted_fen - claim.fund_fen
     if item.split.fund_fen >= old:
-        claim.split = json.dumps(item.split.as_dict())
+        claim.split = split_json(item.coverage, item.split)
     for line_id in item.line_ids:
         db.get(ClaimDecision, line_id).settled_in_id = row.id
 

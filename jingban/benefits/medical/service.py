@@ -32,7 +32,7 @@ from jingban.agreements.claims.models import Claim
 from jingban.benefits.common import rules as common_rules
 from jingban.benefits.common.models import Award, Payment
 from jingban.benefits.maternity.models import PregnancyRecord
-from jingban.benefits.medical import review, rules
+from jingban.benefits.medical import coverage, review, rules
 from jingban.benefits.medical.models import ChronicRecognition, LineDecision, ManualClaim, ManualLine
 from jingban.benefits.medical.schemas import ChronicEndIn, ChronicIn, InvoiceIn, LineDecisionIn, ManualClaimIn
 from jingban.cases.models import Case
@@ -99,34 +99,7 @@ def fund_paid_ytd(db: Session, fund: str, person_id: int, year: int) -> int:
     return direct_paid(db, fund, person_id, year) + year_paid(db, fund, {person_id}, year).get(person_id, 0)
 
 
-def chronic_borne(db: Session, fund: str, person_id: int, year: int) -> int:
-    """The chronic outpatient deductible the person has borne this year in earlier claims."""
-    total = db.execute(select(func.coalesce(func.sum(ManualClaim.chronic_deductible_fen), 0)).where(
-        ManualClaim.person_id == person_id, ManualClaim.fund == fund, ManualClaim.year == year))
-    return int(total.scalar() or 0)
-
-
-def pooled_of(db: Session, fund: str, person_id: int, year: int) -> dict[str, int]:
-    """The general outpatient pooling this year in earlier manual claims: the yearly deductible
-    the person has borne (``outpatient``) and what the fund paid under it (``outpatient_paid``)."""
-    found = {"outpatient": 0, "outpatient_paid": 0}
-    for bills in db.execute(select(ManualClaim.bills).where(
-            ManualClaim.person_id == person_id, ManualClaim.fund == fund,
-            ManualClaim.year == year)).scalars():
-        for bill in json.loads(bills):
-            if bill["coverage"] == "outpatient":
-                found["outpatient"] += bill["split"]["deductible_fen"]
-                found["outpatient_paid"] += bill["split"]["fund_fen"]
-    return found
-
-
-def recognised(db: Session, person_id: int, day: dt.date) -> set[str]:
-    """The chronic and special diseases recognised for the person in force on ``day``: inside
-    the validity and before the day an end (撤销、终止) takes effect."""
-    return set(db.execute(select(ChronicRecognition.disease).where(
-        ChronicRecognition.person_id == person_id, ChronicRecognition.valid_from <= day,
-        ChronicRecognition.valid_to >= day,
-        ChronicRecognition.ended_from.is_(None) | (ChronicRecognition.ended_from > day))).scalars())
+recognised = coverage.recognised  # the chronic and special diseases in force on a day
 
 
 # --- the assessment of a claim -------------------------------------------------------------------
@@ -236,42 +209,16 @@ def assess(db: Session, person: Person, data: ManualClaimIn,
     found = Assessment(person, fund, year, ytd, flags=review.flags_of(db, person, data),
                        decided=decided or {})
     found.cap = split.params_of(lambda name: agency.param(db, name, first), fund).annual_cap_fen
-    borne = {"chronic": chronic_borne(db, fund, person.id, year), **pooled_of(db, fund, person.id, year)}
+    borne = coverage.borne_of(db, fund, person.id, year)
     for invoice in sorted(data.invoices, key=lambda x: (x.service_on, x.invoice_no)):
-        kind, params, already = _bill_params(db, person, fund, invoice, ytd, borne)
-        lines = rules.bill_lines(found.accepted(invoice), kind in rules.COVERED)
-        result = split.split(lines, params, ytd, already)
+        lines = [split.BillLine(*x) for x in found.accepted(invoice)]
+        kind, result = coverage.split_bill(db, person.id, fund, invoice.inpatient, invoice.diagnosis,
+                                           invoice.service_on, lines, ytd, borne)
         if kind == "chronic":
             found.chronic_deductible += result.deductible_fen
-            borne["chronic"] += result.deductible_fen
-        elif kind == "outpatient":
-            borne["outpatient"] += result.deductible_fen
-            borne["outpatient_paid"] += result.fund_fen
         found.bills.append(Bill(invoice, kind, ytd, result))
         ytd += result.fund_fen
     return found
-
-
-def _bill_params(db: Session, person: Person, fund: str, invoice: InvoiceIn, ytd: int,
-                 borne: dict[str, int]) -> tuple[str, split.Params, int]:
-    """(coverage, split parameters, yearly deductible borne already) of one invoice on its
-    date: inpatient by medical.split.*, chronic by medical.chronic.*, ordinary outpatient by
-    the region's medical.outpatient.pooling (or wholly the person's where it has none)."""
-    day = invoice.service_on
-    params = split.params_of(lambda name: agency.param(db, name, day), fund)
-    if fund == rules.MATERNITY:
-        return "inpatient", params, 0
-    pooling = agency.param(db, "medical.outpatient.pooling", day).get(fund)
-    kind = rules.coverage(invoice.inpatient, invoice.diagnosis, recognised(db, person.id, day),
-                          pooling is not None)
-    if kind == "chronic":
-        params = rules.chronic_params(
-            params, int(agency.param(db, "medical.chronic.deductible_fen", day)[fund]),
-            int(agency.param(db, "medical.chronic.fund_share_bp", day)[fund]))
-        return kind, params, borne["chronic"]
-    if kind == "outpatient":
-        return kind, rules.pooling_params(params, pooling, ytd, borne["outpatient_paid"]), borne["outpatient"]
-    return kind, params, 0
 
 
 # --- the act of BEN-MEDICAL-MANUAL ---------------------------------------------------------------

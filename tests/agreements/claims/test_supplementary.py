@@ -1,7 +1,7 @@
 """The supplementary settlement (补充结算) of an institution's month and an upheld objection ending
 in money, worked out by hand to the fen (claims13; SQLite and PostgreSQL).
 
-Demo policy (policy/national/medical.yaml): employee medical 起付线 800.00 per visit, fund 85 %
+Demo policy (policy/national/medical.yaml): employee medical 起付线 800.00 per admission, fund 85 %
 above it, 封顶线 400,000.00 a calendar year. The hospital of the claims demo, plus one price
 item of its own here: SS001 手术费 100,000.00 (甲, no daily limit).
 """
@@ -35,8 +35,9 @@ REV1 = Actor("sup-rev1", frozenset({"reviewer_1"}), False, "counter")
 REV2 = Actor("sup-rev2", frozenset({"reviewer_2"}), False, "counter")
 
 
-def _row(no: str, ssn: str, on: str, code: str, qty: int, price: int) -> str:
-    return (f"{no},{ssn},{FUND},outpatient,{on},{on},K35.8,{code},{on},{qty},"
+def _row(no: str, ssn: str, on: str, code: str, qty: int, price: int,
+         visit: str = "inpatient") -> str:  # benfix: a surgery is an admission (住院 parameters)
+    return (f"{no},{ssn},{FUND},{visit},{on},{on},K35.8,{code},{on},{qty},"  # benfix
             f"{price // 100}.{price % 100:02d},{price * qty // 100}.{price * qty % 100:02d}")
 
 
@@ -189,7 +190,8 @@ def test_the_pages_offer_the_supplementary_settlement_and_the_portal_shows_both(
     for name, role in (("pacc", "accountant"), ("prev1", "reviewer_1"), ("prev2", "reviewer_2")):
         make_user(name, role)
     token = sign_in(client, portal_user(sessions, a))
-    late = "\n".join([demo.HEADER, _row("A-LATE", woman.ssn, "2026-10-29", "ZL001", 1, 2000)])
+    late = "\n".join([demo.HEADER, _row("A-LATE", woman.ssn, "2026-10-29", "ZL001", 1, 2000,
+                                                  "outpatient")])
     sent = post(client, "/my/institution/upload", token, {"period": str(PERIOD)},
                 files={"file": ("late.csv", late.encode(), "text/csv")})
     assert "已接收结算单 1 张" in sent.text, sent.text
