@@ -42,3 +42,11 @@ def survivor_benefits(monthly_income: int, funeral_multiple: int, months: int,
             funeral = min(funeral, own_contributions)
             pension = own_contributions - funeral
     return funeral, pension
+
+
+def unemployed_survivor_benefits(monthly_income: int, table: dict) -> tuple[int, int]:
+    """(funeral grant, survivor pension) in fen of a person who dies while receiving
+    unemployment benefit (《社会保险法》第四十九条; 《失业保险条例》第二十条): the local rule for
+    employees who die in service (policy ``unemployment.survivor``), whatever the person's
+    pension contribution years and without the under-5-years cap of the pension fund's rule."""
+    return monthly_income * int(table["funeral_multiple"]), monthly_income * int(table["pension_months"])

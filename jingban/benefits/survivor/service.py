@@ -173,6 +173,9 @@ def calculation(db: Session, person: Person) -> Calculation:
 
 
 def _compute(db: Session, found: Calculation) -> None:
+    if found.kind == UNEMPLOYMENT_KIND:
+        _compute_unemployed(db, found)
+        return
     person, died = found.person, found.person.death_date
     income = agency.param(db, "survivor.monthly_disposable_income", died)
     multiple = agency.param(db, "survivor.funeral_multiple", died)
@@ -203,6 +206,33 @@ def _compute(db: Session, found: Calculation) -> None:
                     "monthly_income": income, "funeral_multiple": multiple, "months": count,
                     "own_contributions": own, "funeral": found.funeral, "pension": found.pension,
                     "offset": found.offset}
+
+
+def _compute_unemployed(db: Session, found: Calculation) -> None:
+    """Death while receiving unemployment benefit: the unemployment fund's rule (policy
+    ``unemployment.survivor``, 参照当地对在职职工死亡的规定), independent of the pension years."""
+    person, died = found.person, found.person.death_date
+    income = agency.param(db, "survivor.monthly_disposable_income", died)
+    table = agency.param(db, "unemployment.survivor", died)
+    months = records.contribution_months(db, [person.id], common_rules.PENSION_SCHEMES)[person.id]
+    found.funeral, found.pension = rules.unemployed_survivor_benefits(income, table)
+    multiple, count = int(table["funeral_multiple"]), int(table["pension_months"])
+    found.lines = [
+        _line("死亡日期", f"{died:%Y-%m-%d}"),
+        _line("上年度全省城镇居民月人均可支配收入", _yuan(income), "死亡时本省公布的上一年度数"),
+        _line("丧葬补助金", _yuan(found.funeral), f"月人均可支配收入 × {multiple}"),
+        _line("抚恤金发放月数", f"{count}个月", "领取失业保险金期间死亡，参照当地在职职工死亡的规定，"
+              "不按养老保险缴费年限计算"),
+        _line("抚恤金", _yuan(found.pension), f"月人均可支配收入 × {count}个月"),
+        _line("遗属待遇合计", _yuan(found.total),
+              f"丧葬补助金 {_yuan(found.funeral)} + 抚恤金 {_yuan(found.pension)}"),
+    ]
+    _offset(db, found)
+    found.inputs = {"death_date": died.isoformat(), "contribution_months": months,
+                    "deemed_months": None, "pension_months_received": None,
+                    "monthly_income": income, "funeral_multiple": multiple, "months": count,
+                    "own_contributions": None, "funeral": found.funeral, "pension": found.pension,
+                    "offset": found.offset, "rule": "unemployment.survivor"}
 
 
 def _months_note(months: int, received: int | None, table: dict) -> str:

@@ -328,8 +328,9 @@ def test_a_pension_debt_is_not_deducted_from_the_unemployment_benefit(sessions):
 
 def test_death_while_receiving_gives_survivor_benefits_paid_by_the_unemployment_fund(sessions):
     # Receiving from 202610; dies 2026-11-05 (on the population feed): stopped from 202612, the
-    # months through November were due. Survivor benefits as for an employee (《失业保险条例》
-    # 第二十条, 人社部发〔2021〕18号): 96 months of pension contributions = 8 years → 6 months;
+    # months through November were due. Survivor benefits by the unemployment fund's rule
+    # (《失业保险条例》第二十条, policy unemployment.survivor: 参照当地在职职工死亡的规定, demo
+    # 2 × and 6 months, whatever the 96 pension months on record; test_survivor_rule.py);
     # funeral 2 × 6,433.00 = 12,866.00; pension 6 × 6,433.00 = 38,598.00; total 51,464.00
     # = 5146400 fen, paid once in 202612 by the unemployment fund, not the pension fund.
     from tests.benefits.test_stops import feed
