@@ -1223,6 +1223,9 @@ def _demo_injury(engine: Engine, settings: Settings) -> None:  # injury
                   f"{seeded.ended.name}（伤残7级，终止劳动关系）、{seeded.deceased.name}因工死亡"
                   f"（{seeded.dependant.name}领取供养亲属抚恤金）；{seeded.waiting.name}已认定工伤，"
                   "由 clerk 在“工伤保险待遇”受理劳动能力鉴定申请。")
+    if seeded.reappraised is not None:  # benfix
+        console.print(f"工伤再次鉴定演示：{seeded.reappraised.name}由伤残4级再次鉴定为2级，"  # benfix
+                      "伤残津贴已按新等级重新核定（工伤待遇页和本人“我的工伤保险”可见）。")  # benfix
 def _demo_agreements(engine: Engine, settings: Settings) -> None:  # agrfin
     """Contracted institutions, last month's claims flagged, decided and settled, and a breach
     notice (jingban.agreements.demo.seed_region)."""

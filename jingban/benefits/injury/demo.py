@@ -5,8 +5,11 @@ The generator writes no contribution history, so each chosen worker (an active i
 enrollment with an employer) gets the 12 months of injury contributions before the injury
 at his enrollment's base (演示数据). Then: a grade-3 worker with the monthly allowance and
 nursing; a grade-7 worker whose employment ended (the one-off grants); a worker who died at
-work, with his spouse's dependant pension; and a recognised worker left for the clerk to take
-the appraisal application.
+work, with his spouse's dependant pension; a recognised worker left for the clerk to take
+the appraisal application; and, where the region has a fifth insured worker, a grade-4 worker
+re-appraised (再次鉴定, 《工伤保险条例》第二十六条) to grade 2, whose monthly allowance
+``service.redetermine`` raised from 75 % to 85 % of his own wage from the month after the new
+conclusion (the old award 已重新核定, the grant difference paid once).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class Seeded:
     deceased: Person
     dependant: Person
     waiting: Person  # recognised, appraisal left to the clerk
+    reappraised: Person | None = None  # grade 4 → 2 by 再次鉴定: the allowance re-determined
 
 
 def _take(db: Session, item: str, ssn: str, payload: dict) -> None:
@@ -90,21 +94,22 @@ def _spouse(db: Session, of: Person, taken: set[int]) -> Person | None:
 
 
 def seed(db: Session) -> Seeded | None:
-    """The four workers and the dependant; None when the region has too few insured workers."""
-    workers = _workers(db, 4)
+    """The four workers and the dependant (and the re-appraised fifth where there is one);
+    None when the region has too few insured workers."""
+    workers = _workers(db, 5)
     if len(workers) < 4:
         return None
     today = clock.today()
     injured = dt.date(*common_rules.add_months(today.year, today.month, -8), 9)
     day = injured.isoformat
-    after = {n: (injured + dt.timedelta(days=n)).isoformat() for n in (40, 150, 170, 200)}
+    after = {n: (injured + dt.timedelta(days=n)).isoformat() for n in (40, 150, 170, 180, 200)}
     for index, (person, enrollment, employer) in enumerate(workers):
         _history(db, person, enrollment, injured)
         _take(db, "BEN-INJURY-RECOGNITION", person.ssn, {
             "decision_number": f"演示工认〔{injured.year}〕{index + 1:03d}号", "decided_on": after[40],
             "injury_date": day(), "employer_uscc": employer.uscc, "description": "演示：机械伤害",
             "leave_until": (injured + dt.timedelta(days=120)).isoformat()})
-    numbers = [f"演示工认〔{injured.year}〕{i + 1:03d}号" for i in range(4)]
+    numbers = [f"演示工认〔{injured.year}〕{i + 1:03d}号" for i in range(len(workers))]
     for (person, _, _), number, grade, nursing in zip(workers[:2], numbers[:2], (3, 7), (3, 0), strict=True):
         _take(db, "BEN-INJURY-APPRAISAL-APPLY", person.ssn, {"decision_number": number,
                                                             "applied_on": after[150]})
@@ -122,5 +127,25 @@ def seed(db: Session) -> Seeded | None:
         "decision_number": numbers[2], "death_date": after[150], "payee_name": spouse.name,
         "bank_account": BANK_ACCOUNT,
         "dependants": [{"ssn": spouse.ssn, "relationship": "spouse", "bank_account": BANK_ACCOUNT}]})
+    reappraised = _reappraised(db, workers[4][0], numbers[4], after) if len(workers) > 4 else None
     return Seeded(disabled=workers[0][0], ended=workers[1][0], deceased=deceased, dependant=spouse,
-                  waiting=workers[3][0])
+                  waiting=workers[3][0], reappraised=reappraised)
+
+
+def _reappraised(db: Session, person: Person, number: str, after: dict[int, str]) -> Person:
+    """First appraised grade 4 and determined (allowance 75 % of his own wage), then 再次鉴定 to
+    grade 2 (85 %): the BEN-INJURY-APPRAISAL act of kind ``again`` re-determines the awards."""
+    year = after[40][:4]
+    _take(db, "BEN-INJURY-APPRAISAL-APPLY", person.ssn, {"decision_number": number,
+                                                        "applied_on": after[150]})
+    _take(db, "BEN-INJURY-APPRAISAL", person.ssn, {
+        "decision_number": number, "conclusion_number": f"演示鉴〔{year}〕4号", "kind": "first",
+        "concluded_on": after[170], "grade": 4, "nursing_level": 0})
+    _take(db, "BEN-INJURY-DISABILITY", person.ssn, {"decision_number": number,
+                                                   "bank_account": BANK_ACCOUNT})
+    _take(db, "BEN-INJURY-APPRAISAL-APPLY", person.ssn, {"decision_number": number,
+                                                        "applied_on": after[180]})
+    _take(db, "BEN-INJURY-APPRAISAL", person.ssn, {
+        "decision_number": number, "conclusion_number": f"演示省鉴〔{year}〕2号", "kind": "again",
+        "concluded_on": after[200], "grade": 2, "nursing_level": 0})
+    return person

@@ -36,3 +36,41 @@ def test_demo_injury_recipients(engine, settings, sessions):
 
         booked = db.execute(select(JournalEntry.fund).where(JournalEntry.source.like("payroll:%")))
         assert booked.scalars().all() == ["injury"]
+
+
+def test_demo_holds_a_re_appraised_worker_seen_on_the_record_and_the_portal(
+        engine, settings, sessions, client, make_user):  # benfix: issue 11 item 3
+    # The fifth worker: first appraised grade 4 (allowance 75 % of 本人工资), determined, then
+    # 再次鉴定 to grade 2 (85 %). With 本人工资 W fen the old allowance is round(0.75 W), the new
+    # one 0.85 W from the month after the new conclusion; the old award 已重新核定 (replaced),
+    # and the grant difference (25 − 21) × W is paid once (demo region pays it). E.g. W = 600000:
+    # 450000 → 510000 a month, difference 2400000.
+    from jingban.benefits.injury.models import Recognition
+    from jingban.core.money import format_yuan
+    from tests.benefits.portal_helpers import portal_user
+    from tests.web.helpers import sign_in
+
+    demo.generate(engine, settings, persons=200, employers=8, seed=3, as_of=dt.date(2026, 6, 30))
+    with sessions() as db:
+        seeded = injury_demo.seed(db)
+        worker = seeded.reappraised
+        assert worker is not None
+        wage = db.execute(select(Recognition.own_wage).where(
+            Recognition.person_id == worker.id)).scalar_one()
+        allowances = db.execute(select(Award.status, Award.monthly_amount).where(
+            Award.person_id == worker.id, Award.kind == "injury_allowance").order_by(Award.id)).all()
+        grants = db.execute(select(Award.monthly_amount).where(
+            Award.person_id == worker.id, Award.kind == "injury_grant").order_by(Award.id)).scalars().all()
+        ssn = worker.ssn
+    assert [tuple(a) for a in allowances] == [("replaced", (wage * 75 + 50) // 100),
+                                              ("active", wage * 85 // 100)]
+    assert grants == [21 * wage, 4 * wage]
+    new = f"{format_yuan(wage * 85 // 100)} 元/月"
+    make_user("clerk-demo-r", "clerk")
+    sign_in(client, "clerk-demo-r")
+    record = client.get(f"/persons/{ssn}/injury").text
+    assert "劳动能力鉴定结论（再次鉴定）" in record and "已重新核定" in record and new in record
+    portal_user(sessions, ssn, "p-reappraised")
+    sign_in(client, "p-reappraised")
+    mine = client.get("/my/injury").text
+    assert "伤残2级" in mine and new in mine
