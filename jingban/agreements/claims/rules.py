@@ -280,3 +280,21 @@ def accepted_amount(decision: str | None, cut_fen: int | None, amount_fen: int) 
     if decision == "cut":
         return amount_fen - (cut_fen or 0)
     return amount_fen
+
+
+def invoice_problems(service_on: dt.date, today: dt.date, window_months: int, amount_fen: int,
+                     max_line_fen: int) -> list[str]:
+    """Why an invoice line cannot be taken (《社会保险经办条例》第二十条): a date to come or past
+    the filing window, a negative or absurd amount."""
+    problems = []
+    year, month = divmod(today.year * 12 + today.month - 1 - window_months, 12)
+    month += 1
+    if service_on > today:
+        problems.append(f"票据日期{service_on}晚于今天")
+    elif service_on < dt.date(year, month, 1):
+        problems.append(f"票据日期{service_on}已超过{window_months}个月申报时限")
+    if amount_fen <= 0:
+        problems.append("票据金额应大于0")
+    elif amount_fen > max_line_fen:
+        problems.append(f"票据金额{amount_fen}分超过单条上限{max_line_fen}分，请核对")
+    return problems

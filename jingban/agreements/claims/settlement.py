@@ -66,7 +66,7 @@ def count_year_paid(source: YearPaid) -> None:  # medmat
 # the same function the manual reimbursement uses): an admission by the inpatient parameters,
 # an outpatient visit by the chronic or the general outpatient pooling ones (issue 11 item 1).
 # split_bill(db, person id, fund, inpatient, diagnosis, day, lines, ytd, borne) → (coverage,
-# split), moving ``borne`` on; borne_of(db, fund, person id, year, except_claim=) → borne.
+# split), moving ``borne`` on; borne_of(db, fund, person id, year, except_claims=) → borne.
 _coverage: dict[str, Callable[..., Any]] = {}
 
 
@@ -76,15 +76,16 @@ def use_coverage(split_bill: Callable[..., tuple[str, split.Split]],
 
 
 def _split_claim(db: Session, claim: Claim, lines: list[split.BillLine], ytd: int,
-                 borne: dict[int, Any]) -> tuple[str, split.Split]:
+                 borne: dict[int, Any], again: frozenset[int]) -> tuple[str, split.Split]:
     """The split of one claim by its coverage on its date, against the person's fund payments
-    this year; ``borne`` (person id → the year's outpatient deductibles) is filled as needed."""
+    this year; ``borne`` (person id → the year's outpatient deductibles) is filled as needed,
+    without the settled claims split ``again`` here (their new split is added instead)."""
     if not _coverage:
         raise Conflict("claims.no_coverage", "医疗费用分割规则未加载（门诊、住院参数）", "fund")
     if claim.person_id not in borne:
         borne[claim.person_id] = _coverage["borne_of"](
             db, claim.fund, claim.person_id, claim.discharge_on.year,
-            except_claim=claim.id if claim.settlement_id else None)
+            except_claims=again)
     return _coverage["split_bill"](db, claim.person_id, claim.fund, claim.inpatient, claim.diagnosis,
                                    claim.discharge_on, lines, ytd, borne[claim.person_id])
 
@@ -178,6 +179,14 @@ def _ytd(db: Session, fund: str, person_ids: set[int], year: int) -> dict[int, i
     return found
 
 
+def direct_paid(db: Session, fund: str, person_id: int, year: int) -> int:
+    """The fund's part of the person's claims settled directly with institutions this year."""
+    total = db.execute(select(func.coalesce(func.sum(Claim.fund_fen), 0)).where(
+        Claim.person_id == person_id, Claim.fund == fund, Claim.status == "settled",
+        Claim.discharge_on >= dt.date(year, 1, 1), Claim.discharge_on <= dt.date(year, 12, 31)))
+    return int(total.scalar() or 0)
+
+
 def bill_lines(db: Session, claim: Claim, reinstated: set[int] = frozenset()) -> list[split.BillLine]:
     """A claim's lines after review, with the catalog category of the price item that day; a line
     not on the list, if accepted, is outside the catalog (丙)."""
@@ -212,7 +221,7 @@ def _adjustments(db: Session, fund: str, pending: dict[int, set[int]],
         claim = db.get(Claim, claim_id)
         lines = bill_lines(db, claim, _reinstated(db, claim.id))
         others = ytd.get(claim.person_id, 0) - (claim.fund_fen or 0)
-        kind, again = _split_claim(db, claim, lines, max(0, others), borne)
+        kind, again = _split_claim(db, claim, lines, max(0, others), borne, frozenset(pending))
         item = Adjustment(claim, frozenset(pending[claim_id]), sum(x.amount_fen for x in lines),
                           max(0, others), again, kind)
         ytd[claim.person_id] = ytd.get(claim.person_id, 0) + item.fund_delta
@@ -235,7 +244,7 @@ def compute(db: Session, institution_id: int, fund: str, period: int) -> Compute
     for claim in claims:
         lines = bill_lines(db, claim)
         before = ytd.get(claim.person_id, 0)
-        kind, result = _split_claim(db, claim, lines, before, borne)
+        kind, result = _split_claim(db, claim, lines, before, borne, frozenset(pending))
         ytd[claim.person_id] = before + result.fund_fen
         found.append(ClaimSplit(claim, sum(x.amount_fen for x in lines), before, result, kind))
     reinstated = sum(a.accepted_delta for a in adjustments)

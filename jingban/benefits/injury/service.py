@@ -30,6 +30,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from jingban.agreements.claims import rules as claim_rules
+from jingban.agreements.claims import settlement as claims_settlement
 from jingban.agreements.claims import split as medical_split
 from jingban.benefits.common import rules as common_rules
 from jingban.benefits.common.models import Award, AwardEvent, Payment, PayrollRun, StopReport
@@ -48,8 +49,6 @@ from jingban.benefits.injury.schemas import (
     RecurrenceIn,
     ReimbursementIn,
 )
-from jingban.benefits.medical import rules as medical_rules
-from jingban.benefits.medical import service as medical_service
 from jingban.benefits.recovery import service as recovery
 from jingban.benefits.stops import service as stops
 from jingban.core import agency, audit, clock
@@ -700,7 +699,7 @@ def grant_device(db: Session, actor: Actor, ssn: str, data: DeviceIn) -> Award:
 def _fund_paid_this_year(db: Session, person: Person, year: int) -> int:
     """What the fund paid for the person's treatments of ``year`` (the annual limit): the
     institutions' claims settled directly with the injury fund and the earlier reimbursements."""
-    paid = medical_service.direct_paid(db, rules.FUND, person.id, year)
+    paid = claims_settlement.direct_paid(db, rules.FUND, person.id, year)
     for award in db.execute(select(Award).where(Award.person_id == person.id,
                                                 Award.kind == rules.MEDICAL)).scalars():
         if json.loads(award.breakdown).get("inputs", {}).get("treated_on", "")[:4] == str(year):
@@ -715,7 +714,7 @@ def _review_problems(db: Session, person: Person, data: ReimbursementIn) -> list
     today = clock.today()
     window = agency.param(db, "medical.manual.claim_window_months", today)
     max_line = agency.param(db, "medical.manual.max_line_fen", today)
-    problems = [p for x in data.lines for p in medical_rules.invoice_problems(
+    problems = [p for x in data.lines for p in claim_rules.invoice_problems(
         data.treated_on, today, window, x.amount, max_line)]
     lines = tuple(claim_rules.Line(n, x.name, data.treated_on, 1, x.amount, x.amount)
                   for n, x in enumerate(data.lines))

@@ -68,9 +68,9 @@ def recognised(db: Session, person_id: int, day: dt.date) -> set[str]:
 
 
 def borne_of(db: Session, fund: str, person_id: int, year: int, *,
-             except_claim: int | None = None) -> Borne:
+             except_claims: frozenset[int] = frozenset()) -> Borne:
     """The person's ``Borne`` this year in earlier manual claims and settled direct claims
-    (``except_claim``: a direct claim being split again is not its own earlier bill)."""
+    (``except_claims``: direct claims being split again are not their own earlier bills)."""
     found = Borne()
     for chronic, bills in db.execute(select(ManualClaim.chronic_deductible_fen, ManualClaim.bills).where(
             ManualClaim.person_id == person_id, ManualClaim.fund == fund, ManualClaim.year == year)):
@@ -83,7 +83,7 @@ def borne_of(db: Session, fund: str, person_id: int, year: int, *,
         Claim.person_id == person_id, Claim.fund == fund, Claim.status == "settled",
         Claim.discharge_on >= dt.date(year, 1, 1), Claim.discharge_on <= dt.date(year, 12, 31)))
     for claim_id, text in rows:
-        stored = json.loads(text) if text and claim_id != except_claim else {}
+        stored = json.loads(text) if text and claim_id not in except_claims else {}
         if stored.get("coverage") in ("chronic", "outpatient"):
             found.add(stored["coverage"], split.Split(**{k: int(stored[k]) for k in (
                 "total_fen", "out_of_scope_fen", "first_self_pay_fen", "in_policy_fen",

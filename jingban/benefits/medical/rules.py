@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from jingban.agreements.claims import rules as review_rules
 from jingban.agreements.claims import split
 from jingban.benefits.common.rules import add_months
 
@@ -71,18 +72,5 @@ def recognition_end(valid_from: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(valid_from.day, last_day)) - dt.timedelta(days=1)
 
 
-def invoice_problems(service_on: dt.date, today: dt.date, window_months: int, amount_fen: int,
-                     max_line_fen: int) -> list[str]:
-    """Why an invoice line cannot be taken (《社会保险经办条例》第二十条): a date to come or past
-    the filing window, a negative or absurd amount."""
-    problems = []
-    year, month = add_months(today.year, today.month, -window_months)
-    if service_on > today:
-        problems.append(f"票据日期{service_on}晚于今天")
-    elif service_on < dt.date(year, month, 1):
-        problems.append(f"票据日期{service_on}已超过{window_months}个月申报时限")
-    if amount_fen <= 0:
-        problems.append("票据金额应大于0")
-    elif amount_fen > max_line_fen:
-        problems.append(f"票据金额{amount_fen}分超过单条上限{max_line_fen}分，请核对")
-    return problems
+# The checks of a manual claim's invoice line, shared with the work-injury reimbursement.
+invoice_problems = review_rules.invoice_problems

@@ -27,8 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jingban.agreements.claims import rules as review_rules
-from jingban.agreements.claims import split
-from jingban.agreements.claims.models import Claim
+from jingban.agreements.claims import settlement, split
 from jingban.benefits.common import rules as common_rules
 from jingban.benefits.common.models import Award, Payment
 from jingban.benefits.maternity.models import PregnancyRecord
@@ -86,12 +85,7 @@ def year_paid(db: Session, fund: str, person_ids: set[int], year: int) -> dict[i
     return {pid: int(total or 0) for pid, total in rows}
 
 
-def direct_paid(db: Session, fund: str, person_id: int, year: int) -> int:
-    """The fund's part of the person's claims settled directly with institutions this year."""
-    total = db.execute(select(func.coalesce(func.sum(Claim.fund_fen), 0)).where(
-        Claim.person_id == person_id, Claim.fund == fund, Claim.status == "settled",
-        Claim.discharge_on >= dt.date(year, 1, 1), Claim.discharge_on <= dt.date(year, 12, 31)))
-    return int(total.scalar() or 0)
+direct_paid = settlement.direct_paid  # the fund's part of the claims settled directly this year
 
 
 def fund_paid_ytd(db: Session, fund: str, person_id: int, year: int) -> int:

@@ -130,3 +130,57 @@ def test_the_pooling_limit_spans_direct_and_manual_outpatient_care(sessions):
     o = _settled(sessions, [_row("O-2", ssn, "outpatient", "2026-10-08", "2026-10-08")])["O-2"]
     assert (o["coverage"], o["deductible_fen"], o["fund_fen"], o["over_cap_fen"], o["person_fen"]) == (
         "outpatient", 0, 40000, 35000, 110000)
+
+
+def test_an_outpatient_claim_split_again_after_an_objection_keeps_one_yearly_deductible(sessions):
+    from jingban.agreements.claims.models import ClaimAdjustment, ClaimSettlement
+    from jingban.registration.models import Employer
+
+    ssn = insured(sessions, name="门诊戊")
+    # O-3 billed at 1,600.00 against the price 1,500.00: the review cuts 100.00 (over price).
+    # Settlement 1: accepted 150000 — pooling deductible 60000, above 90000, fund 45000.
+    row = _row("O-3", ssn, "outpatient", "2026-10-13", "2026-10-13").replace("1500.00,1500.00",
+                                                                           "1600.00,1600.00")
+    first = _settled_with_cut(sessions, row)
+    assert (first["coverage"], first["deductible_fen"], first["fund_fen"]) == ("outpatient", 60000, 45000)
+    with sessions() as db:
+        settled = db.execute(select(ClaimSettlement)).scalar_one()
+        inst = db.get(ClaimSettlement, settled.id).institution_id
+        unit = db.execute(select(Employer).where(Employer.uscc == demo.ensure_institution(
+            db, "门诊住院分割演示医院", 31, REGION).uscc)).scalar_one()
+        hospital = Actor("cov-inst", frozenset({"employer"}), False, "web", subject=f"employer:{unit.id}")
+        cut = settlement.cut_lines(db, settled.id)[0]
+        objection = settlement.object_to(db, hospital, settled.id, [cut["line_id"]], "价格已调整")
+        cases.decide(db, REV1, objection.id, 1, "approve", "同意")
+        cases.decide(db, REV2, objection.id, 2, "approve", "同意")
+        case = settlement.prepare(db, ACC, inst, FUND, PERIOD, supplementary=True)
+        cases.decide(db, REV1, case.id, 1, "approve", "同意")
+        cases.decide(db, REV2, case.id, 2, "approve", "同意")
+        # Settlement 2 re-splits O-3 at 160000 by the same pooling, its own earlier bill not
+        # counted as borne: deductible 60000, above 100000, fund 50000 — 5000 more (counting
+        # it twice would have left no deductible: fund 80000, 35000 more).
+        [adjustment] = db.execute(select(ClaimAdjustment)).scalars()
+        again = json.loads(adjustment.split)
+        assert (again["coverage"], again["deductible_fen"], again["fund_fen"], adjustment.fund_fen) == (
+            "outpatient", 60000, 50000, 5000)
+
+
+def _settled_with_cut(sessions, row: str) -> dict:
+    """One claim uploaded, its flagged line cut by what the review suggests, and settled."""
+    with sessions() as db:
+        inst = demo.ensure_institution(db, "门诊住院分割演示医院", 31, REGION)
+        db.add(PriceItem(institution_id=inst.id, code="JC900", name="磁共振检查", unit="次",
+                         unit_price_fen=150000, category="甲", self_pay_bp=0,
+                         valid_from=dt.date(2025, 1, 1)))
+        db.commit()
+        up = service.upload_claims(db, CLERK, inst.id, PERIOD, "cut.csv",
+                                   "\n".join([demo.HEADER, row]).encode())
+        assert service.problems_of(up) == []
+        service.run_review(db, REV1, PERIOD)
+        [flag] = service.flagged(db, REV1, PERIOD, institution_id=inst.id)
+        assert flag["suggested_cut_fen"] == 10000
+        service.decide_line(db, REV1, flag["line_id"], "cut", 10000, "超过协议价格")
+        case = settlement.prepare(db, ACC, inst.id, FUND, PERIOD)
+        cases.decide(db, REV1, case.id, 1, "approve", "同意")
+        cases.decide(db, REV2, case.id, 2, "approve", "同意")
+        return json.loads(db.execute(select(Claim.split).where(Claim.institution_id == inst.id)).scalar_one())
