@@ -2,7 +2,10 @@
 
 The accountant prepares the settlement of one institution, one fund, one month once every flagged
 line is decided: an AGR-CLAIM-SETTLE case that two levels review. Its approval computes the split
-of every claim's accepted lines (split.py, with the person's fund payments earlier this year),
+of every claim's accepted lines (split.py, with the person's fund payments earlier this year;
+an admission by the inpatient parameters, an outpatient visit by the general outpatient pooling
+or the chronic outpatient ones — the coverage function manual reimbursement uses, registered by
+jingban.wiring),
 books the fund's part to the ledger and pays it from the expenditure account — unless a breach
 measure withholds the institution's payment (R§43), when it waits as withheld until released.
 The institution sees the settlement and every cut line with its reason, and may object to cut or
