@@ -21,7 +21,9 @@ adjustments (重新核定补差), refunds of wrongly recovered money (退还) �
 NULL (待发放) and is picked up by the next run, in the same range transactions: one UPDATE …
 SET run_id WHERE run_id IS NULL per table and range. The run id set once is what keeps it out
 of every later run; items decided after a month's run (or after their range was done) wait
-for the next one.
+for the next one. A payment is picked up only by the run of its own month (``period``) or a
+later one: a one-off grant decided for next month (the funeral grant, the one-off disability
+grant, the maternity allowance) is not sent by this month's run.
 
 Bank payment file (银行代发文件): CSV, UTF-8 without BOM, CRLF line ends, one header line
 ``账号,户名,金额,发放月份,业务参考号`` and then one line per payment with a net amount above
@@ -49,7 +51,7 @@ import io
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
-from sqlalchemy import Date, Integer, String, exists, func, insert, literal, or_, select, update
+from sqlalchemy import Date, Integer, String, case, exists, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -169,7 +171,7 @@ def _ranges(db: Session, period: int, chunk: int) -> list[tuple[int, int]]:
     """Person id ranges covering every award in force and every pending item."""
     bounds = [db.execute(select(func.min(column), func.max(column)).where(*where)).one()
               for column, where in ((Award.person_id, _in_force(period)),
-                                    *((table.person_id, (getattr(table, column).is_(None),))
+                                    *((table.person_id, _waiting(table, column, period))
                                       for table, column in PICKUPS))]
     found = [b for b in bounds if b[0] is not None]
     if not found:
@@ -203,10 +205,12 @@ def pay_range(db: Session, actor: Actor, run_id: int, low: int, high: int) -> in
     # the table empty, rescan the rows this very statement is adding: quadratic.)
     upsert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[db.get_bind().dialect.name]
     statement = upsert(Payment).from_select(columns, rows)\
-        .on_conflict_do_nothing(index_elements=["award_id", "period"]).returning(Payment.id)
-    # Counted from the rows returned: a driver's rowcount for INSERT … SELECT may be -1.
-    count = len(db.execute(statement).all())
-    picked = _pick_up(db, run.id, low, high, today)
+        .on_conflict_do_nothing(index_elements=["award_id", "period"])
+    # The driver's row count (psycopg and sqlite3 both report the rows an INSERT … SELECT
+    # inserted, conflicts skipped; SQLAlchemy keeps it for an INSERT only when asked), not the
+    # ids sent back and built into rows one by one.
+    count = db.execute(statement.execution_options(preserve_rowcount=True)).rowcount
+    picked = _pick_up(db, run.id, period, low, high, today)
     deducted = _deduct(db, actor, run.id, low, high, today)
     drawn = draw_down_for_run(db, run.id, low, high)
     crash.point("benefits.payroll")  # secops: kill -9 drill, a range paid, not committed
@@ -230,13 +234,23 @@ def draw_down_for_run(db: Session, run_id: int, low: int, high: int) -> int:
     return records.draw_down(db, payouts, low, high)
 
 
-def _pick_up(db: Session, run_id: int, low: int, high: int, today: dt.date) -> dict[str, int]:
-    """Back pay, adjustments, refunds and returned payments of persons low ≤ id < high still
-    pending (their run NULL) join this run; set-based, and a rerun of the range finds nothing
-    left."""
+def _waiting(table, column: str, period: int) -> tuple:
+    """What of ``table`` the run of ``period`` picks up: not sent by a run yet and, for a
+    payment, due in ``period`` or before (a one-off payment decided for next month waits for
+    next month's run, or a later one if that run has passed)."""
+    if table is Payment:
+        return getattr(table, column).is_(None), Payment.period <= period
+    return (getattr(table, column).is_(None),)
+
+
+def _pick_up(db: Session, run_id: int, period: int, low: int, high: int,
+             today: dt.date) -> dict[str, int]:
+    """Back pay, adjustments, one-off payments, refunds and returned payments of persons
+    low ≤ id < high still pending (their run NULL) and due by ``period`` join this run;
+    set-based, and a rerun of the range finds nothing left."""
     found = {}
     for table, column in PICKUPS:
-        statement = update(table).where(getattr(table, column).is_(None), table.person_id >= low,
+        statement = update(table).where(*_waiting(table, column, period), table.person_id >= low,
                                         table.person_id < high)\
             .values({column: run_id, "paid_on": today}).returning(table.id)
         found[table.__tablename__] = len(db.execute(
@@ -247,7 +261,8 @@ def _pick_up(db: Session, run_id: int, low: int, high: int, today: dt.date) -> d
 
 def _deduct(db: Session, actor: Actor, run_id: int, low: int, high: int, today: dt.date) -> int:
     """Recovery from this month's payments of payees with open debts (R§46): per payment,
-    min(the debt's balance, cap × gross), oldest debt first; a debt paid off is settled."""
+    min(the debt's balance, cap × gross), oldest debt of the payment's own fund first; a debt
+    paid off is settled."""
     ratio = Decimal(agency.param(db, "benefits.recovery.deduction_cap_ratio", today))
     # The debts first, locked (as record_repayment locks its debt), then their balances read in
     # a later statement: a repayment committed meanwhile is counted, never deducted over.
@@ -259,22 +274,25 @@ def _deduct(db: Session, actor: Actor, run_id: int, low: int, high: int, today: 
     balance = (select(func.coalesce(func.sum(DebtEntry.amount), 0))
                .where(DebtEntry.debt_id == Debt.id).scalar_subquery())
     paid_by, owed_to = aliased(Award), aliased(Award)
+    # A debt is recovered only from the benefits its own fund pays (分险种核算): matched by
+    # person and fund (the fund of the payment's award and of the debt's; a debt without an
+    # award is common_rules.DEBT_FUND_WITHOUT_AWARD's).
+    paid_fund = case(common_rules.FUND_OF_KIND, value=paid_by.kind)
+    owed_fund = func.coalesce(case(common_rules.FUND_OF_KIND, value=owed_to.kind),
+                              literal(common_rules.DEBT_FUND_WITHOUT_AWARD, String))
     found = db.execute(
-        select(Payment.id, Payment.gross, Debt.id, balance, paid_by.kind, owed_to.kind)
+        select(Payment.id, Payment.gross, Debt.id, balance)
         .join(Debt, Debt.person_id == Payment.person_id)
         .join(paid_by, paid_by.id == Payment.award_id)
         .outerjoin(owed_to, owed_to.id == Debt.award_id)
         .where(Payment.run_id == run_id, Payment.person_id >= low, Payment.person_id < high,
                Payment.kind == "regular", Payment.deduction == 0,
                Debt.status.in_(recovery_rules.DEBTS_RECOVERING),
-               ~exists().where(DebtEntry.payment_id == Payment.id))
+               ~exists().where(DebtEntry.payment_id == Payment.id), paid_fund == owed_fund)
         .order_by(Payment.id, Debt.id)).all()
     left: dict[int, int] = {}
     taken: dict[int, tuple[int, int, int]] = {}  # payment -> (debt, amount, gross)
-    for payment_id, gross, debt_id, owed, paid_kind, owed_kind in found:
-        # A debt is recovered only from the benefits its own fund pays (分险种核算).
-        if common_rules.fund_of(paid_kind) != common_rules.fund_of(owed_kind):
-            continue
+    for payment_id, gross, debt_id, owed in found:
         left.setdefault(debt_id, int(owed))
         if payment_id in taken or left[debt_id] <= 0:
             continue
