@@ -426,12 +426,13 @@ def _reject(db: Session, actor: Actor, case: Case, level: int, reason: str) -> C
     _step(db, actor, case, "reject", reason, level)
     item = catalog.item(case.item_code)
     _notify(db, case, "decision", f"您申请的{item.name}（业务件号{case.number}）未予通过，理由：{reason}。"
-                                  + _remedies(db))
+                                  + remedies(db))
     return case
 
 
-def _remedies(db: Session) -> str:
-    """The routes against a decision (R§52), with the statutory periods from policy."""
+def remedies(db: Session) -> str:
+    """The routes against a decision (R§52), with the statutory periods from policy: told with
+    every refusal and printed on every benefit decision."""
     today = clock.today()
     days = agency.param(db, "remedy.reconsideration_days", today)
     months = agency.param(db, "remedy.litigation_months", today)

@@ -33,6 +33,7 @@ from jingban.agreements.claims import rules as claim_rules
 from jingban.agreements.claims import settlement as claims_settlement
 from jingban.agreements.claims import split as medical_split
 from jingban.benefits.common import rules as common_rules
+from jingban.benefits.common.decision import remedies
 from jingban.benefits.common.models import Award, AwardEvent, Payment, PayrollRun, StopReport
 from jingban.benefits.injury import rules
 from jingban.benefits.injury.models import InjuryEvent, Recognition
@@ -1012,7 +1013,6 @@ def decision_pdf(db: Session, actor: Actor, award_id: int) -> bytes:
                       [44 * mm, 36 * mm, 94 * mm]),
             Spacer(1, 3 * mm),
             Paragraph(f"依据：{award.basis}。", style["small"]),
-            Paragraph("如对本决定有异议，可自收到之日起60日内申请行政复议，或者6个月内提起行政诉讼。",
-                      style["small"]),
+            Paragraph(remedies(db), style["small"]),
             Paragraph(f"核定日期：{award.decided_on}　　经办人：{award.decided_by}", style["small"])]
     return pdf.document(flow, title=f"工伤保险待遇核定决定书 {name}", subject=f"injury-{award.id}")

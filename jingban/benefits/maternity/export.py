@@ -11,31 +11,17 @@ from xml.sax.saxutils import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jingban.benefits.common.decision import award_for, remedies
 from jingban.benefits.common.models import Award
 from jingban.benefits.maternity import rules, service
 from jingban.cases.models import Case
-from jingban.core import audit, pdf
+from jingban.core import pdf
 from jingban.core.actor import Actor
-from jingban.core.auth import require
 from jingban.core.errors import NotFound
 from jingban.core.money import format_yuan
 from jingban.registration.models import Person
-from jingban.registration.service import person_subject
 
-REVIEW_RIGHT = ("如对本决定不服，可自收到本决定书之日起六十日内依法申请行政复议，或者六个月内依法提起"
-                "行政诉讼（《社会保险法》第八十三条）。")
 TITLE = "生育津贴核定决定书"
-
-
-def _award(db: Session, actor: Actor, award_id: int) -> tuple[Award, Person]:
-    award = db.get(Award, award_id) if 0 < award_id <= 2**31 - 1 else None
-    if award is None or award.kind != rules.KIND:
-        raise NotFound("maternity.award_not_found", f"未找到生育津贴核定 {award_id}", "award_id")
-    person = db.get(Person, award.person_id)
-    if actor.subject != person_subject(person):
-        require(actor, "benefits.read")
-        audit.log_access(db, actor, person_subject(person), "maternity_decision")
-    return award, person
 
 
 def award_of_case(db: Session, case_id: int) -> int:
@@ -64,7 +50,8 @@ def decision_pdf(db: Session, actor: Actor, award_id: int) -> tuple[bytes, str]:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer
 
-    award, person = _award(db, actor, award_id)
+    award, person = award_for(db, actor, award_id, rules.KIND, code="maternity.award_not_found",
+                              name="生育津贴核定", view="maternity_decision")
     case = db.get(Case, award.case_id) if award.case_id else None
     breakdown = json.loads(award.breakdown or "{}")
     style = pdf.styles()
@@ -79,7 +66,7 @@ def decision_pdf(db: Session, actor: Actor, award_id: int) -> tuple[bytes, str]:
         Paragraph("核定明细", style["h2"]),
         pdf.table(["项目", "数值", "计算"], lines, [45 * mm, 40 * mm, 89 * mm]),
         Paragraph("依据", style["h2"]), Paragraph(escape(award.basis or service.BASIS), style["body"]),
-        Paragraph("权利告知", style["h2"]), Paragraph(REVIEW_RIGHT, style["body"]),
+        Paragraph("权利告知", style["h2"]), Paragraph(remedies(db), style["body"]),
     ]
     title = f"{TITLE}{award.id}"
     return pdf.document(flow, title=title, subject=person.name), f"{title}.pdf"

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from jingban.agreements.claims import rules as review_rules
 from jingban.agreements.claims import settlement, split
 from jingban.benefits.common import rules as common_rules
+from jingban.benefits.common.decision import remedies
 from jingban.benefits.common.models import Award, Payment
 from jingban.benefits.maternity.models import PregnancyRecord
 from jingban.benefits.medical import coverage, review, rules
@@ -523,6 +524,5 @@ def decision_pdf(db: Session, actor: Actor, claim_id: int) -> bytes:
     flow += [Paragraph("费用分割", style["h2"]), pdf.table(head, rows, numeric=range(2, 11)),
              Paragraph(f"合计：费用{_yuan(claim.total_fen)}，基金支付{_yuan(claim.fund_fen)}，"
                        f"个人负担{_yuan(claim.person_fen)}。", style["body"]),
-             Paragraph(f"依据：{BASIS}。对本决定不服的，可以自收到之日起六十日内依法申请行政复议，"
-                       "或者六个月内提起行政诉讼。", style["small"])]
+             Paragraph(f"依据：{BASIS}。", style["small"]), Paragraph(remedies(db), style["small"])]
     return pdf.document(flow, title="医疗费用手工报销决定书", subject=f"claim:{claim.id}")
