@@ -478,32 +478,46 @@ def decode(content: bytes) -> str:
 
 
 def _csv(text: str) -> tuple[str, list]:
-    import csv
+    """One record a line (no registry field of E§7 holds a line break). A line whose quotes do
+    not pair up is a listed broken row, so an unclosed quote never swallows the next rows."""
     import io
 
     from jingban.core.files import Item, clean
 
-    lines = io.StringIO(text, newline="").readlines()
-    reader = csv.reader(lines)
-    columns = [c.strip() for c in next(reader, [])]
+    lines = [line.rstrip("\r\n") for line in io.StringIO(text, newline="").readlines()]
+    header = _cells(lines[0])
+    if header is None:
+        raise file_error("CSV 表头的引号未闭合")
+    columns = [c.strip() for c in header]
     if unknown := [c for c in columns if c not in COLUMNS]:
         raise file_error(f"CSV 表头含有无法识别的列：{'、'.join(unknown)}")
     if "name" not in columns:
         raise file_error("CSV 表头缺少必需的列：name（姓名）；第一行应为表头")
-    items, start = [], reader.line_num
+    items = []
+    for number, raw in enumerate(lines[1:], 2):
+        row = _cells(raw)
+        if row is not None and not any(cell.strip() for cell in row):
+            continue  # a blank line
+        if row is None:
+            items.append(Item(number, raw, None, f"第{number}行的引号未闭合（引号应成对出现）"))
+        elif len(row) > len(columns):
+            items.append(Item(number, raw, None, f"第{number}行的列数多于表头"))
+        else:
+            items.append(Item(number, raw, clean(dict(zip(columns, row, strict=False)))))
+    return lines[0], items
+
+
+def _cells(line: str) -> list[str] | None:
+    """The cells of one CSV line, or None when its quotes do not pair up (a doubled quote
+    inside a quoted cell counts twice, so it keeps the pairs)."""
+    import csv
+
+    if line.count('"') % 2:
+        return None
     try:
-        for row in reader:
-            first, start = start + 1, reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            raw = "".join(lines[first - 1:start]).rstrip("\r\n")
-            if len(row) > len(columns):
-                items.append(Item(first, raw, None, f"第{first}行的列数多于表头"))
-                continue
-            items.append(Item(first, raw, clean(dict(zip(columns, row, strict=False)))))
-    except csv.Error as exc:
-        raise file_error(f"CSV 格式错误（第{reader.line_num}行）：{exc}") from None
-    return lines[0].rstrip("\r\n"), items
+        return next(csv.reader([line], strict=True), [])
+    except csv.Error:
+        return None
 
 
 # --- statistics (E§27–§31) ------------------------------------------------------------------

@@ -129,7 +129,6 @@ def test_a_json_file_on_one_line(db):
     assert upload.accepted == 2
 
 
-@pytest.mark.xfail(strict=True, reason="findings-enr14.md #12: the quote swallows the next row")
 def test_an_unclosed_quote_is_listed_not_swallowed(db):
     upload = receive(db, HEAD + f'{number(201)},"周杰,,,{REGION},,\n{number(203)},吴霞,,,{REGION},,\n')
     names = db.execute(select(SourceRecord.name).where(SourceRecord.file_id == upload.id,
