@@ -39,7 +39,8 @@ def charts(tables: dict[str, list[dict]]) -> dict[str, Markup]:
     for dimension in CHARTED:
         rows = tables[dimension][:12]
         if rows:
-            series = [("人数", [r["persons"] for r in rows]), ("参保人数", [r["enrolled"] for r in rows])]
+            whole = "登记人数" if dimension == "insurance" else "人数"  # the coverage's base
+            series = [(whole, [r["base"] for r in rows]), ("参保人数", [r["enrolled"] for r in rows])]
             out[dimension] = bar_chart(f"按{rules.DIMENSIONS[dimension]}", [r["label"] for r in rows],
                                        series, label=_count, unit="人")
     return out

@@ -38,6 +38,7 @@ def test_upload_run_list_collect_over_http(client, login):
     assert fixed.json()["prompt_fields"] == [] and fixed.json()["sources"]["phone"] == "collection"
     stats = client.get("/api/v1/enrollment/statistics", headers=clerk).json()
     assert stats["summary"]["persons"] == 1
+    assert all(r["base"] == 1 for r in stats["tables"]["insurance"])  # over the residents
     xlsx = client.get("/api/v1/enrollment/entries.xlsx", params={"dimension": "sex", "value": "M"},
                       headers=clerk)
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
