@@ -472,9 +472,7 @@ def statistics_xlsx(db: Session, actor: Actor) -> bytes:
 
 
 def insurance_names(codes: str) -> str:
-    from jingban.registration.rules import INSURANCES
-
-    return "、".join(INSURANCES.get(c, c) for c in rules.split(codes))
+    return rules.insurance_names(codes)
 
 
 def runs(db: Session, actor: Actor, limit: int = 20) -> list:

@@ -50,8 +50,9 @@ def person(db, name: str, number: str, birth: dt.date, *, insurances=(), unit=No
 
 def csv_file(rows: list[dict]) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    more = tuple(dict.fromkeys(k for row in rows for k in row if k not in COLUMNS))
+    writer = csv.DictWriter(out, fieldnames=COLUMNS + more, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: row.get(k, "") for k in COLUMNS})
+        writer.writerow({k: row.get(k, "") for k in COLUMNS + more})
     return out.getvalue().encode()
