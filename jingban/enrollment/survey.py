@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from jingban.core import audit, clock, ids
 from jingban.core.actor import Actor
-from jingban.core.auth import require
+from jingban.core.auth import can, require
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from jingban.core.models import User, UserRole
@@ -93,18 +93,37 @@ def assign_team(db: Session, actor: Actor, list_id: int, team: list[str]) -> Sur
 
 
 def get_list(db: Session, actor: Actor, list_id: int) -> SurveyList:
+    """A list for one allowed to read it (``require_list``)."""
     survey = db.get(SurveyList, list_id) if 0 < list_id <= MAX_ID else None
     if survey is None:
         raise NotFound("survey.list_not_found", f"未找到入户调查名单 {list_id}", "list_id")
+    require_list(actor, survey)
     return survey
+
+
+def reads_every_list(actor: Actor) -> bool:
+    """The grassroots platform (plans, reviews) and the county (approves) read every list."""
+    return can(actor, "enrollment.survey_plan") or can(actor, "enrollment.survey_approve")
+
+
+def may_read(actor: Actor, survey: SurveyList) -> bool:
+    """A list, its persons and its forms are read by its team (E§18) and by those who review
+    and approve it (E§19); by no one else (E§25: 保密责任)."""
+    return reads_every_list(actor) or actor.username in rules.split(survey.team)
+
+
+def require_list(actor: Actor, survey: SurveyList) -> None:
+    if not may_read(actor, survey):
+        raise PermissionDenied("survey.list_forbidden", "您不是该调查名单的调查员，不能查看该名单、"
+                               "调查对象及全民参保登记表", "list_id")
 
 
 LEVELS = {6: "县（市、区）", 9: "乡镇（街道）", 12: "社区（村）"}
 
 
 def lists(db: Session, actor: Actor, division: str = "") -> list[dict]:
-    """The survey lists under a division (all when empty), each with its counts per status; a
-    surveyor sees the lists of his teams."""
+    """The survey lists under a division (all when empty), each with its counts per status;
+    one who does not read every list (``reads_every_list``) sees the lists of his teams."""
     from sqlalchemy import func
 
     if "surveyor" not in actor.roles:
@@ -113,7 +132,7 @@ def lists(db: Session, actor: Actor, division: str = "") -> list[dict]:
     if division:
         stmt = stmt.where(SurveyList.division.startswith(check_division(division)))
     found = [s for s in db.execute(stmt.limit(500)).scalars()
-             if not _surveyor_only(actor) or actor.username in rules.split(s.team)]
+             if may_read(actor, s)]
     counts: dict[int, dict[str, int]] = {}
     if found:
         for list_id, status, n in db.execute(select(
@@ -125,16 +144,21 @@ def lists(db: Session, actor: Actor, division: str = "") -> list[dict]:
              "total": sum(counts.get(s.id, {}).values())} for s in found]
 
 
-def _surveyor_only(actor: Actor) -> bool:
-    return "surveyor" in actor.roles and not actor.roles & {"grassroots", "data_admin"}
-
-
 def item_of(db: Session, actor: Actor, item_id: int) -> tuple[SurveyItem, RegistryEntry, SurveyList]:
     """One person on a list, for the entry page."""
     if "surveyor" not in actor.roles:
         service.require_read(actor)
     item = _item(db, item_id)
-    return item, db.get(RegistryEntry, item.entry_id), db.get(SurveyList, item.list_id)
+    survey = get_list(db, actor, item.list_id)
+    return item, db.get(RegistryEntry, item.entry_id), survey
+
+
+def reads_item(db: Session, actor: Actor, item_id: int) -> bool:
+    """Whether the person on a list (and so the list) is the actor's to read; False also for
+    an item that does not exist."""
+    item = db.get(SurveyItem, item_id) if 0 < item_id <= MAX_ID else None
+    survey = db.get(SurveyList, item.list_id) if item else None
+    return survey is not None and may_read(actor, survey)
 
 
 def items(db: Session, actor: Actor, list_id: int) -> list[tuple[SurveyItem, RegistryEntry]]:

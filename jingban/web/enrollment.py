@@ -382,6 +382,8 @@ def survey_item_enter(request: Request, item_id: RowId, values: dict = Depends(p
         item = survey.enter(db, actor, item_id, _collected(values))
     except JingbanError as exc:
         db.rollback()
+        if not survey.reads_item(db, actor, item_id):
+            raise exc from None  # the error page: nothing of a list he may not read
         return _item_page(request, db, actor, item_id, exc.status, error=exc, form="collect",
                           values=values)
     return see_other(f"{SURVEYS}/{item.list_id}", "调查信息已录入，等待基层平台审核", request)
@@ -393,6 +395,8 @@ def _act_on_item(request: Request, db: Session, actor: Actor, item_id: int, act,
         item = act()
     except JingbanError as exc:
         db.rollback()
+        if not survey.reads_item(db, actor, item_id):
+            raise exc from None  # the error page: nothing of a list he may not read
         item, _entry, _list = survey.item_of(db, actor, item_id)
         return _list_page(request, db, actor, item.list_id, exc.status, error=exc,
                           form=f"item-{item_id}")

@@ -192,7 +192,6 @@ def test_the_forms_carry_every_e7_item_by_name(db, town, settings):
         assert code not in text and code not in str(rows), code
 
 
-@pytest.mark.xfail(strict=True, reason="findings-enr14.md #8: any surveyor reads any list")
 def test_a_surveyor_outside_the_team_cannot_read_the_list(db, town):
     made = survey.generate_list(db, GRASSROOTS, f"{TOWN}002")
     survey.assign_team(db, GRASSROOTS, made.id, ["sv140", "sv141"])
