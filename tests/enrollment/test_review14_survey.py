@@ -197,3 +197,39 @@ def test_a_surveyor_outside_the_team_cannot_read_the_list(db, town):
     survey.assign_team(db, GRASSROOTS, made.id, ["sv140", "sv141"])
     with pytest.raises(PermissionDenied):
         survey.items(db, TEAM[3], made.id)
+
+
+CLERK = Actor("clerk14", frozenset({"clerk"}), True, "counter")
+
+
+def test_only_the_team_and_the_reviewers_read_a_list_and_its_forms(db, town):
+    """Finding 8 in full: every read of a list — the list, its persons, one person, the four
+    forms — refuses a surveyor outside the team and a clerk (who may read the registry), with
+    survey.list_forbidden and a Chinese message; the team, the grassroots platform and the
+    county read them; the overview shows an outsider none of the list."""
+    made = survey.generate_list(db, GRASSROOTS, f"{TOWN}002")
+    other = survey.generate_list(db, GRASSROOTS, f"{TOWN}003")
+    survey.assign_team(db, GRASSROOTS, made.id, ["sv140", "sv141"])
+    survey.assign_team(db, GRASSROOTS, other.id, ["sv142", "sv143"])
+    item = survey.items(db, GRASSROOTS, made.id)[0][0]
+    reads = (lambda a: survey.get_list(db, a, made.id), lambda a: survey.items(db, a, made.id),
+             lambda a: survey.item_of(db, a, item.id), lambda a: survey.forms_pdf(db, a, made.id),
+             lambda a: survey.forms_xlsx(db, a, made.id), lambda a: survey.summary_pdf(db, a, made.id),
+             lambda a: survey.summary_xlsx(db, a, made.id), lambda a: survey.summary_rows(db, a, made.id))
+    for outsider in (TEAM[3], CLERK):
+        for read in reads:
+            with pytest.raises(PermissionDenied) as refused:
+                read(outsider)
+            assert refused.value.code == "survey.list_forbidden" and refused.value.field == "list_id"
+            assert "不是该调查名单的调查员" in refused.value.message
+        assert made.id not in [r["list"].id for r in survey.lists(db, outsider)]
+        assert not survey.reads_item(db, outsider, item.id)
+    assert [r["list"].id for r in survey.lists(db, TEAM[3])] == [other.id]
+    for reader in (TEAM[0], TEAM[1], GRASSROOTS, COUNTY):
+        for read in reads:
+            read(reader)
+        assert survey.reads_item(db, reader, item.id)
+    assert {r["list"].id for r in survey.lists(db, COUNTY)} >= {made.id, other.id}
+    assert [r["list"].id for r in survey.lists(db, TEAM[0])] == [made.id]
+    with pytest.raises(PermissionDenied):  # before a team is named only the reviewers read it
+        survey.items(db, TEAM[0], survey.generate_list(db, GRASSROOTS, TOWN).id)
