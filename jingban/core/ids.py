@@ -88,6 +88,11 @@ def _area_name(area: str) -> str | None:
     return info.get("province", "") + county
 
 
+def area_name(area: str) -> str | None:  # enrfix
+    """The place a 6-digit area code names in any period, or None (for printed forms)."""  # enrfix
+    return _area_name(area)  # enrfix
+
+
 def validate_uscc(value: str, field: str = "uscc") -> str:
     """A unified social credit code (统一社会信用代码), compacted and upper-cased."""
     code = uscc.compact(value or "")

@@ -478,32 +478,46 @@ def decode(content: bytes) -> str:
 
 
 def _csv(text: str) -> tuple[str, list]:
-    import csv
+    """One record a line (no registry field of E§7 holds a line break). A line whose quotes do
+    not pair up is a listed broken row, so an unclosed quote never swallows the next rows."""
     import io
 
     from jingban.core.files import Item, clean
 
-    lines = io.StringIO(text, newline="").readlines()
-    reader = csv.reader(lines)
-    columns = [c.strip() for c in next(reader, [])]
+    lines = [line.rstrip("\r\n") for line in io.StringIO(text, newline="").readlines()]
+    header = _cells(lines[0])
+    if header is None:
+        raise file_error("CSV 表头的引号未闭合")
+    columns = [c.strip() for c in header]
     if unknown := [c for c in columns if c not in COLUMNS]:
         raise file_error(f"CSV 表头含有无法识别的列：{'、'.join(unknown)}")
     if "name" not in columns:
         raise file_error("CSV 表头缺少必需的列：name（姓名）；第一行应为表头")
-    items, start = [], reader.line_num
+    items = []
+    for number, raw in enumerate(lines[1:], 2):
+        row = _cells(raw)
+        if row is not None and not any(cell.strip() for cell in row):
+            continue  # a blank line
+        if row is None:
+            items.append(Item(number, raw, None, f"第{number}行的引号未闭合（引号应成对出现）"))
+        elif len(row) > len(columns):
+            items.append(Item(number, raw, None, f"第{number}行的列数多于表头"))
+        else:
+            items.append(Item(number, raw, clean(dict(zip(columns, row, strict=False)))))
+    return lines[0], items
+
+
+def _cells(line: str) -> list[str] | None:
+    """The cells of one CSV line, or None when its quotes do not pair up (a doubled quote
+    inside a quoted cell counts twice, so it keeps the pairs)."""
+    import csv
+
+    if line.count('"') % 2:
+        return None
     try:
-        for row in reader:
-            first, start = start + 1, reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            raw = "".join(lines[first - 1:start]).rstrip("\r\n")
-            if len(row) > len(columns):
-                items.append(Item(first, raw, None, f"第{first}行的列数多于表头"))
-                continue
-            items.append(Item(first, raw, clean(dict(zip(columns, row, strict=False)))))
-    except csv.Error as exc:
-        raise file_error(f"CSV 格式错误（第{reader.line_num}行）：{exc}") from None
-    return lines[0].rstrip("\r\n"), items
+        return next(csv.reader([line], strict=True), [])
+    except csv.Error:
+        return None
 
 
 # --- statistics (E§27–§31) ------------------------------------------------------------------
@@ -521,6 +535,57 @@ def value_label(dimension: str, value: str) -> str:
              "where": WHERE, "not_enrolled_reason": {**REASONS, "unknown": "原因未知"},
              "insurance": {**INSURANCES, "none": "未参保"}}.get(dimension, {})
     return names.get(value, value or "未登记")
+
+
+# GB/T 3304 民族代码 (the code set LD/T92—2013 names for 民族, E§7): a source may send the
+# two-digit code or the name; forms print the name.
+ETHNICITIES = dict(enumerate((
+    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族",
+    "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族",
+    "佤族", "畲族", "高山族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族",
+    "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族", "阿昌族",
+    "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族", "保安族",
+    "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族"), 1))
+ETHNICITY_CODES = {**{f"{n:02d}": name for n, name in ETHNICITIES.items()},
+                   "97": "其他未识别民族", "98": "外国血统中国籍人士"}
+
+
+def ethnicity_name(value: str | None) -> str:
+    """The name of an ethnicity given as its GB/T 3304 code (1 or 2 digits) or as a name."""
+    text = (value or "").strip()
+    return ETHNICITY_CODES.get(text.zfill(2), text) if text.isdigit() else text
+
+
+def division_name(code: str | None) -> str:
+    """A division as printed: the county's name (national table), and below the county the
+    full code after it — township and community names are in no table the agency holds."""
+    code = (code or "").strip()
+    if not code:
+        return ""
+    county = ids.area_name(code[:6]) if re.fullmatch(r"\d{6}(\d{3}){0,2}", code) else None
+    if county is None:
+        return code
+    return county if len(code) == 6 else f"{county}（{code}）"
+
+
+def insurance_names(codes: str | None) -> str:
+    return "、".join(INSURANCES.get(c, c) for c in split(codes or ""))
+
+
+SHOWN = {"sex": lambda v: SEX_NAMES.get(v, v) if v else "", "ethnicity": ethnicity_name,
+         "household_region": division_name, "residence_region": division_name,
+         "elsewhere_region": division_name, "insured_region": division_name,
+         "household_type": lambda v: HOUSEHOLD_TYPES.get(v, v),
+         "employment_status": lambda v: EMPLOYMENT.get(v, v),
+         "not_enrolled_reason": lambda v: REASONS.get(v, v),
+         "insured_here": insurance_names, "insured_elsewhere": insurance_names,
+         "insurances": insurance_names}
+
+
+def shown(field: str, value: object) -> str:
+    """A registry value as a person reads it: names, not codes (printed forms, sheets)."""
+    text = "" if value is None else str(value)
+    return SHOWN[field](text) if field in SHOWN else text
 
 
 def rate(part: int, whole: int) -> float:

@@ -154,6 +154,7 @@ class StatRow(BaseModel):
     label: str
     persons: int
     enrolled: int
+    base: int = Field(description="参保率的分母：本组人数；按险种统计时为全部登记人员")
     coverage: float
     investigate: int
 

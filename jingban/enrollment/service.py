@@ -366,13 +366,18 @@ def _counts(key) -> tuple:
 
 def tabulate(db: Session, dimension: str, today: dt.date, region: str | None = None) -> list[dict]:
     """One GROUP BY per dimension (E§28, E§30): persons, enrolled (here or elsewhere),
-    coverage % and the needs-investigation count per value."""
+    coverage % and the needs-investigation count per value. ``base`` is the coverage's
+    denominator: the group's persons, but for an insurance every resident in the registry
+    (in scope) — who should be covered — with its holders here or elsewhere as numerator
+    (E§28: 各项社会保险人群的覆盖)."""
+    base = None
     if dimension == "insurance":
         codes = _codes()
         stmt = _scope(select(*_counts(codes.c.code)).select_from(RegistryEntry).join(
             codes, _holds(codes.c.code)), region).group_by(codes.c.code)
         none = _scope(select(*_counts(literal("none"))).where(~ENROLLED), region)
         found = [*db.execute(stmt), *db.execute(none)]
+        base = db.execute(_scope(select(func.count()).select_from(RegistryEntry), region)).scalar_one()
     else:
         key = _key(dimension, today)
         stmt = _scope(select(*_counts(key)), region)
@@ -381,7 +386,9 @@ def tabulate(db: Session, dimension: str, today: dt.date, region: str | None = N
         found = list(db.execute(stmt.group_by(key)))
     rows = [{"value": r.value, "label": rules.value_label(dimension, r.value), "persons": r.persons,
              "enrolled": int(r.enrolled or 0), "investigate": int(r.investigate or 0),
-             "coverage": rules.rate(int(r.enrolled or 0), r.persons)} for r in found if r.persons]
+             "base": r.persons if base is None else base,
+             "coverage": rules.rate(int(r.enrolled or 0), r.persons if base is None else base)}
+            for r in found if r.persons]
     return sorted(rows, key=lambda r: (-r["persons"], r["value"]))
 
 
@@ -459,15 +466,13 @@ def statistics_xlsx(db: Session, actor: Actor) -> bytes:
 
     found = statistics(db, actor)
     rows = [(rules.DIMENSIONS[d], r["label"], r["persons"], r["enrolled"], r["coverage"],
-             r["investigate"]) for d, table in found["tables"].items() for r in table]
+             r["investigate"], r["base"]) for d, table in found["tables"].items() for r in table]
     return workbook("全民参保登记统计", ("维度", "分组", "人数", "参保人数", "参保率（%）",
-                                 "需调查登记人数"), rows)
+                                 "需调查登记人数", "参保率的分母（人）"), rows)
 
 
 def insurance_names(codes: str) -> str:
-    from jingban.registration.rules import INSURANCES
-
-    return "、".join(INSURANCES.get(c, c) for c in rules.split(codes))
+    return rules.insurance_names(codes)
 
 
 def runs(db: Session, actor: Actor, limit: int = 20) -> list:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from jingban.core import audit, clock, ids
 from jingban.core.actor import Actor
-from jingban.core.auth import require
+from jingban.core.auth import can, require
 from jingban.core.db import transactional
 from jingban.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from jingban.core.models import User, UserRole
@@ -93,18 +93,37 @@ def assign_team(db: Session, actor: Actor, list_id: int, team: list[str]) -> Sur
 
 
 def get_list(db: Session, actor: Actor, list_id: int) -> SurveyList:
+    """A list for one allowed to read it (``require_list``)."""
     survey = db.get(SurveyList, list_id) if 0 < list_id <= MAX_ID else None
     if survey is None:
         raise NotFound("survey.list_not_found", f"未找到入户调查名单 {list_id}", "list_id")
+    require_list(actor, survey)
     return survey
+
+
+def reads_every_list(actor: Actor) -> bool:
+    """The grassroots platform (plans, reviews) and the county (approves) read every list."""
+    return can(actor, "enrollment.survey_plan") or can(actor, "enrollment.survey_approve")
+
+
+def may_read(actor: Actor, survey: SurveyList) -> bool:
+    """A list, its persons and its forms are read by its team (E§18) and by those who review
+    and approve it (E§19); by no one else (E§25: 保密责任)."""
+    return reads_every_list(actor) or actor.username in rules.split(survey.team)
+
+
+def require_list(actor: Actor, survey: SurveyList) -> None:
+    if not may_read(actor, survey):
+        raise PermissionDenied("survey.list_forbidden", "您不是该调查名单的调查员，不能查看该名单、"
+                               "调查对象及全民参保登记表", "list_id")
 
 
 LEVELS = {6: "县（市、区）", 9: "乡镇（街道）", 12: "社区（村）"}
 
 
 def lists(db: Session, actor: Actor, division: str = "") -> list[dict]:
-    """The survey lists under a division (all when empty), each with its counts per status; a
-    surveyor sees the lists of his teams."""
+    """The survey lists under a division (all when empty), each with its counts per status;
+    one who does not read every list (``reads_every_list``) sees the lists of his teams."""
     from sqlalchemy import func
 
     if "surveyor" not in actor.roles:
@@ -113,7 +132,7 @@ def lists(db: Session, actor: Actor, division: str = "") -> list[dict]:
     if division:
         stmt = stmt.where(SurveyList.division.startswith(check_division(division)))
     found = [s for s in db.execute(stmt.limit(500)).scalars()
-             if not _surveyor_only(actor) or actor.username in rules.split(s.team)]
+             if may_read(actor, s)]
     counts: dict[int, dict[str, int]] = {}
     if found:
         for list_id, status, n in db.execute(select(
@@ -125,16 +144,21 @@ def lists(db: Session, actor: Actor, division: str = "") -> list[dict]:
              "total": sum(counts.get(s.id, {}).values())} for s in found]
 
 
-def _surveyor_only(actor: Actor) -> bool:
-    return "surveyor" in actor.roles and not actor.roles & {"grassroots", "data_admin"}
-
-
 def item_of(db: Session, actor: Actor, item_id: int) -> tuple[SurveyItem, RegistryEntry, SurveyList]:
     """One person on a list, for the entry page."""
     if "surveyor" not in actor.roles:
         service.require_read(actor)
     item = _item(db, item_id)
-    return item, db.get(RegistryEntry, item.entry_id), db.get(SurveyList, item.list_id)
+    survey = get_list(db, actor, item.list_id)
+    return item, db.get(RegistryEntry, item.entry_id), survey
+
+
+def reads_item(db: Session, actor: Actor, item_id: int) -> bool:
+    """Whether the person on a list (and so the list) is the actor's to read; False also for
+    an item that does not exist."""
+    item = db.get(SurveyItem, item_id) if 0 < item_id <= MAX_ID else None
+    survey = db.get(SurveyList, item.list_id) if item else None
+    return survey is not None and may_read(actor, survey)
 
 
 def items(db: Session, actor: Actor, list_id: int) -> list[tuple[SurveyItem, RegistryEntry]]:
@@ -219,25 +243,30 @@ def approve(db: Session, actor: Actor, item_id: int) -> SurveyItem:
 # --- the forms (附件1, 附件2) ----------------------------------------------------------------
 
 SIGNATURES = "调查员签名：＿＿＿＿＿＿　被调查人签名：＿＿＿＿＿＿　日期：＿＿＿＿＿＿"
-FORM_FIELDS = ("name", "citizen_id", "sex", "birth_date", "household_region", "residence", "phone",
-               "employment_status", "not_enrolled_reason")
+# every E§7 item (LD/T92 names: 现参保情况 as the kinds insured here, 异地参保 as the kinds and
+# the place elsewhere), printed as names, not codes
+FORM_FIELDS = ("name", "citizen_id", "sex", "birth_date", "ethnicity", "household_region",
+               "household_type", "residence_region", "residence", "phone", "employment_status",
+               "insured_here", "insured_elsewhere", "elsewhere_region", "not_enrolled_reason")
+FORM_LABELS = {**rules.FIELDS, "insured_here": "本地参保险种", "insured_elsewhere": "异地参保险种",
+               "elsewhere_region": "异地参保地"}
 
 
 def _cells(entry: RegistryEntry) -> list[str]:
-    return [str(getattr(entry, f) or "") for f in FORM_FIELDS]
+    return [rules.shown(f, getattr(entry, f)) for f in FORM_FIELDS]
+
+
+def _asked(db: Session, entry: RegistryEntry) -> str:
+    return "、".join(rules.FIELDS[f] for f in service.prompt_fields(db, entry))
 
 
 def summary_rows(db: Session, actor: Actor, list_id: int) -> list[list[str]]:
     """个人信息汇总表 (附件2): one line per person, with what the flags ask and the status."""
-    out = []
-    for item, entry in items(db, actor, list_id):
-        asked = "、".join(rules.FIELDS[f] for f in service.prompt_fields(db, entry))
-        out.append([*_cells(entry), service.insurance_names(entry.insured_here), asked,
-                    ITEM_STATUS[item.status]])
-    return out
+    return [[*_cells(entry), _asked(db, entry), ITEM_STATUS[item.status]]
+            for item, entry in items(db, actor, list_id)]
 
 
-SUMMARY_HEAD = [*(rules.FIELDS[f] for f in FORM_FIELDS), "本地参保险种", "需核实补充", "调查状态"]
+SUMMARY_HEAD = [*(FORM_LABELS[f] for f in FORM_FIELDS), "需核实补充", "调查状态"]
 
 
 def forms_pdf(db: Session, actor: Actor, list_id: int) -> bytes:
@@ -252,10 +281,11 @@ def forms_pdf(db: Session, actor: Actor, list_id: int) -> bytes:
         if n:
             flow.append(PageBreak())
         asked = set(service.prompt_fields(db, entry))
-        rows = [[rules.FIELDS[f], str(getattr(entry, f) or ""), "□ 需核实补充" if f in asked else ""]
-                for f in FORM_FIELDS]
+        rows = [[FORM_LABELS[f], value, "□ 需核实补充" if f in asked else ""]
+                for f, value in zip(FORM_FIELDS, _cells(entry), strict=True)]
         flow += [Paragraph("全民参保登记表", style["title"]), Spacer(1, 8),
-                 Paragraph(f"调查名单 {survey.id} · 行政区划 {survey.division} · 登记库编号 {entry.id}",
+                 Paragraph(f"调查名单 {survey.id} · 行政区划 {rules.division_name(survey.division)}"
+                           f" · 登记库编号 {entry.id}",
                            style["small"]), Spacer(1, 6),
                  pdf.table(["项目", "登记库现有信息", "调查核实"], rows, widths=[110, 220, 150]),
                  Spacer(1, 16), Paragraph(SIGNATURES, style["body"])]
@@ -275,14 +305,14 @@ def forms_xlsx(db: Session, actor: Actor, list_id: int) -> bytes:
     to verify, and blank columns for the survey."""
     from jingban.core.excel import workbook
 
-    rows = [[entry.id, *_cells(entry),
-             "、".join(rules.FIELDS[f] for f in service.prompt_fields(db, entry)), "", "", ""]
+    rows = [[entry.id, *_cells(entry), _asked(db, entry), "", "", ""]
             for _item_row, entry in items(db, actor, list_id)]
-    return workbook("全民参保登记表", ["登记库编号", *(rules.FIELDS[f] for f in FORM_FIELDS),
+    return workbook("全民参保登记表", ["登记库编号", *(FORM_LABELS[f] for f in FORM_FIELDS),
                                  "需核实补充", "调查核实情况", "调查员签名", "被调查人签名"], rows)
 
 
-PDF_COLUMNS = (0, 1, 2, 3, 5, 6, 10, 11)  # of SUMMARY_HEAD: what fits an A4 line
+PDF_COLUMNS = tuple(SUMMARY_HEAD.index(h) for h in (  # what fits an A4 line
+    "姓名", "公民身份号码", "性别", "出生日期", "常住地址", "联系电话", "需核实补充", "调查状态"))
 PDF_WIDTHS = [42, 95, 24, 55, 92, 63, 68, 54]
 
 
@@ -296,7 +326,8 @@ def summary_pdf(db: Session, actor: Actor, list_id: int) -> bytes:
     survey, style = get_list(db, actor, list_id), pdf.styles()
     rows = [[str(r[i])[:14] for i in PDF_COLUMNS] for r in summary_rows(db, actor, list_id)]
     flow = [Paragraph("全民参保登记个人信息汇总表", style["title"]), Spacer(1, 6),
-            Paragraph(f"调查名单 {survey.id} · 行政区划 {survey.division}（{LEVELS[len(survey.division)]}）"
+            Paragraph(f"调查名单 {survey.id} · 行政区划 {rules.division_name(survey.division)}"
+                      f"（{LEVELS[len(survey.division)]}）"
                       f" · 调查员 {'、'.join(rules.split(survey.team)) or '未指定'} · 共 {len(rows)} 人",
                       style["small"]), Spacer(1, 6),
             pdf.table([SUMMARY_HEAD[i] for i in PDF_COLUMNS], rows, widths=PDF_WIDTHS)]

@@ -39,7 +39,8 @@ def charts(tables: dict[str, list[dict]]) -> dict[str, Markup]:
     for dimension in CHARTED:
         rows = tables[dimension][:12]
         if rows:
-            series = [("人数", [r["persons"] for r in rows]), ("参保人数", [r["enrolled"] for r in rows])]
+            whole = "登记人数" if dimension == "insurance" else "人数"  # the coverage's base
+            series = [(whole, [r["base"] for r in rows]), ("参保人数", [r["enrolled"] for r in rows])]
             out[dimension] = bar_chart(f"按{rules.DIMENSIONS[dimension]}", [r["label"] for r in rows],
                                        series, label=_count, unit="人")
     return out
@@ -381,6 +382,8 @@ def survey_item_enter(request: Request, item_id: RowId, values: dict = Depends(p
         item = survey.enter(db, actor, item_id, _collected(values))
     except JingbanError as exc:
         db.rollback()
+        if not survey.reads_item(db, actor, item_id):
+            raise exc from None  # the error page: nothing of a list he may not read
         return _item_page(request, db, actor, item_id, exc.status, error=exc, form="collect",
                           values=values)
     return see_other(f"{SURVEYS}/{item.list_id}", "调查信息已录入，等待基层平台审核", request)
@@ -392,6 +395,8 @@ def _act_on_item(request: Request, db: Session, actor: Actor, item_id: int, act,
         item = act()
     except JingbanError as exc:
         db.rollback()
+        if not survey.reads_item(db, actor, item_id):
+            raise exc from None  # the error page: nothing of a list he may not read
         item, _entry, _list = survey.item_of(db, actor, item_id)
         return _list_page(request, db, actor, item.list_id, exc.status, error=exc,
                           form=f"item-{item_id}")

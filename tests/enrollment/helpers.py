@@ -50,8 +50,13 @@ def person(db, name: str, number: str, birth: dt.date, *, insurances=(), unit=No
 
 def csv_file(rows: list[dict]) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    from jingban.enrollment import rules
+
+    # other registry columns a row gives (ethnicity, household_type...); test-only keys are not sent
+    more = tuple(dict.fromkeys(k for row in rows for k in row
+                               if k not in COLUMNS and k in rules.COLUMNS))
+    writer = csv.DictWriter(out, fieldnames=COLUMNS + more, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: row.get(k, "") for k in COLUMNS})
+        writer.writerow({k: row.get(k, "") for k in COLUMNS + more})
     return out.getvalue().encode()

@@ -132,7 +132,6 @@ def test_no_one_collects_for_someone_else(db, people, settings):
     assert kinds(db, seven)["inaccurate"].status == "open"
 
 
-@pytest.mark.xfail(strict=True, reason="findings-enr14.md #4: the oldest collected value wins")
 def test_a_second_correction_replaces_the_first(db, people, settings):
     batch.run(db, ADMIN, settings)
     entry = service.entry_for_person(db, people["seven"].id)
@@ -141,7 +140,6 @@ def test_a_second_correction_replaces_the_first(db, people, settings):
     assert entry.phone == "13900000002"
 
 
-@pytest.mark.xfail(strict=True, reason="findings-enr14.md #5: collection rows copy the identity")
 def test_the_name_can_be_corrected_after_a_phone_was_collected(db, people, settings):
     batch.run(db, ADMIN, settings)
     entry = service.entry_for_person(db, people["seven"].id)
@@ -150,7 +148,6 @@ def test_the_name_can_be_corrected_after_a_phone_was_collected(db, people, setti
     assert entry.name == "钱柒"
 
 
-@pytest.mark.xfail(strict=True, reason="findings-enr14.md #6: any digits pass as a phone")
 @pytest.mark.parametrize(("field", "value"), [("phone", "abc"), ("phone", "12"),
                                               ("birth_date", "2090-01-01")])
 def test_collection_refuses_a_phone_that_is_not_one(db, people, settings, field, value):

@@ -115,7 +115,6 @@ def test_over_http_the_broken_rows_come_back_and_a_bad_division_is_422(client, l
     assert gbk.status_code in (201, 422)  # read (finding 13) or refused whole — never a 500
 
 
-@pytest.mark.xfail(strict=True, reason="findings-enr14.md #10: name length not checked")
 def test_an_overlong_name_is_a_broken_row(db):
     upload = receive(db, HEAD + f"{number(201)},{'周' * 100},,,{REGION},,\n"
                      f"{number(203)},吴霞,,,{REGION},,\n")
@@ -123,7 +122,6 @@ def test_an_overlong_name_is_a_broken_row(db):
     assert (found.accepted, [r.error_field for r in bad]) == (1, ["name"])
 
 
-@pytest.mark.xfail(strict=True, reason="findings-enr14.md #11: one line, one source_key")
 def test_a_json_file_on_one_line(db):
     content = (f'[{{"citizen_id": "{number(201)}", "name": "周杰"}}, '
                f'{{"citizen_id": "{number(203)}", "name": "吴霞"}}]').encode()
@@ -131,7 +129,6 @@ def test_a_json_file_on_one_line(db):
     assert upload.accepted == 2
 
 
-@pytest.mark.xfail(strict=True, reason="findings-enr14.md #12: the quote swallows the next row")
 def test_an_unclosed_quote_is_listed_not_swallowed(db):
     upload = receive(db, HEAD + f'{number(201)},"周杰,,,{REGION},,\n{number(203)},吴霞,,,{REGION},,\n')
     names = db.execute(select(SourceRecord.name).where(SourceRecord.file_id == upload.id,
@@ -139,7 +136,6 @@ def test_an_unclosed_quote_is_listed_not_swallowed(db):
     assert "吴霞" in names and all("," not in n for n in names)
 
 
-@pytest.mark.xfail(strict=True, reason="findings-enr14.md #13: GBK refused whole")
 def test_a_gbk_file_is_read(db):
     upload = receive(db, BROKEN, "gbk")
     assert (upload.accepted, upload.rejected) == (2, 7)

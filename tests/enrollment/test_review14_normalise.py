@@ -80,7 +80,6 @@ def test_phone_formats(given, expected):
     assert rules.normalise_phone(given) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="findings-enr14.md #1: +86 before a landline is kept")
 @pytest.mark.parametrize("given", ["+86-571-88881234", "+86 (0)571 8888 1234", "0086 571 88881234"])
 def test_an_international_landline_is_the_same_number(given):
     assert rules.normalise_phone(given) == "057188881234"  # as (0571)8888-1234 gives

@@ -12,7 +12,6 @@ import io
 import re
 
 import openpyxl
-import pytest
 
 from jingban.core import clock
 from jingban.enrollment import batch, rules, service
@@ -105,11 +104,36 @@ def test_statistics_against_hand_counts(db, settings):
     assert reasons == ["未在本地或异地参加任何社会保险", "未在本地或异地参加任何社会保险（已满16周岁）"]
 
 
-@pytest.mark.xfail(strict=True, reason="findings-enr14.md #9: coverage by insurance is always 100%")
 def test_coverage_by_insurance_is_over_the_population(db, settings):
     build(db, settings)
     rows = {r["value"]: r for r in service.statistics(db, ADMIN)["tables"]["insurance"]}
     assert rows["injury"]["coverage"] == 12.5  # 1 of the 8 residents
+    # the hand counts of build(): holders here or elsewhere over the 8 registry persons
+    assert {k: (r["enrolled"], r["base"], r["coverage"]) for k, r in rows.items()} == {
+        "pension_enterprise": (4, 8, 50.0), "medical_employee": (3, 8, 37.5),
+        "pension_resident": (2, 8, 25.0), "medical_resident": (2, 8, 25.0),
+        "injury": (1, 8, 12.5), "unemployment": (1, 8, 12.5), "none": (0, 8, 0.0)}
+    other = {r["value"]: r for r in service.statistics(db, ADMIN)["tables"]["sex"]}
+    assert (other["F"]["base"], other["F"]["coverage"]) == (4, 25.0)  # a group: its own persons
+    # within one division the base is that division's residents: 王丁 alone in 330102
+    there = {r["value"]: r for r in service.statistics(db, ADMIN, "330102")["tables"]["insurance"]}
+    assert {k: (r["persons"], r["base"], r["coverage"]) for k, r in there.items()} == {"none": (1, 1, 0.0)}
+
+
+def test_the_page_shows_coverage_by_insurance_over_the_residents(client, sessions, settings, make_user):
+    with sessions() as db:
+        build(db, settings)
+    make_user("stat15", "data_admin")
+    sign_in(client, "stat15")
+    page = client.get("/enrollment").text
+    section = page[page.index('id="by-insurance"'):]
+    section = section[:section.index("</section>")]
+    rows = {r[0]: r for r in cells(section)}
+    assert rows["工伤保险"][1:4] == ["1", "1", "12.5%"]
+    assert "登记人数（8人" in section and "登记人数" in section[section.index('class="chart"'):]
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/enrollment/statistics.xlsx").content)).active
+    injury = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == "工伤保险"]
+    assert injury == [("险种", "工伤保险", 1, 1, 12.5, 0, 8)]
 
 
 def cells(text: str) -> list[list[str]]:

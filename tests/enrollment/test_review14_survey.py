@@ -143,7 +143,6 @@ def test_the_registration_forms_carry_the_registry_values(db, town):
     assert "联系电话" in rows[1][rows[0].index("需核实补充")]
 
 
-@pytest.mark.xfail(strict=True, reason="findings-enr14.md #7: the forms print codes")
 def test_the_forms_speak_chinese(db, town):
     made = survey.generate_list(db, GRASSROOTS, f"{TOWN}002")
     row = survey.summary_rows(db, GRASSROOTS, made.id)[0]
@@ -153,9 +152,84 @@ def test_the_forms_speak_chinese(db, town):
     assert "异地参保" in text and "参保险种" in text
 
 
-@pytest.mark.xfail(strict=True, reason="findings-enr14.md #8: any surveyor reads any list")
+E7 = ("姓名", "公民身份号码", "性别", "出生日期", "民族", "户口所在地", "户口性质", "常住所在地",
+      "常住地址", "联系电话", "就业状态", "本地参保险种", "异地参保险种", "异地参保地", "未参保原因")
+
+
+def test_the_forms_carry_every_e7_item_by_name(db, town, settings):
+    """Finding 7 in full: every E§7 item on the 登记表 (PDF, Excel) and the 汇总表, each coded
+    value as its Chinese name — sex, ethnicity (GB/T 3304 code 03), household type, employment
+    status, insurance kinds here and elsewhere, the reason, the divisions."""
+    someone = cid(dt.date(1966, 6, 6), 621)
+    service.receive_file(db, ADMIN, source="police", filename="p2.csv", content=csv_file([{
+        "citizen_id": someone, "name": "吕六", "ethnicity": "03", "household_region": REGION,
+        "household_type": "agricultural", "residence_region": f"{TOWN}002",
+        "employment_status": "unemployed", "not_enrolled_reason": "cannot_afford"}]))
+    service.receive_file(db, ADMIN, source="elsewhere", filename="e2.csv", content=csv_file([{
+        "citizen_id": someone, "name": "吕六", "insurances": "pension_enterprise;medical_employee",
+        "insured_region": "310101"}]))
+    batch.run(db, ADMIN, settings)
+    made = survey.generate_list(db, GRASSROOTS, f"{TOWN}002")
+    assert [r[0] for r in survey.summary_rows(db, GRASSROOTS, made.id)] == ["吕一", "吕二", "吕六"]
+    assert all(h in survey.SUMMARY_HEAD for h in E7)
+    six = dict(zip(survey.SUMMARY_HEAD, survey.summary_rows(db, GRASSROOTS, made.id)[2], strict=True))
+    expected = {"性别": "男", "出生日期": "1966-06-06", "民族": "回族", "户口所在地": "浙江省西湖区",
+                "户口性质": "农业户口", "常住所在地": f"浙江省西湖区（{TOWN}002）", "就业状态": "失业",
+                "异地参保险种": "职工基本医疗保险、企业职工基本养老保险", "未参保原因": "缴费困难"}
+    assert {k: six[k] for k in expected} == expected
+    assert six["异地参保地"] == "上海市黄浦区"
+    sheet = openpyxl.load_workbook(io.BytesIO(survey.forms_xlsx(db, GRASSROOTS, made.id))).active
+    rows = [[str(c) if c is not None else "" for c in r] for r in sheet.iter_rows(values_only=True)]
+    assert all(h in rows[0] for h in E7)
+    assert dict(zip(rows[0], rows[3], strict=True))["民族"] == "回族"
+    assert dict(zip(rows[0], rows[3], strict=True))["就业状态"] == "失业"
+    text = subprocess.run(["pdftotext", "-", "-"], input=survey.forms_pdf(db, GRASSROOTS, made.id),
+                          capture_output=True).stdout.decode()
+    page = text.split("\f")[2]
+    for shown in (*E7, "回族", "农业户口", "失业", "缴费困难", "企业职工基本养老保险", "浙江省西湖区"):
+        assert shown in page, shown
+    for code in ("unemployed", "agricultural", "cannot_afford", "pension_enterprise", "medical_employee"):
+        assert code not in text and code not in str(rows), code
+
+
 def test_a_surveyor_outside_the_team_cannot_read_the_list(db, town):
     made = survey.generate_list(db, GRASSROOTS, f"{TOWN}002")
     survey.assign_team(db, GRASSROOTS, made.id, ["sv140", "sv141"])
     with pytest.raises(PermissionDenied):
         survey.items(db, TEAM[3], made.id)
+
+
+CLERK = Actor("clerk14", frozenset({"clerk"}), True, "counter")
+
+
+def test_only_the_team_and_the_reviewers_read_a_list_and_its_forms(db, town):
+    """Finding 8 in full: every read of a list — the list, its persons, one person, the four
+    forms — refuses a surveyor outside the team and a clerk (who may read the registry), with
+    survey.list_forbidden and a Chinese message; the team, the grassroots platform and the
+    county read them; the overview shows an outsider none of the list."""
+    made = survey.generate_list(db, GRASSROOTS, f"{TOWN}002")
+    other = survey.generate_list(db, GRASSROOTS, f"{TOWN}003")
+    survey.assign_team(db, GRASSROOTS, made.id, ["sv140", "sv141"])
+    survey.assign_team(db, GRASSROOTS, other.id, ["sv142", "sv143"])
+    item = survey.items(db, GRASSROOTS, made.id)[0][0]
+    reads = (lambda a: survey.get_list(db, a, made.id), lambda a: survey.items(db, a, made.id),
+             lambda a: survey.item_of(db, a, item.id), lambda a: survey.forms_pdf(db, a, made.id),
+             lambda a: survey.forms_xlsx(db, a, made.id), lambda a: survey.summary_pdf(db, a, made.id),
+             lambda a: survey.summary_xlsx(db, a, made.id), lambda a: survey.summary_rows(db, a, made.id))
+    for outsider in (TEAM[3], CLERK):
+        for read in reads:
+            with pytest.raises(PermissionDenied) as refused:
+                read(outsider)
+            assert refused.value.code == "survey.list_forbidden" and refused.value.field == "list_id"
+            assert "不是该调查名单的调查员" in refused.value.message
+        assert made.id not in [r["list"].id for r in survey.lists(db, outsider)]
+        assert not survey.reads_item(db, outsider, item.id)
+    assert [r["list"].id for r in survey.lists(db, TEAM[3])] == [other.id]
+    for reader in (TEAM[0], TEAM[1], GRASSROOTS, COUNTY):
+        for read in reads:
+            read(reader)
+        assert survey.reads_item(db, reader, item.id)
+    assert {r["list"].id for r in survey.lists(db, COUNTY)} >= {made.id, other.id}
+    assert [r["list"].id for r in survey.lists(db, TEAM[0])] == [made.id]
+    with pytest.raises(PermissionDenied):  # before a team is named only the reviewers read it
+        survey.items(db, TEAM[0], survey.generate_list(db, GRASSROOTS, TOWN).id)

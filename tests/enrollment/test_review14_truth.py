@@ -185,7 +185,6 @@ def test_review_decisions_are_reused_on_the_next_run(db, truth, settings):
     assert live == 20
 
 
-@pytest.mark.xfail(strict=True, reason="findings-enr14.md #3: pairs of valid IDs are all scored")
 def test_twins_with_valid_ids_are_no_review_task(db, truth, settings):
     batch.run(db, ADMIN, settings)
     twins = [p for p in service.review_pairs(db, ADMIN)
@@ -193,7 +192,6 @@ def test_twins_with_valid_ids_are_no_review_task(db, truth, settings):
     assert twins == []  # 2 valid IDs differing in the sequence: two people (E§9)
 
 
-@pytest.mark.xfail(strict=True, reason="findings-enr14.md #2: no cluster-level ID guard in batch")
 def test_namesakes_are_not_merged_through_a_record_without_id(db, settings):
     """Two men 王伟 born on one day (different valid IDs) and a police row 王伟, 男, that day,
     no ID, no phone: it may join one of them, never both."""

@@ -103,6 +103,8 @@ def test_the_excel_exports(db, entries):
 
     sheet = load_workbook(BytesIO(service.statistics_xlsx(db, ADMIN))).active
     rows = [tuple(c.value for c in r) for r in sheet.iter_rows(min_row=2)]
-    assert ("险种", "未参保", 3, 0, 0.0, 3) in rows
+    assert ("险种", "未参保", 3, 0, 0.0, 3, 8) in rows
+    assert ("险种", "工伤保险", 1, 1, 12.5, 0, 8) in rows  # over the 8 residents (finding 9)
+    assert ("性别", "女", 3, 2, 66.7, 1, 3) in rows
     listed = load_workbook(BytesIO(service.entries_xlsx(db, ADMIN, dimension="sex", value="F"))).active
     assert [r[1].value for r in listed.iter_rows(min_row=2)] == ["乙", "丁", "己"]

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from jingban.enrollment import batch, service
 from jingban.enrollment.models import RegistryEntry
-from tests.conftest import REGION
+from tests.conftest import PASSWORD, REGION
 from tests.enrollment.helpers import ADMIN, cid, csv_file
 from tests.web.helpers import post, sign_in
 
@@ -119,3 +119,44 @@ def test_the_forms_and_the_summary_sheet(client, sessions, settings, make_user):
     assert {r[1].value for r in forms.iter_rows(min_row=2)} == {"冯一", "冯二"}
     summary = load_workbook(BytesIO(client.get(f"/enrollment/surveys/{list_id}/summary.xlsx").content)).active
     assert [r[-1].value for r in summary.iter_rows(min_row=2)] == ["待调查", "待调查"]
+
+
+def test_a_list_is_refused_to_those_outside_its_team_on_page_and_api(client, sessions, settings,
+                                                                      make_user):
+    """Finding 8: a surveyor outside the team (sv3) and a clerk get 403 with the code and a
+    Chinese message on every page and API read of the list, and none of its persons."""
+    from tests.conftest import error_of
+
+    _registry(sessions, settings)
+    _users(make_user)
+    make_user("clerk9", "clerk")
+    list_id = _generate(client)
+    first, _second = _items(client, list_id)
+    reads = [f"/enrollment/surveys/{list_id}", f"/enrollment/survey-items/{first}",
+             *(f"/enrollment/surveys/{list_id}/{n}" for n in ("forms.pdf", "forms.xlsx", "summary.pdf",
+                                                             "summary.xlsx"))]
+    api = [f"/api/v1/enrollment/surveys/{list_id}/items",
+           *(f"/api/v1/enrollment/surveys/{list_id}/{n}" for n in ("forms.pdf", "forms.xlsx",
+                                                                  "summary.pdf", "summary.xlsx"))]
+    for outsider in ("sv3", "clerk9"):
+        sign_in(client, outsider)
+        for url in reads:
+            page = client.get(url)
+            assert page.status_code == 403, url
+            assert "survey.list_forbidden" in page.text and "不是该调查名单的调查员" in page.text
+            assert "冯一" not in page.text and "冯二" not in page.text
+        overview = client.get("/enrollment/surveys")
+        assert overview.status_code == 200 and f'href="/enrollment/surveys/{list_id}"' not in overview.text
+        bearer = {"Authorization": "Bearer " + client.post("/api/v1/auth/token", data={
+            "username": outsider, "password": PASSWORD}).json()["access_token"]}
+        for url in api:
+            refused = client.get(url, headers=bearer)
+            assert error_of(refused)["code"] == "survey.list_forbidden", url
+            assert refused.status_code == 403 and "冯一" not in refused.text
+        listed = client.get("/api/v1/enrollment/surveys", headers=bearer).json()
+        assert list_id not in [s["id"] for s in listed]
+    sign_in(client, "sv1")  # the team reads it
+    assert client.get(f"/enrollment/surveys/{list_id}").status_code == 200
+    assert client.get(f"/enrollment/survey-items/{first}").status_code == 200
+    sign_in(client, "county1")
+    assert client.get(f"/enrollment/surveys/{list_id}/forms.pdf").status_code == 200
