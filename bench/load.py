@@ -45,8 +45,11 @@ from jingban.core import clock  # noqa: E402
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 SECTION = "## Read load (bench/load.py)"
-HEADER = ["machine", "date", "target", "persons", "workers", "users", "requests", "failures",
-          "req/s", "p50 ms", "p95 ms", "p99 ms"]
+# persons third: RESULTS.md keeps rows per machine and third column, so a run replaces the rows
+# of its own size only (a 100,000 run leaves the 1,000,000 rows); the load average (1 min) at
+# the end of each Locust round, since the machine is shared.
+HEADER = ["machine", "date", "persons", "target", "workers", "users", "requests", "failures",
+          "req/s", "p50 ms", "p95 ms", "p99 ms", "load avg"]
 YEAR = 2024
 USERNAME, PASSWORD = "load_reader", "Load-reader-2026-x"
 console = Console()
@@ -217,6 +220,8 @@ def run(persons: int, workers: int, users: int, seconds: int, requests: int,
             server = start(command + ["--host", "127.0.0.1", "--port", str(port)], env, port, probe)
             try:
                 stats = locust(user, port, env, users, seconds, requests, folder)
+                load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() \
+                    else "—"
             finally:
                 stop(server)
             for s in stats:
@@ -224,10 +229,10 @@ def run(persons: int, workers: int, users: int, seconds: int, requests: int,
                     else ("all reads" if s["Name"] == "Aggregated" else s["Name"])
                 if user == "Floor" and s["Name"] != "Aggregated":
                     continue
-                rows.append([machine(), clock.today().isoformat(), target, f"{persons:,}",
+                rows.append([machine(), clock.today().isoformat(), f"{persons:,}", target,
                              str(workers), str(users), f"{int(s['Request Count']):,}",
                              s["Failure Count"], f"{float(s['Requests/s']):,.0f}", s["50%"],
-                             s["95%"], s["99%"]])
+                             s["95%"], s["99%"], load])
     return rows
 
 
@@ -283,7 +288,7 @@ async def _profile_kinds(picked: dict, rounds: int) -> None:
 
 
 def record(rows: list[list[str]]) -> None:
-    by_target = {row[2]: row for row in rows}
+    by_target = {row[3]: row for row in rows}
     app, floor = by_target.get("all reads"), by_target.get("floor: one PK SELECT")
     ratio = ""
     if app and floor:
@@ -329,7 +334,7 @@ def main(persons: Annotated[int, typer.Option(help="参保人数")] = 1_000_000,
         raise typer.Exit(1)
     rows = run(persons, workers, users, seconds, requests, months, keep)
     for row in rows:
-        console.print(f"{row[2]}：{row[6]} 个请求，失败 {row[7]}，{row[8]} 次/秒，"
+        console.print(f"{row[3]}：{row[6]} 个请求，失败 {row[7]}，{row[8]} 次/秒，"
                       f"p50 {row[9]} / p95 {row[10]} / p99 {row[11]} 毫秒")
     if save:
         record(rows)

@@ -13,6 +13,7 @@ import base64
 import re
 import secrets
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -47,8 +48,10 @@ def is_public_id(value: str) -> bool:
     return PUBLIC_ID.fullmatch(value or "") is not None
 
 
+@cache
 def kind_of(name: str) -> str | None:
-    """The kind of personal data a field of this name carries, None for any other field."""
+    """The kind of personal data a field of this name carries, None for any other field
+    (remembered per name: every field of every response is asked, on every read)."""
     if name in FIELDS:
         return FIELDS[name]
     return next((kind for suffix, kind in SUFFIXES.items() if name.endswith(suffix)), None)
@@ -101,16 +104,23 @@ def shown(roles: Iterable[str], value: Any, kind: str) -> Any:
 
 def redact(data: Any, actor: Actor, keep: Iterable[str] = ()) -> Any:
     """A response with every personal field masked for this actor (nested models and lists
-    too); ``keep`` names fields left as they are (e.g. the SSN a route is keyed by)."""
+    too); ``keep`` names fields left as they are (e.g. the SSN a route is keyed by). A part with
+    nothing to mask is handed back as it is, not copied (the API's reads redact every reply)."""
     keep = set(keep)
     if isinstance(data, list):
-        return [redact(item, actor, keep) for item in data]
+        items = [redact(item, actor, keep) for item in data]
+        return data if all(new is old for new, old in zip(items, data, strict=True)) else items
     if isinstance(data, BaseModel):
-        changes = {name: _redacted(getattr(data, name), name, actor, keep)
-                   for name in type(data).model_fields if name not in keep}
-        return data.model_copy(update=changes)
+        changes = {}
+        for name in type(data).model_fields:
+            if name not in keep:
+                value = getattr(data, name)
+                if (new := _redacted(value, name, actor, keep)) is not value:
+                    changes[name] = new
+        return data.model_copy(update=changes) if changes else data
     if isinstance(data, dict):
-        return {k: v if k in keep else _redacted(v, k, actor, keep) for k, v in data.items()}
+        found = {k: v if k in keep else _redacted(v, k, actor, keep) for k, v in data.items()}
+        return data if all(found[k] is v for k, v in data.items()) else found
     return data
 
 

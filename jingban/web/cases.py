@@ -25,6 +25,7 @@ from jingban.web import intake
 from jingban.web.benefits import calc as benefit_calc
 from jingban.web.display import label, show
 from jingban.web.pages import page_actor, parse, posted, render, see_other, signed_in
+from jingban.web.person_links import QuerySsn  # secfix
 
 router = APIRouter()
 
@@ -54,11 +55,11 @@ def _intake_page(request: Request, item: Item, status: int = 200, **context: Any
 
 
 @router.get("/cases/new/{code}")
-def intake_form(request: Request, code: str, actor: Actor = Depends(page_actor)):
-    """The form for one item; ``?ssn=`` or ``?uscc=`` names the applicant already known."""
+def intake_form(request: Request, code: str, ssn: QuerySsn, actor: Actor = Depends(page_actor)):  # secfix
+    """The form for one item; ``?person=`` or ``?uscc=`` names the applicant already known."""  # secfix
     item = catalog.item(code)
     service.require_intake(actor, item)
-    known = {k: v for k, v in request.query_params.items() if k in ("ssn", "uscc")}
+    known = {k: v for k, v in {"ssn": ssn, "uscc": request.query_params.get("uscc")}.items() if v}  # secfix
     return _intake_page(request, item, values={**known, "request_id": intake.new_request_id()})
 
 

@@ -14,7 +14,13 @@ from tests.benefits.payroll_helpers import confirm_payroll
 from tests.benefits.pension_helpers import retiree
 from tests.benefits.test_claims import YEAR_2024
 from tests.conftest import PASSWORD
-from tests.web.helpers import approve, case_id_of, post, sign_in
+from tests.web.helpers import (
+    approve,
+    case_id_of,
+    person_url,  # secfix
+    post,
+    sign_in,
+)
 
 
 def test_claim_review_payroll_and_portal_pages(client, make_user, sessions, db):
@@ -25,7 +31,7 @@ def test_claim_review_payroll_and_portal_pages(client, make_user, sessions, db):
                   deemed=180, balance=13_900_000, name="退休甲")
     token = sign_in(client, "clerk1")
     listing = client.get("/benefits/prereview?month=2024-12").text
-    assert f"/benefits/pension/claim?ssn={ssn}" in listing
+    assert f"/benefits/pension/claim?person={person_url(client, ssn).rsplit('/', 1)[1]}" in listing  # secfix
     screen = client.get(f"/benefits/pension/claim?ssn={ssn}")
     assert screen.status_code == 200
     assert "2226.94" in screen.text and "1.0625" in screen.text and "7900.75元" in screen.text

@@ -97,3 +97,25 @@ def test_static_links_looked_up_once_per_app(app, client, monkeypatch):
     page = client.get("/verify/NOSUCHCODE")
     assert "/static/staff.css" in page.text
     assert calls == []
+
+
+def test_load_rows_are_kept_per_size(tmp_path, monkeypatch):
+    """secfix: bench/load.py's rows in RESULTS.md are kept per machine and size, so a 100,000
+    run does not replace the 1,000,000 rows (and the load average goes with each row)."""
+    from bench import generate, load
+
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Benchmarks\n\n## Other (bench/other.py)\n\nkept\n", encoding="utf-8")
+    monkeypatch.setattr(generate, "RESULTS", results)
+
+    def rows(persons: str, rate: str, floor: str) -> list[list[str]]:
+        return [["m", "2026-12-08", persons, target, "2", "32", "100", "0", r, "1", "2", "3", "4.5"]
+                for target, r in (("all reads", rate), ("floor: one PK SELECT", floor))]
+
+    load.record(rows("1,000,000", "100", "600"))
+    load.record(rows("100,000", "95", "295"))
+    text = results.read_text(encoding="utf-8")
+    table = [line for line in text.splitlines() if line.startswith("| m |")]
+    assert [line.split(" | ")[2] for line in table] == ["100,000", "100,000", "1,000,000", "1,000,000"]
+    assert "| load avg |" in text and "## Other (bench/other.py)\n\nkept" in text
+    assert "0.32 (p99 3 ms against 3 ms)" in text

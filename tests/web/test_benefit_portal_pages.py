@@ -54,7 +54,8 @@ def test_survivor_claim_screen_case_and_calculation(client, make_user, sessions)
     dependant = retiree(sessions, birth=dt.date(1963, 7, 9), sex="F", name="遗属丙")  # registered
     token = sign_in(client, "clerk1")
     listing = client.get("/benefits/survivors")
-    assert listing.status_code == 200 and f"/benefits/survivors?ssn={ssn}" in listing.text
+    survivor_link = f"/benefits/survivors?person={person_url(client, ssn).rsplit('/', 1)[1]}"  # secfix
+    assert listing.status_code == 200 and survivor_link in listing.text  # secfix
     screen = client.get(f"/benefits/survivors?ssn={ssn}").text
     lines = screen.split('id="survivor-lines"')[1].split("</table>")[0]
     # 24 months × 6,433.00 + 2 × 6,433.00 = 167,258.00, less 12,370.50 owed = 154,887.50.
@@ -81,7 +82,7 @@ def test_survivor_claim_screen_case_and_calculation(client, make_user, sessions)
     assert "遗属待遇结果" in done and 'id="case-calc-total">167,258.00<' in done
     awards = client.get("/benefits/survivors").text.split('id="survivor-awards"')[1]
     assert "遗属丙" in awards and "154,887.50" in awards and "2026年12月" in awards
-    assert f"/benefits/survivors?ssn={ssn}" not in client.get("/benefits/survivors").text
+    assert survivor_link not in client.get("/benefits/survivors").text  # secfix
     record = client.get(f"/persons/{ssn}/pension").text
     assert "一次性发放" in record and "领取遗属" in record
     _portal_user(sessions, "p-survivor", dependant)

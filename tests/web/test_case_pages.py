@@ -17,7 +17,14 @@ from jingban.core.actor import SYSTEM
 from jingban.core.auth import create_user
 from jingban.registration.models import Person
 from tests.conftest import PASSWORD, person_body
-from tests.web.helpers import approve, case_id_of, post, sign_in, ssn_at
+from tests.web.helpers import (
+    approve,
+    case_id_of,
+    person_url,  # secfix
+    post,
+    sign_in,
+    ssn_at,
+)
 
 
 @pytest.fixture
@@ -146,8 +153,9 @@ def test_registration_leaves_a_completed_case(client, clerk, db):
 def test_person_page_offers_cancellation_and_correction(client, clerk):
     ssn = register_person(client, clerk)
     page = client.get(f"/persons/{ssn}").text
-    assert f'href="/cases/new/REG-PERSON-CANCEL?ssn={ssn}"' in page
-    assert f'href="/cases/new/REG-PERSON-CORRECT?ssn={ssn}"' in page
+    pid = person_url(client, ssn).rsplit("/", 1)[1]  # secfix
+    assert f'href="/cases/new/REG-PERSON-CANCEL?person={pid}"' in page  # secfix
+    assert f'href="/cases/new/REG-PERSON-CORRECT?person={pid}"' in page  # secfix
 
 
 # --- review ------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from jingban.core.http import RowId, get_db
 from jingban.core.pdf import pdf_response
 from jingban.web import intake
 from jingban.web.pages import page_actor, posted, render, see_other, signed_in
+from jingban.web.person_links import QuerySsn, person_query  # secfix
 
 router = APIRouter()
 Form = dict[str, Any]
@@ -55,7 +56,7 @@ def _page(request: Request, db: Session, actor: Actor, values: Form, status: int
 
 
 @router.get("/benefits/maternity")
-def screen(request: Request, ssn: str = "", birth_date: str = "", babies: str = "1",
+def screen(request: Request, ssn: QuerySsn, birth_date: str = "", babies: str = "1",  # secfix
            difficult_birth: str = "", birth_order: str = "1", actor: Actor = Depends(page_actor),
            db: Session = Depends(get_db)):
     return _page(request, db, actor, {"ssn": ssn, "birth_date": birth_date, "babies": babies,
@@ -92,7 +93,7 @@ def pregnancy(request: Request, values: Form = Depends(posted), actor: Actor = D
         db.rollback()
         return _page(request, db, actor, values, status=exc.status, error=intake.on_form(exc, TITLES),
                      form="pregnancy")
-    return see_other(f"/benefits/maternity?ssn={ssn}", "已办理生育登记", request)
+    return see_other(f"/benefits/maternity{person_query(db, ssn)}", "已办理生育登记", request)  # secfix
 
 
 @router.get("/benefits/maternity/awards.xlsx")

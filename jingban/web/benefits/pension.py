@@ -21,7 +21,10 @@ from jingban.registration.models import Person
 from jingban.web import intake
 from jingban.web.display import RETIREMENT_CATEGORIES
 from jingban.web.pages import page_actor, posted, render, see_other, signed_in
-from jingban.web.person_links import PersonSsn  # sec15
+from jingban.web.person_links import (
+    PersonSsn,  # sec15
+    QuerySsn,  # secfix
+)
 
 router = APIRouter()
 Form = dict[str, Any]
@@ -86,11 +89,12 @@ def _claim_page(request: Request, db: Session, actor: Actor, values: Form, statu
 
 
 @router.get("/benefits/pension/claim")
-def claim_screen(request: Request, actor: Actor = Depends(page_actor),
+def claim_screen(request: Request, ssn: QuerySsn, actor: Actor = Depends(page_actor),  # secfix
                  db: Session = Depends(get_db)):
     values = {k: v for k, v in request.query_params.items()
-              if k in ("ssn", "retirement_age_months", "bank_account")}
-    return _claim_page(request, db, actor, {**values, "request_id": intake.new_request_id()})
+              if k in ("retirement_age_months", "bank_account")}  # secfix
+    return _claim_page(request, db, actor, {**values, "ssn": ssn,  # secfix
+                                            "request_id": intake.new_request_id()})  # secfix
 
 
 @router.post("/benefits/pension/claim")

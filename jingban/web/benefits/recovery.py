@@ -18,6 +18,7 @@ from jingban.core.errors import JingbanError
 from jingban.core.http import RowId, get_db
 from jingban.registration.models import Person
 from jingban.web.pages import page_actor, parse, posted, render, see_other
+from jingban.web.person_links import QuerySsn, person_query  # secfix
 
 router = APIRouter()
 Form = dict[str, Any]
@@ -47,7 +48,7 @@ def _ledger(request: Request, db: Session, actor: Actor, ssn: str, status: int =
 
 
 @router.get("/benefits/debts")
-def debts(request: Request, ssn: str = "", actor: Actor = Depends(page_actor),
+def debts(request: Request, ssn: QuerySsn, actor: Actor = Depends(page_actor),  # secfix
           db: Session = Depends(get_db)):
     try:
         return _ledger(request, db, actor, ssn.strip()[:18])
@@ -64,7 +65,7 @@ def _debt_act(request: Request, db: Session, actor: Actor, debt_id: int, values:
         db.rollback()
         return _ledger(request, db, actor, ssn, status=exc.status, error=exc,
                        form=f"{form}{debt_id}", values=values)
-    return see_other(f"/benefits/debts?ssn={ssn}", done, request)
+    return see_other(f"/benefits/debts{person_query(db, ssn)}", done, request)  # secfix
 
 
 @router.post("/benefits/debts/{debt_id}/agreement")
@@ -100,6 +101,7 @@ def sweep(request: Request, values: Form = Depends(posted), actor: Actor = Depen
         found = recovery.sweep(db, actor)
     except JingbanError as exc:
         return _ledger(request, db, actor, ssn, status=exc.status, error=exc, form="sweep")
-    return see_other(f"/benefits/debts?ssn={ssn}", f"履约检查完成：结清 {len(found['settled'])} 笔，"
-                                                   f"催告 {len(found['reminded'])} 笔，"
-                                                   f"认定违约 {len(found['defaulted'])} 笔", request)
+    return see_other(f"/benefits/debts{person_query(db, ssn)}",  # secfix
+                     f"履约检查完成：结清 {len(found['settled'])} 笔，"  # secfix
+                     f"催告 {len(found['reminded'])} 笔，"  # secfix
+                     f"认定违约 {len(found['defaulted'])} 笔", request)  # secfix

@@ -16,6 +16,7 @@ from jingban.core.errors import JingbanError
 from jingban.core.http import get_db
 from jingban.web import intake
 from jingban.web.pages import page_actor, posted, render, see_other
+from jingban.web.person_links import QuerySsn  # secfix
 
 router = APIRouter()
 Form = dict[str, Any]
@@ -39,7 +40,7 @@ def _page(request: Request, db: Session, actor: Actor, values: Form, status: int
 
 
 @router.get("/benefits/survivors")
-def survivor_screen(request: Request, ssn: str = "", actor: Actor = Depends(page_actor),
+def survivor_screen(request: Request, ssn: QuerySsn, actor: Actor = Depends(page_actor),  # secfix
                     db: Session = Depends(get_db)):
     return _page(request, db, actor, {"ssn": ssn, "request_id": intake.new_request_id()})
 

@@ -26,7 +26,10 @@ from jingban.core.pdf import pdf_response
 from jingban.registration.models import Person
 from jingban.web import intake
 from jingban.web.pages import page_actor, posted, render, see_other, signed_in
-from jingban.web.person_links import PersonSsn  # sec15
+from jingban.web.person_links import (
+    PersonSsn,  # sec15
+    QuerySsn,  # secfix
+)
 
 router = APIRouter()
 Form = dict[str, Any]
@@ -60,7 +63,7 @@ def _page(request: Request, db: Session, actor: Actor, values: Form, status: int
 
 
 @router.get("/benefits/unemployment")
-def claim_screen(request: Request, ssn: str = "", registration_date: str = "",
+def claim_screen(request: Request, ssn: QuerySsn, registration_date: str = "",  # secfix
                  actor: Actor = Depends(page_actor), db: Session = Depends(get_db)):
     return _page(request, db, actor, {"ssn": ssn, "registration_date": registration_date,
                                       "request_id": intake.new_request_id()})

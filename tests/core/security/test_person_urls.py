@@ -5,6 +5,7 @@ redirected to the public-id address and logged; a form posted to an SSN address 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -106,3 +107,148 @@ def test_no_template_builds_a_person_url_by_hand():
     found = [(p.name, m.group(0)) for p in TEMPLATES.rglob("*.html")
              for m in re.finditer(r"/persons/(?:\{\{|' ~)", p.read_text(encoding="utf-8"))]
     assert found == []
+
+
+# --- secfix: persons in query strings (?person=<public_id>), and a walk of the staff pages ------
+
+CITIZEN_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+ANY_LINK = re.compile(r'(?:href|action|hx-get|hx-post)="([^"]*)"')
+SKIP = ("/static/", "/logout", "/docs", "/api/")
+
+
+def _seed_benefits(sessions) -> dict:
+    """A retiree whose death is reported (a stop, an overpayment, a debt), one whose death
+    arrives on the feed (a survivor prompt), one near retirement (the pre-review list)."""
+    from tests.benefits.pension_helpers import retiree
+    from tests.benefits.stop_helpers import add_award, payroll, recipient, through_review
+    from tests.benefits.test_stops import feed
+
+    stopped, _ = recipient(sessions, monthly=300000, start=202601, decided_on=dt.date(2024, 1, 5))
+    died = retiree(sessions, birth=dt.date(1960, 3, 8), deemed=360, name="链接遗")
+    add_award(sessions, died, kind="pension_enterprise", start=202601, monthly=412350)
+    payroll(sessions, *range(202601, 202611))
+    through_review(sessions, "BEN-STOP-REPORT", {"ssn": stopped, "reason": "death",
+                                                 "event_date": "2026-08-10", "reporter": "relative",
+                                                 "reporter_name": "李家属"})
+    feed(sessions, "population", [{"event_id": "GA-LINK-1", "event": "death", "citizen_id": died,
+                                   "death_date": "2026-08-31"}])
+    return {"stopped": stopped, "died": died}
+
+
+def _walk(client, start: list[str], limit: int = 160) -> tuple[dict[str, list[str]], list[str]]:
+    """GET every staff page reachable from ``start`` (same site, breadth first, at most
+    ``limit``): the links of each page and the addresses that answered 5xx."""
+    seen, queue, links, broken = set(start), list(start), {}, []
+    while queue and len(links) < limit:
+        address = queue.pop(0)
+        reply = client.get(address, follow_redirects=False)
+        if reply.status_code >= 500:
+            broken.append(address)
+        if "text/html" not in reply.headers.get("content-type", ""):
+            continue
+        found = [link.replace("&amp;", "&") for link in ANY_LINK.findall(reply.text)]
+        links[address] = found
+        for link in found:
+            target = link.split("#")[0]
+            if target.startswith("/") and not target.startswith(SKIP) and target not in seen \
+                    and not target.endswith((".xlsx", ".pdf", ".csv")):
+                seen.add(target)
+                queue.append(target)
+    return links, broken
+
+
+def test_walk_of_the_staff_pages_finds_no_citizen_id_in_a_link(client, make_user, sessions,
+                                                               monkeypatch):
+    from jingban.core import clock
+    from tests.benefits.stop_helpers import TODAY
+
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    seeded = _seed_benefits(sessions)
+    make_user("link_walker", "clerk")
+    token = sign_in(client, "link_walker")
+    register_employer(client, token)
+    seeded["registered"] = register_person(client, token, name="链接丁")
+    start = ["/", "/benefits/stops", "/benefits/debts", "/benefits/survivors",
+             "/benefits/pension/prereview", "/benefits/medical",
+             *(person(sessions, ssn).public_id and f"/persons/{person(sessions, ssn).public_id}"
+               for ssn in seeded.values())]
+    links, broken = _walk(client, start)
+    assert not broken, broken
+    leaking = sorted({(page, link) for page, found in links.items() for link in found
+                      if CITIZEN_ID.search(link)})
+    assert leaking == []
+    named = {link for found in links.values() for link in found if "?person=" in link}
+    # the query links the last session left with an SSN: now by public id, and reached
+    for prefix in ("/benefits/debts?person=", "/benefits/survivors?person=",
+                   "/cases/new/REG-PERSON-CHANGE?person="):
+        assert any(link.startswith(prefix) for link in named), prefix
+    assert all(is_public_id(link.split("?person=")[1].split("&")[0]) for link in named)
+    assert len(links) > 30
+
+
+def test_query_names_the_person_by_public_id(client, clerk, sessions):  # noqa: F811
+    ssn = register_person(client, clerk, name="链接戊")
+    who = person(sessions, ssn)
+    page = client.get(f"/cases/new/REG-PERSON-CHANGE?person={who.public_id}", follow_redirects=False)
+    assert page.status_code == 200 and f'value="{ssn}"' in page.text
+    assert f"person={who.public_id}" in client.get(f"/persons/{who.public_id}").text
+
+
+@pytest.mark.parametrize("address", ["/benefits/debts", "/benefits/survivors",
+                                     "/benefits/pension/claim", "/benefits/maternity",
+                                     "/benefits/unemployment", "/cases/new/REG-PERSON-CHANGE"])
+@pytest.mark.parametrize("key", ["abcdefghijklmnop", "330106199001019999", "x" * 41])
+def test_unknown_person_in_a_query_is_a_clear_404(client, make_user, address, key):
+    make_user("query_clerk", "clerk")
+    sign_in(client, "query_clerk")
+    reply = client.get(address, params={"person": key}, follow_redirects=False)
+    assert reply.status_code in (404, 422) and "<html" in reply.text.lower()
+    if reply.status_code == 404:
+        assert "未找到该参保人" in reply.text
+
+
+@pytest.mark.parametrize("address", ["/benefits/debts", "/benefits/survivors",
+                                     "/benefits/pension/claim", "/benefits/maternity",
+                                     "/benefits/unemployment", "/cases/new/REG-PERSON-CHANGE"])
+def test_typed_ssn_in_a_query_is_redirected_and_logged(client, clerk, sessions, address):  # noqa: F811
+    ssn = register_person(client, clerk, name="链接己")
+    who = person(sessions, ssn)
+
+    def logged() -> int:
+        with sessions() as db:
+            return db.scalar(select(func.count()).select_from(AccessLog).where(
+                AccessLog.view == "ssn_in_url", AccessLog.subject == f"person:{who.id}"))
+
+    before = logged()
+    reply = client.get(address, params={"ssn": ssn.lower(), "birth_date": "2026-01-02"},
+                       follow_redirects=False)
+    assert reply.status_code == 303
+    assert reply.headers["location"] == f"{address}?person={who.public_id}&birth_date=2026-01-02"
+    assert ssn not in reply.headers["location"] and logged() == before + 1
+    assert client.get(reply.headers["location"]).status_code in (200, 403)
+
+
+def test_typed_unregistered_ssn_is_answered_by_the_page(client, clerk):  # noqa: F811
+    unknown = client.get("/benefits/pension/claim", params={"ssn": "NOPE"}, follow_redirects=False)
+    assert unknown.status_code == 200 and "未找到社会保障号码" in unknown.text
+
+
+def test_form_redirects_name_the_person_by_public_id(client, make_user, sessions, monkeypatch):
+    from jingban.benefits.recovery.models import Debt
+    from jingban.core import clock
+    from tests.benefits.stop_helpers import TODAY
+
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    seeded = _seed_benefits(sessions)
+    with sessions() as db:
+        debt_id = db.query(Debt).filter_by(person_id=person(sessions, seeded["stopped"]).id).one().id
+    make_user("redirect_clerk", "clerk")
+    token = sign_in(client, "redirect_clerk")
+    reply = post(client, f"/benefits/debts/{debt_id}/repayment", token,
+                 {"ssn": seeded["stopped"], "amount": "1.00", "reference": "收据1"},
+                 follow_redirects=False)
+    assert reply.status_code == 303
+    assert reply.headers["location"] == \
+        f"/benefits/debts?person={person(sessions, seeded['stopped']).public_id}"
+    swept = post(client, "/benefits/debts/sweep", token, {"ssn": ""}, follow_redirects=False)
+    assert swept.status_code == 303 and swept.headers["location"] == "/benefits/debts"
