@@ -15,7 +15,7 @@ from jingban.benefits.common.decision import award_for, remedies
 from jingban.benefits.common.models import Award
 from jingban.benefits.maternity import rules, service
 from jingban.cases.models import Case
-from jingban.core import pdf
+from jingban.core import pdf, privacy
 from jingban.core.actor import Actor
 from jingban.core.errors import NotFound
 from jingban.core.money import format_yuan
@@ -34,7 +34,7 @@ def award_of_case(db: Session, case_id: int) -> int:
 
 
 def _facts(award: Award, person: Person, case: Case | None, inputs: dict) -> list[list[str]]:
-    return [["姓名", person.name], ["社会保障号码", person.ssn],
+    return [["姓名", person.name], ["社会保障号码", privacy.mask_id(person.ssn)],
             ["业务件编号", case.number if case else "—"], ["核定日期", str(award.decided_on)],
             ["分娩日期", str(inputs.get("birth_date", "—"))],
             ["婴儿数", f"{inputs.get('babies', 1)}个" + ("，难产" if inputs.get("difficult_birth") else "")],
@@ -42,7 +42,7 @@ def _facts(award: Award, person: Person, case: Case | None, inputs: dict) -> lis
             ["产假天数", f"{inputs.get('days', 0)}天"],
             ["上年度职工月平均工资", f"{format_yuan(int(inputs.get('average', 0)))}元"],
             ["生育津贴", f"{format_yuan(award.monthly_amount)}元"],
-            ["发放月份", str(award.start_period)], ["收款账户", f"****{award.bank_account[-4:]}"]]
+            ["发放月份", str(award.start_period)], ["收款账户", privacy.mask_bank(award.bank_account or "")]]
 
 
 def decision_pdf(db: Session, actor: Actor, award_id: int) -> tuple[bytes, str]:
