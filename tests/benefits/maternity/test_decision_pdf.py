@@ -65,7 +65,8 @@ def test_the_decision_prints_the_allowance(sessions):
     assert name == f"生育津贴核定决定书{award_id}.pdf"
     text = pdf_text(content)
     for shown in ("生育津贴核定决定书", "产妇丙", privacy.mask_id(ssn), case["number"], "2026-10-20",
-                  "2个，难产", "188天", "7,000.01元", "43,866.73元", "202612", "****0001", "第五十六条", "行政复议"):
+                  "2个，难产", "188天", "7,000.01元", "43,866.73元", "202612", "****0001",
+                  "第五十六条", "行政复议"):
         assert shown in text, shown
 
 
