@@ -531,7 +531,9 @@ SEX_NAMES = {"M": "男", "F": "女", "": "未知"}
 
 
 def value_label(dimension: str, value: str) -> str:
-    names = {"household_region": {}, "sex": SEX_NAMES, "employment_status": EMPLOYMENT,
+    if dimension == "household_region" and value and (name := ids.area_name(value[:6])):
+        return f"{name}（{value}）"
+    names = {"sex": SEX_NAMES, "employment_status": EMPLOYMENT,
              "where": WHERE, "not_enrolled_reason": {**REASONS, "unknown": "原因未知"},
              "insurance": {**INSURANCES, "none": "未参保"}}.get(dimension, {})
     return names.get(value, value or "未登记")

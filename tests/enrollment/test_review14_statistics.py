@@ -162,3 +162,10 @@ def test_the_excel_matches_the_page(client, sessions, settings, make_user):
     people = openpyxl.load_workbook(io.BytesIO(client.get(
         "/enrollment/entries.xlsx", params={"dimension": "age_band", "value": "16–29岁"}).content)).active
     assert sorted(r[1] for r in people.iter_rows(min_row=2, values_only=True)) == ["王甲", "王辛"]
+
+
+def test_a_household_region_is_labelled_by_its_name():
+    from jingban.enrollment import rules
+    assert rules.value_label("household_region", "330106") == "浙江省西湖区（330106）"
+    assert rules.value_label("household_region", "999999") == "999999"
+    assert rules.value_label("household_region", "") == "未登记"
