@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from jingban.benefits.unemployment import batch as unemployment_batch
 from jingban.core import clock, privacy
 from jingban.core.actor import Actor
 from jingban.core.errors import InvalidInput, JingbanError, PermissionDenied
@@ -167,4 +168,6 @@ def employer_arrears_csv(uscc: str, actor: Actor = Depends(page_actor),
 def employer_portal(request: Request, actor: Actor = Depends(signed_in),
                     db: Session = Depends(get_db)):
     employer = _own(db, actor, "employer", Employer)
-    return render(request, "employer_portal.html", **_employer_view(db, actor, employer.uscc))
+    return render(request, "employer_portal.html", **_employer_view(db, actor, employer.uscc),
+                  refunds=unemployment_batch.employer_refunds(db, employer.id),
+                  sizes=unemployment_batch.SIZES)

@@ -189,6 +189,14 @@ def refunds(db: Session, actor: Actor,
                                                        StabilisationRefund.id))]
 
 
+def employer_refunds(db: Session, employer_id: int) -> list[StabilisationRefund]:
+    """One employer's refunds, newest year first, for its portal (the caller has checked that
+    the reader is that employer)."""
+    return list(db.execute(select(StabilisationRefund)
+                           .where(StabilisationRefund.employer_id == employer_id)
+                           .order_by(StabilisationRefund.year.desc())).scalars())
+
+
 SIZES = {"large": "大型企业", "small": "中小微企业"}
 
 

@@ -11,10 +11,13 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from jingban.core import clock
+from jingban.core.actor import SYSTEM
+from jingban.core.auth import create_user
 from jingban.registration.models import Person
 from tests.benefits.portal_helpers import portal_user
-from tests.benefits.stop_helpers import TODAY, payroll
+from tests.benefits.stop_helpers import ACCOUNTANT, TODAY, payroll
 from tests.benefits.unemployment.helpers import BANK, months, unemployed
+from tests.conftest import PASSWORD
 from tests.web.helpers import approve, case_id_of, person_url, post, sign_in
 
 API = "/api/v1"
@@ -135,3 +138,25 @@ def test_ending_an_enrollment_at_the_counter_records_the_end_reason(client, make
     assert reply.status_code == 200 and "终止就业原因：劳动合同期满终止" in reply.text
     screen = client.get(f"/benefits/unemployment?ssn={ssn}&registration_date=2026-10-12").text
     assert 'id="unemployment-intake"' in screen
+
+
+def test_the_employer_sees_its_stabilisation_refund_on_its_portal(client, make_user, sessions):
+    # 2 staff paying 60.00 a month all of 2025: 1,440.00 × 60 % = 864.00, shown to the employer.
+    from jingban.benefits.unemployment import batch
+    from tests.benefits.unemployment.helpers import employer
+    from tests.benefits.unemployment.test_stabilisation import _staff
+
+    with sessions() as db:
+        mine, other = employer(db, "稳岗门户有限公司"), employer(db, "别家有限公司")
+        _staff(db, mine, 2, months(202501, 202512))
+        _staff(db, other, 1, months(202501, 202512))
+        batch.stabilisation_refunds(db, ACCOUNTANT, 2025)
+        create_user(db, SYSTEM, "unit_refund", PASSWORD, {"employer"},
+                    subject=f"employer:{mine.id}", profile="fast")
+        db.commit()
+    sign_in(client, "unit_refund")
+    page = client.get("/my/employer")
+    assert page.status_code == 200
+    part = page.text.split('id="stabilisation-refunds"')[1].split("</section>")[0]
+    assert "2025" in part and "864.00" in part and "1,440.00" in part and "60%" in part
+    assert "720.00" not in part and "432.00" not in part  # the other employer's refund
